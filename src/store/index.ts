@@ -1,0 +1,2 @@
+export type { Store, ReadTx, WriteTx, ListOptions, ListPage, Located } from './types.ts';
+export { openSqliteStore, InvalidCursorError } from './sqlite.ts';
