@@ -59,7 +59,7 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number, got '${raw}'`);
     return n;
   }
-  if (raw === true) throw new ConfigError(`${source} needs a value`);
+  if (typeof raw !== 'string') throw new ConfigError(`${source} needs a value`);
   if (key === 'accountId' && !/^\d{12}$/.test(raw)) throw new ConfigError(`${source}: an account id is 12 digits, got '${raw}'`);
   if (key === 'logLevel' && !['silent', 'info', 'debug'].includes(raw)) throw new ConfigError(`${source}: one of silent, info, debug`);
   return raw;

@@ -1,0 +1,92 @@
+// The Gatehouse process: one HTTP server on one port serving the management API at AWS's
+// paths, deployed APIs (execute-api), the Lambda API and Gatehouse's own /_gatehouse/ routes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatehouseConfig } from './config.ts';
+import { openSqliteStore, type Store } from './store/index.ts';
+import { createControlPlane, type ControlPlane } from './control/index.ts';
+
+export interface Gatehouse {
+  readonly config: GatehouseConfig;
+  readonly server: Server;
+  readonly store: Store;
+  readonly control: ControlPlane;
+  /** Base URL, e.g. http://127.0.0.1:4567 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse> {
+  const store = openSqliteStore(config.dataDir);
+  const control = createControlPlane({ store, config });
+
+  async function reset(res: ServerResponse): Promise<void> {
+    await store.clear();
+    await control.reset();
+    sendJson(res, 200, { reset: true });
+  }
+
+  function internal(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (path === '/_gatehouse/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendJson(res, 200, { status: 'ok', version: VERSION });
+      return;
+    }
+    if (path === '/_gatehouse/reset' && req.method === 'POST') {
+      if (!config.allowReset) {
+        sendJson(res, 403, { message: 'Reset is disabled; start Gatehouse with --allow-reset' });
+        return;
+      }
+      req.resume();
+      reset(res).catch((err) => sendJson(res, 500, { message: String(err) }));
+      return;
+    }
+    sendJson(res, 404, { message: 'Not Found' });
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/_gatehouse/')) {
+      const q = url.indexOf('?');
+      internal(req, res, q === -1 ? url : url.slice(0, q));
+      return;
+    }
+    control.handle(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    server,
+    store,
+    control,
+    url: `http://${host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export const VERSION = '0.1.0';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
