@@ -1,8 +1,147 @@
-// placeholder replaced in the next commit
+// The management ("control") plane: AWS's REST-JSON API Gateway service on Gatehouse's port.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from '../store/index.ts';
 import type { GatehouseConfig } from '../config.ts';
-export interface ControlPlane { handle(req: IncomingMessage, res: ServerResponse): void; reset(): Promise<void> }
-export function createControlPlane(_o: { store: Store; config: GatehouseConfig }): ControlPlane {
-  return { handle(_req, res) { res.writeHead(501); res.end(); }, async reset() {} };
+import { callerScope, partitionOf } from '../http/aws-scope.ts';
+import type { Store } from '../store/index.ts';
+import type { ChangeEvent, HandlerTable, OpContext } from './context.ts';
+import { ApiError } from './errors.ts';
+import { HANDLERS } from './handlers.ts';
+import { bindInput, OperationRouter, writeError, writeOutput, type WireResponse } from './protocol.ts';
+
+export type { ChangeEvent, OpContext } from './context.ts';
+export { ApiError } from './errors.ts';
+
+/** API Gateway's limit on an import body is 6 MB; other requests are far smaller. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ControlPlane {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Runs one operation without HTTP (used by the CLI, the console and tests). */
+  invoke(operation: keyof HandlerTable, input: Record<string, unknown>, scope?: { accountId?: string; region?: string }): Promise<unknown>;
+  /** Subscribes to changes the execution plane must follow. */
+  onChange(listener: (event: ChangeEvent) => void): void;
+  reset(): Promise<void>;
+  readonly handlers: HandlerTable;
+}
+
+export interface ControlPlaneOptions {
+  store: Store;
+  config: GatehouseConfig;
+  handlers?: HandlerTable;
+  log?: (line: string) => void;
+}
+
+export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
+  const { store, config } = options;
+  const handlers = options.handlers ?? HANDLERS;
+  const router = new OperationRouter();
+  const listeners: ((e: ChangeEvent) => void)[] = [];
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+
+  function changed(event: ChangeEvent): void {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        log(`gatehouse: change listener failed: ${(err as Error).stack ?? err}`);
+      }
+    }
+  }
+
+  function context(operation: OpContext['operation'], accountId: string, region: string, requestId: string): OpContext {
+    const partition = partitionOf(accountId, region);
+    return {
+      store,
+      config,
+      partition,
+      accountId,
+      region,
+      requestId,
+      operation,
+      changed,
+      read: (fn) => store.read(partition, fn),
+      write: (fn) => store.write(partition, fn),
+    };
+  }
+
+  async function run(req: IncomingMessage, body: Buffer, requestId: string): Promise<WireResponse> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+    const match = router.match(req.method ?? 'GET', path, query);
+    if (match === null || match === 'method-not-allowed') {
+      // What API Gateway answers for a path or verb its API does not have.
+      return writeError(new ApiError('UnknownOperationException', 'Unknown operation'));
+    }
+    const scope = callerScope(req.headers.authorization, q === -1 ? undefined : url.slice(q + 1));
+    const ctx = context(match.op.name, config.accountId, scope.region ?? config.region, requestId);
+    const handler = handlers[match.op.name];
+    if (handler === undefined) {
+      return writeError(new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`));
+    }
+    const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
+    const output = await handler(input, ctx);
+    return writeOutput(match.op, output);
+  }
+
+  function send(res: ServerResponse, requestId: string, r: WireResponse): void {
+    const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+    res.writeHead(r.status, { ...r.headers, 'x-amzn-requestid': requestId, 'content-length': body.length });
+    res.end(body);
+  }
+
+  function fail(res: ServerResponse, requestId: string, err: unknown): void {
+    if (err instanceof ApiError) {
+      send(res, requestId, writeError(err));
+      return;
+    }
+    log(`gatehouse: internal error (request ${requestId}): ${(err as Error)?.stack ?? err}`);
+    send(res, requestId, {
+      status: 500,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' },
+      body: JSON.stringify({ message: 'Internal server error' }),
+    });
+  }
+
+  return {
+    handlers,
+    handle(req, res) {
+      const requestId = randomUUID();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) {
+          tooLarge = true;
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('error', () => res.destroy());
+      req.on('end', () => {
+        if (tooLarge) {
+          send(res, requestId, writeError(new ApiError('BadRequestException', `Request payload size exceeds the limit of ${MAX_BODY_BYTES} bytes`, 413)));
+          return;
+        }
+        run(req, Buffer.concat(chunks), requestId).then(
+          (r) => send(res, requestId, r),
+          (err) => fail(res, requestId, err),
+        );
+      });
+    },
+    async invoke(operation, input, scope = {}) {
+      const handler = handlers[operation];
+      if (handler === undefined) throw new Error(`no handler for ${operation}`);
+      return handler(input, context(operation, scope.accountId ?? config.accountId, scope.region ?? config.region, randomUUID()));
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+    async reset() {
+      changed({ kind: 'restapi-deleted', partition: '*', restApiId: '*' });
+    },
+  };
 }

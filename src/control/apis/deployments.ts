@@ -1,0 +1,116 @@
+// Deployments: immutable snapshots of an API, optionally creating or updating a stage.
+import type { CreateDeploymentRequest, Deployment, Stage } from '../../model/generated/types.ts';
+import type { ReadTx } from '../../store/index.ts';
+import type { HandlerTable } from '../context.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { newId, now } from '../ids.ts';
+import { K } from '../kinds.ts';
+import { listPage } from '../paging.ts';
+import { applyPatch, field, type PatchRule } from '../patch.ts';
+import { getApi } from './lookups.ts';
+import { apiSummary, takeSnapshot, type ApiSnapshot } from './snapshot.ts';
+import { checkStageName, checkVariables, insertStage } from './stages.ts';
+
+async function getDeployment(tx: ReadTx, restApiId: string, id: string): Promise<Deployment> {
+  const d = await tx.get<Deployment>(K.deployment, restApiId, id);
+  if (d === undefined) throw notFound('Invalid Deployment identifier specified');
+  return d;
+}
+
+function checkDeployable(s: ApiSnapshot): void {
+  let methods = 0;
+  for (const r of s.resources) {
+    for (const [verb, m] of Object.entries(r.resourceMethods ?? {})) {
+      methods++;
+      if (m.methodIntegration === undefined) throw badRequest(`No integration defined for method`);
+      void verb;
+    }
+  }
+  if (methods === 0) throw badRequest("The REST API doesn't contain any methods");
+}
+
+const rules: PatchRule<Deployment>[] = [field('description', { ops: ['replace', 'add', 'remove'] })];
+
+export async function loadSnapshot(tx: ReadTx, restApiId: string, deploymentId: string): Promise<ApiSnapshot | undefined> {
+  return tx.get<ApiSnapshot>(K.snapshot, restApiId, deploymentId);
+}
+
+export const deploymentHandlers: HandlerTable = {
+  async CreateDeployment(input: CreateDeploymentRequest, ctx) {
+    if (input.stageName !== undefined) checkStageName(input.stageName);
+    checkVariables(input.variables);
+    const d = await ctx.write(async (tx) => {
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      const snapshot = await takeSnapshot(tx, api);
+      checkDeployable(snapshot);
+      const d: Deployment = { id: newId(6), createdDate: now() };
+      if (input.description !== undefined) d.description = input.description;
+      await tx.put(K.deployment, input.restApiId, d.id!, { ...d, apiSummary: apiSummary(snapshot) });
+      await tx.put(K.snapshot, input.restApiId, d.id!, snapshot);
+      if (input.stageName !== undefined) {
+        const existing = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
+        if (existing === undefined) {
+          await insertStage(tx, {
+            restApiId: input.restApiId,
+            stageName: input.stageName,
+            deploymentId: d.id!,
+            description: input.stageDescription,
+            cacheClusterEnabled: input.cacheClusterEnabled,
+            cacheClusterSize: input.cacheClusterSize,
+            variables: input.variables,
+            tracingEnabled: input.tracingEnabled,
+          });
+        } else {
+          // Deploying to an existing stage points it at the new deployment; given variables replace the old ones.
+          const next: Stage = { ...existing, deploymentId: d.id!, lastUpdatedDate: now() };
+          if (input.variables !== undefined) next.variables = { ...existing.variables, ...input.variables };
+          if (input.stageDescription !== undefined) next.description = input.stageDescription;
+          await tx.put(K.stage, input.restApiId, input.stageName, next);
+        }
+      }
+      return d;
+    });
+    if (input.stageName !== undefined) ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
+    return d;
+  },
+
+  async GetDeployment(input: { restApiId: string; deploymentId: string; embed?: string[] }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const { apiSummary: summary, ...d } = await getDeployment(tx, input.restApiId, input.deploymentId);
+      return input.embed?.includes('apisummary') ? { ...d, apiSummary: summary } : d;
+    });
+  },
+
+  async GetDeployments(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const page = await listPage<Deployment>(tx, K.deployment, input.restApiId, input);
+      return { ...page, items: page.items.map(({ apiSummary: _s, ...d }) => d) };
+    });
+  },
+
+  async UpdateDeployment(input: { restApiId: string; deploymentId: string; patchOperations?: [] }, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const d = await getDeployment(tx, input.restApiId, input.deploymentId);
+      const next = applyPatch(d, input.patchOperations, rules);
+      await tx.put(K.deployment, input.restApiId, d.id!, next);
+      const { apiSummary: _s, ...out } = next;
+      return out;
+    });
+  },
+
+  async DeleteDeployment(input: { restApiId: string; deploymentId: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      await getDeployment(tx, input.restApiId, input.deploymentId);
+      const { items: stages } = await tx.list<Stage>(K.stage, input.restApiId);
+      if (stages.some((s) => s.deploymentId === input.deploymentId || s.canarySettings?.deploymentId === input.deploymentId)) {
+        throw badRequest('Active stages pointing to this deployment must be moved or deleted');
+      }
+      await tx.delete(K.deployment, input.restApiId, input.deploymentId);
+      await tx.delete(K.snapshot, input.restApiId, input.deploymentId);
+    });
+  },
+};

@@ -1,0 +1,133 @@
+// Models: JSON Schema draft-04 documents that describe payloads.
+import type { CreateModelRequest, Method, Model } from '../../model/generated/types.ts';
+import type { ReadTx, WriteTx } from '../../store/index.ts';
+import type { HandlerTable } from '../context.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { K } from '../kinds.ts';
+import { listPage } from '../paging.ts';
+import { applyPatch, field, type PatchRule } from '../patch.ts';
+import { getApi } from './lookups.ts';
+import { checkModelSchema, DEFAULT_MODELS, modelTemplate, parseSchema, referencedModels } from './model-schema.ts';
+
+export async function modelMap(tx: ReadTx, restApiId: string): Promise<Map<string, Model>> {
+  const { items } = await tx.list<Model>(K.model, restApiId);
+  return new Map(items.map((m) => [m.name!, m]));
+}
+
+async function getModel(tx: ReadTx, restApiId: string, name: string): Promise<Model> {
+  const m = await tx.get<Model>(K.model, restApiId, name);
+  if (m === undefined) throw notFound('Invalid model name specified: ' + name);
+  return m;
+}
+
+export async function insertModel(tx: WriteTx, restApiId: string, input: Omit<CreateModelRequest, 'restApiId'>, validate = true): Promise<Model> {
+  if (!/^[A-Za-z0-9]+$/.test(input.name)) throw badRequest('Model name must be alphanumeric');
+  if (!input.contentType) throw badRequest('Content type must be specified');
+  if (await tx.get(K.model, restApiId, input.name)) throw conflict('Model name already exists for this REST API');
+  if (validate) checkModelSchema(restApiId, input.schema, await modelMap(tx, restApiId));
+  const model: Model = { id: newId(6), name: input.name, contentType: input.contentType };
+  if (input.description !== undefined) model.description = input.description;
+  if (input.schema !== undefined) model.schema = input.schema;
+  await tx.put(K.model, restApiId, input.name, model);
+  return model;
+}
+
+export async function insertDefaultModels(tx: WriteTx, restApiId: string): Promise<void> {
+  for (const m of DEFAULT_MODELS) await insertModel(tx, restApiId, m as CreateModelRequest, false);
+}
+
+const rules: PatchRule<Model>[] = [field('description', { ops: ['replace', 'add', 'remove'] }), field('schema')];
+
+export const modelHandlers: HandlerTable = {
+  async CreateModel(input: CreateModelRequest, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return insertModel(tx, input.restApiId, input);
+    });
+  },
+
+  async GetModel(input: { restApiId: string; modelName: string; flatten?: boolean }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const m = await getModel(tx, input.restApiId, input.modelName);
+      if (!input.flatten) return m;
+      return { ...m, schema: JSON.stringify(flatten(parseSchema(m.schema), await modelMap(tx, input.restApiId)), null, 2) };
+    });
+  },
+
+  async GetModels(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return listPage<Model>(tx, K.model, input.restApiId, input);
+    });
+  },
+
+  async UpdateModel(input: { restApiId: string; modelName: string; patchOperations?: [] }, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const m = await getModel(tx, input.restApiId, input.modelName);
+      const next = applyPatch(m, input.patchOperations, rules);
+      if (next.schema !== m.schema) {
+        const others = await modelMap(tx, input.restApiId);
+        checkModelSchema(input.restApiId, next.schema, others);
+      }
+      await tx.put(K.model, input.restApiId, m.name!, next);
+      return next;
+    });
+  },
+
+  async DeleteModel(input: { restApiId: string; modelName: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      await getModel(tx, input.restApiId, input.modelName);
+      for (const [name, other] of await modelMap(tx, input.restApiId)) {
+        if (name !== input.modelName && referencedModels(parseSafe(other.schema)).includes(input.modelName)) {
+          throw conflict(`Cannot delete model '${input.modelName}', is referenced in model: ${name}`);
+        }
+      }
+      const { items } = await tx.list<Method & { resourceId: string }>(K.method, input.restApiId);
+      for (const m of items) {
+        const inRequest = Object.values(m.requestModels ?? {}).includes(input.modelName);
+        const inResponse = Object.values(m.methodResponses ?? {}).some((r) => Object.values(r.responseModels ?? {}).includes(input.modelName));
+        if (inRequest || inResponse) {
+          throw conflict(`Cannot delete model '${input.modelName}', is referenced in method ${inRequest ? 'request' : 'response'}: ${m.resourceId}/${m.httpMethod}`);
+        }
+      }
+      await tx.delete(K.model, input.restApiId, input.modelName);
+    });
+  },
+
+  async GetModelTemplate(input: { restApiId: string; modelName: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      await getModel(tx, input.restApiId, input.modelName);
+      return { value: modelTemplate(input.restApiId, input.modelName, await modelMap(tx, input.restApiId)) };
+    });
+  },
+};
+
+function parseSafe(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** GetModel?flatten=true: inlines referenced models (cycles are left as $ref). */
+function flatten(schema: Record<string, unknown>, models: Map<string, Model>, seen: string[] = []): unknown {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.$ref === 'string') {
+      const name = /\/models\/([^/#]+)$/.exec(o.$ref)?.[1];
+      const target = name ? models.get(name) : undefined;
+      if (name && target && !seen.includes(name)) return flatten(parseSchema(target.schema), models, [...seen, name]);
+      return o;
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(schema);
+}

@@ -1,0 +1,156 @@
+// Resources: the path tree of a REST API.
+import type { CreateResourceRequest, Method, Resource } from '../../model/generated/types.ts';
+import type { ReadTx, WriteTx } from '../../store/index.ts';
+import type { HandlerTable } from '../context.ts';
+import { badRequest, conflict } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { K } from '../kinds.ts';
+import { pageArray } from '../paging.ts';
+import { applyPatch, field, type PatchRule } from '../patch.ts';
+import { getApi, getResource, methodsByResource, publicMethod, type StoredResource } from './lookups.ts';
+
+// API Gateway: letters, digits, '.', '_', '-' (and ':' as AWS later allowed), or one {variable}
+// segment, optionally greedy {name+}.
+const PATH_PART = /^(?:[A-Za-z0-9._:-]+|\{[A-Za-z0-9._-]+\+?\})$/;
+
+export function checkPathPart(pathPart: string): void {
+  if (!PATH_PART.test(pathPart)) {
+    throw badRequest(
+      "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.",
+    );
+  }
+}
+
+function childPath(parentPath: string, pathPart: string): string {
+  return parentPath === '/' ? `/${pathPart}` : `${parentPath}/${pathPart}`;
+}
+
+const isVariable = (p: string | undefined) => p !== undefined && p.startsWith('{');
+
+async function children(tx: ReadTx, restApiId: string, parentId: string): Promise<StoredResource[]> {
+  const { items } = await tx.list<StoredResource>(K.resource, restApiId);
+  return items.filter((r) => r.parentId === parentId);
+}
+
+/** Checks that `pathPart` may be placed under `parent` (ignoring resource `selfId`). */
+async function checkPlacement(tx: ReadTx, restApiId: string, parent: StoredResource, pathPart: string, selfId?: string): Promise<void> {
+  if (parent.pathPart !== undefined && /\+\}$/.test(parent.pathPart)) {
+    throw badRequest(`Cannot create a child of a resource with a greedy path variable: ${parent.pathPart}`);
+  }
+  const siblings = (await children(tx, restApiId, parent.id!)).filter((s) => s.id !== selfId);
+  for (const s of siblings) {
+    if (s.pathPart === pathPart) throw conflict(`Another resource with the same parent already has this name: ${pathPart}`);
+    if (isVariable(pathPart) && isVariable(s.pathPart)) {
+      throw badRequest(`A sibling (${s.pathPart}) of this resource already has a variable path part -- only one is allowed`);
+    }
+  }
+}
+
+export async function createRootResource(tx: WriteTx, restApiId: string, id = newId()): Promise<StoredResource> {
+  const root: StoredResource = { id, path: '/' };
+  await tx.put(K.resource, restApiId, id, root);
+  await tx.put(K.resourcePath, restApiId, '/', { id });
+  return root;
+}
+
+export async function insertResource(tx: WriteTx, restApiId: string, parent: StoredResource, pathPart: string, id = newId()): Promise<StoredResource> {
+  checkPathPart(pathPart);
+  await checkPlacement(tx, restApiId, parent, pathPart);
+  const r: StoredResource = { id, parentId: parent.id, pathPart, path: childPath(parent.path!, pathPart) };
+  await tx.put(K.resource, restApiId, id, r);
+  await tx.put(K.resourcePath, restApiId, r.path!, { id });
+  return r;
+}
+
+/** Re-derives `path` for a resource and its subtree after a rename or a move. */
+async function repath(tx: WriteTx, restApiId: string, all: StoredResource[], r: StoredResource, parentPath: string): Promise<void> {
+  await tx.delete(K.resourcePath, restApiId, r.path!);
+  r.path = childPath(parentPath, r.pathPart!);
+  await tx.put(K.resource, restApiId, r.id!, r);
+  await tx.put(K.resourcePath, restApiId, r.path, { id: r.id });
+  for (const c of all) if (c.parentId === r.id) await repath(tx, restApiId, all, c, r.path);
+}
+
+export async function withMethods(tx: ReadTx, restApiId: string, r: StoredResource, embed: boolean): Promise<Resource> {
+  const { items } = await tx.list<Method & { resourceId: string }>(K.method, restApiId, { prefix: `${r.id}/` });
+  if (items.length === 0) return r;
+  const resourceMethods: Record<string, Method> = {};
+  for (const m of items) resourceMethods[m.httpMethod!] = embed ? publicMethod(m) : {};
+  return { ...r, resourceMethods };
+}
+
+const updateRules: PatchRule<StoredResource>[] = [field('pathPart'), field('parentId')];
+
+export const resourceHandlers: HandlerTable = {
+  async CreateResource(input: CreateResourceRequest, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const parent = await getResource(tx, input.restApiId, input.parentId);
+      return insertResource(tx, input.restApiId, parent, input.pathPart);
+    });
+  },
+
+  async GetResource(input: { restApiId: string; resourceId: string; embed?: string[] }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const r = await getResource(tx, input.restApiId, input.resourceId);
+      return withMethods(tx, input.restApiId, r, input.embed?.includes('methods') ?? false);
+    });
+  },
+
+  async GetResources(input: { restApiId: string; embed?: string[]; limit?: number; position?: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const embed = input.embed?.includes('methods') ?? false;
+      const { items } = await tx.list<StoredResource>(K.resource, input.restApiId);
+      const page = pageArray(items, input);
+      const methods = await methodsByResource(tx, input.restApiId, embed);
+      return {
+        ...page,
+        items: page.items.map((r) => {
+          const m = methods.get(r.id!);
+          return m === undefined ? r : { ...r, resourceMethods: m };
+        }),
+      };
+    });
+  },
+
+  async UpdateResource(input: { restApiId: string; resourceId: string; patchOperations?: [] }, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const r = await getResource(tx, input.restApiId, input.resourceId);
+      if (r.parentId === undefined && (input.patchOperations?.length ?? 0) > 0) throw badRequest('Root resource cannot be updated');
+      const next = applyPatch(r, input.patchOperations, updateRules);
+      if (next.pathPart === r.pathPart && next.parentId === r.parentId) return withMethods(tx, input.restApiId, r, false);
+      checkPathPart(next.pathPart!);
+      const parent = await getResource(tx, input.restApiId, next.parentId!);
+      // A resource cannot move under itself or its own subtree.
+      if (parent.path === r.path || parent.path!.startsWith(r.path + '/')) {
+        throw badRequest('Resource cannot be moved under itself or one of its descendants');
+      }
+      await checkPlacement(tx, input.restApiId, parent, next.pathPart!, r.id);
+      const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);
+      const self = all.find((x) => x.id === r.id)!;
+      self.pathPart = next.pathPart;
+      self.parentId = next.parentId;
+      await repath(tx, input.restApiId, all, self, parent.path!);
+      return withMethods(tx, input.restApiId, self, false);
+    });
+  },
+
+  async DeleteResource(input: { restApiId: string; resourceId: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const r = await getResource(tx, input.restApiId, input.resourceId);
+      if (r.parentId === undefined) throw badRequest('Cannot delete the root resource of an API');
+      const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);
+      const doomed = all.filter((x) => x.path === r.path || x.path!.startsWith(r.path + '/'));
+      for (const d of doomed) {
+        await tx.delete(K.resource, input.restApiId, d.id!);
+        await tx.delete(K.resourcePath, input.restApiId, d.path!);
+        const { items: methods } = await tx.list<Method>(K.method, input.restApiId, { prefix: `${d.id}/` });
+        for (const m of methods) await tx.delete(K.method, input.restApiId, `${d.id}/${m.httpMethod}`);
+      }
+    });
+  },
+};

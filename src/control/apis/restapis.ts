@@ -1,0 +1,170 @@
+// REST APIs: create (blank or cloned), read, list, update, delete.
+import type { CreateRestApiRequest, Method, Model, RestApi } from '../../model/generated/types.ts';
+import type { WriteTx } from '../../store/index.ts';
+import type { HandlerTable, OpContext } from '../context.ts';
+import { badRequest } from '../errors.ts';
+import { newId, now } from '../ids.ts';
+import { API_CHILD_KINDS, K } from '../kinds.ts';
+import { listPage } from '../paging.ts';
+import { applyPatch, field, listItem, toBoolean, toInteger, type PatchRule } from '../patch.ts';
+import { getApi, methodKey, type StoredResource } from './lookups.ts';
+import { insertDefaultModels } from './models.ts';
+import { createRootResource } from './resources.ts';
+
+const ENDPOINT_TYPES = ['EDGE', 'REGIONAL', 'PRIVATE'];
+
+function checkEndpointTypes(types: string[] | undefined): void {
+  if (types === undefined) return;
+  if (types.length !== 1 || !ENDPOINT_TYPES.includes(types[0]!)) {
+    throw badRequest('Invalid endpoint configuration type. Only a single endpoint configuration type (EDGE, REGIONAL or PRIVATE) is supported');
+  }
+}
+
+function checkCompression(size: number | undefined): void {
+  if (size !== undefined && (size < 0 || size > 10485760)) {
+    throw badRequest('Invalid minimum compression size, must be between 0 and 10485760');
+  }
+}
+
+function checkPolicy(policy: string | undefined): void {
+  if (policy === undefined || policy === '') return;
+  try {
+    const p = JSON.parse(policy);
+    if (p === null || typeof p !== 'object') throw new Error();
+  } catch {
+    throw badRequest('Invalid policy document. Please check the policy syntax and ensure that Principals are valid.');
+  }
+}
+
+/** Copies resources, methods and models of `sourceId` into the new API `targetId` (cloneFrom). */
+async function cloneInto(tx: WriteTx, sourceId: string, targetId: string): Promise<string> {
+  const { items: resources } = await tx.list<StoredResource>(K.resource, sourceId);
+  const ids = new Map<string, string>();
+  for (const r of resources) ids.set(r.id!, newId());
+  let rootId = '';
+  for (const r of resources) {
+    const copy: StoredResource = { ...r, id: ids.get(r.id!) };
+    if (r.parentId !== undefined) copy.parentId = ids.get(r.parentId);
+    else rootId = copy.id!;
+    await tx.put(K.resource, targetId, copy.id!, copy);
+    await tx.put(K.resourcePath, targetId, copy.path!, { id: copy.id });
+  }
+  const { items: methods } = await tx.list<Method & { resourceId: string }>(K.method, sourceId);
+  for (const m of methods) {
+    const resourceId = ids.get(m.resourceId)!;
+    const copy = structuredClone(m);
+    copy.resourceId = resourceId;
+    if (copy.methodIntegration?.cacheNamespace === m.resourceId) copy.methodIntegration.cacheNamespace = resourceId;
+    await tx.put(K.method, targetId, methodKey(resourceId, m.httpMethod!), copy);
+  }
+  const { items: models } = await tx.list<Model>(K.model, sourceId);
+  for (const m of models) await tx.put(K.model, targetId, m.name!, { ...m, id: newId(6) });
+  return rootId;
+}
+
+export async function createRestApi(tx: WriteTx, ctx: OpContext, input: CreateRestApiRequest): Promise<RestApi> {
+  if (!input.name || input.name.trim() === '') throw badRequest('Invalid REST API name specified');
+  checkEndpointTypes(input.endpointConfiguration?.types);
+  checkCompression(input.minimumCompressionSize);
+  checkPolicy(input.policy);
+  const id = newId();
+  let rootResourceId: string;
+  if (input.cloneFrom !== undefined) {
+    await getApi(tx, ctx.accountId, input.cloneFrom);
+    rootResourceId = await cloneInto(tx, input.cloneFrom, id);
+  } else {
+    rootResourceId = (await createRootResource(tx, id)).id!;
+    await insertDefaultModels(tx, id);
+  }
+  const api: RestApi = {
+    id,
+    name: input.name,
+    createdDate: now(),
+    apiKeySource: input.apiKeySource ?? 'HEADER',
+    endpointConfiguration: {
+      types: input.endpointConfiguration?.types ?? ['EDGE'],
+      ipAddressType: input.endpointConfiguration?.ipAddressType ?? 'ipv4',
+      ...(input.endpointConfiguration?.vpcEndpointIds ? { vpcEndpointIds: input.endpointConfiguration.vpcEndpointIds } : {}),
+    },
+    disableExecuteApiEndpoint: input.disableExecuteApiEndpoint ?? false,
+    rootResourceId,
+  };
+  if (input.description !== undefined) api.description = input.description;
+  if (input.version !== undefined) api.version = input.version;
+  if (input.binaryMediaTypes !== undefined && input.binaryMediaTypes.length > 0) api.binaryMediaTypes = input.binaryMediaTypes;
+  if (input.minimumCompressionSize !== undefined) api.minimumCompressionSize = input.minimumCompressionSize;
+  if (input.policy !== undefined && input.policy !== '') api.policy = input.policy;
+  if (input.tags !== undefined && Object.keys(input.tags).length > 0) api.tags = input.tags;
+  await tx.put(K.restApi, '', id, api);
+  return api;
+}
+
+const rules: PatchRule<RestApi>[] = [
+  field('name'),
+  field('description', { ops: ['replace', 'add', 'remove'] }),
+  field('version', { ops: ['replace', 'add', 'remove'] }),
+  field('apiKeySource', {
+    check: (v) => {
+      if (v !== 'HEADER' && v !== 'AUTHORIZER') throw badRequest(`Invalid API key source specified: ${v}`);
+    },
+  }),
+  field('policy', { ops: ['replace', 'add', 'remove'], check: (v) => checkPolicy(v as string) }),
+  field('minimumCompressionSize', {
+    ops: ['replace', 'remove'],
+    convert: (v, p) => (v === undefined || v === '' ? undefined : toInteger(v, p)),
+    check: (v) => checkCompression(v as number | undefined),
+  }),
+  field('disableExecuteApiEndpoint', { convert: toBoolean }),
+  listItem('binaryMediaTypes'),
+  {
+    path: '/endpointConfiguration/types/*',
+    ops: ['replace'],
+    apply(doc, _op, value, keys) {
+      const types = doc.endpointConfiguration?.types ?? ['EDGE'];
+      if (!(types as string[]).includes(keys[0]!)) throw badRequest(`Invalid patch path /endpointConfiguration/types/${keys[0]}`);
+      checkEndpointTypes([value ?? '']);
+      doc.endpointConfiguration = { ...doc.endpointConfiguration, types: [value as 'EDGE' | 'REGIONAL' | 'PRIVATE'] };
+    },
+  },
+  {
+    path: '/endpointConfiguration/ipAddressType',
+    ops: ['replace'],
+    apply(doc, _op, value) {
+      if (value !== 'ipv4' && value !== 'dualstack') throw badRequest(`Invalid IP address type: ${value}`);
+      doc.endpointConfiguration = { ...doc.endpointConfiguration, ipAddressType: value };
+    },
+  },
+];
+
+export const restApiHandlers: HandlerTable = {
+  async CreateRestApi(input: CreateRestApiRequest, ctx) {
+    return ctx.write((tx) => createRestApi(tx, ctx, input));
+  },
+
+  async GetRestApi(input: { restApiId: string }, ctx) {
+    return ctx.read((tx) => getApi(tx, ctx.accountId, input.restApiId));
+  },
+
+  async GetRestApis(input: { limit?: number; position?: string }, ctx) {
+    return ctx.read((tx) => listPage<RestApi>(tx, K.restApi, '', input));
+  },
+
+  async UpdateRestApi(input: { restApiId: string; patchOperations?: [] }, ctx) {
+    return ctx.write(async (tx) => {
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      const next = applyPatch(api, input.patchOperations, rules);
+      if (!next.name) throw badRequest('Invalid REST API name specified');
+      await tx.put(K.restApi, '', api.id!, next);
+      return next;
+    });
+  },
+
+  async DeleteRestApi(input: { restApiId: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      await tx.deleteChildren(input.restApiId, API_CHILD_KINDS);
+      await tx.delete(K.restApi, '', input.restApiId);
+    });
+    ctx.changed({ kind: 'restapi-deleted', partition: ctx.partition, restApiId: input.restApiId });
+  },
+};

@@ -1,0 +1,224 @@
+// Stages: named pointers at deployments, with variables and per-method settings.
+import type { CreateStageRequest, Deployment, MethodSetting, Stage } from '../../model/generated/types.ts';
+import type { ReadTx, WriteTx } from '../../store/index.ts';
+import type { HandlerTable, OpContext } from '../context.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { now } from '../ids.ts';
+import { K } from '../kinds.ts';
+import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule } from '../patch.ts';
+import { getApi } from './lookups.ts';
+
+const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
+
+export function checkStageName(name: string): void {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(name)) throw badRequest('Stage name only allows a-zA-Z0-9_');
+}
+
+export function checkVariables(vars: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(vars ?? {})) {
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(k)) throw badRequest(`Stage variable name ${k} contains invalid characters. Only alphanumeric and underscore characters are allowed.`);
+    if (typeof v !== 'string' || v.length > 512 || !/^[A-Za-z0-9\-._~:/?#&=,]*$/.test(v)) {
+      throw badRequest(`Stage variable value ${v} contains invalid characters. Only alphanumeric and -._~:/?#&=, characters are allowed.`);
+    }
+  }
+}
+
+function checkCacheSize(size: string | undefined): void {
+  if (size !== undefined && !CACHE_SIZES.includes(size)) throw badRequest(`Invalid cache cluster size specified: ${size}. Valid values are ${CACHE_SIZES.join(', ')}`);
+}
+
+export async function getStage(tx: ReadTx, restApiId: string, stageName: string): Promise<Stage> {
+  const s = await tx.get<Stage>(K.stage, restApiId, stageName);
+  if (s === undefined) throw notFound('Invalid Stage identifier specified');
+  return s;
+}
+
+async function checkDeployment(tx: ReadTx, restApiId: string, deploymentId: string | undefined): Promise<void> {
+  if (!deploymentId || (await tx.get<Deployment>(K.deployment, restApiId, deploymentId)) === undefined) {
+    throw notFound('Invalid Deployment identifier specified');
+  }
+}
+
+export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promise<Stage> {
+  checkStageName(input.stageName);
+  if (await tx.get(K.stage, input.restApiId, input.stageName)) throw conflict('Stage already exists');
+  await checkDeployment(tx, input.restApiId, input.deploymentId);
+  checkVariables(input.variables);
+  checkCacheSize(input.cacheClusterSize);
+  const t = now();
+  const s: Stage = {
+    deploymentId: input.deploymentId,
+    stageName: input.stageName,
+    cacheClusterEnabled: input.cacheClusterEnabled ?? false,
+    cacheClusterStatus: input.cacheClusterEnabled ? 'AVAILABLE' : 'NOT_AVAILABLE',
+    methodSettings: {},
+    tracingEnabled: input.tracingEnabled ?? false,
+    createdDate: t,
+    lastUpdatedDate: t,
+  };
+  if (input.description !== undefined) s.description = input.description;
+  if (input.cacheClusterEnabled) s.cacheClusterSize = input.cacheClusterSize ?? '0.5';
+  if (input.variables !== undefined && Object.keys(input.variables).length > 0) s.variables = input.variables;
+  if (input.documentationVersion !== undefined) s.documentationVersion = input.documentationVersion;
+  if (input.canarySettings !== undefined) s.canarySettings = input.canarySettings;
+  if (input.tags !== undefined && Object.keys(input.tags).length > 0) s.tags = input.tags;
+  await tx.put(K.stage, input.restApiId, input.stageName, s);
+  return s;
+}
+
+// ---- method settings: /{resourcePath}/{httpMethod}/{group}/{setting}
+
+const METHOD_SETTING_DEFAULTS: Required<MethodSetting> = {
+  metricsEnabled: false,
+  loggingLevel: 'OFF',
+  dataTraceEnabled: false,
+  throttlingBurstLimit: 5000,
+  throttlingRateLimit: 10000,
+  cachingEnabled: false,
+  cacheTtlInSeconds: 300,
+  cacheDataEncrypted: false,
+  requireAuthorizationForCacheControl: true,
+  unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
+};
+
+type SettingSpec = [group: string, name: string, key: keyof MethodSetting, convert: (v: string | undefined, p: string) => unknown];
+
+const oneOf = (values: string[]) => (v: string | undefined, p: string) => {
+  if (v === undefined || !values.includes(v)) throw badRequest(`Invalid value '${v}' for ${p}. Valid values are ${values.join(', ')}`);
+  return v;
+};
+
+const SETTINGS: SettingSpec[] = [
+  ['metrics', 'enabled', 'metricsEnabled', toBoolean],
+  ['logging', 'loglevel', 'loggingLevel', oneOf(['OFF', 'ERROR', 'INFO'])],
+  ['logging', 'dataTrace', 'dataTraceEnabled', toBoolean],
+  ['throttling', 'burstLimit', 'throttlingBurstLimit', toInteger],
+  ['throttling', 'rateLimit', 'throttlingRateLimit', toNumber],
+  ['caching', 'enabled', 'cachingEnabled', toBoolean],
+  ['caching', 'ttlInSeconds', 'cacheTtlInSeconds', (v, p) => {
+    const n = toInteger(v, p);
+    if (n < 0 || n > 3600) throw badRequest('Cache TTL must be between 0 and 3600 seconds');
+    return n;
+  }],
+  ['caching', 'dataEncrypted', 'cacheDataEncrypted', toBoolean],
+  ['caching', 'requireAuthorizationForCacheControl', 'requireAuthorizationForCacheControl', toBoolean],
+  ['caching', 'unauthorizedCacheControlHeaderStrategy', 'unauthorizedCacheControlHeaderStrategy',
+    oneOf(['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'])],
+];
+
+/** '/pets/{id}' + 'GET' → 'pets/{id}/GET'; '*' + '*' → '*\/*' */
+function settingKey(resourcePath: string, httpMethod: string): string {
+  return `${resourcePath.replace(/^\//, '')}/${httpMethod}`;
+}
+
+const methodSettingRules: PatchRule<Stage>[] = SETTINGS.map(([group, name, key, convert]) => ({
+  path: `/*/*/${group}/${name}`,
+  ops: ['replace', 'remove'] as const,
+  apply(doc: Stage, op: string, value: string | undefined, keys: string[]) {
+    const k = settingKey(keys[0]!, keys[1]!);
+    if (keys[0] !== '*' && !keys[0]!.startsWith('/')) throw badRequest(`Invalid method setting path: ${keys[0]}`);
+    const settings = (doc.methodSettings ??= {});
+    if (op === 'remove') {
+      delete settings[k];
+      return;
+    }
+    const base = settings[k] ?? { ...(settings['*/*'] ?? METHOD_SETTING_DEFAULTS) };
+    (base as Record<string, unknown>)[key] = convert(value, `/${keys[0]}/${keys[1]}/${group}/${name}`);
+    settings[k] = base;
+  },
+}));
+
+const stageRules: PatchRule<Stage>[] = [
+  field('description', { ops: ['replace', 'add', 'remove'] }),
+  field('deploymentId'),
+  field('cacheClusterEnabled', { convert: toBoolean }),
+  field('cacheClusterSize', { check: (v) => checkCacheSize(v as string) }),
+  field('tracingEnabled', { convert: toBoolean }),
+  field('clientCertificateId', { ops: ['replace', 'add', 'remove'] }),
+  field('documentationVersion', { ops: ['replace', 'add', 'remove'] }),
+  field('webAclArn', { ops: ['replace', 'add', 'remove'] }),
+  mapEntry('variables', { checkKey: (k) => checkVariables({ [k]: '' }) }),
+  nestedField('accessLogSettings', 'destinationArn', { ops: ['replace', 'add', 'remove'] }),
+  nestedField('accessLogSettings', 'format', { ops: ['replace', 'add', 'remove'] }),
+  field('accessLogSettings', { ops: ['remove'] }),
+  field('canarySettings', { ops: ['remove'] }),
+  nestedField('canarySettings', 'deploymentId'),
+  nestedField('canarySettings', 'percentTraffic', { convert: toNumber }),
+  nestedField('canarySettings', 'useStageCache', { convert: toBoolean }),
+  {
+    path: '/canarySettings/stageVariableOverrides/*',
+    ops: ['add', 'replace', 'remove'],
+    apply(doc, op, value, keys) {
+      const c = (doc.canarySettings ??= {});
+      const o = (c.stageVariableOverrides ??= {});
+      if (op === 'remove') delete o[keys[0]!];
+      else o[keys[0]!] = value ?? '';
+    },
+  },
+  ...methodSettingRules,
+];
+
+export const stageHandlers: HandlerTable = {
+  async CreateStage(input: CreateStageRequest, ctx) {
+    const s = await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return insertStage(tx, input);
+    });
+    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
+    return s;
+  },
+
+  async GetStage(input: { restApiId: string; stageName: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return getStage(tx, input.restApiId, input.stageName);
+    });
+  },
+
+  async GetStages(input: { restApiId: string; deploymentId?: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const { items } = await tx.list<Stage>(K.stage, input.restApiId);
+      // GetStages is not paged: its output has `item` and no position.
+      return { item: items.filter((s) => input.deploymentId === undefined || s.deploymentId === input.deploymentId) };
+    });
+  },
+
+  async UpdateStage(input: { restApiId: string; stageName: string; patchOperations?: [] }, ctx) {
+    const s = await ctx.write(async (tx) => updateStage(tx, ctx, input));
+    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
+    return s;
+  },
+
+  async DeleteStage(input: { restApiId: string; stageName: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      await getStage(tx, input.restApiId, input.stageName);
+      await tx.delete(K.stage, input.restApiId, input.stageName);
+    });
+    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
+  },
+};
+
+async function updateStage(tx: WriteTx, ctx: OpContext, input: { restApiId: string; stageName: string; patchOperations?: [] }): Promise<Stage> {
+  await getApi(tx, ctx.accountId, input.restApiId);
+  const s = await getStage(tx, input.restApiId, input.stageName);
+  const next = applyPatch(s, input.patchOperations, stageRules);
+  if (next.deploymentId !== s.deploymentId) await checkDeployment(tx, input.restApiId, next.deploymentId);
+  if (next.canarySettings?.deploymentId !== undefined && next.canarySettings.deploymentId !== s.canarySettings?.deploymentId) {
+    await checkDeployment(tx, input.restApiId, next.canarySettings.deploymentId);
+  }
+  const pct = next.canarySettings?.percentTraffic;
+  if (pct !== undefined && (pct < 0 || pct > 100)) throw badRequest('Canary traffic percentage must be between 0.0 and 100.0');
+  if (next.cacheClusterEnabled) {
+    next.cacheClusterSize ??= '0.5';
+    next.cacheClusterStatus = 'AVAILABLE';
+  } else {
+    next.cacheClusterStatus = 'NOT_AVAILABLE';
+  }
+  if (next.variables && Object.keys(next.variables).length === 0) delete next.variables;
+  next.lastUpdatedDate = now();
+  await tx.put(K.stage, input.restApiId, input.stageName, next);
+  return next;
+}
+

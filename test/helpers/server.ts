@@ -1,0 +1,54 @@
+// Starts a real Gatehouse on an ephemeral port for end-to-end tests, and real AWS clients for it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { parseConfig, type GatehouseConfig } from '../../src/config.ts';
+import { startGatehouse, type Gatehouse } from '../../src/server.ts';
+
+export const CREDENTIALS = { accessKeyId: 'AKIDGATEHOUSETEST', secretAccessKey: 'gatehouse-test-secret' };
+export const REGION = 'us-east-1';
+
+export async function startTestGatehouse(overrides: Partial<GatehouseConfig> = {}): Promise<Gatehouse> {
+  return startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', allowReset: true, ...overrides }));
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+}
+
+export function apiGatewayClient(url: string, region = REGION): APIGatewayClient {
+  return new APIGatewayClient({ endpoint: url, region, credentials: CREDENTIALS, maxAttempts: 1 });
+}
+
+const run = promisify(execFile);
+
+/** Runs the real AWS CLI against `url`; returns parsed JSON output (or null for none). */
+export async function awsCli(url: string, args: string[]): Promise<unknown> {
+  const { stdout } = await run('aws', [...args, '--endpoint-url', url, '--output', 'json'], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+    },
+  });
+  return stdout.trim() === '' ? null : JSON.parse(stdout);
+}
+
+/** Runs the AWS CLI expecting failure; returns the error code and message it printed. */
+export async function awsCliError(url: string, args: string[]): Promise<{ code: string; message: string }> {
+  try {
+    await awsCli(url, args);
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '');
+    const m = /An error occurred \(([^)]+)\) when calling the \w+ operation: (.*)/.exec(stderr);
+    if (m === null) throw new Error(`unexpected CLI failure: ${stderr}`);
+    return { code: m[1]!, message: m[2]!.trim() };
+  }
+  throw new Error('the AWS CLI call succeeded but was expected to fail');
+}
