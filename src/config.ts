@@ -12,6 +12,16 @@ export interface GatehouseConfig {
   readonly region: string;
   readonly allowReset: boolean;
   readonly logLevel: 'silent' | 'info' | 'debug';
+  /** Lambda: worker processes per function before invocations queue. */
+  readonly lambdaConcurrency: number;
+  /** Lambda: invocations that may wait per function before TooManyRequestsException. */
+  readonly lambdaQueueSize: number;
+  /** Lambda: seconds an idle worker stays warm. */
+  readonly lambdaIdleSeconds: number;
+  /** Lambda: send invoke() to this Lambda endpoint (SigV4-signed) instead of running locally; '' = local. */
+  readonly lambdaEndpoint: string;
+  readonly lambdaAccessKeyId: string;
+  readonly lambdaSecretAccessKey: string;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -22,6 +32,12 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   region: 'us-east-1',
   allowReset: false,
   logLevel: 'info',
+  lambdaConcurrency: 10,
+  lambdaQueueSize: 100,
+  lambdaIdleSeconds: 300,
+  lambdaEndpoint: '',
+  lambdaAccessKeyId: '',
+  lambdaSecretAccessKey: '',
 });
 
 type Key = keyof GatehouseConfig;
@@ -35,6 +51,12 @@ const FLAGS: Record<string, Key> = {
   region: 'region',
   'allow-reset': 'allowReset',
   'log-level': 'logLevel',
+  'lambda-concurrency': 'lambdaConcurrency',
+  'lambda-queue-size': 'lambdaQueueSize',
+  'lambda-idle-seconds': 'lambdaIdleSeconds',
+  'lambda-endpoint': 'lambdaEndpoint',
+  'lambda-access-key-id': 'lambdaAccessKeyId',
+  'lambda-secret-access-key': 'lambdaSecretAccessKey',
 };
 
 export class ConfigError extends Error {
