@@ -1,0 +1,161 @@
+// The warm workers of one function. An invocation takes an idle worker, or starts one while
+// fewer than `concurrency` exist, or waits in a bounded queue; past the queue Lambda's
+// throttling answer (TooManyRequestsException) comes back at once instead of an unbounded wait.
+// A worker that exits (crash, timeout, out of memory) is dropped and replaced on demand.
+import { LambdaError } from './errors.ts';
+import { Worker, logStreamName, type InvocationOutcome, type WorkerSpec } from './worker.ts';
+
+export interface PoolLimits {
+  readonly concurrency: number;
+  readonly queueSize: number;
+}
+
+interface Waiter {
+  readonly resolve: (w: Worker) => void;
+  readonly reject: (e: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
+export class FunctionPool {
+  #spec: WorkerSpec;
+  readonly #limits: PoolLimits;
+  readonly #command: (spec: WorkerSpec) => string[];
+  readonly #all = new Set<Worker>();
+  /** Most recently used last, so few workers stay warm and the rest age out. */
+  readonly #idle: Worker[] = [];
+  readonly #queue: Waiter[] = [];
+  #closed = false;
+
+  constructor(spec: WorkerSpec, limits: PoolLimits, command: (spec: WorkerSpec) => string[]) {
+    this.#spec = spec;
+    this.#limits = limits;
+    this.#command = command;
+  }
+
+  get revision(): string {
+    return this.#spec.revision;
+  }
+
+  get workers(): number {
+    return this.#all.size;
+  }
+
+  get busy(): number {
+    return this.#all.size - this.#idle.length;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  pids(): number[] {
+    return [...this.#all].map((w) => w.pid);
+  }
+
+  /** New code or configuration: idle workers stop now, busy ones when their invocation ends. */
+  update(spec: WorkerSpec): void {
+    this.#spec = spec;
+    for (const w of this.#idle.splice(0)) this.#retire(w);
+  }
+
+  /** Throws TooManyRequestsException when the function is at its limit and the queue is full. */
+  checkCapacity(): void {
+    if (this.#idle.length === 0 && this.#all.size >= this.#limits.concurrency && this.#queue.length >= this.#limits.queueSize) {
+      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    }
+  }
+
+  async run(requestId: string, payload: string, signal?: AbortSignal, clientContext?: unknown): Promise<InvocationOutcome> {
+    const worker = await this.#acquire(signal);
+    try {
+      return await worker.invoke(requestId, payload, clientContext);
+    } finally {
+      this.#release(worker);
+    }
+  }
+
+  /** Stops idle workers unused for `idleMs`; returns how many are left. */
+  reap(idleMs: number): number {
+    const cutoff = Date.now() - idleMs;
+    for (let i = this.#idle.length - 1; i >= 0; i--) {
+      const w = this.#idle[i]!;
+      if (w.lastUsed < cutoff) {
+        this.#idle.splice(i, 1);
+        this.#retire(w);
+      }
+    }
+    return this.#all.size + this.#queue.length;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#queue.splice(0)) {
+      w.signal?.removeEventListener('abort', w.onAbort);
+      w.reject(new LambdaError('ServiceException', 'Gatehouse is shutting down.'));
+    }
+    this.#idle.length = 0;
+    for (const w of this.#all) w.kill();
+    this.#all.clear();
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<Worker> {
+    if (this.#closed) return Promise.reject(new LambdaError('ServiceException', 'Gatehouse is shutting down.'));
+    signal?.throwIfAborted();
+    const idle = this.#idle.pop();
+    if (idle !== undefined) return Promise.resolve(idle);
+    if (this.#all.size < this.#limits.concurrency) return Promise.resolve(this.#start());
+    this.checkCapacity();
+    return new Promise<Worker>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.#queue.indexOf(waiter);
+          if (i !== -1) this.#queue.splice(i, 1);
+          reject(signal!.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#queue.push(waiter);
+    });
+  }
+
+  #release(worker: Worker): void {
+    if (!worker.alive || worker.spec.revision !== this.#spec.revision || this.#closed) {
+      this.#retire(worker);
+      // The freed slot goes to a waiter, with a fresh worker.
+      if (this.#queue.length > 0 && this.#all.size < this.#limits.concurrency) this.#handTo(this.#start());
+      return;
+    }
+    if (this.#queue.length > 0) this.#handTo(worker);
+    else this.#idle.push(worker);
+  }
+
+  #handTo(worker: Worker): void {
+    const waiter = this.#queue.shift()!;
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.resolve(worker);
+  }
+
+  #start(): Worker {
+    const spec = this.#spec;
+    const env = { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
+    const worker = new Worker({ ...spec, env }, this.#command(spec), (w) => this.#exited(w));
+    this.#all.add(worker);
+    return worker;
+  }
+
+  #retire(worker: Worker): void {
+    this.#all.delete(worker);
+    worker.kill();
+  }
+
+  #exited(worker: Worker): void {
+    // A worker that dies while idle (an uncaught exception in a timer) leaves the pool now.
+    const i = this.#idle.indexOf(worker);
+    if (i !== -1) this.#idle.splice(i, 1);
+    if (!worker.busy) this.#all.delete(worker);
+  }
+}

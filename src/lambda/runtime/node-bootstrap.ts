@@ -1,0 +1,227 @@
+// The program a Node.js worker process runs: it loads the function's handler the way Lambda's
+// Node.js runtime interface client does (CommonJS or ESM, nested handler paths), then serves
+// invocations sent by the parent over the IPC channel, one at a time. Kept as text so that it
+// is written next to the data directory and runs under plain `node`, from the TypeScript
+// sources and from the compiled dist/ alike.
+//
+// Protocol (newline-delimited JSON over the IPC channel, the same for every runtime):
+//   parent → worker  {t:'invoke', id, payload, deadline, arn}
+//   worker → parent  {t:'ready'} | {t:'init-error', error} | {t:'log', line}
+//                    | {t:'result', id, ok, body, maxRssMb} | {t:'fatal', error}
+//
+// callbackWaitsForEmptyEventLoop: while an invocation runs the channel is unref'd, so Node
+// emits 'beforeExit' exactly when the function has nothing left to do; a callback result waits
+// for that moment, as it does on Lambda.
+export const NODE_BOOTSTRAP = String.raw`
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+
+const taskRoot = process.env.LAMBDA_TASK_ROOT;
+const handlerString = process.env._HANDLER;
+let current = null;
+
+function send(msg) {
+  if (process.connected) process.send(msg);
+}
+
+function logger(level) {
+  return function (...args) {
+    const id = current === null ? 'undefined' : current.id;
+    send({ t: 'log', line: new Date().toISOString() + '\t' + id + '\t' + level + '\t' + util.format(...args) + '\n' });
+  };
+}
+console.log = logger('INFO');
+console.info = logger('INFO');
+console.warn = logger('WARN');
+console.error = logger('ERROR');
+console.debug = logger('DEBUG');
+console.trace = function (...args) {
+  const stack = String(new Error().stack).split('\n').slice(2).join('\n');
+  logger('TRACE')('Trace: ' + util.format(...args) + '\n' + stack);
+};
+
+function isErrorLike(e) {
+  return e instanceof Error || (e !== null && typeof e === 'object' && typeof e.name === 'string' && typeof e.message === 'string' && typeof e.stack === 'string');
+}
+
+// The shape Lambda's Node.js runtimes report: errorType, errorMessage, trace.
+function toRapid(err) {
+  try {
+    if (isErrorLike(err)) return { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split('\n') };
+    return { errorType: typeof err, errorMessage: String(err), trace: [] };
+  } catch {
+    return { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack' };
+  }
+}
+
+function typedError(type, message) {
+  const e = new Error(message);
+  e.name = type;
+  return e;
+}
+
+function findPackageType(dir) {
+  for (let d = dir; d.startsWith(taskRoot); d = path.dirname(d)) {
+    const pj = path.join(d, 'package.json');
+    if (existsSync(pj)) {
+      try { return JSON.parse(readFileSync(pj, 'utf8')).type === 'module' ? 'module' : 'commonjs'; } catch { return 'commonjs'; }
+    }
+    if (d === taskRoot) break;
+  }
+  return 'commonjs';
+}
+
+async function loadHandler() {
+  const moduleRoot = path.dirname(handlerString);
+  const base = path.basename(handlerString);
+  const dot = base.indexOf('.');
+  if (dot <= 0 || dot === base.length - 1) throw typedError('Runtime.MalformedHandlerName', "Bad handler " + handlerString);
+  const moduleName = base.slice(0, dot);
+  const handlerPath = base.slice(dot + 1);
+  const stem = path.resolve(taskRoot, moduleRoot, moduleName);
+  let file = null;
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    if (existsSync(stem + ext)) { file = stem + ext; break; }
+  }
+  let mod;
+  try {
+    if (file === null) {
+      mod = createRequire(path.join(taskRoot, 'index.js'))(stem);
+    } else if (file.endsWith('.mjs') || (file.endsWith('.js') && findPackageType(path.dirname(file)) === 'module')) {
+      mod = await import(pathToFileURL(file).href);
+    } else {
+      mod = createRequire(file)(file);
+    }
+  } catch (e) {
+    if (e && e.code === 'MODULE_NOT_FOUND' && file === null) {
+      throw typedError('Runtime.ImportModuleError', "Error: Cannot find module '" + moduleName + "'\nRequire stack:\n- " + path.join(taskRoot, 'index.js'));
+    }
+    if (e instanceof SyntaxError) throw typedError('Runtime.UserCodeSyntaxError', 'SyntaxError: ' + e.message);
+    throw e;
+  }
+  let fn = mod;
+  for (const part of handlerPath.split('.')) {
+    fn = fn === undefined || fn === null ? undefined : fn[part];
+  }
+  // An ESM import of a CommonJS file may leave the exports under default only.
+  if (fn === undefined && mod && mod.default && typeof mod.default === 'object') {
+    fn = mod.default;
+    for (const part of handlerPath.split('.')) fn = fn === undefined || fn === null ? undefined : fn[part];
+  }
+  if (fn === undefined || fn === null) throw typedError('Runtime.HandlerNotFound', moduleName + '.' + handlerPath + ' is undefined or not exported');
+  if (typeof fn !== 'function') throw typedError('Runtime.HandlerNotFound', moduleName + '.' + handlerPath + ' is not a function');
+  return fn;
+}
+
+function respond(inv, ok, value) {
+  let body;
+  if (ok) {
+    try {
+      body = JSON.stringify(value === undefined ? null : value);
+      if (body === undefined) body = 'null';
+    } catch (e) {
+      ok = false;
+      value = e;
+    }
+  }
+  if (!ok) {
+    const rapid = toRapid(value);
+    console.error('Invoke Error', '\t' + JSON.stringify(rapid));
+    body = JSON.stringify(rapid);
+  }
+  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  send({ t: 'result', id: inv.id, ok, body, maxRssMb });
+  if (current === inv) current = null;
+  if (process.channel) process.channel.ref();
+}
+
+function run(handler, msg) {
+  const inv = { id: msg.id, finished: false, pending: null };
+  current = inv;
+  let waits = true;
+  const finish = (ok, value) => {
+    if (inv.finished) return;
+    inv.finished = true;
+    respond(inv, ok, value);
+  };
+  const done = (err, result) => (err === undefined || err === null ? finish(true, result) : finish(false, err));
+  const callback = (err, result) => {
+    if (inv.finished || inv.pending !== null) return;
+    if (waits) inv.pending = [err, result];
+    else done(err, result);
+  };
+  const context = {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: msg.arn,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: msg.id,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: undefined,
+    clientContext: msg.clientContext,
+    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    get callbackWaitsForEmptyEventLoop() { return waits; },
+    set callbackWaitsForEmptyEventLoop(v) { waits = Boolean(v); },
+    succeed: (result) => finish(true, result),
+    fail: (err) => (err === undefined || err === null ? finish(true, null) : finish(false, err)),
+    done,
+  };
+  inv.onEmptyLoop = () => {
+    if (inv.pending !== null) done(inv.pending[0], inv.pending[1]);
+    // Lambda answers null when the loop empties and the handler never responded.
+    else finish(true, null);
+  };
+  if (process.channel) process.channel.unref();
+  let event;
+  try {
+    event = JSON.parse(msg.payload);
+  } catch (e) {
+    finish(false, e);
+    return;
+  }
+  try {
+    const out = handler(event, context, callback);
+    if (out !== null && typeof out === 'object' && typeof out.then === 'function') {
+      out.then((v) => finish(true, v), (e) => finish(false, e));
+    }
+  } catch (e) {
+    finish(false, e);
+  }
+}
+
+process.on('beforeExit', () => {
+  if (current !== null && !current.finished) current.onEmptyLoop();
+});
+
+function fatal(err, code) {
+  send({ t: 'fatal', error: JSON.stringify(toRapid(err)) });
+  console.error(err && err.name === 'Runtime.UnhandledPromiseRejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception', '\t' + JSON.stringify(toRapid(err)));
+  setImmediate(() => process.exit(code));
+}
+process.on('uncaughtException', (err) => fatal(err, 129));
+process.on('unhandledRejection', (reason) => {
+  const e = typedError('Runtime.UnhandledPromiseRejection', (isErrorLike(reason) ? reason.name + ': ' + reason.message : String(reason)));
+  fatal(e, 128);
+});
+process.on('disconnect', () => process.exit(0));
+
+let handler;
+try {
+  handler = await loadHandler();
+} catch (e) {
+  const rapid = toRapid(e);
+  console.error(rapid.errorType + ': ' + rapid.errorMessage);
+  send({ t: 'init-error', error: JSON.stringify(rapid) });
+  setImmediate(() => process.exit(1));
+}
+if (handler !== undefined) {
+  process.on('message', (msg) => {
+    if (msg && msg.t === 'invoke') run(handler, msg);
+  });
+  send({ t: 'ready' });
+}
+`;

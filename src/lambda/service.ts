@@ -1,0 +1,506 @@
+// The functions of every account and region: their documents in the Store, their code on disk,
+// their warm workers, and the operations of Lambda's API over them.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { GatehouseConfig } from '../config.ts';
+import { InvalidCursorError, type Store } from '../store/index.ts';
+import { CodeStore, readCodeInput, type CodeInput } from './code-store.ts';
+import { LambdaError, functionNotFound } from './errors.ts';
+import { invokeExternal, type ExternalLambda, type InvokeResult } from './external.ts';
+import {
+  FUNCTION_KIND, lastModified, newRevisionId, readSettings, runtimeFamily, toConfiguration,
+  type FunctionRecord, type Settings,
+} from './function-config.ts';
+import { functionArn, parseFunctionRef, splitPartition } from './function-ref.ts';
+import { buildStatement, policyDocument } from './policy.ts';
+import { FunctionPool, type PoolLimits } from './pool.ts';
+import type { WorkerSpec } from './worker.ts';
+
+/** Lambda's synchronous invocation payload quota, for requests and responses alike. */
+export const MAX_PAYLOAD = 6_291_456;
+const MAX_RESPONSE = 6_291_556;
+const LOG_TAIL = 4096;
+
+export interface InvokeOptions {
+  invocationType?: 'RequestResponse' | 'Event';
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  clientContext?: unknown;
+  /** The invocation's request id (the API's x-amzn-RequestId); a new one when omitted. */
+  requestId?: string;
+}
+
+interface StoredFunction extends FunctionRecord {
+  /** Changes with code or configuration (not with permissions): warm workers of an older one retire. */
+  configRevision: string;
+}
+
+export interface ServiceSetup {
+  readonly store: Store;
+  readonly config: GatehouseConfig;
+  readonly root: string;
+  readonly bootstraps: { readonly nodejs: string; readonly python: string };
+  readonly limits: PoolLimits;
+  readonly external: ExternalLambda | undefined;
+}
+
+export class LambdaFunctions {
+  readonly #store: Store;
+  readonly #config: GatehouseConfig;
+  readonly #root: string;
+  readonly #code: CodeStore;
+  readonly #bootstraps: ServiceSetup['bootstraps'];
+  readonly #limits: PoolLimits;
+  readonly #external: ExternalLambda | undefined;
+  readonly #pools = new Map<string, FunctionPool>();
+  readonly #logDirs = new Set<string>();
+  #python: string | undefined;
+
+  constructor(setup: ServiceSetup) {
+    this.#store = setup.store;
+    this.#config = setup.config;
+    this.#root = setup.root;
+    this.#code = new CodeStore(setup.root);
+    this.#bootstraps = setup.bootstraps;
+    this.#limits = setup.limits;
+    this.#external = setup.external;
+  }
+
+  // ---- management -------------------------------------------------------------------------
+
+  async create(partition: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (typeof body['FunctionName'] !== 'string') throw new LambdaError('ValidationException', "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+    const ref = parseFunctionRef(body['FunctionName']);
+    const [part, name] = this.#target(partition, ref);
+    if (body['PackageType'] === 'Image') throw new LambdaError('InvalidParameterValueException', 'Gatehouse does not run container images; use PackageType Zip.');
+    const settings = readSettings(body, undefined);
+    const code = body['Code'];
+    if (code === undefined || code === null || typeof code !== 'object') throw new LambdaError('ValidationException', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null");
+    const input = readCodeInput(code as Record<string, unknown>);
+    if (await this.#find(part, name) !== undefined) throw conflictExists(name);
+    const configRevision = randomUUID();
+    const stored = await this.#code.save(part, name, configRevision, input);
+    const tags = body['Tags'] !== null && typeof body['Tags'] === 'object' ? body['Tags'] as Record<string, string> : undefined;
+    const architectures = Array.isArray(body['Architectures']) ? body['Architectures'] as string[] : ['x86_64'];
+    const fn: StoredFunction = {
+      FunctionName: name,
+      ...settings,
+      Architectures: architectures,
+      Tags: tags,
+      CodeSha256: stored.sha256,
+      CodeSize: stored.size,
+      LastModified: lastModified(),
+      RevisionId: newRevisionId(),
+      code: stored.location,
+      policy: [],
+      configRevision,
+    };
+    try {
+      await this.#store.write(part, async (tx) => {
+        if (await tx.get(FUNCTION_KIND, '', name) !== undefined) throw conflictExists(name);
+        await tx.put(FUNCTION_KIND, '', name, fn);
+      });
+    } catch (err) {
+      await this.#code.remove(stored.location);
+      throw err;
+    }
+    return this.#configuration(part, fn);
+  }
+
+  async get(partition: string, functionRef: string, qualifier: string | undefined, baseUrl: string): Promise<Record<string, unknown>> {
+    const [part, fn] = await this.#load(partition, functionRef, qualifier);
+    const location = fn.code.kind === 'zip'
+      ? `${baseUrl}/2015-03-31/functions/${encodeURIComponent(fn.FunctionName)}/code.zip`
+      : `file://${fn.code.dir}`;
+    const out: Record<string, unknown> = {
+      Configuration: this.#configuration(part, fn),
+      Code: { RepositoryType: fn.code.kind === 'zip' ? 'S3' : 'Local', Location: location },
+    };
+    if (fn.Tags !== undefined) out['Tags'] = fn.Tags;
+    return out;
+  }
+
+  async getConfiguration(partition: string, functionRef: string, qualifier: string | undefined): Promise<Record<string, unknown>> {
+    const [part, fn] = await this.#load(partition, functionRef, qualifier);
+    return this.#configuration(part, fn);
+  }
+
+  /** The archive of a ZipFile upload (GetFunction's Code.Location points here). */
+  async codeArchive(partition: string, functionRef: string): Promise<string> {
+    const [, fn] = await this.#load(partition, functionRef, undefined);
+    if (fn.code.zipPath === undefined) throw new LambdaError('ResourceNotFoundException', 'The function\'s code is a local directory; there is no archive to download.');
+    return fn.code.zipPath;
+  }
+
+  async list(partition: string, marker: string | undefined, maxItems: number | undefined): Promise<Record<string, unknown>> {
+    const limit = maxItems ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
+      throw new LambdaError('ValidationException', `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 10000'}`);
+    }
+    let page;
+    try {
+      page = await this.#store.read(partition, (tx) => tx.list<StoredFunction>(FUNCTION_KIND, '', { limit, after: marker }));
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new LambdaError('InvalidParameterValueException', 'Invalid Marker');
+      throw err;
+    }
+    const out: Record<string, unknown> = { Functions: page.items.map((fn) => this.#configuration(partition, fn)) };
+    if (page.next !== undefined) out['NextMarker'] = page.next;
+    return out;
+  }
+
+  async updateCode(partition: string, functionRef: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const [part, before] = await this.#load(partition, functionRef, undefined);
+    checkRevision(body, before);
+    if (body['DryRun'] === true) throw new LambdaError('InvalidParameterValueException', 'DryRun is not supported by Gatehouse.');
+    const input: CodeInput = readCodeInput(body);
+    const configRevision = randomUUID();
+    const stored = await this.#code.save(part, before.FunctionName, configRevision, input);
+    const after: StoredFunction = {
+      ...before,
+      CodeSha256: stored.sha256,
+      CodeSize: stored.size,
+      code: stored.location,
+      LastModified: lastModified(),
+      RevisionId: newRevisionId(),
+      configRevision,
+    };
+    if (Array.isArray(body['Architectures'])) after.Architectures = body['Architectures'] as string[];
+    await this.#replace(part, before, after, stored.location);
+    this.#removeCodeLater(part, before);
+    return this.#configuration(part, after);
+  }
+
+  async updateConfiguration(partition: string, functionRef: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const [part, before] = await this.#load(partition, functionRef, undefined);
+    checkRevision(body, before);
+    const base: Settings = before;
+    const settings = readSettings(body, base);
+    const after: StoredFunction = { ...before, ...settings, LastModified: lastModified(), RevisionId: newRevisionId(), configRevision: randomUUID() };
+    await this.#replace(part, before, after);
+    return this.#configuration(part, after);
+  }
+
+  async delete(partition: string, functionRef: string, qualifier: string | undefined): Promise<void> {
+    const [part, fn] = await this.#load(partition, functionRef, qualifier);
+    await this.#store.write(part, async (tx) => {
+      if (!await tx.delete(FUNCTION_KIND, '', fn.FunctionName)) throw functionNotFound(this.#arn(part, fn.FunctionName));
+    });
+    const key = poolKey(part, fn.FunctionName);
+    this.#pools.get(key)?.close();
+    this.#pools.delete(key);
+    await this.#code.remove(fn.code);
+  }
+
+  async addPermission(partition: string, functionRef: string, qualifier: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const [part, fn] = await this.#load(partition, functionRef, qualifier);
+    checkRevision(body, fn);
+    const statement = buildStatement(body, this.#arn(part, fn.FunctionName, qualifier));
+    await this.#mutate(part, fn, (current) => {
+      if (current.policy.some((s) => s.Sid === statement.Sid)) {
+        throw new LambdaError('ResourceConflictException', 'The statement id (' + statement.Sid + ') provided already exists. Please provide a new statement id, or remove the existing statement.');
+      }
+      current.policy.push(statement);
+    });
+    return { Statement: JSON.stringify(statement) };
+  }
+
+  async removePermission(partition: string, functionRef: string, qualifier: string | undefined, sid: string, revisionId: string | undefined): Promise<void> {
+    const [part, fn] = await this.#load(partition, functionRef, qualifier);
+    if (revisionId !== undefined) checkRevision({ RevisionId: revisionId }, fn);
+    await this.#mutate(part, fn, (current) => {
+      const i = current.policy.findIndex((s) => s.Sid === sid);
+      if (i === -1) throw new LambdaError('ResourceNotFoundException', `Statement ${sid} is not found in resource policy.`);
+      current.policy.splice(i, 1);
+    });
+  }
+
+  async getPolicy(partition: string, functionRef: string, qualifier: string | undefined): Promise<Record<string, unknown>> {
+    const [, fn] = await this.#load(partition, functionRef, qualifier);
+    if (fn.policy.length === 0) throw new LambdaError('ResourceNotFoundException', 'The resource you requested does not exist.');
+    return { Policy: policyDocument(fn.policy), RevisionId: fn.RevisionId };
+  }
+
+  // ---- invocation -------------------------------------------------------------------------
+
+  async invoke(partition: string, functionRef: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const invocationType = options.invocationType ?? 'RequestResponse';
+    if (this.#external !== undefined) {
+      const ref = parseFunctionRef(functionRef);
+      const region = ref.region ?? splitPartition(partition)[1];
+      return invokeExternal(this.#external, region, functionRef, payload, invocationType, withTimeout(options));
+    }
+    const [part, fn] = await this.#load(partition, functionRef, undefined);
+    if (payload.byteLength > MAX_PAYLOAD) {
+      throw new LambdaError('RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
+    }
+    const text = payload.byteLength === 0 ? '{}' : payload.toString('utf8');
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
+    }
+    const pool = this.#pool(part, fn);
+    const requestId = options.requestId ?? randomUUID();
+    if (invocationType === 'Event') {
+      // Accepted now, run in the background (Lambda's own event queue; no retries here).
+      pool.checkCapacity();
+      pool.run(requestId, text, undefined, options.clientContext)
+        .then((outcome) => this.#writeLog(part, fn.FunctionName, outcome.log))
+        .catch(() => { /* shutting down */ });
+      return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: '$LATEST' };
+    }
+    const signal = withTimeout(options);
+    const running = pool.run(requestId, text, signal, options.clientContext);
+    running.then((outcome) => this.#writeLog(part, fn.FunctionName, outcome.log), () => {});
+    // The caller may stop waiting (its own timeout); the function runs on to its own timeout.
+    const outcome = signal === undefined ? await running : await abortable(running, signal);
+    let body = outcome.payload;
+    let functionError = outcome.functionError;
+    if (body.byteLength > MAX_RESPONSE) {
+      body = Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).` }));
+      functionError = 'Unhandled';
+    }
+    const log = Buffer.from(outcome.log);
+    const result: InvokeResult = {
+      statusCode: 200,
+      payload: body,
+      executedVersion: '$LATEST',
+      logTail: log.subarray(Math.max(0, log.byteLength - LOG_TAIL)).toString('base64'),
+    };
+    if (functionError !== undefined) result.functionError = functionError;
+    return result;
+  }
+
+  /** Validates an invocation without running it (InvocationType DryRun). */
+  async dryRun(partition: string, functionRef: string): Promise<void> {
+    await this.#load(partition, functionRef, undefined);
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  stats(): { workers: number; busy: number; queued: number } {
+    let workers = 0;
+    let busy = 0;
+    let queued = 0;
+    for (const p of this.#pools.values()) {
+      workers += p.workers;
+      busy += p.busy;
+      queued += p.queued;
+    }
+    return { workers, busy, queued };
+  }
+
+  workerPids(partition: string, functionName: string): number[] {
+    return this.#pools.get(poolKey(partition, functionName))?.pids() ?? [];
+  }
+
+  reap(idleMs: number): void {
+    for (const [key, pool] of this.#pools) {
+      if (pool.reap(idleMs) === 0) this.#pools.delete(key);
+    }
+  }
+
+  closeWorkers(): void {
+    for (const pool of this.#pools.values()) pool.close();
+    this.#pools.clear();
+  }
+
+  async removeAllFiles(): Promise<void> {
+    await this.#code.removeAll();
+    await rm(join(this.#root, 'logs'), { recursive: true, force: true });
+    this.#logDirs.clear();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  /** A full ARN names its own account and region; anything else lives in the caller's partition. */
+  #target(partition: string, ref: ReturnType<typeof parseFunctionRef>): [string, string] {
+    if (ref.accountId === undefined && ref.region === undefined) return [partition, ref.name];
+    const [account, region] = splitPartition(partition);
+    return [`${ref.accountId ?? account}/${ref.region ?? region}`, ref.name];
+  }
+
+  #arn(partition: string, name: string, qualifier?: string): string {
+    const [account, region] = splitPartition(partition);
+    return functionArn(region, account, name, qualifier);
+  }
+
+  #configuration(partition: string, fn: FunctionRecord): Record<string, unknown> {
+    const [account, region] = splitPartition(partition);
+    return toConfiguration(fn, account, region);
+  }
+
+  async #find(partition: string, name: string): Promise<StoredFunction | undefined> {
+    return this.#store.read(partition, (tx) => tx.get<StoredFunction>(FUNCTION_KIND, '', name));
+  }
+
+  async #load(partition: string, functionRef: string, qualifier: string | undefined): Promise<[string, StoredFunction]> {
+    const ref = parseFunctionRef(functionRef);
+    const [part, name] = this.#target(partition, ref);
+    const q = qualifier ?? ref.qualifier;
+    const fn = await this.#find(part, name);
+    // Only $LATEST exists: Gatehouse does not publish versions or aliases.
+    if (fn === undefined || (q !== undefined && q !== '$LATEST')) {
+      throw functionNotFound(this.#arn(part, name, q));
+    }
+    return [part, fn];
+  }
+
+  async #replace(part: string, before: StoredFunction, after: StoredFunction, newCode?: FunctionRecord['code']): Promise<void> {
+    try {
+      await this.#store.write(part, async (tx) => {
+        const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', before.FunctionName);
+        if (current === undefined) throw functionNotFound(this.#arn(part, before.FunctionName));
+        if (current.RevisionId !== before.RevisionId) throw conflictUpdating(part, before.FunctionName);
+        await tx.put(FUNCTION_KIND, '', before.FunctionName, after);
+      });
+    } catch (err) {
+      if (newCode !== undefined) await this.#code.remove(newCode);
+      throw err;
+    }
+    // Warm workers run the old code or settings: retire them now.
+    this.#pools.get(poolKey(part, after.FunctionName))?.update(this.#spec(part, after));
+  }
+
+  async #mutate(part: string, fn: StoredFunction, change: (current: StoredFunction) => void): Promise<void> {
+    await this.#store.write(part, async (tx) => {
+      const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', fn.FunctionName);
+      if (current === undefined) throw functionNotFound(this.#arn(part, fn.FunctionName));
+      change(current);
+      current.RevisionId = newRevisionId();
+      await tx.put(FUNCTION_KIND, '', fn.FunctionName, current);
+    });
+  }
+
+  #removeCodeLater(part: string, before: StoredFunction): void {
+    // Invocations in flight may still load files of the old code; give them their timeout.
+    const pool = this.#pools.get(poolKey(part, before.FunctionName));
+    if (pool === undefined || pool.busy === 0) {
+      void this.#code.remove(before.code);
+      return;
+    }
+    setTimeout(() => void this.#code.remove(before.code), before.Timeout * 1000 + 1000).unref();
+  }
+
+  #pool(part: string, fn: StoredFunction): FunctionPool {
+    const key = poolKey(part, fn.FunctionName);
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new FunctionPool(this.#spec(part, fn), this.#limits, (spec) => this.#command(spec));
+      this.#pools.set(key, pool);
+    } else if (pool.revision !== fn.configRevision) {
+      pool.update(this.#spec(part, fn));
+    }
+    return pool;
+  }
+
+  #spec(part: string, fn: StoredFunction): WorkerSpec {
+    const [, region] = splitPartition(part);
+    const family = runtimeFamily(fn.Runtime);
+    const bootstrap = this.#bootstraps[family];
+    const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'];
+    if (family === 'python') path.unshift(dirname(this.#pythonPath()));
+    const env: Record<string, string> = {
+      ...fn.Environment,
+      PATH: path.join(':'),
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      _HANDLER: fn.Handler,
+      LAMBDA_TASK_ROOT: fn.code.dir,
+      LAMBDA_RUNTIME_DIR: dirname(bootstrap),
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.Runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.MemorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.FunctionName}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    };
+    if (family === 'python') env['PYTHONUNBUFFERED'] = '1';
+    return {
+      family,
+      bootstrap,
+      codeDir: fn.code.dir,
+      env,
+      memoryMb: fn.MemorySize,
+      timeoutMs: fn.Timeout * 1000,
+      functionArn: this.#arn(part, fn.FunctionName),
+      revision: fn.configRevision,
+    };
+  }
+
+  #command(spec: WorkerSpec): string[] {
+    if (spec.family === 'python') return [this.#pythonPath(), '-u', spec.bootstrap, String(spec.memoryMb)];
+    // V8's heap gets most of the function's memory; the rest is the process's own overhead.
+    const heap = Math.max(64, Math.floor(spec.memoryMb * 0.9));
+    return [process.execPath, `--max-old-space-size=${heap}`, spec.bootstrap];
+  }
+
+  #pythonPath(): string {
+    if (this.#python === undefined) {
+      try {
+        this.#python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+      } catch {
+        throw new LambdaError('ServiceException', 'python3 is not installed on the Gatehouse host.');
+      }
+    }
+    return this.#python;
+  }
+
+  async #writeLog(part: string, name: string, text: string): Promise<void> {
+    const dir = join(this.#root, 'logs', part);
+    try {
+      if (!this.#logDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.#logDirs.add(dir);
+      }
+      await appendFile(join(dir, `${name}.log`), text);
+    } catch {
+      // Logs are best effort; the service may be closing and its folder gone.
+    }
+  }
+
+  get configuration(): GatehouseConfig {
+    return this.#config;
+  }
+}
+
+function poolKey(partition: string, name: string): string {
+  return partition + '\u0000' + name;
+}
+
+function conflictExists(name: string): LambdaError {
+  return new LambdaError('ResourceConflictException', `Function already exist: ${name}`);
+}
+
+function conflictUpdating(part: string, name: string): LambdaError {
+  const [account, region] = splitPartition(part);
+  return new LambdaError('ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${functionArn(region, account, name)}`);
+}
+
+function checkRevision(body: Record<string, unknown>, fn: FunctionRecord): void {
+  const wanted = body['RevisionId'];
+  if (typeof wanted === 'string' && wanted !== fn.RevisionId) {
+    throw new LambdaError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+  }
+}
+
+function withTimeout(options: InvokeOptions): AbortSignal | undefined {
+  if (options.timeoutMs === undefined) return options.signal;
+  const t = AbortSignal.timeout(options.timeoutMs);
+  return options.signal === undefined ? t : AbortSignal.any([options.signal, t]);
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
+}

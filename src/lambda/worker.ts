@@ -1,0 +1,236 @@
+// One worker process: a runtime bootstrap running one function's code, serving one invocation
+// at a time. It owns the process's lifecycle (start, init, timeout, crash, kill) and turns each
+// way an invocation can end into the payload and log lines Lambda would produce.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { RuntimeFamily } from './function-config.ts';
+
+export interface WorkerSpec {
+  readonly family: RuntimeFamily;
+  /** Absolute path of the runtime's bootstrap file. */
+  readonly bootstrap: string;
+  readonly codeDir: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly memoryMb: number;
+  readonly timeoutMs: number;
+  readonly functionArn: string;
+  /** Changes whenever code or configuration changes; warm workers of an older one retire. */
+  readonly revision: string;
+}
+
+export interface InvocationOutcome {
+  readonly payload: Buffer;
+  readonly functionError: 'Unhandled' | undefined;
+  /** START … REPORT, as the function's log stream shows this invocation. */
+  readonly log: string;
+}
+
+type Message =
+  | { t: 'ready' }
+  | { t: 'init-error'; error: string }
+  | { t: 'log'; line: string }
+  | { t: 'result'; id: string; ok: boolean; body: string; maxRssMb: number }
+  | { t: 'fatal'; error: string };
+
+interface Running {
+  readonly id: string;
+  readonly log: string[];
+  readonly started: number;
+  readonly timer: NodeJS.Timeout;
+  readonly resolve: (o: InvocationOutcome) => void;
+  readonly initMs: number | undefined;
+}
+
+// Lambda gives a runtime 10 s to initialise, apart from the function's own timeout.
+const INIT_TIMEOUT_MS = 10_000;
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: 'killed', SIGABRT: 'aborted (core dumped)', SIGSEGV: 'segmentation fault (core dumped)', SIGTERM: 'terminated', SIGBUS: 'bus error (core dumped)',
+};
+
+export class Worker {
+  readonly spec: WorkerSpec;
+  readonly pid: number;
+  /** When the worker last finished an invocation; the reaper reads it. */
+  lastUsed = Date.now();
+  #child: ChildProcess;
+  #exited = false;
+  #ready: Promise<string | undefined>;
+  #markReady!: (initError: string | undefined) => void;
+  #initMs: number | undefined;
+  #initLog: string[] = [];
+  #running: Running | undefined;
+  #maxRssMb = 0;
+  #stderrTail = '';
+  #fatal: string | undefined;
+  #onExit: (w: Worker) => void;
+
+  constructor(spec: WorkerSpec, command: readonly string[], onExit: (w: Worker) => void) {
+    this.spec = spec;
+    this.#onExit = onExit;
+    const started = performance.now();
+    this.#ready = new Promise((resolve) => { this.#markReady = resolve; });
+    // Own process group, so a timeout also ends whatever the function spawned.
+    this.#child = spawn(command[0]!, command.slice(1), {
+      cwd: spec.codeDir,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      detached: true,
+    });
+    this.pid = this.#child.pid ?? -1;
+    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#append(chunk));
+    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-4096);
+      this.#append(chunk);
+    });
+    this.#child.on('message', (msg: Message) => this.#message(msg, started));
+    this.#child.on('error', (err) => {
+      this.#append(`Gatehouse could not start the runtime: ${err.message}\n`);
+      this.#exit(null, null);
+    });
+    this.#child.on('exit', (code, signal) => this.#exit(code, signal));
+    const initTimer = setTimeout(() => {
+      this.#markReady(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `Error: Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` }));
+      this.kill();
+    }, INIT_TIMEOUT_MS);
+    this.#ready.then(() => clearTimeout(initTimer), () => clearTimeout(initTimer));
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. */
+  async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
+    if (this.#running !== undefined) throw new Error('worker is busy');
+    const initError = await this.#ready;
+    const cold = this.#initMs !== undefined && this.#initLog !== undefined;
+    const log = cold ? this.#initLog : [];
+    this.#initLog = [];
+    log.push(`START RequestId: ${requestId} Version: $LATEST\n`);
+    if (initError !== undefined) {
+      // Init failed: report it on this invocation, as Lambda does, and let the next one retry.
+      this.kill();
+      return { payload: Buffer.from(initError), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, this.#maxRssMb, this.#initMs, 'error') };
+    }
+    if (this.#exited) {
+      return { payload: exitPayload(requestId, null, 'SIGKILL'), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, 0, undefined, 'error') };
+    }
+    return new Promise<InvocationOutcome>((resolve) => {
+      const started = performance.now();
+      const timer = setTimeout(() => this.#timeout(), this.spec.timeoutMs);
+      this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
+      this.#initMs = undefined;
+      this.#child.send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
+    });
+  }
+
+  kill(): void {
+    if (this.#exited) return;
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      this.#child.kill('SIGKILL');
+    }
+  }
+
+  #append(text: string): void {
+    if (this.#running !== undefined) this.#running.log.push(text);
+    else this.#initLog.push(text);
+  }
+
+  #message(msg: Message, started: number): void {
+    switch (msg.t) {
+      case 'log':
+        this.#append(msg.line);
+        return;
+      case 'ready':
+        this.#initMs = performance.now() - started;
+        this.#markReady(undefined);
+        return;
+      case 'init-error':
+        this.#initMs = performance.now() - started;
+        this.#markReady(msg.error);
+        return;
+      case 'result': {
+        const run = this.#running;
+        if (run === undefined || run.id !== msg.id) return;
+        this.#maxRssMb = Math.max(this.#maxRssMb, msg.maxRssMb);
+        this.#complete(Buffer.from(msg.body), msg.ok ? undefined : 'Unhandled', 'ok');
+        return;
+      }
+      case 'fatal':
+        // An uncaught exception or unhandled rejection: the runtime reports it on the running
+        // invocation, then exits; the process is replaced on the next invocation.
+        this.#fatal = msg.error;
+        if (this.#running !== undefined) this.#complete(Buffer.from(msg.error), 'Unhandled', 'error');
+        return;
+    }
+  }
+
+  #complete(payload: Buffer, functionError: 'Unhandled' | undefined, status: 'ok' | 'error' | 'timeout', extraLine?: string): void {
+    const run = this.#running!;
+    this.#running = undefined;
+    clearTimeout(run.timer);
+    if (extraLine !== undefined) run.log.push(extraLine);
+    const duration = performance.now() - run.started;
+    this.lastUsed = Date.now();
+    run.resolve({ payload, functionError, log: finishLog(run.log, run.id, duration, this.spec.memoryMb, this.#maxRssMb, run.initMs, status) });
+  }
+
+  #timeout(): void {
+    const run = this.#running;
+    if (run === undefined) return;
+    const seconds = (this.spec.timeoutMs / 1000).toFixed(2);
+    const body = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${run.id} Error: Task timed out after ${seconds} seconds` };
+    this.kill();
+    this.#complete(Buffer.from(JSON.stringify(body)), 'Unhandled', 'timeout', `${new Date().toISOString()} ${run.id} Task timed out after ${seconds} seconds\n`);
+  }
+
+  #exit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.#markReady(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${exitText(code, signal)}` }));
+    const run = this.#running;
+    if (run !== undefined) {
+      const oom = /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+      const payload = this.#fatal ?? exitPayload(run.id, code, signal, oom).toString();
+      if (oom) this.#maxRssMb = this.spec.memoryMb;
+      this.#complete(Buffer.from(payload), 'Unhandled', 'error',
+        `RequestId: ${run.id} Error: Runtime exited with error: ${exitText(code, signal)}\n${oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError'}\n`);
+    }
+    this.#onExit(this);
+  }
+}
+
+function exitText(code: number | null, signal: string | null): string {
+  if (signal !== null) return 'signal: ' + (SIGNAL_TEXT[signal] ?? signal.toLowerCase());
+  return `exit status ${code ?? 0}`;
+}
+
+function exitPayload(id: string, code: number | null, signal: string | null, oom = false): Buffer {
+  return Buffer.from(JSON.stringify({
+    errorType: oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+    errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${exitText(code, signal)}`,
+  }));
+}
+
+function finishLog(log: string[], id: string, durationMs: number, memoryMb: number, maxRssMb: number, initMs: number | undefined, status: 'ok' | 'error' | 'timeout'): string {
+  log.push(`END RequestId: ${id}\n`);
+  let report = `REPORT RequestId: ${id}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memoryMb} MB\tMax Memory Used: ${Math.min(memoryMb, maxRssMb)} MB\t`;
+  if (initMs !== undefined) report += `Init Duration: ${initMs.toFixed(2)} ms\t`;
+  if (status !== 'ok') report += `Status: ${status}\t`;
+  log.push(report + '\n');
+  return log.join('');
+}
+
+/** A log stream name as Lambda forms them: date/[version]random. */
+export function logStreamName(): string {
+  const d = new Date();
+  const day = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
