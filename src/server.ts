@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
 import type { GatehouseConfig } from './config.ts';
 import { openSqliteStore, type Store } from './store/index.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
+import { createLambdaService, type LambdaService } from './lambda/index.ts';
 
 export interface Gatehouse {
   readonly config: GatehouseConfig;
   readonly server: Server;
   readonly store: Store;
   readonly control: ControlPlane;
+  readonly lambda: LambdaService;
   /** Base URL, e.g. http://127.0.0.1:4567 */
   readonly url: string;
   close(): Promise<void>;
@@ -19,10 +21,12 @@ export interface Gatehouse {
 export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse> {
   const store = openSqliteStore(config.dataDir);
   const control = createControlPlane({ store, config });
+  const lambda = createLambdaService({ store, config });
 
   async function reset(res: ServerResponse): Promise<void> {
     await store.clear();
     await control.reset();
+    await lambda.reset();
     sendJson(res, 200, { reset: true });
   }
 
@@ -50,6 +54,10 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
       internal(req, res, q === -1 ? url : url.slice(0, q));
       return;
     }
+    if (url.startsWith('/2015-03-31/')) {
+      lambda.handle(req, res);
+      return;
+    }
     control.handle(req, res);
   });
 
@@ -69,6 +77,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
     server,
     store,
     control,
+    lambda,
     url: `http://${host}:${port}`,
     close() {
       closing ??= (async () => {
@@ -76,6 +85,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await lambda.close();
         await store.close();
       })();
       return closing;
