@@ -1,0 +1,319 @@
+// Compiles a template's syntax tree to the source of one JavaScript function. Every Velocity
+// variable becomes a JS local (Velocity's context is flat: macros and #define see and set the
+// same variables), output is one string built with +=, and operators call runtime.ts. The
+// generated text is meant to be read when debugging: each statement carries the template line.
+
+import type { Expr, Node, RefNode } from './ast.ts';
+import { lineColumn } from './errors.ts';
+
+export interface CodegenOptions {
+  name: string;
+  source: string;
+  /** API Gateway prints a null reference as ""; Velocity prints its source text. */
+  nullAsEmpty: boolean;
+}
+
+export interface GeneratedCode {
+  body: string;
+  /** "name[line L, column C]" for each position the code refers to by number. */
+  where: string[];
+}
+
+class Generator {
+  private readonly vars = new Map<string, string>();
+  private readonly macros = new Map<string, { fn: string; params: string[]; body: Node[] }>();
+  readonly where: string[] = [];
+  private readonly whereIndex = new Map<number, number>();
+  private temp = 0;
+  private loopDepth = 0;
+  private loopLabels: string[] = [];
+  private inMacro = 0;
+  private usesBreakSignal = false;
+  /** Every variable name the template mentions, to skip $velocityCount bookkeeping when unused. */
+  private readonly names = new Set<string>();
+
+  constructor(private readonly opts: CodegenOptions) {}
+
+  at(offset: number): number {
+    let i = this.whereIndex.get(offset);
+    if (i === undefined) {
+      const { line, column } = lineColumn(this.opts.source, offset);
+      i = this.where.length;
+      this.where.push(`${this.opts.name}[line ${line}, column ${column}]`);
+      this.whereIndex.set(offset, i);
+    }
+    return i;
+  }
+
+  v(name: string): string {
+    let id = this.vars.get(name);
+    if (id === undefined) {
+      id = `v${this.vars.size}`;
+      this.vars.set(name, id);
+    }
+    return id;
+  }
+
+  generate(nodes: Node[]): string {
+    this.collectMacros(nodes);
+    for (const m of JSON.stringify(nodes).matchAll(/"kind":"ref","at":\d+,"name":"([^"]+)"/g)) this.names.add(m[1]!);
+    const macroCode: string[] = [];
+    for (const [name, m] of this.macros) macroCode.push(this.macroFunction(name, m));
+    const main = this.block(nodes);
+    const decls = [...this.vars].map(([name, id]) => `let ${id} = root(vars, ${JSON.stringify(name)});`);
+    return [
+      'let out = "";',
+      'let t;',
+      ...decls,
+      ...macroCode,
+      'try {',
+      main,
+      '} catch (e) {',
+      '  if (e === STOP || e === BREAK) return out;',
+      '  throw e;',
+      '}',
+      'return out;',
+    ].join('\n');
+  }
+
+  private collectMacros(nodes: Node[]): void {
+    for (const n of nodes) {
+      if (n.kind === 'macrodef') {
+        // Velocity keeps the first definition of a name in a template.
+        if (!this.macros.has(n.name)) this.macros.set(n.name, { fn: `m${this.macros.size}`, params: n.params, body: n.body });
+        this.collectMacros(n.body);
+      } else if (n.kind === 'if') {
+        for (const b of n.branches) this.collectMacros(b.body);
+        if (n.otherwise) this.collectMacros(n.otherwise);
+      } else if (n.kind === 'foreach' || n.kind === 'define') {
+        this.collectMacros(n.body);
+      }
+    }
+  }
+
+  private macroFunction(_name: string, m: { fn: string; params: string[]; body: Node[] }): string {
+    const params = m.params.map((p) => this.v(p));
+    const saved = params.map((p, i) => `const s${i} = ${p};`).join(' ');
+    const assign = params.map((p, i) => `${p} = a[${i}];`).join(' ');
+    const restore = params.map((p, i) => `${p} = s${i};`).join(' ');
+    const savedLoops = this.loopLabels;
+    this.loopLabels = [];
+    this.inMacro++;
+    const body = this.block(m.body);
+    this.inMacro--;
+    this.loopLabels = savedLoops;
+    return `function ${m.fn}(a, at) {\n enterMacro(S, at);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
+  }
+
+  block(nodes: Node[]): string {
+    return nodes.map((n) => this.node(n)).join('\n');
+  }
+
+  private node(n: Node): string {
+    switch (n.kind) {
+      case 'text':
+        return `out += ${JSON.stringify(n.text)};`;
+      case 'ref':
+        return this.refOutput(n);
+      case 'set':
+        return this.set(n.target, n.value, n.at);
+      case 'if': {
+        let code = '';
+        n.branches.forEach((b, i) => {
+          code += `${i === 0 ? 'if' : ' else if'} (${this.cond(b.cond)}) {\n${this.block(b.body)}\n}`;
+        });
+        if (n.otherwise !== null && n.otherwise.length > 0) code += ` else {\n${this.block(n.otherwise)}\n}`;
+        return code;
+      }
+      case 'foreach':
+        return this.foreach(n.variable, n.iterable, n.body, n.at);
+      case 'break':
+        if (this.loopLabels.length > 0) return `break ${this.loopLabels[this.loopLabels.length - 1]};`;
+        if (this.inMacro > 0) this.usesBreakSignal = true;
+        return 'throw BREAK;';
+      case 'stop':
+        return 'throw STOP;';
+      case 'macrodef':
+        return '';
+      case 'macrocall': {
+        const m = this.macros.get(n.name);
+        if (m === undefined) return `out += ${JSON.stringify(n.literal)};`;
+        return `${m.fn}([${n.args.map((a) => this.value(a)).join(', ')}], ${this.at(n.at)});`;
+      }
+      case 'define': {
+        const id = this.v(n.variable);
+        const savedLoops = this.loopLabels;
+        this.loopLabels = [];
+        const body = this.block(n.body);
+        this.loopLabels = savedLoops;
+        return `${id} = new DefinedBlock(() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } });`;
+      }
+    }
+  }
+
+  private refOutput(r: RefNode): string {
+    const value = this.ref(r);
+    if (r.escapes > 0) {
+      const whenNull = JSON.stringify('\\'.repeat(r.escapes) + r.literal);
+      const half = '\\'.repeat(r.escapes >> 1);
+      const whenSet = r.escapes % 2 === 1 ? JSON.stringify(half + r.literal) : `${JSON.stringify(half)} + str(t)`;
+      return `t = ${value}; out += t == null ? ${whenNull} : ${whenSet};`;
+    }
+    if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += typeof t === "string" ? t : str(t);`;
+    return `t = ${value}; out += t == null ? ${JSON.stringify(r.literal)} : typeof t === "string" ? t : str(t);`;
+  }
+
+  /** JS expression for a reference's value (undefined when null). */
+  ref(r: RefNode): string {
+    let code = this.v(r.name);
+    for (const p of r.parts) {
+      if (p.kind === 'prop') code = `prop(${code}, ${JSON.stringify(p.name)})`;
+      else if (p.kind === 'method') code = `call(S, ${this.at(r.at)}, ${code}, ${JSON.stringify(p.name)}, [${p.args.map((a) => this.value(a)).join(', ')}])`;
+      else code = `index(S, ${this.at(r.at)}, ${code}, ${this.value(p.index)})`;
+    }
+    return code;
+  }
+
+  private set(target: RefNode, value: Expr, at: number): string {
+    const rhs = `t = ${this.value(value)}; if (typeof t === "string" && t.length > LIMITS.maxOutputLength) tooLong(S);`;
+    if (target.parts.length === 0) return `${rhs} if (t != null) ${this.v(target.name)} = t;`;
+    const last = target.parts[target.parts.length - 1]!;
+    const base = this.ref({ ...target, parts: target.parts.slice(0, -1) });
+    if (last.kind === 'prop') return `${rhs} if (t != null) setProp(${base}, ${JSON.stringify(last.name)}, t);`;
+    if (last.kind === 'index') return `${rhs} if (t != null) setIndex(S, ${this.at(at)}, ${base}, ${this.value(last.index)}, t);`;
+    return rhs;
+  }
+
+  private foreach(variable: string, iterableExpr: Expr, body: Node[], at: number): string {
+    const id = this.temp++;
+    const label = `L${id}`;
+    const item = this.v(variable);
+    const scope = this.v('foreach');
+    const count = this.vars.has('velocityCount') || this.mentions(body, 'velocityCount') ? this.v('velocityCount') : null;
+    const hasNext = this.vars.has('velocityHasNext') || this.mentions(body, 'velocityHasNext') ? this.v('velocityHasNext') : null;
+    this.loopLabels.push(label);
+    const inner = this.block(body);
+    this.loopLabels.pop();
+    const pos = this.at(at);
+    const lines = [
+      `{ const it${id} = iterable(${this.value(iterableExpr)});`,
+      `if (it${id} !== null) {`,
+      `const si${id} = ${item}, ss${id} = ${scope}${count ? `, sc${id} = ${count}` : ''}${hasNext ? `, sh${id} = ${hasNext}` : ''};`,
+      `const f${id} = new ForeachScope(${scope}); ${scope} = f${id};`,
+      `const n${id} = Math.min(it${id}.length, LIMITS.maxForeachIterations);`,
+      `${label}: for (let i = 0; i < n${id}; i++) {`,
+      `tick(S, ${pos});`,
+      `${item} = it${id}[i]; f${id}.index = i; f${id}.hasNext = i + 1 < it${id}.length;`,
+      count ? `${count} = i + 1;` : '',
+      hasNext ? `${hasNext} = i + 1 < it${id}.length;` : '',
+      this.usesBreakSignalPossible() ? `try {\n${inner}\n} catch (e) { if (e === BREAK) break ${label}; throw e; }` : inner,
+      `if (out.length > LIMITS.maxOutputLength) checkOutput(S, out.length);`,
+      `}`,
+      `${item} = si${id}; ${scope} = ss${id};${count ? ` ${count} = sc${id};` : ''}${hasNext ? ` ${hasNext} = sh${id};` : ''}`,
+      `} }`,
+    ];
+    return lines.filter((l) => l !== '').join('\n');
+  }
+
+  private usesBreakSignalPossible(): boolean {
+    for (const m of this.macros.values()) if (this.containsBreakOutsideLoop(m.body)) return true;
+    return false;
+  }
+
+  private containsBreakOutsideLoop(nodes: Node[]): boolean {
+    for (const n of nodes) {
+      if (n.kind === 'break') return true;
+      if (n.kind === 'if' && (n.branches.some((b) => this.containsBreakOutsideLoop(b.body)) || (n.otherwise && this.containsBreakOutsideLoop(n.otherwise)))) return true;
+      if (n.kind === 'define' && this.containsBreakOutsideLoop(n.body)) return true;
+    }
+    return false;
+  }
+
+  private mentions(_nodes: Node[], name: string): boolean {
+    return this.names.has(name);
+  }
+
+  /** A condition (Velocity's evaluate()): literals other than true/false are false, as in Velocity 1.7. */
+  cond(e: Expr): string {
+    switch (e.kind) {
+      case 'ref': return `truthy(${this.ref(e.ref)})`;
+      case 'bool': return String(e.value);
+      case 'not': return `!(${this.cond(e.operand)})`;
+      case 'binary':
+        switch (e.op) {
+          case '&&': return `(${this.cond(e.left)} && ${this.cond(e.right)})`;
+          case '||': return `(${this.cond(e.left)} || ${this.cond(e.right)})`;
+          case '==': case '!=': case '<': case '>': case '<=': case '>=': return this.compare(e.op, e.left, e.right);
+          default: return 'false';
+        }
+      default:
+        return 'false';
+    }
+  }
+
+  private compare(op: string, l: Expr, r: Expr): string {
+    const a = this.value(l);
+    const b = this.value(r);
+    switch (op) {
+      case '==': return `eq(${a}, ${b})`;
+      case '!=': return `!eq(${a}, ${b})`;
+      case '<': return `lt(${a}, ${b})`;
+      case '>': return `gt(${a}, ${b})`;
+      case '<=': return `le(${a}, ${b})`;
+      default: return `ge(${a}, ${b})`;
+    }
+  }
+
+  /** A value (Velocity's value()): undefined stands for Java null. */
+  value(e: Expr): string {
+    switch (e.kind) {
+      case 'string': return JSON.stringify(e.value);
+      case 'int': return String(e.value);
+      case 'float': return Number.isInteger(e.value) ? `makeDouble(${e.value})` : String(e.value);
+      case 'bool': return String(e.value);
+      case 'list': return `[${e.items.map((i) => this.value(i)).join(', ')}]`;
+      case 'map': return `new Map([${e.entries.map(([k, v]) => `[${this.value(k)}, ${this.value(v)}]`).join(', ')}])`;
+      case 'range': return `range(S, 0, ${this.value(e.from)}, ${this.value(e.to)})`;
+      case 'ref': return this.ref(e.ref);
+      case 'not': return `!(${this.cond(e.operand)})`;
+      case 'interpolated': return this.interpolated(e.parts);
+      case 'binary':
+        switch (e.op) {
+          case '&&': case '||': return this.cond(e);
+          case '==': case '!=': case '<': case '>': case '<=': case '>=': return this.compare(e.op, e.left, e.right);
+          case '+': return `add(${this.value(e.left)}, ${this.value(e.right)}, ${JSON.stringify(this.literal(e.left))}, ${JSON.stringify(this.literal(e.right))})`;
+          case '-': return `sub(${this.value(e.left)}, ${this.value(e.right)})`;
+          case '*': return `mul(${this.value(e.left)}, ${this.value(e.right)})`;
+          case '/': return `div(${this.value(e.left)}, ${this.value(e.right)})`;
+          case '%': return `mod(${this.value(e.left)}, ${this.value(e.right)})`;
+        }
+    }
+  }
+
+  private literal(e: Expr): string {
+    return e.kind === 'ref' ? e.ref.literal : 'null';
+  }
+
+  /** "...$a..." renders like a small template; with only text and references it is a plain concatenation. */
+  private interpolated(parts: Node[]): string {
+    if (parts.every((p) => p.kind === 'text' || (p.kind === 'ref' && p.escapes === 0))) {
+      return '(' + parts.map((p) => {
+        if (p.kind === 'text') return JSON.stringify(p.text);
+        const r = p as RefNode;
+        const whenNull = r.quiet || this.opts.nullAsEmpty ? '""' : JSON.stringify(r.literal);
+        return `rs(${this.ref(r)}, ${whenNull})`;
+      }).join(' + ') + ')';
+    }
+    const savedLoops = this.loopLabels;
+    this.loopLabels = [];
+    const body = this.block(parts);
+    this.loopLabels = savedLoops;
+    return `(() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } })()`;
+  }
+}
+
+export function generate(nodes: Node[], opts: CodegenOptions): GeneratedCode {
+  const g = new Generator(opts);
+  const body = g.generate(nodes);
+  return { body, where: g.where };
+}

@@ -1,0 +1,242 @@
+// Java-like values for templates, kept in cheap JS representations:
+//   null            undefined or null
+//   String          string
+//   Integer / Long  an integral JS number
+//   Double          a non-integral JS number, or a JDouble when the value is integral (1.0 prints "1.0")
+//   Boolean         boolean
+//   List            JS array (java arrays, e.g. from String.split, are arrays listed in JAVA_ARRAYS)
+//   Map             JS Map, or a plain object (parsed JSON, the caller's $context), read through own keys only
+//   host objects    instances of VtlObject ($input, $util, $foreach, ...), which answer by explicit switch
+// Formatting follows Java's toString, which is what Velocity prints.
+
+import { VtlLimitError } from './errors.ts';
+
+/** A Java double whose value is integral (a plain JS number cannot carry "1.0"). */
+export class JDouble {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/** Objects the engine exposes to templates: they answer properties and methods by explicit name. */
+export abstract class VtlObject {
+  /** `$obj.name`: undefined when there is no such property. */
+  vtlGet(_name: string): unknown {
+    return undefined;
+  }
+  /** `$obj.name(args)`: NO_METHOD when there is no such method. */
+  vtlCall(_name: string, _args: unknown[]): unknown {
+    return NO_METHOD;
+  }
+  abstract vtlString(): string;
+}
+
+/** Returned by method lookups that found nothing: Velocity then prints the reference as written. */
+export const NO_METHOD: unique symbol = Symbol('no such method');
+
+/** Arrays that stand for Java arrays (String[] from split): Java prints them by identity, not content. */
+export const JAVA_ARRAYS = new WeakSet<unknown[]>();
+
+export type JMap = Map<unknown, unknown> | Record<string, unknown>;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+export function isMap(v: unknown): v is JMap {
+  if (typeof v !== 'object' || v === null) return false;
+  if (v instanceof Map) return true;
+  return !Array.isArray(v) && !(v instanceof VtlObject) && !(v instanceof JDouble);
+}
+
+export function mapGet(m: JMap, key: unknown): unknown {
+  if (m instanceof Map) return m.get(key);
+  if (typeof key !== 'string') key = javaString(key);
+  return hasOwn.call(m, key as string) ? (m as Record<string, unknown>)[key as string] : undefined;
+}
+
+export function mapHas(m: JMap, key: unknown): boolean {
+  if (m instanceof Map) return m.has(key);
+  return hasOwn.call(m, typeof key === 'string' ? key : javaString(key));
+}
+
+export function mapSet(m: JMap, key: unknown, value: unknown): unknown {
+  if (m instanceof Map) {
+    const old = m.get(key);
+    m.set(key, value);
+    return old;
+  }
+  const k = typeof key === 'string' ? key : javaString(key);
+  const old = hasOwn.call(m, k) ? (m as Record<string, unknown>)[k] : undefined;
+  // defineProperty never reaches a prototype setter, so "__proto__" stays an ordinary key.
+  Object.defineProperty(m, k, { value, writable: true, enumerable: true, configurable: true });
+  return old;
+}
+
+export function mapDelete(m: JMap, key: unknown): unknown {
+  if (m instanceof Map) {
+    const old = m.get(key);
+    m.delete(key);
+    return old;
+  }
+  const k = typeof key === 'string' ? key : javaString(key);
+  if (!hasOwn.call(m, k)) return undefined;
+  const old = (m as Record<string, unknown>)[k];
+  delete (m as Record<string, unknown>)[k];
+  return old;
+}
+
+export function mapKeys(m: JMap): unknown[] {
+  return m instanceof Map ? [...m.keys()] : Object.keys(m);
+}
+
+export function mapValues(m: JMap): unknown[] {
+  return m instanceof Map ? [...m.values()] : Object.values(m);
+}
+
+export function mapSize(m: JMap): number {
+  return m instanceof Map ? m.size : Object.keys(m).length;
+}
+
+export function isNumber(v: unknown): boolean {
+  return typeof v === 'number' || v instanceof JDouble;
+}
+
+export function isDouble(v: unknown): boolean {
+  return v instanceof JDouble || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+export function numberValue(v: unknown): number {
+  return typeof v === 'number' ? v : (v as JDouble).value;
+}
+
+/** A double result: integral values keep their double-ness in a JDouble. */
+export function makeDouble(n: number): number | JDouble {
+  return Number.isInteger(n) ? new JDouble(n) : n;
+}
+
+/** Java's Double.toString. */
+export function javaDouble(d: number): string {
+  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  if (!Number.isFinite(d)) return Number.isNaN(d) ? 'NaN' : d > 0 ? 'Infinity' : '-Infinity';
+  const abs = Math.abs(d);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(d);
+    return s.indexOf('.') < 0 ? s + '.0' : s;
+  }
+  const e = d.toExponential();
+  const at = e.indexOf('e');
+  let mantissa = e.slice(0, at);
+  if (mantissa.indexOf('.') < 0) mantissa += '.0';
+  const exp = e.slice(at + 1);
+  return mantissa + 'E' + (exp[0] === '+' ? exp.slice(1) : exp);
+}
+
+const MAX_PRINT_DEPTH = 100;
+
+/** Java's String.valueOf(v). */
+export function javaString(v: unknown): string {
+  return toJava(v, 0);
+}
+
+function toJava(v: unknown, depth: number): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      return Number.isInteger(v) ? String(v) : javaDouble(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'bigint':
+      return String(v);
+    case 'object':
+      break;
+    default:
+      return 'null';
+  }
+  if (v === null) return 'null';
+  if (depth > MAX_PRINT_DEPTH) throw new VtlLimitError('Value nested too deeply to print');
+  if (v instanceof JDouble) return javaDouble(v.value);
+  if (Array.isArray(v)) {
+    if (JAVA_ARRAYS.has(v)) return '[Ljava.lang.String;@' + arrayHash(v);
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ', ';
+      const item = v[i];
+      s += item === v ? '(this Collection)' : toJava(item, depth + 1);
+    }
+    return s + ']';
+  }
+  if (v instanceof VtlObject) return v.vtlString();
+  if (v instanceof Map) {
+    let s = '{';
+    let first = true;
+    for (const [k, item] of v) {
+      if (!first) s += ', ';
+      first = false;
+      s += (k === v ? '(this Map)' : toJava(k, depth + 1)) + '=' + (item === v ? '(this Map)' : toJava(item, depth + 1));
+    }
+    return s + '}';
+  }
+  let s = '{';
+  let first = true;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    if (!first) s += ', ';
+    first = false;
+    const item = o[k];
+    s += k + '=' + (item === v ? '(this Map)' : toJava(item, depth + 1));
+  }
+  return s + '}';
+}
+
+/** Java prints arrays by identity hash; we print a stable hash of the contents so output stays deterministic. */
+function arrayHash(a: unknown[]): string {
+  let h = 7;
+  for (const item of a) {
+    const s = javaString(item);
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  }
+  return (h >>> 0).toString(16);
+}
+
+/** Java's equals() between two values of our representation. */
+export function javaEquals(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return a == null && b == null;
+  if (depth > MAX_PRINT_DEPTH) throw new VtlLimitError('Value nested too deeply to compare');
+  if (isNumber(a) && isNumber(b)) return isDouble(a) === isDouble(b) && numberValue(a) === numberValue(b);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!javaEquals(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (isMap(a)) {
+    if (!isMap(b) || mapSize(a) !== mapSize(b)) return false;
+    for (const k of mapKeys(a)) {
+      if (!mapHas(b, k) || !javaEquals(mapGet(a, k), mapGet(b, k), depth + 1)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Java's hashCode() for strings, used by String.hashCode(). */
+export function stringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The Java class name Velocity would report for a value, for error messages. */
+export function javaClassName(v: unknown): string {
+  if (typeof v === 'string') return 'java.lang.String';
+  if (typeof v === 'boolean') return 'java.lang.Boolean';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'java.lang.Integer' : 'java.lang.Double';
+  if (v instanceof JDouble) return 'java.lang.Double';
+  if (Array.isArray(v)) return JAVA_ARRAYS.has(v) ? '[Ljava.lang.String;' : 'java.util.ArrayList';
+  if (isMap(v)) return 'java.util.LinkedHashMap';
+  return 'java.lang.Object';
+}

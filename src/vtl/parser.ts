@@ -1,0 +1,373 @@
+// Template-level parser: turns Velocity 1.7 source into the tree of ast.ts. It scans the source
+// directly (Velocity's lexer is modal: text, references, directive arguments), and hands
+// directive arguments to the expression parser (expression.ts) on the same cursor.
+//
+// Whitespace follows what Velocity 1.7 emits (checked against the real engine, see
+// tools/velocity-oracle): a directive's closing `)`, `#else` and `#end` swallow trailing
+// spaces/tabs when a newline follows, and the newline with them; `#set` also swallows the
+// spaces/tabs just before it unless they belong to a run of plain text.
+
+import type { Expr, Node, RefNode } from './ast.ts';
+import { Cursor, isIdentPart } from './cursor.ts';
+import { parseExpression, parseReferenceAt, parseArgumentList } from './expression.ts';
+
+const DIRECTIVE_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+
+type Terminator = 'end' | 'else' | 'elseif' | 'eof';
+
+interface Block { nodes: Node[]; ended: Terminator; at: number }
+
+export function parseTemplate(source: string, name: string): Node[] {
+  const cur = new Cursor(source, name);
+  const block = parseBlock(cur, false);
+  if (block.ended !== 'eof') throw cur.error(`Encountered "#${block.ended}"`, block.at);
+  return block.nodes;
+}
+
+/** Parses the inside of a double-quoted string literal as a template (Velocity interpolates it). */
+export function parseInterpolation(cur: Cursor, text: string, offset: number): Node[] {
+  const inner = new Cursor(text, cur.name, cur.source, offset);
+  const block = parseBlock(inner, false);
+  if (block.ended !== 'eof') throw inner.error(`Encountered "#${block.ended}"`, block.at);
+  return block.nodes;
+}
+
+function parseBlock(cur: Cursor, inBlock: boolean): Block {
+  const nodes: Node[] = [];
+  const src = cur.src;
+  let text = '';
+  // Offset where the current run of plain text began; #set swallows whitespace that is a run of its own.
+  let textRunStart = cur.pos;
+  const flush = (): void => {
+    if (text !== '') nodes.push({ kind: 'text', text });
+    text = '';
+  };
+  while (cur.pos < src.length) {
+    const c = src.charCodeAt(cur.pos);
+    if (c === 36 /* $ */) {
+      const ref = parseReferenceAt(cur, cur.pos, 0);
+      if (ref === null) {
+        text += '$';
+        cur.pos++;
+        textRunStart = cur.pos;
+        continue;
+      }
+      flush();
+      nodes.push(ref);
+      textRunStart = cur.pos;
+      continue;
+    }
+    if (c === 92 /* \ */) {
+      let n = 0;
+      while (src.charCodeAt(cur.pos + n) === 92) n++;
+      const after = cur.pos + n;
+      if (src.charCodeAt(after) === 36) {
+        const ref = parseReferenceAt(cur, after, n);
+        if (ref !== null) {
+          flush();
+          nodes.push(ref);
+          textRunStart = cur.pos;
+          continue;
+        }
+      } else if (src.charCodeAt(after) === 35 /* # */) {
+        const word = directiveWord(src, after);
+        if (word !== null && isEscapableDirective(word.name)) {
+          // `\#if` prints `#if`; `\\#if(...)` prints one backslash and runs the directive.
+          text += '\\'.repeat(n >> 1);
+          if (n % 2 === 1) {
+            text += src.slice(after, word.end);
+            cur.pos = word.end;
+            textRunStart = cur.pos;
+            continue;
+          }
+          cur.pos = after;
+          continue;
+        }
+      }
+      text += src.slice(cur.pos, after);
+      cur.pos = after;
+      textRunStart = cur.pos;
+      continue;
+    }
+    if (c !== 35 /* # */) {
+      const start = cur.pos;
+      let end = start + 1;
+      while (end < src.length) {
+        const d = src.charCodeAt(end);
+        if (d === 36 || d === 35 || d === 92) break;
+        end++;
+      }
+      text += src.slice(start, end);
+      cur.pos = end;
+      continue;
+    }
+    // '#'
+    const next = src.charCodeAt(cur.pos + 1);
+    if (next === 35 /* ## */) {
+      const nl = src.indexOf('\n', cur.pos);
+      cur.pos = nl < 0 ? src.length : nl + 1;
+      textRunStart = cur.pos;
+      continue;
+    }
+    if (next === 42 /* #* */) {
+      const end = src.indexOf('*#', cur.pos + 2);
+      if (end < 0) throw cur.error('Lexical error: unterminated comment "#*"', cur.pos);
+      cur.pos = end + 2;
+      textRunStart = cur.pos;
+      continue;
+    }
+    if (next === 91 /* [ */ && src.charCodeAt(cur.pos + 2) === 91) {
+      const end = src.indexOf(']]#', cur.pos + 3);
+      if (end < 0) throw cur.error('Lexical error: unterminated "#[["', cur.pos);
+      text += src.slice(cur.pos + 3, end);
+      cur.pos = end + 3;
+      textRunStart = cur.pos;
+      continue;
+    }
+    const word = directiveWord(src, cur.pos);
+    if (word === null) {
+      text += '#';
+      cur.pos++;
+      textRunStart = cur.pos;
+      continue;
+    }
+    const at = cur.pos;
+    switch (word.name) {
+      case 'end':
+      case 'else': {
+        cur.pos = word.end;
+        eatLineEnd(cur);
+        flush();
+        if (!inBlock) throw cur.error(`Encountered "#${word.name}"`, at);
+        return { nodes, ended: word.name, at };
+      }
+      case 'elseif': {
+        cur.pos = word.end;
+        flush();
+        if (!inBlock) throw cur.error('Encountered "#elseif"', at);
+        return { nodes, ended: 'elseif', at };
+      }
+      case 'set': {
+        if (!followedByParen(src, word.end)) break;
+        // Velocity's #set token begins with the spaces and tabs before it, unless plain text owns them.
+        const trailing = /[ \t]*$/.exec(text)![0].length;
+        if (trailing > 0 && at - trailing === textRunStart) text = text.slice(0, text.length - trailing);
+        flush();
+        cur.pos = word.end;
+        nodes.push(parseSet(cur, at));
+        textRunStart = cur.pos;
+        continue;
+      }
+      case 'if': {
+        if (!followedByParen(src, word.end)) break;
+        flush();
+        cur.pos = word.end;
+        nodes.push(parseIf(cur));
+        textRunStart = cur.pos;
+        continue;
+      }
+      case 'foreach': {
+        if (!followedByParen(src, word.end)) break;
+        flush();
+        cur.pos = word.end;
+        nodes.push(parseForeach(cur, at));
+        textRunStart = cur.pos;
+        continue;
+      }
+      case 'break':
+      case 'stop': {
+        flush();
+        cur.pos = word.end;
+        eatLineEnd(cur);
+        nodes.push({ kind: word.name });
+        textRunStart = cur.pos;
+        continue;
+      }
+      case 'macro': {
+        if (!followedByParen(src, word.end)) break;
+        flush();
+        cur.pos = word.end;
+        nodes.push(parseMacro(cur));
+        textRunStart = cur.pos;
+        continue;
+      }
+      case 'define': {
+        if (!followedByParen(src, word.end)) break;
+        flush();
+        cur.pos = word.end;
+        nodes.push(parseDefine(cur));
+        textRunStart = cur.pos;
+        continue;
+      }
+      default: {
+        if (!followedByParen(src, word.end) || word.braced) break;
+        // `#name(...)`: a macro call. Velocity resolves it when rendering and prints it as text when no such macro exists.
+        flush();
+        cur.pos = word.end;
+        skipSpaces(cur);
+        cur.pos++; // (
+        const args = parseArgumentList(cur, ')', true);
+        const literal = src.slice(at, cur.pos);
+        eatLineEnd(cur);
+        nodes.push({ kind: 'macrocall', at, name: word.name, args, literal });
+        textRunStart = cur.pos;
+        continue;
+      }
+    }
+    // Not a directive after all: the '#' is text.
+    text += '#';
+    cur.pos++;
+    textRunStart = cur.pos;
+  }
+  flush();
+  return { nodes, ended: 'eof', at: cur.pos };
+}
+
+const ESCAPABLE = new Set(['if', 'elseif', 'else', 'end', 'set', 'foreach', 'break', 'stop', 'macro', 'define']);
+function isEscapableDirective(name: string): boolean {
+  return ESCAPABLE.has(name);
+}
+
+/** `#name` or `#{name}` at `pos`; null when the `#` starts no word. */
+function directiveWord(src: string, pos: number): { name: string; end: number; braced: boolean } | null {
+  if (src.charCodeAt(pos + 1) === 123 /* { */) {
+    DIRECTIVE_NAME.lastIndex = pos + 2;
+    const m = DIRECTIVE_NAME.exec(src);
+    if (m === null || src.charCodeAt(pos + 2 + m[0].length) !== 125) return null;
+    return { name: m[0], end: pos + 3 + m[0].length, braced: true };
+  }
+  DIRECTIVE_NAME.lastIndex = pos + 1;
+  const m = DIRECTIVE_NAME.exec(src);
+  if (m === null) return null;
+  return { name: m[0], end: pos + 1 + m[0].length, braced: false };
+}
+
+function followedByParen(src: string, pos: number): boolean {
+  while (src.charCodeAt(pos) === 32 || src.charCodeAt(pos) === 9) pos++;
+  return src.charCodeAt(pos) === 40;
+}
+
+function skipSpaces(cur: Cursor): void {
+  const src = cur.src;
+  while (cur.pos < src.length) {
+    const c = src.charCodeAt(cur.pos);
+    if (c === 32 || c === 9 || c === 10 || c === 13) cur.pos++;
+    else break;
+  }
+}
+
+/** Swallows `[ \t]*` and one line break after a directive, but only when the line break is there. */
+export function eatLineEnd(cur: Cursor): void {
+  const src = cur.src;
+  let p = cur.pos;
+  while (src.charCodeAt(p) === 32 || src.charCodeAt(p) === 9) p++;
+  const c = src.charCodeAt(p);
+  if (c === 10) cur.pos = p + 1;
+  else if (c === 13) cur.pos = src.charCodeAt(p + 1) === 10 ? p + 2 : p + 1;
+}
+
+function openParen(cur: Cursor): void {
+  skipSpaces(cur);
+  cur.expect('(');
+}
+
+function closeParen(cur: Cursor): void {
+  cur.skipWs();
+  cur.expect(')');
+  eatLineEnd(cur);
+}
+
+function parseSet(cur: Cursor, at: number): Node {
+  openParen(cur);
+  cur.skipWs();
+  if (cur.src.charCodeAt(cur.pos) !== 36) throw cur.unexpected();
+  const target = parseReferenceAt(cur, cur.pos, 0);
+  if (target === null || target.parts.some((p) => p.kind === 'method') && target.parts[target.parts.length - 1]!.kind === 'method') {
+    throw cur.unexpected();
+  }
+  cur.skipWs();
+  cur.expect('=');
+  const value = parseExpression(cur);
+  closeParen(cur);
+  return { kind: 'set', at, target, value };
+}
+
+function parseIf(cur: Cursor): Node {
+  const branches: { cond: Expr; body: Node[] }[] = [];
+  let otherwise: Node[] | null = null;
+  openParen(cur);
+  let cond = parseExpression(cur);
+  closeParen(cur);
+  for (;;) {
+    const block = parseBlock(cur, true);
+    if (otherwise !== null) {
+      otherwise = block.nodes;
+      if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
+      break;
+    }
+    branches.push({ cond, body: block.nodes });
+    if (block.ended === 'end') break;
+    if (block.ended === 'eof') throw cur.error('Encountered "<EOF>"', block.at);
+    if (block.ended === 'elseif') {
+      openParen(cur);
+      cond = parseExpression(cur);
+      closeParen(cur);
+    } else {
+      otherwise = [];
+    }
+  }
+  return { kind: 'if', branches, otherwise };
+}
+
+function parseForeach(cur: Cursor, at: number): Node {
+  openParen(cur);
+  cur.skipWs();
+  const ref = parseReferenceAt(cur, cur.pos, 0);
+  if (ref === null || ref.parts.length > 0) throw cur.unexpected();
+  cur.skipWs();
+  if (!cur.src.startsWith('in', cur.pos) || isIdentPart(cur.src.charCodeAt(cur.pos + 2))) throw cur.unexpected();
+  cur.pos += 2;
+  const iterable = parseExpression(cur);
+  closeParen(cur);
+  const block = parseBlock(cur, true);
+  if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
+  return { kind: 'foreach', at, variable: ref.name, iterable, body: block.nodes };
+}
+
+function parseMacro(cur: Cursor): Node {
+  openParen(cur);
+  cur.skipWs();
+  DIRECTIVE_NAME.lastIndex = cur.pos;
+  const m = DIRECTIVE_NAME.exec(cur.src);
+  if (m === null) throw cur.unexpected();
+  cur.pos += m[0].length;
+  const params: string[] = [];
+  for (;;) {
+    cur.skipWs();
+    if (cur.src.charCodeAt(cur.pos) === 44 /* , */) {
+      cur.pos++;
+      continue;
+    }
+    if (cur.src.charCodeAt(cur.pos) === 41) break;
+    const ref = parseReferenceAt(cur, cur.pos, 0);
+    if (ref === null || ref.parts.length > 0) throw cur.unexpected();
+    params.push(ref.name);
+  }
+  closeParen(cur);
+  const block = parseBlock(cur, true);
+  if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
+  return { kind: 'macrodef', name: m[0], params, body: block.nodes };
+}
+
+function parseDefine(cur: Cursor): Node {
+  openParen(cur);
+  cur.skipWs();
+  const ref = parseReferenceAt(cur, cur.pos, 0);
+  if (ref === null || ref.parts.length > 0) throw cur.unexpected();
+  closeParen(cur);
+  const block = parseBlock(cur, true);
+  if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
+  return { kind: 'define', variable: ref.name, body: block.nodes };
+}
+
+export type { RefNode };
