@@ -54,6 +54,7 @@ export class Worker {
   lastUsed = Date.now();
   #child: ChildProcess;
   #exited = false;
+  #killed = false;
   #ready: Promise<string | undefined>;
   #markReady!: (initError: string | undefined) => void;
   #initMs: number | undefined;
@@ -96,8 +97,9 @@ export class Worker {
     this.#ready.then(() => clearTimeout(initTimer), () => clearTimeout(initTimer));
   }
 
+  /** False once the process exited or was told to die (a kill takes effect asynchronously). */
   get alive(): boolean {
-    return !this.#exited;
+    return !this.#exited && !this.#killed;
   }
 
   get busy(): boolean {
@@ -131,6 +133,7 @@ export class Worker {
 
   kill(): void {
     if (this.#exited) return;
+    this.#killed = true;
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
@@ -167,6 +170,8 @@ export class Worker {
         // An uncaught exception or unhandled rejection: the runtime reports it on the running
         // invocation, then exits; the process is replaced on the next invocation.
         this.#fatal = msg.error;
+        // The runtime exits right after; no further invocation may be handed to it.
+        this.#killed = true;
         if (this.#running !== undefined) this.#complete(Buffer.from(msg.error), 'Unhandled', 'error');
         return;
     }
