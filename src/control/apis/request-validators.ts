@@ -1,0 +1,85 @@
+// Request validators of a REST API: which parts of a request a method validates before its
+// integration runs. Methods refer to them by id (kind 'requestvalidator', parent = restApiId).
+import type { CreateRequestValidatorRequest, RequestValidator } from '../../model/generated/types.ts';
+import type { ReadTx } from '../../store/index.ts';
+import type { HandlerTable } from '../context.ts';
+import { conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { registerApiChildKind } from '../kinds.ts';
+import { listPage } from '../paging.ts';
+import { applyPatch, field, toBoolean, type PatchRule } from '../patch.ts';
+import { getApi } from './lookups.ts';
+import { methodReferencing } from './references.ts';
+import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
+
+export const REQUEST_VALIDATOR_KIND = 'requestvalidator';
+registerApiChildKind(REQUEST_VALIDATOR_KIND);
+if (!SNAPSHOT_EXTRA_KINDS.includes(REQUEST_VALIDATOR_KIND)) SNAPSHOT_EXTRA_KINDS.push(REQUEST_VALIDATOR_KIND);
+
+export async function getRequestValidator(tx: ReadTx, restApiId: string, id: string): Promise<RequestValidator> {
+  const v = await tx.get<RequestValidator>(REQUEST_VALIDATOR_KIND, restApiId, id);
+  if (v === undefined) throw notFound('Invalid Request Validator identifier specified');
+  return v;
+}
+
+async function checkUniqueName(tx: ReadTx, restApiId: string, v: RequestValidator): Promise<void> {
+  if (v.name === undefined) return;
+  const { items } = await tx.list<RequestValidator>(REQUEST_VALIDATOR_KIND, restApiId);
+  if (items.some((o) => o.id !== v.id && o.name === v.name)) throw conflict('Request Validator name must be unique');
+}
+
+const rules: PatchRule<RequestValidator>[] = [
+  field('name'),
+  field('validateRequestBody', { convert: toBoolean }),
+  field('validateRequestParameters', { convert: toBoolean }),
+];
+
+export const requestValidatorHandlers: HandlerTable = {
+  async CreateRequestValidator(input: CreateRequestValidatorRequest, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const v: RequestValidator = { id: newId(6) };
+      if (input.name !== undefined && input.name !== '') v.name = input.name;
+      v.validateRequestBody = input.validateRequestBody ?? false;
+      v.validateRequestParameters = input.validateRequestParameters ?? false;
+      await checkUniqueName(tx, input.restApiId, v);
+      await tx.put(REQUEST_VALIDATOR_KIND, input.restApiId, v.id!, v);
+      return v;
+    });
+  },
+
+  async GetRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return getRequestValidator(tx, input.restApiId, input.requestValidatorId);
+    });
+  },
+
+  async GetRequestValidators(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+    return ctx.read(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      return listPage<RequestValidator>(tx, REQUEST_VALIDATOR_KIND, input.restApiId, input);
+    });
+  },
+
+  async UpdateRequestValidator(input: { restApiId: string; requestValidatorId: string; patchOperations?: [] }, ctx) {
+    return ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);
+      const next = applyPatch(v, input.patchOperations, rules);
+      await checkUniqueName(tx, input.restApiId, next);
+      await tx.put(REQUEST_VALIDATOR_KIND, input.restApiId, v.id!, next);
+      return next;
+    });
+  },
+
+  async DeleteRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
+    await ctx.write(async (tx) => {
+      await getApi(tx, ctx.accountId, input.restApiId);
+      const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);
+      const used = await methodReferencing(tx, input.restApiId, (m) => m.requestValidatorId === v.id);
+      if (used !== undefined) throw conflict(`Cannot delete request validator '${v.name ?? v.id}', is referenced in method: ${used}`);
+      await tx.delete(REQUEST_VALIDATOR_KIND, input.restApiId, v.id!);
+    });
+  },
+};
