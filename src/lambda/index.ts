@@ -76,7 +76,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     close() {
       closing ??= (async () => {
         clearInterval(reaper);
-        functions.closeWorkers();
+        await functions.close();
         if (temporary) rmSync(root, { recursive: true, force: true });
       })();
       return closing;

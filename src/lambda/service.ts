@@ -56,6 +56,8 @@ export class LambdaFunctions {
   readonly #external: ExternalLambda | undefined;
   readonly #pools = new Map<string, FunctionPool>();
   readonly #logDirs = new Set<string>();
+  readonly #logWrites = new Set<Promise<void>>();
+  #closed = false;
   #python: string | undefined;
 
   constructor(setup: ServiceSetup) {
@@ -248,13 +250,13 @@ export class LambdaFunctions {
       // Accepted now, run in the background (Lambda's own event queue; no retries here).
       pool.checkCapacity();
       pool.run(requestId, text, undefined, options.clientContext)
-        .then((outcome) => this.#writeLog(part, fn.FunctionName, outcome.log))
+        .then((outcome) => this.#log(part, fn.FunctionName, outcome.log))
         .catch(() => { /* shutting down */ });
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: '$LATEST' };
     }
     const signal = withTimeout(options);
     const running = pool.run(requestId, text, signal, options.clientContext);
-    running.then((outcome) => this.#writeLog(part, fn.FunctionName, outcome.log), () => {});
+    running.then((outcome) => this.#log(part, fn.FunctionName, outcome.log), () => {});
     // The caller may stop waiting (its own timeout); the function runs on to its own timeout.
     const outcome = signal === undefined ? await running : await abortable(running, signal);
     let body = outcome.payload;
@@ -308,7 +310,15 @@ export class LambdaFunctions {
     this.#pools.clear();
   }
 
+  /** Stops for good: no more workers, and log writes in flight finish before files go. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.closeWorkers();
+    await Promise.all(this.#logWrites);
+  }
+
   async removeAllFiles(): Promise<void> {
+    await Promise.all(this.#logWrites);
     await this.#code.removeAll();
     await rm(join(this.#root, 'logs'), { recursive: true, force: true });
     this.#logDirs.clear();
@@ -449,6 +459,13 @@ export class LambdaFunctions {
       }
     }
     return this.#python;
+  }
+
+  #log(part: string, name: string, text: string): void {
+    if (this.#closed) return;
+    const write = this.#writeLog(part, name, text);
+    this.#logWrites.add(write);
+    void write.finally(() => this.#logWrites.delete(write));
   }
 
   async #writeLog(part: string, name: string, text: string): Promise<void> {
