@@ -271,7 +271,7 @@ class Generator {
       case 'int': return String(e.value);
       case 'float': return Number.isInteger(e.value) ? `makeDouble(${e.value})` : String(e.value);
       case 'bool': return String(e.value);
-      case 'list': return `[${e.items.map((i) => this.value(i)).join(', ')}]`;
+      case 'list': return `javaList([${e.items.map((i) => this.value(i)).join(', ')}])`;
       case 'map': return `new Map([${e.entries.map(([k, v]) => `[${this.value(k)}, ${this.value(v)}]`).join(', ')}])`;
       case 'range': return `range(S, 0, ${this.value(e.from)}, ${this.value(e.to)})`;
       case 'ref': return this.ref(e.ref);

@@ -38,6 +38,18 @@ export const NO_METHOD: unique symbol = Symbol('no such method');
 /** Arrays that stand for Java arrays (String[] from split): Java prints them by identity, not content. */
 export const JAVA_ARRAYS = new WeakSet<unknown[]>();
 
+/**
+ * Lists made by templates (list literals, ranges, keySet(), ...) are java.util.ArrayList and print as
+ * `[a, b]`. Every other array came from JSON ($input.path, $util.parseJson, the caller): API Gateway
+ * holds those as json-smart JSONArray, whose toString() is compact JSON (`["a",{"b":1}]`).
+ */
+export const JAVA_LISTS = new WeakSet<unknown[]>();
+
+export function javaList<T>(items: T[]): T[] {
+  JAVA_LISTS.add(items);
+  return items;
+}
+
 export type JMap = Map<unknown, unknown> | Record<string, unknown>;
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -160,6 +172,7 @@ function toJava(v: unknown, depth: number): string {
   if (v instanceof JDouble) return javaDouble(v.value);
   if (Array.isArray(v)) {
     if (JAVA_ARRAYS.has(v)) return '[Ljava.lang.String;@' + arrayHash(v);
+    if (!JAVA_LISTS.has(v)) return jsonText(v, depth);
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ', ';
@@ -190,6 +203,72 @@ function toJava(v: unknown, depth: number): string {
     s += k + '=' + (item === v ? '(this Map)' : toJava(item, depth + 1));
   }
   return s + '}';
+}
+
+/** json-smart's toJSONString, compact: what a JSONArray prints. */
+export function jsonText(v: unknown, depth = 0): string {
+  if (depth > MAX_PRINT_DEPTH) throw new VtlLimitError('Value nested too deeply to print');
+  switch (typeof v) {
+    case 'string': return jsonQuote(v);
+    case 'number': return Number.isInteger(v) ? String(v) : javaDouble(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'undefined': return 'null';
+    case 'object': break;
+    default: return 'null';
+  }
+  if (v === null) return 'null';
+  if (v instanceof JDouble) return javaDouble(v.value);
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ',';
+      s += jsonText(v[i], depth + 1);
+    }
+    return s + ']';
+  }
+  if (v instanceof VtlObject) return jsonQuote(v.vtlString());
+  let s = '{';
+  let first = true;
+  if (v instanceof Map) {
+    for (const [k, item] of v) {
+      if (!first) s += ',';
+      first = false;
+      s += jsonQuote(javaString(k)) + ':' + jsonText(item, depth + 1);
+    }
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (!hasOwn.call(o, k)) continue;
+      if (!first) s += ',';
+      first = false;
+      s += jsonQuote(k) + ':' + jsonText(o[k], depth + 1);
+    }
+  }
+  return s + '}';
+}
+
+const JSON_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2000-\u20ff]/;
+
+/** A JSON string literal as json-smart writes it (control characters and U+2000..U+20FF as \uXXXX). */
+export function jsonQuote(s: string): string {
+  if (!JSON_ESCAPE.test(s)) return '"' + s + '"';
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 34: out += '\\"'; break;
+      case 92: out += '\\\\'; break;
+      case 8: out += '\\b'; break;
+      case 12: out += '\\f'; break;
+      case 10: out += '\\n'; break;
+      case 13: out += '\\r'; break;
+      case 9: out += '\\t'; break;
+      default:
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2000 && c <= 0x20ff)) out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
+        else out += s[i];
+    }
+  }
+  return out + '"';
 }
 
 /** Java prints arrays by identity hash; we print a stable hash of the contents so output stays deterministic. */

@@ -6,7 +6,7 @@
 import { VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaClassName, javaEquals, javaString,
-  makeDouble, mapDelete, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
+  javaList, makeDouble, mapDelete, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
 } from './java.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
@@ -72,7 +72,7 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
         case 'hashCode': return stringHash(s);
         case 'isBlank': return javaTrim(s).length === 0;
         case 'strip': return s.replace(/^\s+|\s+$/g, '');
-        case 'toCharArray': return [...s];
+        case 'toCharArray': return javaList([...s]);
       }
       return NO_METHOD;
     case 1:
@@ -255,7 +255,7 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
         case 'subList':
           if (!isInt(a) || !isInt(b)) return NO_METHOD;
           if (a < 0 || b > list.length || a > b) throw listIndexError(name, a < 0 ? a : b, list.length);
-          return list.slice(a, b);
+          return javaList(list.slice(a, b));
       }
       return NO_METHOD;
   }
@@ -269,9 +269,9 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
       switch (name) {
         case 'size': return mapSize(m);
         case 'isEmpty': return mapSize(m) === 0;
-        case 'keySet': return mapKeys(m);
-        case 'values': return mapValues(m);
-        case 'entrySet': return mapKeys(m).map((k) => new MapEntry(k, mapGet(m, k)));
+        case 'keySet': return javaList(mapKeys(m));
+        case 'values': return javaList(mapValues(m));
+        case 'entrySet': return javaList(mapKeys(m).map((k) => new MapEntry(k, mapGet(m, k))));
         case 'toString': return javaString(m);
         case 'clear':
           for (const k of mapKeys(m)) mapDelete(m, k);

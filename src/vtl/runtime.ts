@@ -4,7 +4,7 @@
 
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
-  JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
+  JAVA_ARRAYS, JDouble, NO_METHOD, javaList, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
   makeDouble, mapGet, mapSet, mapValues, numberValue, type JMap,
 } from './java.ts';
 import { JavaException, callMethod, getProperty } from './methods.ts';
@@ -194,7 +194,7 @@ export function range(S: RenderState, at: number, a: unknown, b: unknown): unkno
   const out = new Array<number>(n);
   const step = to >= from ? 1 : -1;
   for (let i = 0; i < n; i++) out[i] = from + i * step;
-  return out;
+  return javaList(out);
 }
 
 /** What #foreach iterates (Velocity 1.7 Foreach): lists and arrays, a map's values; anything else nothing. */
@@ -282,4 +282,4 @@ export function enterMacro(S: RenderState, at: number): void {
   if (++S.depth > S.limits.maxMacroDepth) throw new VtlLimitError(`Macro calls nested deeper than ${S.limits.maxMacroDepth} at ${S.where[at] ?? ''}`);
 }
 
-export { JDouble, makeDouble };
+export { JDouble, makeDouble, javaList };

@@ -1,0 +1,118 @@
+// $input: the request (or integration response) payload and the method request parameters.
+// The body is parsed the first time a template asks for it (path/json), once per render input.
+
+import { NO_METHOD, VtlObject } from '../vtl/index.ts';
+import { JavaException } from '../vtl/methods.ts';
+import { parseJsonValue, toJsonText } from './json.ts';
+import { readJsonPath } from './jsonpath.ts';
+
+const INPUT_CLASS = 'com.amazonaws.apigateway.Input';
+
+export interface MethodParams {
+  path: Record<string, string>;
+  querystring: Record<string, string>;
+  header: Record<string, string>;
+}
+
+const NOT_PARSED = Symbol('not parsed');
+
+export class InputVariable extends VtlObject {
+  readonly body: string;
+  readonly #params: MethodParams;
+  #document: unknown = NOT_PARSED;
+  #allParams: Map<string, Map<string, string>> | null = null;
+
+  constructor(body: string, params: MethodParams) {
+    super();
+    this.body = body;
+    this.#params = params;
+  }
+
+  /**
+   * The body as a JSON document. An empty body reads as `{}` (API Gateway's passthrough template
+   * shows `"body-json" : {}` for a GET); a body that is not JSON reads as one string, as
+   * json-smart's permissive mode would take it.
+   */
+  document(): unknown {
+    if (this.#document === NOT_PARSED) {
+      const text = this.body.trim();
+      if (text === '') this.#document = new Map();
+      else {
+        try {
+          this.#document = parseJsonValue(text);
+        } catch {
+          this.#document = this.body;
+        }
+      }
+    }
+    return this.#document;
+  }
+
+  /** `$input.path(p)`. A definite path that matches nothing gives "" (guide: `$input.path('$.ShardCount') == ''` tests a missing property). */
+  path(p: string): unknown {
+    try {
+      const v = readJsonPath(this.document(), p);
+      return v === undefined || v === null ? '' : v;
+    } catch (e) {
+      throw new JavaException('path', INPUT_CLASS, `com.jayway.jsonpath.InvalidPathException: ${(e as Error).message}`);
+    }
+  }
+
+  /** `$input.json(p)`: the match as JSON text; `null` when nothing matches. */
+  json(p: string): string {
+    let v: unknown;
+    try {
+      v = readJsonPath(this.document(), p);
+    } catch (e) {
+      throw new JavaException('json', INPUT_CLASS, `com.jayway.jsonpath.InvalidPathException: ${(e as Error).message}`);
+    }
+    return toJsonText(v ?? null);
+  }
+
+  /** `$input.params()`: {path, querystring, header}, in that order. */
+  params(): Map<string, Map<string, string>> {
+    if (this.#allParams === null) {
+      this.#allParams = new Map([
+        ['path', new Map(Object.entries(this.#params.path))],
+        ['querystring', new Map(Object.entries(this.#params.querystring))],
+        ['header', new Map(Object.entries(this.#params.header))],
+      ]);
+    }
+    return this.#allParams;
+  }
+
+  /** `$input.params(name)`: path, then query string, then header (headers case-insensitively); "" when absent. */
+  param(name: string): string {
+    const { path, querystring, header } = this.#params;
+    if (Object.hasOwn(path, name)) return path[name]!;
+    if (Object.hasOwn(querystring, name)) return querystring[name]!;
+    if (Object.hasOwn(header, name)) return header[name]!;
+    const lower = name.toLowerCase();
+    for (const k of Object.keys(header)) if (k.toLowerCase() === lower) return header[k]!;
+    return '';
+  }
+
+  override vtlGet(name: string): unknown {
+    return name === 'body' ? this.body : undefined;
+  }
+
+  override vtlCall(name: string, args: unknown[]): unknown {
+    const a = args[0];
+    switch (name) {
+      case 'path':
+        return args.length === 1 && typeof a === 'string' ? this.path(a) : args.length === 1 && a == null ? undefined : NO_METHOD;
+      case 'json':
+        return args.length === 1 && typeof a === 'string' ? this.json(a) : args.length === 1 && a == null ? undefined : NO_METHOD;
+      case 'params':
+        if (args.length === 0) return this.params();
+        return args.length === 1 && typeof a === 'string' ? this.param(a) : args.length === 1 && a == null ? undefined : NO_METHOD;
+      case 'getBody':
+        return args.length === 0 ? this.body : NO_METHOD;
+    }
+    return NO_METHOD;
+  }
+
+  vtlString(): string {
+    return INPUT_CLASS + '@input';
+  }
+}

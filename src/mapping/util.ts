@@ -1,0 +1,126 @@
+// $util: API Gateway's helper functions, with the exact output of the Java libraries behind them.
+// escapeJavaScript is Apache commons-lang 2.x StringEscapeUtils.escapeJavaScript (the guide's note
+// that it turns ' into \' is that library's behaviour); urlEncode/urlDecode are
+// java.net.URLEncoder/URLDecoder with UTF-8.
+
+import { NO_METHOD, VtlObject, javaString } from '../vtl/index.ts';
+import { JavaException } from '../vtl/methods.ts';
+import { parseJsonValue } from './json.ts';
+
+const UTIL_CLASS = 'com.amazonaws.apigateway.Util';
+
+function hex(c: number): string {
+  return c.toString(16).toUpperCase();
+}
+
+/** commons-lang 2.6 StringEscapeUtils.escapeJavaScript. */
+export function escapeJavaScript(s: string): string {
+  let out = '';
+  let chunk = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | null = null;
+    if (c > 0xfff) rep = '\\u' + hex(c);
+    else if (c > 0xff) rep = '\\u0' + hex(c);
+    else if (c > 0x7f) rep = '\\u00' + hex(c);
+    else if (c < 32) {
+      switch (c) {
+        case 8: rep = '\\b'; break;
+        case 10: rep = '\\n'; break;
+        case 9: rep = '\\t'; break;
+        case 12: rep = '\\f'; break;
+        case 13: rep = '\\r'; break;
+        default: rep = c > 0xf ? '\\u00' + hex(c) : '\\u000' + hex(c);
+      }
+    } else if (c === 39) rep = "\\'";
+    else if (c === 34) rep = '\\"';
+    else if (c === 92) rep = '\\\\';
+    else if (c === 47) rep = '\\/';
+    if (rep !== null) {
+      out += s.slice(chunk, i) + rep;
+      chunk = i + 1;
+    }
+  }
+  return chunk === 0 ? s : out + s.slice(chunk);
+}
+
+/** java.net.URLEncoder.encode(s, "UTF-8"). */
+export function urlEncode(s: string): string {
+  let out = '';
+  const bytes = Buffer.from(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '?'), 'utf8');
+  for (const b of bytes) {
+    if ((b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b === 46 || b === 45 || b === 42 || b === 95) out += String.fromCharCode(b);
+    else if (b === 32) out += '+';
+    else out += '%' + (b < 16 ? '0' : '') + hex(b);
+  }
+  return out;
+}
+
+/** java.net.URLDecoder.decode(s, "UTF-8"). */
+export function urlDecode(s: string): string {
+  if (s.indexOf('%') < 0) return s.indexOf('+') < 0 ? s : s.replace(/\+/g, ' ');
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === '+') {
+      out += ' ';
+      i++;
+    } else if (c === '%') {
+      const bytes: number[] = [];
+      while (i < s.length && s[i] === '%') {
+        const h = s.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(h)) {
+          throw new JavaException('urlDecode', UTIL_CLASS, `java.lang.IllegalArgumentException: URLDecoder: ${h.length < 2 ? 'Incomplete trailing escape (%) pattern' : 'Illegal hex characters in escape (%) pattern'}`);
+        }
+        bytes.push(parseInt(h, 16));
+        i += 3;
+      }
+      out += Buffer.from(bytes).toString('utf8');
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+export function base64Encode(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64');
+}
+
+export function base64Decode(s: string): string {
+  return Buffer.from(s, 'base64').toString('utf8');
+}
+
+/** `$util`. Arguments that are not strings are printed first (Java's String.valueOf); null gives null. */
+export class UtilVariable extends VtlObject {
+  override vtlCall(name: string, args: unknown[]): unknown {
+    if (args.length !== 1) return NO_METHOD;
+    const a = args[0];
+    if (a == null) {
+      return name === 'escapeJavaScript' || name === 'parseJson' || name === 'urlEncode' || name === 'urlDecode' ||
+        name === 'base64Encode' || name === 'base64Decode' ? undefined : NO_METHOD;
+    }
+    const s = typeof a === 'string' ? a : javaString(a);
+    switch (name) {
+      case 'escapeJavaScript': return escapeJavaScript(s);
+      case 'urlEncode': return urlEncode(s);
+      case 'urlDecode': return urlDecode(s);
+      case 'base64Encode': return base64Encode(s);
+      case 'base64Decode': return base64Decode(s);
+      case 'parseJson':
+        try {
+          return parseJsonValue(s);
+        } catch (e) {
+          throw new JavaException('parseJson', UTIL_CLASS, `com.fasterxml.jackson.core.JsonParseException: ${(e as Error).message}`);
+        }
+    }
+    return NO_METHOD;
+  }
+  vtlString(): string {
+    return UTIL_CLASS + '@util';
+  }
+}
+
+export const util = new UtilVariable();
