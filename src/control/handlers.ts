@@ -7,6 +7,7 @@ import { modelHandlers } from './apis/models.ts';
 import { resourceHandlers } from './apis/resources.ts';
 import { restApiHandlers } from './apis/restapis.ts';
 import { stageHandlers } from './apis/stages.ts';
+import { keyHandlers } from './keys/index.ts';
 
 export const HANDLERS: HandlerTable = {
   ...restApiHandlers,
@@ -16,4 +17,5 @@ export const HANDLERS: HandlerTable = {
   ...deploymentHandlers,
   ...stageHandlers,
   ...accountHandlers,
+  ...keyHandlers,
 };
