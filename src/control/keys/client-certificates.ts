@@ -1,7 +1,6 @@
 // Client certificates: API Gateway generates a self-signed certificate whose public half a
 // backend can trust; the private key stays on the server for calling backends over mTLS.
 import { randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import type { ClientCertificate, GenerateClientCertificateRequest } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
@@ -9,6 +8,7 @@ import { newId } from '../ids.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, type PatchOperation, type PatchRule } from '../patch.ts';
 import { getClientCertificateDoc, KK, withTags } from './common.ts';
+import { loadX509 } from './x509.ts';
 
 const VALIDITY_DAYS = 365;
 const ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
@@ -22,6 +22,7 @@ export interface GeneratedCertificate {
 
 /** A fresh RSA 2048 key pair and a self-signed certificate for it, valid for 365 days. */
 export async function generateSelfSigned(commonName: string): Promise<GeneratedCertificate> {
+  const x509 = await loadX509();
   const crypto = webcrypto as unknown as Crypto;
   const keys = (await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000);
