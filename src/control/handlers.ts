@@ -8,6 +8,14 @@ import { resourceHandlers } from './apis/resources.ts';
 import { restApiHandlers } from './apis/restapis.ts';
 import { stageHandlers } from './apis/stages.ts';
 import { keyHandlers } from './keys/index.ts';
+import { authorizerHandlers } from './apis/authorizers.ts';
+import { documentationHandlers } from './apis/documentation.ts';
+import { gatewayResponseHandlers } from './apis/gateway-responses.ts';
+import { notYetHandlers } from './apis/not-yet.ts';
+import { requestValidatorHandlers } from './apis/request-validators.ts';
+import { accessAssociationHandlers } from './domains/access-associations.ts';
+import { basePathMappingHandlers } from './domains/base-path-mappings.ts';
+import { domainNameHandlers } from './domains/domain-names.ts';
 
 export const HANDLERS: HandlerTable = {
   ...restApiHandlers,
@@ -18,4 +26,12 @@ export const HANDLERS: HandlerTable = {
   ...stageHandlers,
   ...accountHandlers,
   ...keyHandlers,
+  ...authorizerHandlers,
+  ...requestValidatorHandlers,
+  ...gatewayResponseHandlers,
+  ...documentationHandlers,
+  ...domainNameHandlers,
+  ...basePathMappingHandlers,
+  ...accessAssociationHandlers,
+  ...notYetHandlers,
 };
