@@ -65,7 +65,8 @@ registerTaggable('domainnames', single('domainname', async (tx, name) => {
   return d;
 }));
 
-const ARN = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+)::\/(.+)$/;
+// Private custom domain names carry the account: arn:aws:apigateway:{region}:{account}:/domainnames/{name}+{id}.
+const ARN = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+):(?:\d{12})?:\/(.+)$/;
 
 function locate(arn: string, ctx: OpContext): TaggableLocation {
   const m = ARN.exec(arn);
