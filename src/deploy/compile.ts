@@ -1,0 +1,134 @@
+// ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
+import type { ApiSnapshot } from '../control/apis/snapshot.ts';
+import type { GatewayResponse, Integration, IntegrationResponse, Method } from '../model/generated/types.ts';
+import type { GatewayResponseType } from '../execute/errors.ts';
+import { compileRequestParameters, compileResponseParameters, compileSource, MappingExpressionError, type CompiledParameter } from './parameter-mapping.ts';
+import { RouteTrie } from './routes.ts';
+import { compileSelectionPattern } from './selection-pattern.ts';
+import { compileTemplates } from './templates.ts';
+import type {
+  CompiledApi, CompiledGatewayResponse, CompiledIntegration, CompiledIntegrationResponse, CompiledMethod, CompiledResource,
+  PassthroughBehavior, StageBinding,
+} from './types.ts';
+
+/** API Gateway's default and maximum integration timeout. */
+export const DEFAULT_TIMEOUT_MS = 29_000;
+
+export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): CompiledApi {
+  const routes = new RouteTrie<CompiledResource>();
+  const resourcesById = new Map<string, CompiledResource>();
+  for (const r of snapshot.resources) {
+    const methods = new Map<string, CompiledMethod>();
+    for (const [verb, m] of Object.entries(r.resourceMethods ?? {})) {
+      if (m.methodIntegration === undefined) continue;
+      methods.set(verb, compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage));
+    }
+    const resource: CompiledResource = { id: r.id!, path: r.path!, methods };
+    resourcesById.set(resource.id, resource);
+    routes.add(resource.path, resource);
+  }
+  return Object.freeze({
+    restApiId: stage.restApiId,
+    accountId: stage.accountId,
+    stageName: stage.stageName,
+    deploymentId: stage.deploymentId,
+    stageVariables: Object.freeze({ ...stage.variables }),
+    routes,
+    resourcesById,
+    gatewayResponses: compileGatewayResponses((snapshot.extras['gatewayresponse'] ?? []) as GatewayResponse[]),
+  });
+}
+
+function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding): CompiledMethod {
+  const name = `${stage.restApiId}/${stage.stageName}/${verb}${path}`;
+  return {
+    resourceId,
+    resourcePath: path,
+    httpMethod: verb,
+    integration: compileIntegration(i, verb, name, stage.variables),
+    methodResponses: m.methodResponses ?? {},
+  };
+}
+
+export function compileIntegration(i: Integration, verb: string, name: string, variables: Readonly<Record<string, string>>): CompiledIntegration {
+  const patternResponses: CompiledIntegrationResponse[] = [];
+  let defaultResponse: CompiledIntegrationResponse | null = null;
+  let misconfigured: string | null = null;
+  // A bad mapping expression fails only the methods that use it, at request time, as in AWS.
+  const guard = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof MappingExpressionError)) throw err;
+      misconfigured ??= err.message;
+      return fallback;
+    }
+  };
+  for (const r of Object.values(i.integrationResponses ?? {})) {
+    const compiled = compileIntegrationResponse(r, `${name}/response/${r.statusCode}`, guard);
+    if (compiled.selectionPattern === null) defaultResponse ??= compiled;
+    else patternResponses.push(compiled);
+  }
+  return {
+    type: i.type ?? 'MOCK',
+    httpMethod: i.httpMethod ?? verb,
+    uri: substituteStageVariables(i.uri ?? '', variables),
+    requestParameters: guard(() => compileRequestParameters(i.requestParameters), []),
+    requestTemplates: compileTemplates(i.requestTemplates, `${name}/request`),
+    passthroughBehavior: passthroughBehavior(i.passthroughBehavior),
+    timeoutMs: i.timeoutInMillis ?? DEFAULT_TIMEOUT_MS,
+    patternResponses,
+    defaultResponse,
+    misconfigured,
+  };
+}
+
+function compileIntegrationResponse(r: IntegrationResponse, name: string, guard: <T>(fn: () => T, fallback: T) => T): CompiledIntegrationResponse {
+  return {
+    statusCode: Number(r.statusCode),
+    selectionPattern: r.selectionPattern === undefined || r.selectionPattern === '' ? null : compileSelectionPattern(r.selectionPattern),
+    responseParameters: guard(() => compileResponseParameters(r.responseParameters), []),
+    responseTemplates: compileTemplates(r.responseTemplates, name),
+  };
+}
+
+function passthroughBehavior(v: string | undefined): PassthroughBehavior {
+  switch (v) {
+    case 'NEVER':
+      return 'NEVER';
+    case 'WHEN_NO_TEMPLATES':
+    case 'WHEN_NO_TEMPLATE':
+      return 'WHEN_NO_TEMPLATES';
+    default:
+      return 'WHEN_NO_MATCH';
+  }
+}
+
+/** `${stageVariables.name}` in an integration URI; an undefined variable becomes ''. */
+export function substituteStageVariables(s: string, variables: Readonly<Record<string, string>>): string {
+  if (!s.includes('${stageVariables.')) return s;
+  return s.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, n: string) => variables[n] ?? '');
+}
+
+function compileGatewayResponses(items: readonly GatewayResponse[]): Map<GatewayResponseType, CompiledGatewayResponse> {
+  const out = new Map<GatewayResponseType, CompiledGatewayResponse>();
+  for (const g of items) {
+    if (g.responseType === undefined) continue;
+    const responseParameters: CompiledParameter<'header'>[] = [];
+    for (const [target, expression] of Object.entries(g.responseParameters ?? {})) {
+      const m = /^gatewayresponse\.header\.(.+)$/.exec(target);
+      if (m === null) continue;
+      try {
+        responseParameters.push({ location: 'header', name: m[1]!, expression, source: compileSource(expression, 'method.request') });
+      } catch {
+        // The control plane validates expressions; one it let through is skipped rather than failing every error response.
+      }
+    }
+    out.set(g.responseType, {
+      statusCode: g.statusCode === undefined ? null : Number(g.statusCode),
+      responseParameters,
+      responseTemplates: compileTemplates(g.responseTemplates, `gatewayresponse/${g.responseType}`),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+// A compiled deployment: everything about an API that can be decided before a request arrives.
+// Immutable once built; a stage points at one and a redeploy swaps the reference.
+import type { Integration, MethodResponse } from '../model/generated/types.ts';
+import type { GatewayResponseType } from '../execute/errors.ts';
+import type { CompiledParameter, RequestLocation } from './parameter-mapping.ts';
+import type { RouteTrie } from './routes.ts';
+import type { SelectionPattern } from './selection-pattern.ts';
+import type { TemplateSet } from './templates.ts';
+
+export type IntegrationType = NonNullable<Integration['type']>;
+
+export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
+
+export interface StageBinding {
+  readonly restApiId: string;
+  readonly accountId: string;
+  readonly stageName: string;
+  readonly deploymentId: string;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+export interface CompiledApi {
+  readonly restApiId: string;
+  /** The owning account ($context.accountId). */
+  readonly accountId: string;
+  readonly stageName: string;
+  readonly deploymentId: string;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly routes: RouteTrie<CompiledResource>;
+  readonly resourcesById: ReadonlyMap<string, CompiledResource>;
+  readonly gatewayResponses: ReadonlyMap<GatewayResponseType, CompiledGatewayResponse>;
+}
+
+export interface CompiledResource {
+  readonly id: string;
+  readonly path: string;
+  /** By HTTP verb; 'ANY' answers verbs that have no method of their own. */
+  readonly methods: ReadonlyMap<string, CompiledMethod>;
+}
+
+export interface CompiledMethod {
+  readonly resourceId: string;
+  readonly resourcePath: string;
+  readonly httpMethod: string;
+  readonly integration: CompiledIntegration;
+  readonly methodResponses: Readonly<Record<string, MethodResponse>>;
+}
+
+export interface CompiledIntegration {
+  readonly type: IntegrationType;
+  /** The integration's HTTP method (for MOCK: the method's own). */
+  readonly httpMethod: string;
+  /** The endpoint URI with ${stageVariables.x} already substituted; '' for MOCK. */
+  readonly uri: string;
+  readonly requestParameters: readonly CompiledParameter<RequestLocation>[];
+  readonly requestTemplates: TemplateSet;
+  readonly passthroughBehavior: PassthroughBehavior;
+  readonly timeoutMs: number;
+  /** Responses with a selection pattern, tried in order. */
+  readonly patternResponses: readonly CompiledIntegrationResponse[];
+  /** The response without a pattern; null when none is configured. */
+  readonly defaultResponse: CompiledIntegrationResponse | null;
+  /** Why this integration cannot run (e.g. an invalid mapping expression); null when it can. */
+  readonly misconfigured: string | null;
+}
+
+export interface CompiledIntegrationResponse {
+  readonly statusCode: number;
+  readonly selectionPattern: SelectionPattern | null;
+  readonly responseParameters: readonly CompiledParameter<'header'>[];
+  readonly responseTemplates: TemplateSet;
+}
+
+export interface CompiledGatewayResponse {
+  readonly statusCode: number | null;
+  readonly responseParameters: readonly CompiledParameter<'header'>[];
+  readonly responseTemplates: TemplateSet;
+}

@@ -1,0 +1,171 @@
+// The execution plane: deployed stages serving requests on Gatehouse's port.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatehouseConfig } from '../config.ts';
+import { loadSnapshot } from '../control/apis/deployments.ts';
+import type { ChangeEvent } from '../control/context.ts';
+import { K } from '../control/kinds.ts';
+import { compileDeployment, type CompiledApi } from '../deploy/index.ts';
+import { createIntegrations, type Integration, type Integrations } from '../integrations/index.ts';
+import type { IntegrationType } from '../deploy/index.ts';
+import type { Stage } from '../model/generated/types.ts';
+import type { Store } from '../store/index.ts';
+import { buildContext, newRequestId } from './context.ts';
+import { forbidden, requestTooLarge } from './errors.ts';
+import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
+import { runPipeline } from './pipeline.ts';
+import { StageCache } from './stage-cache.ts';
+import { gatewayResponse } from './stages/gateway-response.ts';
+import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
+
+export { GatewayError, GATEWAY_RESPONSE_TYPES } from './errors.ts';
+export type { GatewayResponseType } from './errors.ts';
+
+/** API Gateway's request payload limit. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface ExecutionPlane {
+  /** Serves the request when it is for a deployed API; answers false (untouched) otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Follows the control plane's changes (ControlPlane.onChange). */
+  changed(event: ChangeEvent): void;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ExecutionPlaneOptions {
+  store: Store;
+  config: GatehouseConfig;
+  /** Integrations other issues add (AWS with Lambda URIs), by type. */
+  integrations?: Partial<Record<IntegrationType, Integration>>;
+  resolvers?: readonly TargetResolver[];
+  maxStages?: number;
+  log?: (line: string) => void;
+}
+
+export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionPlane {
+  const { store } = options;
+  const resolvers = options.resolvers ?? DEFAULT_RESOLVERS;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  let integrations: Integrations = createIntegrations({}, options.integrations);
+  const stages = new StageCache((id, name) => loadStage(store, id, name), options.maxStages);
+  const onBug = (err: unknown): void => log(`gatehouse: execution failed: ${(err as Error)?.stack ?? err}`);
+
+  function resolve(req: IncomingMessage): Target | null {
+    const host = req.headers.host ?? '';
+    const url = req.url ?? '/';
+    for (const r of resolvers) {
+      const t = r(host, url);
+      if (t !== null) return t;
+    }
+    return null;
+  }
+
+  async function serve(target: Target, req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void> {
+    const requestId = newRequestId();
+    const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
+    const api = found instanceof Promise ? await found : found;
+    if (api === null) return send(req, res, requestId, gatewayResponse(forbidden(), null, null));
+    const incoming: IncomingRequest = {
+      httpMethod: req.method ?? 'GET',
+      path: target.path,
+      query: target.query,
+      headers: joinedHeaders(req.rawHeaders),
+      body: body ?? EMPTY,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
+      host: req.headers.host ?? '',
+    };
+    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null };
+    if (body === null) return send(req, res, requestId, gatewayResponse(requestTooLarge(), null, scope));
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const out = await runPipeline(integrations.registry, incoming, scope, abort.signal, onBug);
+    send(req, res, requestId, out, scope.context.extendedRequestId as string);
+  }
+
+  return {
+    handle(req, res) {
+      const target = resolve(req);
+      if (target === null) return false;
+      readBody(req, (body) => {
+        serve(target, req, res, body).catch((err: unknown) => {
+          onBug(err);
+          if (!res.headersSent) send(req, res, newRequestId(), gatewayResponse(err, null, null));
+          else res.destroy();
+        });
+      });
+      return true;
+    },
+    changed(event) {
+      if (event.kind === 'stage') stages.refresh(event.restApiId, event.stageName);
+      else stages.dropApi(event.restApiId);
+    },
+    async reset() {
+      stages.dropApi('*');
+    },
+    async close() {
+      stages.dropApi('*');
+      await integrations.close();
+      integrations = createIntegrations({}, options.integrations);
+    },
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Collects the body; null when it exceeds the 10 MB payload limit (413). */
+function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_PAYLOAD_BYTES) {
+    req.resume();
+    req.once('end', () => done(null));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= MAX_PAYLOAD_BYTES) chunks.push(c);
+  });
+  req.once('end', () => done(size > MAX_PAYLOAD_BYTES ? null : chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  req.once('error', () => req.destroy());
+}
+
+/** Header names as sent; a repeated header's values joined with ','. */
+function joinedHeaders(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    out[k] = out[k] === undefined ? raw[i + 1]! : `${out[k]},${raw[i + 1]}`;
+  }
+  return out;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): void {
+  const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
+  const headers: Record<string, string | number> = { ...out.headers, 'x-amzn-RequestId': requestId, 'Content-Length': body.length };
+  if (extendedId !== undefined) headers['x-amz-apigw-id'] = extendedId;
+  res.writeHead(out.statusCode, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+async function loadStage(store: Store, restApiId: string, stageName: string): Promise<CompiledApi | null> {
+  const located = await store.locate(K.restApi, restApiId);
+  if (located.length === 0) return null;
+  const partition = located[0]!.partition;
+  return store.read(partition, async (tx) => {
+    const stage = await tx.get<Stage>(K.stage, restApiId, stageName);
+    if (stage?.deploymentId === undefined) return null;
+    const snapshot = await loadSnapshot(tx, restApiId, stage.deploymentId);
+    if (snapshot === undefined) return null;
+    return compileDeployment(snapshot, {
+      restApiId,
+      accountId: partition.slice(0, partition.indexOf('/')),
+      stageName,
+      deploymentId: stage.deploymentId,
+      variables: stage.variables ?? {},
+    });
+  });
+}

@@ -1,0 +1,51 @@
+// The execution pipeline, in the order API Gateway runs it. Each stage takes what it needs and
+// returns its product; every failure is a GatewayError, rendered once, by gateway-response.
+import type { CompiledMethod } from '../deploy/index.ts';
+import type { IntegrationRegistry } from '../integrations/index.ts';
+import { gatewayResponse } from './stages/gateway-response.ts';
+import { integration } from './stages/integration.ts';
+import { integrationRequest } from './stages/integration-request.ts';
+import { selectIntegrationResponse } from './stages/integration-response.ts';
+import { methodRequest } from './stages/method-request.ts';
+import { methodResponse, proxyResponse } from './stages/method-response.ts';
+import { routeRequest } from './stages/route-request.ts';
+import type { IncomingRequest, InvocationScope, MethodRequest, MethodResponse } from './types.ts';
+
+export async function runPipeline(
+  integrations: IntegrationRegistry,
+  req: IncomingRequest,
+  scope: InvocationScope,
+  signal: AbortSignal,
+  onBug?: (err: unknown) => void,
+): Promise<MethodResponse> {
+  let request: MethodRequest | null = null;
+  try {
+    const routed = routeRequest(scope.api, req.httpMethod, req.path);
+    request = methodRequest(routed, req, scope);
+    // (authorizers, throttling and caching join here)
+    return await invokeMethod(integrations, routed.method, request, scope, signal);
+  } catch (err) {
+    return gatewayResponse(err, request, scope, onBug);
+  }
+}
+
+/** Integration request → integration → integration response → method response; TestInvokeMethod runs this slice. */
+export async function invokeMethod(
+  integrations: IntegrationRegistry,
+  method: CompiledMethod,
+  request: MethodRequest,
+  scope: InvocationScope,
+  signal: AbortSignal,
+): Promise<MethodResponse> {
+  const endpointRequest = integrationRequest(method, request, scope);
+  const endpointResponse = await integration(integrations, method, endpointRequest, scope, signal);
+  switch (method.integration.type) {
+    case 'HTTP_PROXY':
+    case 'AWS_PROXY':
+      return proxyResponse(endpointResponse, scope);
+    case 'HTTP':
+    case 'AWS':
+    case 'MOCK':
+      return methodResponse(selectIntegrationResponse(method.integration, endpointResponse, scope), endpointResponse, request, scope);
+  }
+}

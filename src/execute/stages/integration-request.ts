@@ -1,0 +1,145 @@
+// Integration request: chooses the request template by Content-Type (or passes the body
+// through, or refuses with 415, per passthroughBehavior), maps integration.request.* parameters,
+// renders the template, and builds the endpoint request for the integration type.
+import { mapRequestParameters, type CompiledIntegration, type CompiledMethod, type MappedRequestParameters } from '../../deploy/index.ts';
+import type { IntegrationRequest } from '../../integrations/index.ts';
+import { renderMappingTemplate, type MappingInput } from '../../mapping/index.ts';
+import type { CompiledTemplate } from '../../vtl/index.ts';
+import { VtlError } from '../../vtl/index.ts';
+import { configurationError, unsupportedMediaType } from '../errors.ts';
+import type { InvocationScope, MethodRequest } from '../types.ts';
+import { javaMap } from './method-request.ts';
+
+const NO_TEMPLATE = Symbol('passthrough');
+
+export function integrationRequest(method: CompiledMethod, req: MethodRequest, scope: InvocationScope): IntegrationRequest {
+  const integration = method.integration;
+  if (integration.misconfigured !== null) throw configurationError(integration.misconfigured);
+  const mapped = mapRequestParameters(integration.requestParameters, req.sources);
+  let body: Buffer | string;
+  switch (integration.type) {
+    case 'HTTP_PROXY':
+    case 'AWS_PROXY':
+      // Proxy integrations never transform the body.
+      body = req.body;
+      break;
+    case 'HTTP':
+    case 'AWS':
+    case 'MOCK': {
+      const template = selectRequestTemplate(integration, req.contentType ?? 'application/json');
+      body = template === NO_TEMPLATE ? req.body : render(template, req, scope);
+      break;
+    }
+  }
+  const out = endpointRequest(integration, req, mapped, body, scope);
+  if (scope.log !== null) {
+    if (integration.type !== 'MOCK') {
+      scope.log.line(`Endpoint request URI: ${out.uri}`);
+      scope.log.line(`Endpoint request headers: ${javaMap(out.headers)}`);
+    }
+    scope.log.line(`Endpoint request body after transformations: ${out.body.toString()}`);
+  }
+  return out;
+}
+
+/** The guide's passthrough tables (Integration Passthrough Behaviors). */
+function selectRequestTemplate(i: CompiledIntegration, contentType: string): CompiledTemplate | typeof NO_TEMPLATE {
+  const templates = i.requestTemplates.byType;
+  const t = templates.get(contentType);
+  if (t !== undefined) return t ?? NO_TEMPLATE;
+  switch (i.passthroughBehavior) {
+    case 'WHEN_NO_MATCH':
+      return NO_TEMPLATE;
+    case 'WHEN_NO_TEMPLATES':
+      if (templates.size === 0) return NO_TEMPLATE;
+      throw unsupportedMediaType();
+    case 'NEVER':
+      throw unsupportedMediaType();
+  }
+}
+
+export function mappingInput(req: MethodRequest, scope: InvocationScope, body: string): MappingInput {
+  return {
+    body,
+    params: { path: req.pathParameters, querystring: req.querystring, header: req.headers },
+    context: scope.context,
+    stageVariables: scope.api.stageVariables,
+  } as MappingInput;
+}
+
+function render(template: CompiledTemplate, req: MethodRequest, scope: InvocationScope): string {
+  try {
+    return renderMappingTemplate(template, mappingInput(req, scope, req.sources.body));
+  } catch (err) {
+    if (err instanceof VtlError) throw configurationError(`Unable to transform request (${err.message})`);
+    throw err;
+  }
+}
+
+// Hop-by-hop and gateway-owned headers that never reach the back end as the client sent them.
+const DROPPED_REQUEST_HEADERS = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding',
+  'upgrade', 'expect', 'host', 'content-length', 'max-forwards',
+]);
+
+function endpointRequest(i: CompiledIntegration, req: MethodRequest, mapped: MappedRequestParameters, body: Buffer | string, scope: InvocationScope): IntegrationRequest {
+  const payload = typeof body === 'string' ? Buffer.from(body) : body;
+  const apiId = scope.api.restApiId;
+  switch (i.type) {
+    case 'MOCK':
+      return { httpMethod: i.httpMethod, uri: '', headers: {}, body: payload, timeoutMs: i.timeoutMs };
+    case 'HTTP':
+    case 'AWS': {
+      // Non-proxy: only mapped headers and query strings reach the back end, plus API Gateway's own.
+      const headers: Record<string, string> = {
+        'x-amzn-apigateway-api-id': apiId,
+        Accept: 'application/json',
+        'User-Agent': `AmazonAPIGateway_${apiId}`,
+        'X-Amzn-Trace-Id': traceId(scope.requestId),
+      };
+      if (payload.length > 0) headers['Content-Type'] = req.headers['Content-Type'] ?? req.headersLower['content-type'] ?? 'application/json';
+      Object.assign(headers, mapped.header);
+      return { httpMethod: i.httpMethod, uri: buildUri(i.uri, mapped.path, mapped.querystring, null), headers, body: payload, timeoutMs: i.timeoutMs };
+    }
+    case 'HTTP_PROXY':
+    case 'AWS_PROXY': {
+      const headers: Record<string, string> = {};
+      for (const k in req.headers) if (!DROPPED_REQUEST_HEADERS.has(k.toLowerCase())) headers[k] = req.headers[k]!;
+      headers['x-amzn-apigateway-api-id'] = apiId;
+      headers['X-Amzn-Trace-Id'] = traceId(scope.requestId);
+      const forwarded = req.headersLower['x-forwarded-for'];
+      headers['X-Forwarded-For'] = forwarded === undefined ? scope.sourceIp : `${forwarded}, ${scope.sourceIp}`;
+      Object.assign(headers, mapped.header);
+      const pathValues = { ...req.pathParameters, ...mapped.path };
+      return { httpMethod: i.httpMethod === 'ANY' ? req.httpMethod : i.httpMethod, uri: buildUri(i.uri, pathValues, mapped.querystring, req.multiValueQuerystring), headers, body: payload, timeoutMs: i.timeoutMs };
+    }
+  }
+}
+
+/** Fills {name} placeholders (greedy {name+} too) and appends the query string. */
+export function buildUri(
+  template: string,
+  path: Readonly<Record<string, string>>,
+  query: Readonly<Record<string, string>>,
+  passQuery: Readonly<Record<string, readonly string[]>> | null,
+): string {
+  let uri = template.includes('{')
+    ? template.replace(/\{([^{}+]+)(\+)?\}/g, (whole, name: string, greedy?: string) => {
+        const v = path[name];
+        if (v === undefined) return whole;
+        return greedy === '+' ? v.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(v);
+      })
+    : template;
+  const params = new URLSearchParams();
+  if (passQuery !== null) {
+    for (const k in passQuery) if (!(k in query)) for (const v of passQuery[k]!) params.append(k, v);
+  }
+  for (const k in query) params.append(k, query[k]!);
+  const qs = params.toString();
+  if (qs !== '') uri += (uri.includes('?') ? '&' : '?') + qs;
+  return uri;
+}
+
+function traceId(requestId: string): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replace(/-/g, '').slice(0, 24)}`;
+}

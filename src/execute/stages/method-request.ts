@@ -1,0 +1,66 @@
+// Method request: the client's request as the method sees it (path parameters, query string,
+// headers, body) and the method.request.* view that parameter mappings read.
+import { mimeType, parseJsonBody, type MappingSources } from '../../deploy/index.ts';
+import type { IncomingRequest, InvocationScope, MethodRequest, RoutedRequest } from '../types.ts';
+
+export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope: InvocationScope): MethodRequest {
+  const { querystring, multiValueQuerystring } = parseQuery(req.query);
+  const headersLower: Record<string, string> = {};
+  for (const k in req.headers) headersLower[k.toLowerCase()] = req.headers[k]!;
+  const bodyText = req.body.length === 0 ? '' : req.body.toString('utf8');
+  let parsed: unknown = null;
+  let parsedDone = false;
+  const sources: MappingSources = {
+    path: routed.pathParameters,
+    querystring,
+    header: headersLower,
+    body: bodyText,
+    json() {
+      if (!parsedDone) {
+        parsed = parseJsonBody(bodyText);
+        parsedDone = true;
+      }
+      return parsed;
+    },
+    stageVariables: scope.api.stageVariables,
+    context: scope.context,
+  };
+  const m = routed.method;
+  scope.context.resourceId = m.resourceId;
+  scope.context.resourcePath = m.resourcePath;
+  scope.log?.line(`HTTP Method: ${req.httpMethod}, Resource Path: ${req.path === '' ? '/' : req.path}`);
+  scope.log?.line(`Method request path: ${javaMap(routed.pathParameters)}`);
+  scope.log?.line(`Method request query string: ${javaMap(querystring)}`);
+  scope.log?.line(`Method request headers: ${javaMap(req.headers)}`);
+  scope.log?.line(`Method request body before transformations: ${bodyText === '' ? 'null' : bodyText}`);
+  return {
+    httpMethod: req.httpMethod,
+    path: req.path,
+    pathParameters: routed.pathParameters,
+    querystring,
+    multiValueQuerystring,
+    headers: req.headers,
+    headersLower,
+    body: req.body,
+    contentType: mimeType(headersLower['content-type']),
+    sources,
+  };
+}
+
+function parseQuery(query: string): { querystring: Record<string, string>; multiValueQuerystring: Record<string, string[]> } {
+  const querystring: Record<string, string> = {};
+  const multiValueQuerystring: Record<string, string[]> = {};
+  if (query === '') return { querystring, multiValueQuerystring };
+  for (const [k, v] of new URLSearchParams(query)) {
+    querystring[k] = v;
+    (multiValueQuerystring[k] ??= []).push(v);
+  }
+  return { querystring, multiValueQuerystring };
+}
+
+/** {a=1, b=2}: how API Gateway's execution log prints a map (Java's Map.toString). */
+export function javaMap(m: Readonly<Record<string, string | readonly string[]>>): string {
+  const parts: string[] = [];
+  for (const k in m) parts.push(`${k}=${Array.isArray(m[k]) ? `[${(m[k] as string[]).join(', ')}]` : m[k]}`);
+  return `{${parts.join(', ')}}`;
+}

@@ -1,0 +1,102 @@
+// Method response: the integration response's status code, method.response.header.* mappings and
+// the response template chosen by the client's Accept header (then application/json, then the
+// first declared); no template passes the back end's body through. Proxy integrations return the
+// back end's response as it is, less the headers API Gateway owns.
+import { mapResponseParameters, parseJsonBody, type CompiledIntegrationResponse, type MappingSources, type TemplateSet } from '../../deploy/index.ts';
+import { mimeType } from '../../deploy/index.ts';
+import type { EndpointResponse } from '../../integrations/index.ts';
+import { renderMappingTemplate } from '../../mapping/index.ts';
+import { VtlError, type CompiledTemplate } from '../../vtl/index.ts';
+import { configurationError } from '../errors.ts';
+import type { InvocationScope, MethodRequest, MethodResponse } from '../types.ts';
+import { mappingInput } from './integration-request.ts';
+import { javaMap } from './method-request.ts';
+
+export function methodResponse(selected: CompiledIntegrationResponse, res: EndpointResponse, req: MethodRequest, scope: InvocationScope): MethodResponse {
+  const bodyText = res.body.length === 0 ? '' : res.body.toString('utf8');
+  const headers: Record<string, string> = {};
+  if (selected.responseParameters.length > 0) {
+    let parsed: unknown;
+    let parsedDone = false;
+    const sources: MappingSources = {
+      path: req.pathParameters,
+      querystring: req.querystring,
+      header: res.headers,
+      body: bodyText,
+      json() {
+        if (!parsedDone) {
+          parsed = parseJsonBody(bodyText);
+          parsedDone = true;
+        }
+        return parsed;
+      },
+      stageVariables: scope.api.stageVariables,
+      context: scope.context,
+    };
+    Object.assign(headers, mapResponseParameters(selected.responseParameters, sources));
+  }
+  const chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
+  let body: Buffer | string = res.body;
+  if (chosen !== null && chosen.template !== null) {
+    try {
+      body = renderMappingTemplate(chosen.template, mappingInput(req, scope, bodyText));
+    } catch (err) {
+      if (err instanceof VtlError) throw configurationError(`Unable to transform response (${err.message})`);
+      throw err;
+    }
+  }
+  if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = chosen?.contentType ?? 'application/json';
+  if (scope.log !== null) {
+    scope.log.line(`Method response body after transformations: ${body.toString()}`);
+    scope.log.line(`Method response headers: ${javaMap(headers)}`);
+    scope.log.line('Successfully completed execution');
+    scope.log.line(`Method completed with status: ${selected.statusCode}`);
+  }
+  return { statusCode: selected.statusCode, headers, body };
+}
+
+interface ChosenTemplate {
+  readonly contentType: string;
+  readonly template: CompiledTemplate | null;
+}
+
+/** Accept's media types in order (q-values are not weighed), then application/json, then the first. */
+export function selectResponseTemplate(set: TemplateSet, accept: string | undefined): ChosenTemplate | null {
+  if (set.first === null) return null;
+  if (accept !== undefined) {
+    for (const part of accept.split(',')) {
+      const type = mimeType(part);
+      if (type === undefined) continue;
+      const t = set.byType.get(type);
+      if (t !== undefined) return { contentType: type, template: t };
+    }
+  }
+  const json = set.byType.get('application/json');
+  if (json !== undefined) return { contentType: 'application/json', template: json };
+  return { contentType: set.first, template: set.byType.get(set.first)! };
+}
+
+// Back-end headers API Gateway renames (X-Amzn-Remapped-*) or drops on a proxy response.
+const REMAPPED = new Set(['authorization', 'connection', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
+const DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
+
+export function proxyResponse(res: EndpointResponse, scope: InvocationScope): MethodResponse {
+  const headers: Record<string, string> = {};
+  for (const k in res.headers) {
+    if (DROPPED.has(k)) continue;
+    if (REMAPPED.has(k)) headers[`x-amzn-Remapped-${k}`] = res.headers[k]!;
+    else headers[k] = res.headers[k]!;
+  }
+  if (scope.log !== null) {
+    scope.log.line(`Method response body after transformations: ${res.body.toString('utf8')}`);
+    scope.log.line(`Method response headers: ${javaMap(headers)}`);
+    scope.log.line('Successfully completed execution');
+    scope.log.line(`Method completed with status: ${res.statusCode}`);
+  }
+  return { statusCode: res.statusCode, headers, body: res.body };
+}
+
+function hasHeader(h: Record<string, string>, lower: string): boolean {
+  for (const k in h) if (k.toLowerCase() === lower) return true;
+  return false;
+}

@@ -1,0 +1,66 @@
+// The products the pipeline's stages hand to each other, in API Gateway's vocabulary.
+// Each stage takes what it needs and returns its product; nothing is an optional bag.
+import type { CompiledApi, CompiledMethod } from '../deploy/index.ts';
+import type { MappingSources } from '../deploy/index.ts';
+
+/** A request as it reached the front door, with the stage and API already resolved. */
+export interface IncomingRequest {
+  readonly httpMethod: string;
+  /** Path below the stage, e.g. /pets/1 (still percent-encoded). */
+  readonly path: string;
+  /** Raw query string without '?'. */
+  readonly query: string;
+  /** Header names as the client sent them; repeated headers joined with ','. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly protocol: string;
+  /** The Host the client used (the $context.domainName). */
+  readonly host: string;
+}
+
+/** route-request's product. */
+export interface RoutedRequest {
+  readonly method: CompiledMethod;
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+/** method-request's product: the request as the method sees it. */
+export interface MethodRequest {
+  readonly httpMethod: string;
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  /** Last value of each query parameter. */
+  readonly querystring: Readonly<Record<string, string>>;
+  readonly multiValueQuerystring: Readonly<Record<string, readonly string[]>>;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Lower-cased names, for case-insensitive lookups. */
+  readonly headersLower: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** MIME type of Content-Type; undefined when absent. */
+  readonly contentType: string | undefined;
+  /** Mapping-expression view (method.request.*), body parsed at most once. */
+  readonly sources: MappingSources;
+}
+
+/** What a stage's response to the client is made of. */
+export interface MethodResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer | string;
+}
+
+/** The compiled stage a request runs against, and the request-wide values ($context). */
+export interface InvocationScope {
+  readonly api: CompiledApi;
+  readonly requestId: string;
+  readonly sourceIp: string;
+  /** $context, filled as routing learns more (resourceId, resourcePath, httpMethod). */
+  readonly context: Record<string, unknown>;
+  readonly log: ExecutionLog | null;
+}
+
+/** Execution-log lines in API Gateway's format; only TestInvokeMethod collects them. */
+export interface ExecutionLog {
+  line(text: string): void;
+}

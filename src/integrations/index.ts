@@ -1,0 +1,56 @@
+// Integrations: one implementation per IntegrationType behind one narrow interface. The registry
+// is a Record over the generated enum, so a new integration type fails to compile until handled.
+import type { IntegrationType } from '../deploy/index.ts';
+import { configurationError } from '../execute/errors.ts';
+import { createHttpIntegration, type HttpIntegrationOptions } from './http.ts';
+import { mockIntegration } from './mock.ts';
+
+/** The request the integration sends to its endpoint, fully mapped. */
+export interface IntegrationRequest {
+  readonly httpMethod: string;
+  /** Full endpoint URL with query string; '' for MOCK. */
+  readonly uri: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly timeoutMs: number;
+}
+
+/** What the endpoint answered. Header names are lower-case; repeated headers joined with ','. */
+export interface EndpointResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+export interface Integration {
+  invoke(req: IntegrationRequest, signal: AbortSignal): Promise<EndpointResponse>;
+}
+
+export type IntegrationRegistry = Readonly<Record<IntegrationType, Integration>>;
+
+export interface Integrations {
+  readonly registry: IntegrationRegistry;
+  close(): Promise<void>;
+}
+
+/** Answers a type whose integration is not built yet as API Gateway answers a broken one. */
+function unsupported(type: IntegrationType): Integration {
+  return {
+    async invoke() {
+      throw configurationError(`Gatehouse does not implement ${type} integrations yet`);
+    },
+  };
+}
+
+export function createIntegrations(options: HttpIntegrationOptions = {}, overrides: Partial<Record<IntegrationType, Integration>> = {}): Integrations {
+  const http = createHttpIntegration(options);
+  const registry: Record<IntegrationType, Integration> = {
+    MOCK: mockIntegration,
+    HTTP: http,
+    HTTP_PROXY: http,
+    AWS: unsupported('AWS'),
+    AWS_PROXY: unsupported('AWS_PROXY'),
+    ...overrides,
+  };
+  return { registry: Object.freeze(registry), close: () => http.close() };
+}
