@@ -6,6 +6,7 @@ import type { GatehouseConfig } from './config.ts';
 import { openSqliteStore, type Store } from './store/index.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
+import { createExecutionPlane } from './execute/index.ts';
 
 export interface Gatehouse {
   readonly config: GatehouseConfig;
@@ -22,11 +23,14 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
   const store = openSqliteStore(config.dataDir);
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
+  const execute = createExecutionPlane({ store, config });
+  control.onChange((event) => execute.changed(event));
 
   async function reset(res: ServerResponse): Promise<void> {
     await store.clear();
     await control.reset();
     await lambda.reset();
+    await execute.reset();
     sendJson(res, 200, { reset: true });
   }
 
@@ -48,6 +52,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (execute.handle(req, res)) return;
     const url = req.url ?? '/';
     if (url.startsWith('/_gatehouse/')) {
       const q = url.indexOf('?');
@@ -86,6 +91,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
           server.closeIdleConnections();
         });
         await lambda.close();
+        await execute.close();
         await store.close();
       })();
       return closing;
