@@ -124,10 +124,10 @@ export function buildUri(
   passQuery: Readonly<Record<string, readonly string[]>> | null,
 ): string {
   let uri = template.includes('{')
-    ? template.replace(/\{([^{}+]+)(\+)?\}/g, (whole, name: string, greedy?: string) => {
+    ? template.replace(/\{([^{}+]+)\+?\}/g, (whole, name: string) => {
         const v = path[name];
-        if (v === undefined) return whole;
-        return greedy === '+' ? v.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(v);
+        // Segments are encoded, slashes kept: a greedy {proxy+} value maps onto nested back-end paths.
+        return v === undefined ? whole : v.split('/').map(encodeURIComponent).join('/');
       })
     : template;
   const params = new URLSearchParams();
