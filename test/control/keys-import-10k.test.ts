@@ -2,7 +2,10 @@
 // GetApiKeys at limit 500, unfiltered (store cursor) and filtered by name.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { APIGatewayClient, CreateUsagePlanCommand, GetApiKeysCommand, GetUsagePlanKeysCommand, ImportApiKeysCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient, CreateUsagePlanCommand, GetApiKeysCommand, GetUsagePlanKeysCommand, ImportApiKeysCommand,
+  type GetApiKeysCommandOutput, type GetUsagePlanKeysCommandOutput,
+} from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, startTestGatehouse } from '../helpers/server.ts';
 
@@ -34,7 +37,7 @@ describe('10,000 API keys', () => {
     let position: string | undefined;
     let pages = 0;
     do {
-      const page = await client.send(new GetApiKeysCommand({ limit: 500, position, includeValues: pages === 0 }));
+      const page: GetApiKeysCommandOutput = await client.send(new GetApiKeysCommand({ limit: 500, position, includeValues: pages === 0 }));
       assert.ok(page.items!.length <= 500);
       if (pages === 0) {
         assert.equal(page.items![0]!.value, value(0));
@@ -54,7 +57,7 @@ describe('10,000 API keys', () => {
     const tenth: string[] = [];
     position = undefined;
     do {
-      const page = await client.send(new GetApiKeysCommand({ nameQuery: 'tenth-', limit: 500, position }));
+      const page: GetApiKeysCommandOutput = await client.send(new GetApiKeysCommand({ nameQuery: 'tenth-', limit: 500, position }));
       tenth.push(...page.items!.map((k) => k.name!));
       position = page.position;
     } while (position !== undefined);
@@ -65,7 +68,7 @@ describe('10,000 API keys', () => {
     let inPlan = 0;
     position = undefined;
     do {
-      const page = await client.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500, position }));
+      const page: GetUsagePlanKeysCommandOutput = await client.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500, position }));
       inPlan += page.items!.length;
       position = page.position;
     } while (position !== undefined);
