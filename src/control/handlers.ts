@@ -16,6 +16,7 @@ import { requestValidatorHandlers } from './apis/request-validators.ts';
 import { accessAssociationHandlers } from './domains/access-associations.ts';
 import { basePathMappingHandlers } from './domains/base-path-mappings.ts';
 import { domainNameHandlers } from './domains/domain-names.ts';
+import { testInvokeHandlers } from '../execute/test-invoke.ts';
 
 export const HANDLERS: HandlerTable = {
   ...restApiHandlers,
@@ -34,4 +35,5 @@ export const HANDLERS: HandlerTable = {
   ...basePathMappingHandlers,
   ...accessAssociationHandlers,
   ...notYetHandlers,
+  ...testInvokeHandlers,
 };
