@@ -1,0 +1,285 @@
+// Writes an ApiDefinition into the store inside the caller's one write transaction: a new API
+// (ImportRestApi), or an existing one merged into or overwritten (PutRestApi). Any error throws
+// and the transaction rolls back, so a failed import leaves nothing behind.
+import type { Authorizer, GatewayResponse, Method, MethodResponse, RestApi } from '../model/generated/types.ts';
+import type { WriteTx } from '../store/index.ts';
+import type { OpContext } from '../control/context.ts';
+import { ApiError, badRequest } from '../control/errors.ts';
+import { newId } from '../control/ids.ts';
+import { K } from '../control/kinds.ts';
+import { AUTHORIZER_KIND, checkAuthorizer, MAX_AUTHORIZERS_PER_API } from '../control/apis/authorizers.ts';
+import { GATEWAY_RESPONSE_KIND, GATEWAY_RESPONSE_TYPES } from '../control/apis/gateway-responses.ts';
+import { methodKey, type StoredResource } from '../control/apis/lookups.ts';
+import {
+  checkIntegrationRequestParameters, checkIntegrationResponseParameters, checkMethodRequestParameterNames, checkMethodResponseParameterNames,
+} from '../control/apis/mapping-expressions.ts';
+import { checkIntegration } from '../control/apis/methods.ts';
+import { checkModelSchema, modelUrl } from '../control/apis/model-schema.ts';
+import { modelMap } from '../control/apis/models.ts';
+import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
+import { createRootResource, insertResource } from '../control/apis/resources.ts';
+import { createRestApi } from '../control/apis/restapis.ts';
+import { MODEL_REF, type ApiDefinition, type MethodDef } from './read.ts';
+
+export type BasePathMode = 'ignore' | 'prepend' | 'split';
+
+export interface ImportOptions {
+  basePath: BasePathMode;
+  failOnWarnings: boolean;
+  endpointTypes?: string[];
+}
+
+type StoredMethod = Method & { resourceId: string };
+
+export function errorsFound(errors: string[]): ApiError {
+  return badRequest(`Errors found during import:\n\t${errors.join('\n\t')}`);
+}
+
+/** Runs a check, turning its ApiError into an import error that says where it happened. */
+function at<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ApiError) throw errorsFound([`${where}: ${err.message}`]);
+    throw err;
+  }
+}
+
+async function atAsync<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ApiError && !err.message.startsWith('Errors found during import')) throw errorsFound([`${where}: ${err.message}`]);
+    throw err;
+  }
+}
+
+/** The resource paths the definition's paths become under the chosen basepath mode. */
+export function resourcePath(path: string, basePath: string | undefined, mode: BasePathMode): string {
+  const base = (basePath ?? '').split('/').filter(Boolean);
+  const prefix = mode === 'prepend' ? base : mode === 'split' ? base.slice(1) : [];
+  const parts = [...prefix, ...path.split('/').filter(Boolean)];
+  return '/' + parts.join('/');
+}
+
+function rewriteModelRefs(schema: unknown, restApiId: string): unknown {
+  if (Array.isArray(schema)) return schema.map((x) => rewriteModelRefs(x, restApiId));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith(MODEL_REF) ? modelUrl(restApiId, v.slice(MODEL_REF.length)) : rewriteModelRefs(v, restApiId);
+  }
+  return out;
+}
+
+/** ImportRestApi: creates a new API from the definition. */
+export async function importNewApi(tx: WriteTx, ctx: OpContext, def: ApiDefinition, options: ImportOptions): Promise<RestApi> {
+  const api = await atAsync('Unable to create the REST API', () =>
+    createRestApi(tx, ctx, {
+      name: def.title,
+      description: def.description,
+      version: def.version,
+      apiKeySource: def.apiKeySource as RestApi['apiKeySource'],
+      binaryMediaTypes: def.binaryMediaTypes,
+      minimumCompressionSize: def.minimumCompressionSize,
+      policy: def.policy,
+      endpointConfiguration: { types: (options.endpointTypes ?? def.endpointTypes ?? ['EDGE']) as ('EDGE' | 'REGIONAL' | 'PRIVATE')[] },
+    }),
+  );
+  // An imported API has the models its definition declares, not the console's defaults.
+  await tx.deleteChildren(api.id!, [K.model]);
+  await writeContents(tx, api, def, options);
+  return finish(api, def, options);
+}
+
+/** PutRestApi: merges the definition into an existing API, or overwrites it. */
+export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions, mode: 'merge' | 'overwrite'): Promise<RestApi> {
+  const next: RestApi = { ...api };
+  if (mode === 'overwrite') {
+    await tx.deleteChildren(api.id!, [K.resource, K.resourcePath, K.method, K.model, AUTHORIZER_KIND, REQUEST_VALIDATOR_KIND, GATEWAY_RESPONSE_KIND]);
+    await createRootResource(tx, api.id!, api.rootResourceId);
+    if (def.title) next.name = def.title;
+    setOrDelete(next, 'description', def.description);
+    setOrDelete(next, 'version', def.version);
+    setOrDelete(next, 'binaryMediaTypes', def.binaryMediaTypes);
+    setOrDelete(next, 'minimumCompressionSize', def.minimumCompressionSize);
+    setOrDelete(next, 'policy', def.policy);
+    next.apiKeySource = (def.apiKeySource ?? 'HEADER') as RestApi['apiKeySource'];
+  } else {
+    if (def.description !== undefined) next.description = def.description;
+    if (def.version !== undefined) next.version = def.version;
+    if (def.binaryMediaTypes !== undefined) next.binaryMediaTypes = [...new Set([...(api.binaryMediaTypes ?? []), ...def.binaryMediaTypes])];
+    if (def.apiKeySource !== undefined) next.apiKeySource = def.apiKeySource as RestApi['apiKeySource'];
+    if (def.minimumCompressionSize !== undefined) next.minimumCompressionSize = def.minimumCompressionSize;
+    if (def.policy !== undefined) next.policy = def.policy;
+  }
+  await tx.put(K.restApi, '', api.id!, next);
+  await writeContents(tx, next, def, options);
+  return finish(next, def, options);
+}
+
+function setOrDelete<T extends object, K2 extends keyof T>(o: T, k: K2, v: T[K2] | undefined): void {
+  if (v === undefined) delete o[k];
+  else o[k] = v;
+}
+
+function finish(api: RestApi, def: ApiDefinition, options: ImportOptions): RestApi {
+  if (def.warnings.length > 0 && options.failOnWarnings) {
+    throw badRequest(`Warnings found during import:\n\t${def.warnings.join('\n\t')}`);
+  }
+  return def.warnings.length > 0 ? { ...api, warnings: [...def.warnings] } : api;
+}
+
+async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions): Promise<void> {
+  const apiId = api.id!;
+
+  // Models: all written first, then each checked against all (they may refer to each other in cycles).
+  for (const m of def.models) {
+    const model = { id: (await tx.get<{ id: string }>(K.model, apiId, m.name))?.id ?? newId(6), name: m.name, contentType: m.contentType, ...(m.description !== undefined ? { description: m.description } : {}), schema: JSON.stringify(rewriteModelRefs(m.schema, apiId), null, 2) };
+    await tx.put(K.model, apiId, m.name, model);
+  }
+  if (def.models.length > 0) {
+    const all = await modelMap(tx, apiId);
+    for (const m of def.models) at(`Unable to create model '${m.name}'`, () => checkModelSchema(apiId, all.get(m.name)!.schema, all));
+  }
+
+  // Authorizers, request validators and gateway responses, matched by name when merging.
+  const authorizerIds = new Map<string, string>();
+  const { items: existingAuthorizers } = await tx.list<Authorizer>(AUTHORIZER_KIND, apiId);
+  for (const a of existingAuthorizers) authorizerIds.set(a.name!, a.id!);
+  for (const a of def.authorizers) {
+    const stored: Authorizer = { id: authorizerIds.get(a.name!) ?? newId(6), ...a };
+    at(`Unable to create authorizer '${a.name}'`, () => checkAuthorizer(stored));
+    authorizerIds.set(a.name!, stored.id!);
+    await tx.put(AUTHORIZER_KIND, apiId, stored.id!, stored);
+  }
+  if ((await tx.count(AUTHORIZER_KIND, apiId)) > MAX_AUTHORIZERS_PER_API) {
+    throw errorsFound([`Unable to create authorizers: an API can have at most ${MAX_AUTHORIZERS_PER_API} authorizers`]);
+  }
+  const validatorIds = new Map<string, string>();
+  const { items: existingValidators } = await tx.list<{ id: string; name?: string }>(REQUEST_VALIDATOR_KIND, apiId);
+  for (const v of existingValidators) if (v.name !== undefined) validatorIds.set(v.name, v.id);
+  for (const v of def.validators) {
+    const id = validatorIds.get(v.name) ?? newId(6);
+    validatorIds.set(v.name, id);
+    await tx.put(REQUEST_VALIDATOR_KIND, apiId, id, { id, name: v.name, validateRequestBody: v.validateRequestBody, validateRequestParameters: v.validateRequestParameters });
+  }
+  for (const g of def.gatewayResponses) {
+    if (!(GATEWAY_RESPONSE_TYPES as readonly string[]).includes(g.responseType!)) {
+      throw errorsFound([`Invalid gateway response type '${g.responseType}'. Valid types are ${GATEWAY_RESPONSE_TYPES.join(', ')}`]);
+    }
+    if (g.statusCode !== undefined && !/^[1-5]\d\d$/.test(g.statusCode)) throw errorsFound([`Invalid status code '${g.statusCode}' for gateway response ${g.responseType}`]);
+    const stored: GatewayResponse = { responseType: g.responseType };
+    if (g.statusCode !== undefined) stored.statusCode = g.statusCode;
+    stored.responseParameters = g.responseParameters ?? {};
+    stored.responseTemplates = g.responseTemplates ?? {};
+    stored.defaultResponse = false;
+    await tx.put(GATEWAY_RESPONSE_KIND, apiId, g.responseType!, stored);
+  }
+
+  // Resources: every declared path and its ancestors.
+  const byPath = new Map<string, StoredResource>();
+  const { items: resources } = await tx.list<StoredResource>(K.resource, apiId);
+  for (const r of resources) byPath.set(r.path!, r);
+  const ensure = async (path: string): Promise<StoredResource> => {
+    const found = byPath.get(path);
+    if (found !== undefined) return found;
+    const cut = path.lastIndexOf('/');
+    const parent = await ensure(cut === 0 ? '/' : path.slice(0, cut));
+    const r = await atAsync(`Unable to create resource at path '${path}'`, () => insertResource(tx, apiId, parent, path.slice(cut + 1)));
+    byPath.set(path, r);
+    return r;
+  };
+  if (def.basePath !== undefined && options.basePath !== 'ignore') await ensure(resourcePath('/', def.basePath, options.basePath));
+  for (const p of def.paths) await ensure(resourcePath(p, def.basePath, options.basePath));
+
+  // Methods.
+  const models = await modelMap(tx, apiId);
+  for (const m of def.methods) {
+    const resource = await ensure(resourcePath(m.path, def.basePath, options.basePath));
+    const stored = buildMethod(m, resource, authorizerIds, validatorIds, models, def.warnings);
+    await tx.put(K.method, apiId, methodKey(resource.id!, m.verb), stored);
+  }
+}
+
+function buildMethod(
+  m: MethodDef,
+  resource: StoredResource,
+  authorizerIds: Map<string, string>,
+  validatorIds: Map<string, string>,
+  models: Map<string, unknown>,
+  warnings: string[],
+): StoredMethod {
+  const where = `method '${m.verb}' on resource at path '${resource.path}'`;
+  const out: StoredMethod = { resourceId: resource.id!, httpMethod: m.verb, authorizationType: m.authorizationType };
+  if (m.authorizerName !== undefined) out.authorizerId = authorizerIds.get(m.authorizerName);
+  out.apiKeyRequired = m.apiKeyRequired;
+  if (m.validatorName !== undefined) {
+    const id = validatorIds.get(m.validatorName);
+    if (id === undefined) throw errorsFound([`Unable to put ${where}: request validator '${m.validatorName}' is not defined in x-amazon-apigateway-request-validators`]);
+    out.requestValidatorId = id;
+  }
+  if (m.operationName !== undefined) out.operationName = m.operationName;
+  if (m.requestParameters !== undefined) {
+    at(`Unable to put ${where}`, () => checkMethodRequestParameterNames(m.requestParameters));
+    out.requestParameters = m.requestParameters;
+  }
+  if (m.requestModels !== undefined) out.requestModels = keepKnownModels(m.requestModels, models, where, warnings);
+  if (m.authorizationScopes !== undefined) out.authorizationScopes = m.authorizationScopes;
+  if (m.methodResponses !== undefined) {
+    const responses: Record<string, MethodResponse> = {};
+    for (const [code, r] of Object.entries(m.methodResponses)) {
+      const mr: MethodResponse = { statusCode: code };
+      if (r.responseParameters !== undefined) {
+        at(`Unable to put method response ${code} on ${where}`, () => checkMethodResponseParameterNames(r.responseParameters));
+        mr.responseParameters = r.responseParameters;
+      }
+      if (r.responseModels !== undefined) mr.responseModels = keepKnownModels(r.responseModels, models, where, warnings);
+      responses[code] = mr;
+    }
+    out.methodResponses = responses;
+  }
+  if (m.integration !== undefined) {
+    const i = { ...m.integration };
+    const isHttp = i.type === 'HTTP' || i.type === 'HTTP_PROXY';
+    if (isHttp && i.connectionType === undefined) i.connectionType = 'INTERNET';
+    i.passthroughBehavior ??= 'WHEN_NO_MATCH';
+    i.timeoutInMillis ??= 29000;
+    i.cacheNamespace ??= resource.id!;
+    i.cacheKeyParameters ??= [];
+    at(`Unable to put integration on '${m.verb}' for resource at path '${resource.path}'`, () => {
+      checkIntegration(i);
+      checkIntegrationRequestParameters(i.requestParameters, out.requestParameters);
+    });
+    for (const [code, r] of Object.entries(i.integrationResponses ?? {})) {
+      const prefix = `Unable to put integration response on '${m.verb}' for resource at path '${resource.path}'`;
+      if (!/^[1-5]\d\d$/.test(code)) throw errorsFound([`${prefix}: Invalid response status code specified: ${code}`]);
+      if (r.selectionPattern !== undefined) {
+        at(prefix, () => {
+          try {
+            new RegExp(r.selectionPattern!);
+          } catch {
+            throw badRequest(`Invalid selection pattern specified: ${r.selectionPattern}`);
+          }
+        });
+      }
+      if (r.contentHandling !== undefined && r.contentHandling !== 'CONVERT_TO_BINARY' && r.contentHandling !== 'CONVERT_TO_TEXT') {
+        throw errorsFound([`${prefix}: Invalid content handling specified: ${r.contentHandling}`]);
+      }
+      // API Gateway's own exports (proxy integrations) carry integration responses with no method
+      // response; such a response is kept, but it cannot map headers the method does not declare.
+      at(prefix, () => checkIntegrationResponseParameters(r.responseParameters, out.methodResponses?.[code]?.responseParameters));
+    }
+    out.methodIntegration = i;
+  }
+  return out;
+}
+
+function keepKnownModels(map: Record<string, string>, models: Map<string, unknown>, where: string, warnings: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [ct, name] of Object.entries(map)) {
+    if (models.has(name)) out[ct] = name;
+    else warnings.push(`Unable to find model '${name}' for ${where}; it is left out`);
+  }
+  return out;
+}

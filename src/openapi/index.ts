@@ -1,0 +1,99 @@
+// Swagger 2.0 / OpenAPI 3.x import and export: ImportRestApi, PutRestApi and GetExport.
+import type { Deployment, GetExportRequest, ImportRestApiRequest, PutRestApiRequest, Stage } from '../model/generated/types.ts';
+import type { HandlerTable } from '../control/context.ts';
+import { badRequest, notFound } from '../control/errors.ts';
+import { K } from '../control/kinds.ts';
+import { getApi } from '../control/apis/lookups.ts';
+import { loadSnapshot } from '../control/apis/deployments.ts';
+import { errorsFound, importIntoApi, importNewApi, type BasePathMode, type ImportOptions } from './apply.ts';
+import { exportApi, parseExtensions, serialize, type ExportType } from './export.ts';
+import { parseDefinition } from './parse.ts';
+import { DefinitionError, readDefinition, type ApiDefinition } from './read.ts';
+
+export { exportApi, serialize, parseExtensions } from './export.ts';
+export { parseDefinition } from './parse.ts';
+export { readDefinition } from './read.ts';
+
+function importOptions(failOnWarnings: boolean | undefined, parameters: Record<string, string> | undefined, allowEndpointTypes: boolean): ImportOptions {
+  const p = parameters ?? {};
+  const basePath = (p.basepath ?? p.basePath ?? 'ignore').toLowerCase();
+  if (basePath !== 'ignore' && basePath !== 'prepend' && basePath !== 'split') {
+    throw badRequest(`Invalid basepath parameter: ${basePath}. Valid values are ignore, prepend and split`);
+  }
+  const options: ImportOptions = { basePath: basePath as BasePathMode, failOnWarnings: failOnWarnings === true };
+  const types = p.endpointConfigurationTypes;
+  if (allowEndpointTypes && types !== undefined) {
+    const list = types.split(',').map((t) => t.trim().toUpperCase()).filter(Boolean);
+    if (list.length !== 1 || !['EDGE', 'REGIONAL', 'PRIVATE'].includes(list[0]!)) {
+      throw badRequest('Invalid endpoint configuration type. Only a single endpoint configuration type (EDGE, REGIONAL or PRIVATE) is supported');
+    }
+    options.endpointTypes = list;
+  }
+  return options;
+}
+
+/** Parses and reads a definition; every problem that is not a warning ends here as a 400. */
+export function definitionOf(body: Buffer | string): ApiDefinition {
+  let def: ApiDefinition;
+  try {
+    def = readDefinition(parseDefinition(body));
+  } catch (err) {
+    if (err instanceof DefinitionError) throw badRequest(err.message);
+    throw err;
+  }
+  if (def.errors.length > 0) throw errorsFound(def.errors);
+  return def;
+}
+
+export const openapiHandlers: HandlerTable = {
+  async ImportRestApi(input: ImportRestApiRequest, ctx) {
+    const options = importOptions(input.failOnWarnings, input.parameters, true);
+    const def = definitionOf(input.body);
+    return ctx.write((tx) => importNewApi(tx, ctx, def, options));
+  },
+
+  async PutRestApi(input: PutRestApiRequest, ctx) {
+    const mode = input.mode ?? 'merge';
+    if (mode !== 'merge' && mode !== 'overwrite') throw badRequest(`Invalid mode: ${String(mode)}. Valid values are merge and overwrite`);
+    const options = importOptions(input.failOnWarnings, input.parameters, false);
+    const def = definitionOf(input.body);
+    return ctx.write(async (tx) => {
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      return importIntoApi(tx, api, def, options, mode);
+    });
+  },
+
+  async GetExport(input: GetExportRequest, ctx) {
+    const type = input.exportType;
+    if (type !== 'swagger' && type !== 'oas30') {
+      throw badRequest(`Invalid export type specified: ${type}. Gatehouse exports 'swagger' and 'oas30'`);
+    }
+    const accept = (input.accepts ?? 'application/json').toLowerCase();
+    const yaml = accept.includes('yaml');
+    if (!yaml && !accept.includes('json') && !accept.includes('*/*')) {
+      throw badRequest(`Unsupported content type: ${input.accepts}. Exports are application/json or application/yaml`);
+    }
+    const { snapshot, deployment, api } = await ctx.read(async (tx) => {
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      const stage = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
+      if (stage === undefined) throw notFound('Invalid Stage identifier specified');
+      const deployment = await tx.get<Deployment>(K.deployment, input.restApiId, stage.deploymentId!);
+      const snapshot = await loadSnapshot(tx, input.restApiId, stage.deploymentId!);
+      if (deployment === undefined || snapshot === undefined) throw notFound('Invalid Deployment identifier specified');
+      return { snapshot, deployment, api };
+    });
+    const doc = exportApi(snapshot, {
+      type: type as ExportType,
+      stageName: input.stageName,
+      region: ctx.region,
+      deployedAt: deployment.createdDate ?? 0,
+      extensions: parseExtensions(input.parameters?.extensions),
+    });
+    const ext = yaml ? 'yaml' : 'json';
+    return {
+      contentType: yaml ? 'application/yaml' : 'application/json',
+      contentDisposition: `attachment; filename="${api.name!.replace(/[^A-Za-z0-9._-]/g, '_')}-${input.stageName}-${type}.${ext}"`,
+      body: Buffer.from(serialize(doc, yaml)),
+    };
+  },
+};
