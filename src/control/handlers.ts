@@ -17,6 +17,7 @@ import { accessAssociationHandlers } from './domains/access-associations.ts';
 import { basePathMappingHandlers } from './domains/base-path-mappings.ts';
 import { domainNameHandlers } from './domains/domain-names.ts';
 import { testInvokeHandlers } from '../execute/test-invoke.ts';
+import { openapiHandlers } from '../openapi/index.ts';
 
 export const HANDLERS: HandlerTable = {
   ...restApiHandlers,
@@ -36,4 +37,5 @@ export const HANDLERS: HandlerTable = {
   ...accessAssociationHandlers,
   ...notYetHandlers,
   ...testInvokeHandlers,
+  ...openapiHandlers,
 };
