@@ -70,7 +70,7 @@ describe('custom domain names with uploaded certificates', () => {
     assert.equal(d.domainNameStatus, 'AVAILABLE');
     assert.equal(d.securityPolicy, 'TLS_1_2');
     assert.equal(d.domainNameArn, 'arn:aws:apigateway:us-east-1::/domainnames/api.example.com');
-    assert.equal((d as Record<string, unknown>).certificatePrivateKey, undefined);
+    assert.equal((d as unknown as Record<string, unknown>).certificatePrivateKey, undefined);
     const got = await client.send(new GetDomainNameCommand({ domainName: 'api.example.com' }));
     assert.equal(got.distributionDomainName, d.distributionDomainName);
     await rejects(upload('api.example.com', leaf), 'BadRequestException', 'The domain name you provided already exists.');
