@@ -526,9 +526,9 @@ class Reader {
     if (str(x.connectionId) !== undefined) i.connectionId = str(x.connectionId);
     if (str(x.credentials) !== undefined) i.credentials = str(x.credentials);
     const rp = stringMap(x.requestParameters, `requestParameters of ${where}`, this.errors);
-    if (rp !== undefined) i.requestParameters = rp;
+    if (rp !== undefined && Object.keys(rp).length > 0) i.requestParameters = rp;
     const rt = stringMap(x.requestTemplates, `requestTemplates of ${where}`, this.errors);
-    if (rt !== undefined) i.requestTemplates = rt;
+    if (rt !== undefined && Object.keys(rt).length > 0) i.requestTemplates = rt;
     if (str(x.passthroughBehavior) !== undefined) i.passthroughBehavior = str(x.passthroughBehavior)!.toUpperCase();
     if (str(x.contentHandling) !== undefined) i.contentHandling = str(x.contentHandling)!.toUpperCase() as Integration['contentHandling'];
     if (x.timeoutInMillis !== undefined) {
@@ -559,9 +559,9 @@ class Reader {
           const r: IntegrationResponse = { statusCode: status };
           if (pattern !== 'default') r.selectionPattern = pattern;
           const p = stringMap(raw.responseParameters, `responseParameters of integration response '${pattern}' on ${where}`, this.errors);
-          if (p !== undefined) r.responseParameters = p;
+          if (p !== undefined && Object.keys(p).length > 0) r.responseParameters = p;
           const t = stringMap(raw.responseTemplates, `responseTemplates of integration response '${pattern}' on ${where}`, this.errors);
-          if (t !== undefined) r.responseTemplates = t;
+          if (t !== undefined && Object.keys(t).length > 0) r.responseTemplates = t;
           if (str(raw.contentHandling) !== undefined) r.contentHandling = str(raw.contentHandling)!.toUpperCase() as IntegrationResponse['contentHandling'];
           if (out[status] !== undefined) this.warnings.push(`Integration responses '${out[status]!.selectionPattern ?? 'default'}' and '${pattern}' of ${where} both map to status ${status}; the last one is kept`);
           out[status] = r;
