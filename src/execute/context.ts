@@ -23,9 +23,13 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
-/** $context.extendedRequestId / x-amz-apigw-id: 16 characters, base64-like, as AWS's look. */
+// $context.extendedRequestId / x-amz-apigw-id: 16 characters like AWS's. A per-process random
+// prefix and a counter: unique within the process without a random draw per request.
+const EXTENDED_PREFIX = randomBytes(6).toString('base64').replace(/[+/=]/g, 'A');
+let extendedCounter = 0;
 export function newExtendedRequestId(): string {
-  return randomBytes(12).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B').slice(0, 16);
+  extendedCounter = (extendedCounter + 1) % 0x1000000;
+  return EXTENDED_PREFIX + extendedCounter.toString(36).toUpperCase().padStart(8, '0');
 }
 
 export function buildContext(api: CompiledApi, req: IncomingRequest, requestId: string, accountId: string, nowMs: number): Record<string, unknown> {

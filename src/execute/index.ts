@@ -144,8 +144,10 @@ function joinedHeaders(raw: readonly string[]): Record<string, string> {
 }
 
 function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): void {
-  const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
-  const headers: Record<string, string | number> = { ...out.headers, 'x-amzn-RequestId': requestId, 'Content-Length': body.length };
+  // A string body goes to res.end as a string: Node then writes headers and body in one write.
+  const body = out.body;
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const headers: Record<string, string | number> = { ...out.headers, 'x-amzn-RequestId': requestId, 'Content-Length': length };
   if (extendedId !== undefined) headers['x-amz-apigw-id'] = extendedId;
   res.writeHead(out.statusCode, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
