@@ -1,8 +1,11 @@
 // The `gatehouse` command.
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
 import { startGatehouse, VERSION } from '../server.ts';
+import { CliError, exportCommand, importCommand } from '../openapi/cli.ts';
 
 const USAGE = `Usage: gatehouse serve [options]
+       gatehouse import FILE [--deploy STAGE] [--url URL]      (gatehouse import --help)
+       gatehouse export API STAGE [--type swagger|oas30] [--yaml] (gatehouse export --help)
 
 An API gateway that behaves like Amazon API Gateway (REST APIs).
 
@@ -18,6 +21,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (command === '--version' || command === 'version') {
     process.stdout.write(VERSION + '\n');
+    return;
+  }
+  if (command === 'import' || command === 'export') {
+    try {
+      await (command === 'import' ? importCommand(rest) : exportCommand(rest));
+    } catch (err) {
+      if (err instanceof CliError) throw new Error(`gatehouse ${command}: ${err.message}`);
+      throw err;
+    }
     return;
   }
   if (command !== 'serve') {
