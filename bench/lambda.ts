@@ -1,0 +1,102 @@
+// Invoke throughput and latency: Gatehouse's Lambda API (HTTP → worker process → HTTP) against a
+// bare node:http server calling the same handler in-process, in the same run, as ratios.
+// Run: npx tsx bench/lambda.ts   (REQUESTS, CONNECTIONS and ROUNDS from the environment)
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Agent, request } from 'undici';
+import { strToU8, zipSync } from 'fflate';
+import { parseConfig } from '../src/config.ts';
+import { startGatehouse } from '../src/server.ts';
+
+const REQUESTS = Number(process.env.REQUESTS ?? 4000);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const HANDLER = 'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: event.name, n: event.n * 2 }) });\n';
+
+interface Result { name: string; opsPerSec: number; p50: number; p99: number }
+
+async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
+  const agent = new Agent({ connections: CONNECTIONS, pipelining: 1 });
+  const latencies: number[] = [];
+  let next = 0;
+  async function one(i: number): Promise<void> {
+    const body = JSON.stringify({ name: 'bench', n: i });
+    const t0 = performance.now();
+    const res = await request(url, { method: 'POST', body, headers, dispatcher: agent });
+    const text = await res.body.text();
+    latencies.push(performance.now() - t0);
+    if (res.statusCode !== 200 || !text.includes('"statusCode":200')) throw new Error(`${name}: ${res.statusCode} ${text}`);
+  }
+  // warm-up: start every worker / connection
+  await Promise.all(Array.from({ length: CONNECTIONS * 20 }, (_, i) => one(i)));
+  latencies.length = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (next < REQUESTS) await one(next++);
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  await agent.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { name, opsPerSec: REQUESTS / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+async function main(): Promise<void> {
+  // Baseline: the handler in-process behind a bare node:http server.
+  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
+  writeFileSync(join(dir, 'index.cjs'), HANDLER);
+  const mod = await import(pathToFileURL(join(dir, 'index.cjs')).href) as { default: { handler: (e: unknown) => Promise<unknown> } };
+  const handler = mod.default.handler;
+  const bare = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const out = JSON.stringify(await handler(JSON.parse(Buffer.concat(chunks).toString())));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+      res.end(out);
+    });
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+
+  const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', lambdaConcurrency: CONNECTIONS }));
+  const zip = Buffer.from(zipSync({ 'index.js': strToU8(HANDLER) }));
+  const created = await fetch(`${gh.url}/2015-03-31/functions`, {
+    method: 'POST',
+    body: JSON.stringify({ FunctionName: 'bench', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/bench', Handler: 'index.handler', Code: { ZipFile: zip.toString('base64') } }),
+  });
+  if (created.status !== 201) throw new Error(await created.text());
+  const invokeUrl = `${gh.url}/2015-03-31/functions/bench/invocations`;
+
+  const rows: Result[][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    rows.push([
+      await load('bare node:http, handler in-process', bareUrl, {}),
+      await load('Gatehouse Lambda Invoke (HTTP API)', invokeUrl, { 'x-amz-invocation-type': 'RequestResponse' }),
+    ]);
+  }
+  const best = (i: number) => rows.map((r) => r[i]!).sort((a, b) => b.opsPerSec - a.opsPerSec)[0]!;
+  const baseline = best(0);
+  const lambda = best(1);
+  console.log(`node ${process.version}, ${REQUESTS} requests x ${ROUNDS} rounds (best shown), ${CONNECTIONS} connections, ${CONNECTIONS} workers`);
+  console.table([baseline, lambda].map((r) => ({
+    case: r.name,
+    'ops/s': Math.round(r.opsPerSec),
+    'p50 ms': r.p50.toFixed(2),
+    'p99 ms': r.p99.toFixed(2),
+  })));
+  console.log(`throughput ratio (Gatehouse / baseline): ${(lambda.opsPerSec / baseline.opsPerSec).toFixed(3)}`);
+  console.log(`p99 ratio (Gatehouse / baseline): ${(lambda.p99 / baseline.p99).toFixed(2)}x`);
+  console.log(`p50 ratio (Gatehouse / baseline): ${(lambda.p50 / baseline.p50).toFixed(2)}x`);
+  console.log('workers:', gh.lambda.stats());
+
+  await gh.close();
+  await new Promise<void>((r) => bare.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
