@@ -14,10 +14,11 @@ import {
   checkIntegrationRequestParameters, checkIntegrationResponseParameters, checkMethodRequestParameterNames, checkMethodResponseParameterNames,
 } from '../control/apis/mapping-expressions.ts';
 import { checkIntegration } from '../control/apis/methods.ts';
-import { checkModelSchema, modelUrl } from '../control/apis/model-schema.ts';
+import { modelUrl, parseSchema, referencedModels } from '../control/apis/model-schema.ts';
+import AjvDraft04Module from 'ajv-draft-04';
 import { modelMap } from '../control/apis/models.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
-import { createRootResource, insertResource } from '../control/apis/resources.ts';
+import { checkPathPart, createRootResource } from '../control/apis/resources.ts';
 import { createRestApi } from '../control/apis/restapis.ts';
 import { MODEL_REF, type ApiDefinition, type MethodDef } from './read.ts';
 
@@ -138,10 +139,7 @@ async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, opti
     const model = { id: (await tx.get<{ id: string }>(K.model, apiId, m.name))?.id ?? newId(6), name: m.name, contentType: m.contentType, ...(m.description !== undefined ? { description: m.description } : {}), schema: JSON.stringify(rewriteModelRefs(m.schema, apiId), null, 2) };
     await tx.put(K.model, apiId, m.name, model);
   }
-  if (def.models.length > 0) {
-    const all = await modelMap(tx, apiId);
-    for (const m of def.models) at(`Unable to create model '${m.name}'`, () => checkModelSchema(apiId, all.get(m.name)!.schema, all));
-  }
+  if (def.models.length > 0) checkModels(apiId, await modelMap(tx, apiId), new Set(def.models.map((m) => m.name)));
 
   // Authorizers, request validators and gateway responses, matched by name when merging.
   const authorizerIds = new Map<string, string>();
@@ -177,17 +175,36 @@ async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, opti
     await tx.put(GATEWAY_RESPONSE_KIND, apiId, g.responseType!, stored);
   }
 
-  // Resources: every declared path and its ancestors.
+  // Resources: every declared path and its ancestors. Placement rules are those of CreateResource,
+  // checked against an in-memory tree (listing the store per resource is quadratic).
   const byPath = new Map<string, StoredResource>();
+  const children = new Map<string, StoredResource[]>();
   const { items: resources } = await tx.list<StoredResource>(K.resource, apiId);
-  for (const r of resources) byPath.set(r.path!, r);
+  for (const r of resources) {
+    byPath.set(r.path!, r);
+    if (r.parentId !== undefined) children.set(r.parentId, [...(children.get(r.parentId) ?? []), r]);
+  }
   const ensure = async (path: string): Promise<StoredResource> => {
     const found = byPath.get(path);
     if (found !== undefined) return found;
     const cut = path.lastIndexOf('/');
     const parent = await ensure(cut === 0 ? '/' : path.slice(0, cut));
-    const r = await atAsync(`Unable to create resource at path '${path}'`, () => insertResource(tx, apiId, parent, path.slice(cut + 1)));
+    const pathPart = path.slice(cut + 1);
+    const where = `Unable to create resource at path '${path}'`;
+    at(where, () => checkPathPart(pathPart));
+    if (parent.pathPart !== undefined && /\+\}$/.test(parent.pathPart)) {
+      throw errorsFound([`${where}: Cannot create a child of a resource with a greedy path variable: ${parent.pathPart}`]);
+    }
+    const siblings = children.get(parent.id!) ?? [];
+    const variable = siblings.find((x) => x.pathPart!.startsWith('{'));
+    if (pathPart.startsWith('{') && variable !== undefined) {
+      throw errorsFound([`${where}: A sibling (${variable.pathPart}) of this resource already has a variable path part -- only one is allowed`]);
+    }
+    const r: StoredResource = { id: newId(), parentId: parent.id, pathPart, path };
+    await tx.put(K.resource, apiId, r.id!, r);
+    await tx.put(K.resourcePath, apiId, path, { id: r.id });
     byPath.set(path, r);
+    children.set(parent.id!, [...siblings, r]);
     return r;
   };
   if (def.basePath !== undefined && options.basePath !== 'ignore') await ensure(resourcePath('/', def.basePath, options.basePath));
@@ -282,4 +299,43 @@ function keepKnownModels(map: Record<string, string>, models: Map<string, unknow
     else warnings.push(`Unable to find model '${name}' for ${where}; it is left out`);
   }
   return out;
+}
+
+// ajv-draft-04 is CommonJS with `exports.default`; under NodeNext the class sits on .default.
+type Ajv04Class = typeof import('ajv-draft-04').default;
+const Ajv04: Ajv04Class = ((AjvDraft04Module as unknown as { default?: Ajv04Class }).default ?? AjvDraft04Module) as Ajv04Class;
+
+/**
+ * CreateModel's checks (draft-04 schema, referenced models exist) for every imported model at
+ * once: one validator holds all the API's models, so each schema is compiled once, not once per
+ * model that refers to it.
+ */
+function checkModels(apiId: string, all: Map<string, { schema?: string }>, names: Set<string>): void {
+  const ajv = new Ajv04({ strict: false, validateSchema: true, allErrors: false });
+  const parsed = new Map<string, Record<string, unknown>>();
+  for (const [name, m] of all) {
+    const where = `Unable to create model '${name}'`;
+    const schema = at(where, () => parseSchema(m.schema));
+    const { id: _id, ...rest } = schema;
+    parsed.set(name, rest);
+    if (!names.has(name)) continue;
+    for (const ref of referencedModels(schema)) {
+      if (!all.has(ref)) throw errorsFound([`${where}: Invalid model specified: Validation Result: warnings : [], errors : [Invalid model identifier specified: ${ref}]`]);
+    }
+  }
+  for (const [name, schema] of parsed) {
+    try {
+      ajv.addSchema(schema, modelUrl(apiId, name));
+    } catch (err) {
+      if (names.has(name)) throw errorsFound([`Unable to create model '${name}': Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified: ${(err as Error).message}]`]);
+    }
+  }
+  for (const name of names) {
+    try {
+      if (!ajv.validateSchema(parsed.get(name)!)) throw new Error(ajv.errorsText(ajv.errors));
+      ajv.getSchema(modelUrl(apiId, name));
+    } catch (err) {
+      throw errorsFound([`Unable to create model '${name}': Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified: ${(err as Error).message}]`]);
+    }
+  }
 }
