@@ -2,7 +2,8 @@
 // their warm workers, and the operations of Lambda's API over them.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { GatehouseConfig } from '../config.ts';
 import { InvalidCursorError, type Store } from '../store/index.ts';
@@ -57,6 +58,8 @@ export class LambdaFunctions {
   readonly #pools = new Map<string, FunctionPool>();
   readonly #logDirs = new Set<string>();
   readonly #logWrites = new Set<Promise<void>>();
+  /** Open append streams, one per function log, oldest first (bounded). */
+  readonly #logStreams = new Map<string, WriteStream>();
   #closed = false;
   #python: string | undefined;
 
@@ -315,10 +318,12 @@ export class LambdaFunctions {
     this.#closed = true;
     this.closeWorkers();
     await Promise.all(this.#logWrites);
+    await this.#closeLogs();
   }
 
   async removeAllFiles(): Promise<void> {
     await Promise.all(this.#logWrites);
+    await this.#closeLogs();
     await this.#code.removeAll();
     await rm(join(this.#root, 'logs'), { recursive: true, force: true });
     this.#logDirs.clear();
@@ -470,15 +475,42 @@ export class LambdaFunctions {
 
   async #writeLog(part: string, name: string, text: string): Promise<void> {
     const dir = join(this.#root, 'logs', part);
-    try {
-      if (!this.#logDirs.has(dir)) {
-        await mkdir(dir, { recursive: true });
-        this.#logDirs.add(dir);
+    const file = join(dir, `${name}.log`);
+    let stream = this.#logStreams.get(file);
+    if (stream === undefined) {
+      try {
+        if (!this.#logDirs.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          this.#logDirs.add(dir);
+        }
+      } catch {
+        return; // logs are best effort; the service may be closing and its folder gone
       }
-      await appendFile(join(dir, `${name}.log`), text);
-    } catch {
-      // Logs are best effort; the service may be closing and its folder gone.
+      stream = this.#logStreams.get(file);
+      if (stream === undefined) {
+        // An append stream per function keeps the hot path to one write(2), not open/write/close.
+        stream = createWriteStream(file, { flags: 'a' });
+        stream.on('error', () => this.#logStreams.delete(file));
+        this.#logStreams.set(file, stream);
+        if (this.#logStreams.size > 64) {
+          const [oldest, s] = this.#logStreams.entries().next().value as [string, WriteStream];
+          this.#logStreams.delete(oldest);
+          s.end();
+        }
+      }
     }
+    stream.write(text);
+  }
+
+  async #closeLogs(): Promise<void> {
+    const streams = [...this.#logStreams.values()];
+    this.#logStreams.clear();
+    await Promise.all(streams.map((s) => new Promise<void>((resolve) => {
+      if (s.closed || s.destroyed) return resolve();
+      s.once('close', () => resolve());
+      s.once('error', () => resolve());
+      s.end();
+    })));
   }
 
   get configuration(): GatehouseConfig {
