@@ -3,6 +3,7 @@
 // way an invocation can end into the payload and log lines Lambda would produce.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { RuntimeFamily } from './function-config.ts';
 
 export interface WorkerSpec {
@@ -43,6 +44,10 @@ interface Running {
 
 // Lambda gives a runtime 10 s to initialise, apart from the function's own timeout.
 const INIT_TIMEOUT_MS = 10_000;
+// While an invocation runs, its process's resident memory is sampled this often: V8's heap limit
+// does not count Buffers and native memory, Lambda's limit counts everything.
+const MEMORY_SAMPLE_MS = 100;
+const PAGE_SIZE = 4096;
 const SIGNAL_TEXT: Record<string, string> = {
   SIGKILL: 'killed', SIGABRT: 'aborted (core dumped)', SIGSEGV: 'segmentation fault (core dumped)', SIGTERM: 'terminated', SIGBUS: 'bus error (core dumped)',
 };
@@ -64,6 +69,8 @@ export class Worker {
   #stderrTail = '';
   #fatal: string | undefined;
   #onExit: (w: Worker) => void;
+  #memoryWatch: NodeJS.Timeout | undefined;
+  #outOfMemory = false;
 
   constructor(spec: WorkerSpec, command: readonly string[], onExit: (w: Worker) => void) {
     this.spec = spec;
@@ -127,6 +134,7 @@ export class Worker {
       const timer = setTimeout(() => this.#timeout(), this.spec.timeoutMs);
       this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
       this.#initMs = undefined;
+      this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_SAMPLE_MS);
       this.#child.send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
     });
   }
@@ -181,10 +189,26 @@ export class Worker {
     const run = this.#running!;
     this.#running = undefined;
     clearTimeout(run.timer);
+    clearInterval(this.#memoryWatch);
     if (extraLine !== undefined) run.log.push(extraLine);
     const duration = performance.now() - run.started;
     this.lastUsed = Date.now();
     run.resolve({ payload, functionError, log: finishLog(run.log, run.id, duration, this.spec.memoryMb, this.#maxRssMb, run.initMs, status) });
+  }
+
+  #checkMemory(): void {
+    let rss: number;
+    try {
+      rss = Number(readFileSync(`/proc/${this.pid}/statm`, 'latin1').split(' ')[1]) * PAGE_SIZE;
+    } catch {
+      return; // no procfs (not Linux) or the process is gone
+    }
+    const mb = Math.ceil(rss / 1048576);
+    if (mb > this.#maxRssMb) this.#maxRssMb = Math.min(mb, this.spec.memoryMb);
+    if (rss > this.spec.memoryMb * 1048576) {
+      this.#outOfMemory = true;
+      this.kill();
+    }
   }
 
   #timeout(): void {
@@ -202,7 +226,7 @@ export class Worker {
     this.#markReady(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${exitText(code, signal)}` }));
     const run = this.#running;
     if (run !== undefined) {
-      const oom = /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+      const oom = this.#outOfMemory || /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
       const payload = this.#fatal ?? exitPayload(run.id, code, signal, oom).toString();
       if (oom) this.#maxRssMb = this.spec.memoryMb;
       this.#complete(Buffer.from(payload), 'Unhandled', 'error',

@@ -113,6 +113,15 @@ describe('function errors', () => {
     assert.equal((await t.invoke('hog', {})).json, 'fine');
   });
 
+  it('memory outside the V8 heap (Buffers) counts against MemorySize too', async () => {
+    await t.create('buffers', { 'index.js': 'const keep = []; exports.handler = async (e) => { if (!e.hog) return "fine"; for (let i = 0; i < 64; i++) { keep.push(Buffer.alloc(8 * 1048576, 1)); await new Promise((r) => setTimeout(r, 20)); } return "survived"; };' }, { MemorySize: 128, Timeout: 60 });
+    const r = await t.invoke('buffers', { hog: true });
+    assert.equal(r.headers.get('x-amz-function-error'), 'Unhandled');
+    assert.equal(r.json.errorType, 'Runtime.OutOfMemory');
+    assert.match(r.json.errorMessage, /Error: Runtime exited with error: signal: killed$/);
+    assert.equal((await t.invoke('buffers', {})).json, 'fine');
+  });
+
   it('a response over 6 MB is Function.ResponseSizeTooLarge', async () => {
     await t.create('big', { 'index.js': 'exports.handler = async () => "x".repeat(6400000);' }, { MemorySize: 512 });
     const r = await t.invoke('big', {});

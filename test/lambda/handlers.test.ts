@@ -2,7 +2,9 @@
 // walkthrough functions, the context object, environment variables and the function log.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLambda, type TestLambda } from './helpers.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLambda, until, type TestLambda } from './helpers.ts';
 
 let t: TestLambda;
 before(async () => { t = await startLambda(); });
@@ -205,6 +207,17 @@ describe('context, environment and log', () => {
     const wlog = Buffer.from(warm.headers.get('x-amz-log-result')!, 'base64').toString();
     assert.ok(!wlog.includes('Init Duration'), wlog);
     assert.ok(!wlog.includes('init line'), wlog);
+  });
+
+  it('every invocation\'s log is appended to the function\'s log file', async () => {
+    await t.create('filelog', { 'index.js': 'exports.handler = async (e) => { console.log("call", e.n); return e.n; };' });
+    await t.invoke('filelog', { n: 1 });
+    await t.invoke('filelog', { n: 2 });
+    const file = join(t.lambda.root, 'logs', '000000000000', 'us-east-1', 'filelog.log');
+    await until(() => existsSync(file) && (readFileSync(file, 'utf8').match(/^REPORT /gm) ?? []).length === 2, 'both invocations in the log file');
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.indexOf('INFO\tcall 1') < text.indexOf('INFO\tcall 2'));
+    assert.equal((text.match(/^START RequestId: /gm) ?? []).length, 2);
   });
 
   it('the log tail is the last 4 KB', async () => {
