@@ -32,6 +32,11 @@ export interface ImportOptions {
 
 type StoredMethod = Method & { resourceId: string };
 
+// What PutGatewayResponse accepts as response parameters.
+const GATEWAY_PARAM_NAME = /^gatewayresponse\.(?:header|querystring|path)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const GATEWAY_PARAM_VALUE =
+  /^(?:'[^']*'|method\.request\.(?:header|querystring|path|multivalueheader|multivaluequerystring)\.[^\s]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9._-]+)$/;
+
 export function errorsFound(errors: string[]): ApiError {
   return badRequest(`Errors found during import:\n\t${errors.join('\n\t')}`);
 }
@@ -167,6 +172,11 @@ async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, opti
       throw errorsFound([`Invalid gateway response type '${g.responseType}'. Valid types are ${GATEWAY_RESPONSE_TYPES.join(', ')}`]);
     }
     if (g.statusCode !== undefined && !/^[1-5]\d\d$/.test(g.statusCode)) throw errorsFound([`Invalid status code '${g.statusCode}' for gateway response ${g.responseType}`]);
+    for (const [k, v] of Object.entries(g.responseParameters ?? {})) {
+      if (!GATEWAY_PARAM_NAME.test(k) || !GATEWAY_PARAM_VALUE.test(v)) {
+        throw errorsFound([`Unable to put gateway response ${g.responseType}: Invalid mapping expression specified: ${GATEWAY_PARAM_NAME.test(k) ? v : k}`]);
+      }
+    }
     const stored: GatewayResponse = { responseType: g.responseType };
     if (g.statusCode !== undefined) stored.statusCode = g.statusCode;
     stored.responseParameters = g.responseParameters ?? {};

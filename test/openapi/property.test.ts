@@ -200,3 +200,33 @@ test('random bytes are refused cleanly', async () => {
     { numRuns: 200 },
   );
 });
+
+/** Every JSON path into a value, so a test can replace any node of a document. */
+function nodePaths(v: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => nodePaths(x, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) nodePaths(x, [...at, k], out);
+  return out;
+}
+
+test('any node of a valid document replaced by any JSON value: a 201 or a clean 400, never a crash or a partial API', async () => {
+  await fc.assert(
+    fc.asyncProperty(swaggerArb, fc.nat(), fc.jsonValue({ maxDepth: 3 }), async (doc, pick, value) => {
+      const paths = nodePaths(doc).filter((p) => p.length > 0);
+      const target = paths[pick % paths.length]!;
+      const copy = structuredClone(doc);
+      let cur: any = copy;
+      for (const k of target.slice(0, -1)) cur = cur[k];
+      cur[target[target.length - 1]!] = value;
+      const before = docCount();
+      try {
+        const api = (await g.control.invoke('ImportRestApi', { body: Buffer.from(JSON.stringify(copy)), parameters: {} })) as Obj;
+        await g.control.invoke('DeleteRestApi', { restApiId: api.id });
+      } catch (err) {
+        assert.equal((err as Obj).type, 'BadRequestException', `${target.join('.')} = ${JSON.stringify(value)}: ${(err as Error).stack}`);
+        assert.equal(docCount(), before);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
