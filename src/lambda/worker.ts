@@ -63,7 +63,7 @@ export class Worker {
   #ready: Promise<string | undefined>;
   #markReady!: (initError: string | undefined) => void;
   #initMs: number | undefined;
-  #initLog: string[] = [];
+  #pendingLog: string[] = [];
   #running: Running | undefined;
   #maxRssMb = 0;
   #stderrTail = '';
@@ -117,9 +117,11 @@ export class Worker {
   async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.#running !== undefined) throw new Error('worker is busy');
     const initError = await this.#ready;
-    const cold = this.#initMs !== undefined && this.#initLog !== undefined;
-    const log = cold ? this.#initLog : [];
-    this.#initLog = [];
+    // Output written while no invocation ran (initialisation, a timer between invocations) comes
+    // before this START, in the order the log stream received it.
+    const cold = this.#initMs !== undefined;
+    const log = this.#pendingLog;
+    this.#pendingLog = [];
     log.push(`START RequestId: ${requestId} Version: $LATEST\n`);
     if (initError !== undefined) {
       // Init failed: report it on this invocation, as Lambda does, and let the next one retry.
@@ -151,7 +153,7 @@ export class Worker {
 
   #append(text: string): void {
     if (this.#running !== undefined) this.#running.log.push(text);
-    else this.#initLog.push(text);
+    else this.#pendingLog.push(text);
   }
 
   #message(msg: Message, started: number): void {
