@@ -45,6 +45,12 @@ export function definitionOf(body: Buffer | string): ApiDefinition {
   return def;
 }
 
+const EXPORT_TYPES = ['swagger', 'oas30'];
+const EXPORT_ACCEPTS = ['application/json', 'application/yaml'];
+// 'integration' is the 2016 guide's spelling; 'documentation' is accepted, and documentation
+// parts are not exported (see docs/openapi.md).
+const EXPORT_EXTENSIONS = ['integrations', 'integration', 'apigateway', 'authorizers', 'postman', 'documentation'];
+
 export const openapiHandlers: HandlerTable = {
   async ImportRestApi(input: ImportRestApiRequest, ctx) {
     const options = importOptions(input.failOnWarnings, input.parameters, true);
@@ -64,15 +70,6 @@ export const openapiHandlers: HandlerTable = {
   },
 
   async GetExport(input: GetExportRequest, ctx) {
-    const type = input.exportType;
-    if (type !== 'swagger' && type !== 'oas30') {
-      throw badRequest(`Invalid export type specified: ${type}. Gatehouse exports 'swagger' and 'oas30'`);
-    }
-    const accept = (input.accepts ?? 'application/json').toLowerCase();
-    const yaml = accept.includes('yaml');
-    if (!yaml && !accept.includes('json') && !accept.includes('*/*')) {
-      throw badRequest(`Unsupported content type: ${input.accepts}. Exports are application/json or application/yaml`);
-    }
     const { snapshot, deployment, api } = await ctx.read(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       const stage = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
@@ -82,12 +79,24 @@ export const openapiHandlers: HandlerTable = {
       if (deployment === undefined || snapshot === undefined) throw notFound('Invalid Deployment identifier specified');
       return { snapshot, deployment, api };
     });
+    const type = input.exportType;
+    if (!EXPORT_TYPES.includes(type)) throw badRequest(`Invalid export type specified: ${type}. Valid values are ${EXPORT_TYPES.join(', ')}`);
+    // Without an Accept (or with */*, as curl sends) the export is JSON.
+    const accept = (input.accepts ?? '').split(';')[0]!.trim().toLowerCase();
+    if (accept !== '' && accept !== '*/*' && !EXPORT_ACCEPTS.includes(accept)) {
+      throw badRequest(`Invalid accepts value specified: ${input.accepts}. Valid values are ${EXPORT_ACCEPTS.join(', ')}`);
+    }
+    const yaml = accept === 'application/yaml';
+    const extensions = parseExtensions(input.parameters?.extensions);
+    for (const e of extensions) {
+      if (!EXPORT_EXTENSIONS.includes(e)) throw badRequest(`Invalid extensions parameter specified: ${e}. Valid values are ${EXPORT_EXTENSIONS.join(', ')}`);
+    }
     const doc = exportApi(snapshot, {
       type: type as ExportType,
       stageName: input.stageName,
       region: ctx.region,
       deployedAt: deployment.createdDate ?? 0,
-      extensions: parseExtensions(input.parameters?.extensions),
+      extensions,
     });
     const ext = yaml ? 'yaml' : 'json';
     return {

@@ -290,9 +290,11 @@ describe('export', () => {
     assert.equal(doc.components.securitySchemes.cognito['x-amazon-apigateway-authorizer'].type, 'cognito_user_pools');
   });
 
-  test('errors: unknown stage, unknown export type', async () => {
+  test('errors: unknown stage, export type, accepts value, extension', async () => {
     await assert.rejects(g.control.invoke('GetExport', { restApiId: id, stageName: 'nope', exportType: 'swagger' }), /Invalid Stage identifier specified/);
-    await assert.rejects(g.control.invoke('GetExport', { restApiId: id, stageName: 'v1', exportType: 'raml' }), /Invalid export type specified/);
+    await assert.rejects(g.control.invoke('GetExport', { restApiId: id, stageName: 'v1', exportType: 'raml' }), /Invalid export type specified: raml. Valid values are swagger, oas30/);
+    await assert.rejects(g.control.invoke('GetExport', { restApiId: id, stageName: 'v1', exportType: 'swagger', accepts: 'text/html' }), /Invalid accepts value specified: text\/html/);
+    await assert.rejects(g.control.invoke('GetExport', { restApiId: id, stageName: 'v1', exportType: 'swagger', parameters: { extensions: 'everything' } }), /Invalid extensions parameter specified: everything/);
   });
 });
 
