@@ -38,7 +38,8 @@ export interface ForeachNode { kind: 'foreach'; at: number; variable: string; it
 export interface BreakNode { kind: 'break' }
 export interface StopNode { kind: 'stop' }
 export interface MacroDefNode { kind: 'macrodef'; name: string; params: string[]; body: Node[] }
-export interface MacroCallNode { kind: 'macrocall'; at: number; name: string; args: Expr[]; literal: string }
+/** `trailing` is the line end the call swallowed: printed back when no such macro exists. */
+export interface MacroCallNode { kind: 'macrocall'; at: number; name: string; args: Expr[]; literal: string; trailing: string }
 export interface DefineNode { kind: 'define'; variable: string; body: Node[] }
 
 export type Expr =

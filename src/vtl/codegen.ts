@@ -31,6 +31,7 @@ class Generator {
   private usesBreakSignal = false;
   /** Every variable name the template mentions, to skip $velocityCount bookkeeping when unused. */
   private readonly names = new Set<string>();
+  private readonly macroParams = new Set<string>();
 
   constructor(private readonly opts: CodegenOptions) {}
 
@@ -61,6 +62,7 @@ class Generator {
     for (const [name, m] of this.macros) macroCode.push(this.macroFunction(name, m));
     const main = this.block(nodes);
     const decls = [...this.vars].map(([name, id]) => `let ${id} = root(vars, ${JSON.stringify(name)});`);
+    for (const p of this.macroParams) decls.push(`let ${this.lit(p)} = null;`);
     return [
       'let out = "";',
       'let t;',
@@ -93,16 +95,17 @@ class Generator {
 
   private macroFunction(_name: string, m: { fn: string; params: string[]; body: Node[] }): string {
     const params = m.params.map((p) => this.v(p));
-    const saved = params.map((p, i) => `const s${i} = ${p};`).join(' ');
-    const assign = params.map((p, i) => `${p} = a[${i}];`).join(' ');
-    const restore = params.map((p, i) => `${p} = s${i};`).join(' ');
+    const saved = params.map((p, i) => `const s${i} = ${p}, sl${i} = ${this.lit(m.params[i]!)};`).join(' ');
+    // A missing argument leaves the variable alone: Velocity 1.7 then shows the global of that name.
+    const assign = params.map((p, i) => `if (a.length > ${i}) { ${p} = a[${i}]; ${this.lit(m.params[i]!)} = al[${i}]; }`).join(' ');
+    const restore = params.map((p, i) => `${p} = s${i}; ${this.lit(m.params[i]!)} = sl${i};`).join(' ');
     const savedLoops = this.loopLabels;
     this.loopLabels = [];
     this.inMacro++;
     const body = this.block(m.body);
     this.inMacro--;
     this.loopLabels = savedLoops;
-    return `function ${m.fn}(a, at) {\n enterMacro(S, at);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
+    return `function ${m.fn}(a, al, at) {\n enterMacro(S, at);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
   }
 
   block(nodes: Node[]): string {
@@ -137,8 +140,8 @@ class Generator {
         return '';
       case 'macrocall': {
         const m = this.macros.get(n.name);
-        if (m === undefined) return `out += ${JSON.stringify(n.literal)};`;
-        return `${m.fn}([${n.args.map((a) => this.value(a)).join(', ')}], ${this.at(n.at)});`;
+        if (m === undefined) return `out += ${JSON.stringify(n.literal + n.trailing)};`;
+        return `${m.fn}([${n.args.map((a) => this.value(a)).join(', ')}], ${JSON.stringify(n.args.map((a) => (a.kind === 'ref' ? a.ref.literal : null)))}, ${this.at(n.at)});`;
       }
       case 'define': {
         const id = this.v(n.variable);
@@ -154,13 +157,26 @@ class Generator {
   private refOutput(r: RefNode): string {
     const value = this.ref(r);
     if (r.escapes > 0) {
-      const whenNull = JSON.stringify('\\'.repeat(r.escapes) + r.literal);
-      const half = '\\'.repeat(r.escapes >> 1);
-      const whenSet = r.escapes % 2 === 1 ? JSON.stringify(half + r.literal) : `${JSON.stringify(half)} + str(t)`;
-      return `t = ${value}; out += t == null ? ${whenNull} : ${whenSet};`;
+      // Velocity 1.7's rules, as observed: n backslashes before a reference print n/2 of them (rounded
+      // down) and then the value (even n) or the reference text (odd n). A null reference prints one
+      // more backslash and its text when n is odd, and for even n its null rendering after n/2 more.
+      const n = r.escapes;
+      const half = '\\'.repeat(n >> 1);
+      const lit = JSON.stringify(r.literal);
+      if (n % 2 === 1) return `t = ${value}; out += t == null ? ${JSON.stringify(half + '\\' + r.literal)} : ${JSON.stringify(half + r.literal)};`;
+      const whenNull = this.opts.nullAsEmpty || r.quiet ? JSON.stringify(half) : JSON.stringify(half + half + r.literal);
+      return `t = ${value}; out += t == null ? ${whenNull} : ${JSON.stringify(half)} + str(t); void ${lit};`;
     }
     if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += typeof t === "string" ? t : str(t);`;
-    return `t = ${value}; out += t == null ? ${JSON.stringify(r.literal)} : typeof t === "string" ? t : str(t);`;
+    // Velocity passes macro arguments by name: a null parameter prints the caller's reference text.
+    const whenNull = r.parts.length === 0 && this.macroParams.has(r.name) ? `(${this.lit(r.name)} ?? ${JSON.stringify(r.literal)})` : JSON.stringify(r.literal);
+    return `t = ${value}; out += t == null ? ${whenNull} : typeof t === "string" ? t : str(t);`;
+  }
+
+  /** The local holding the caller's reference text for a macro parameter. */
+  private lit(param: string): string {
+    this.macroParams.add(param);
+    return `l${this.v(param)}`;
   }
 
   /** JS expression for a reference's value (undefined when null). */
@@ -269,7 +285,7 @@ class Generator {
     switch (e.kind) {
       case 'string': return JSON.stringify(e.value);
       case 'int': return String(e.value);
-      case 'float': return Number.isInteger(e.value) ? `makeDouble(${e.value})` : String(e.value);
+      case 'float': return Number.isInteger(e.value) ? `makeDouble(${Object.is(e.value, -0) ? '-0' : e.value})` : String(e.value);
       case 'bool': return String(e.value);
       case 'list': return `javaList([${e.items.map((i) => this.value(i)).join(', ')}])`;
       case 'map': return `new Map([${e.entries.map(([k, v]) => `[${this.value(k)}, ${this.value(v)}]`).join(', ')}])`;

@@ -19,6 +19,7 @@ function readIdent(src: string, p: number): number {
 /** A reference starting at the `$` at `dollar`; null (cursor unchanged) when the text there is not one. */
 export function parseReferenceAt(cur: Cursor, dollar: number, escapes: number): RefNode | null {
   const src = cur.src;
+  if (src.charCodeAt(dollar) !== 36) return null;
   let p = dollar + 1;
   let quiet = false;
   if (src.charCodeAt(p) === 33 /* ! */) {
@@ -27,12 +28,13 @@ export function parseReferenceAt(cur: Cursor, dollar: number, escapes: number): 
   }
   const braced = src.charCodeAt(p) === 123;
   if (braced) p++;
+  // `$!` at the very end is a lexical error in Velocity 1.7.
+  if (quiet && p >= src.length && cur.src === cur.source) throw cur.error('Lexical error: Encountered <EOF> after "$!"', dollar);
   if (!isIdentStart(src.charCodeAt(p))) return null;
   const nameEnd = readIdent(src, p);
   const name = src.slice(p, nameEnd);
   p = nameEnd;
   const parts: RefPart[] = [];
-  const saved = cur.pos;
   for (;;) {
     const c = src.charCodeAt(p);
     if (c === 46 /* . */ && isIdentStart(src.charCodeAt(p + 1))) {
@@ -61,8 +63,8 @@ export function parseReferenceAt(cur: Cursor, dollar: number, escapes: number): 
   }
   if (braced) {
     if (src.charCodeAt(p) !== 125 /* } */) {
-      cur.pos = saved;
-      return null;
+      cur.pos = p;
+      throw cur.unexpected();
     }
     p++;
   }
@@ -80,7 +82,7 @@ export function parseArgumentList(cur: Cursor, close: string, spaceSeparated: bo
     return args;
   }
   for (;;) {
-    args.push(parseExpression(cur));
+    args.push(parseParameter(cur));
     cur.skipWs();
     const c = cur.src.charCodeAt(cur.pos);
     if (c === closeCode) {
@@ -178,7 +180,18 @@ function parseUnaryNested(cur: Cursor): Expr {
   }
 }
 
-const NUMBER = /-?(?:\d+(\.\d+)?([eE][-+]?\d+)?|(\.\d+)([eE][-+]?\d+)?)/y;
+/**
+ * Velocity 1.7's "Parameter": what method and macro arguments, list items and map entries may be —
+ * a literal, a reference, a list, a map or a range, but no operator and no parentheses.
+ */
+export function parseParameter(cur: Cursor): Expr {
+  cur.skipWs();
+  const c = cur.src.charCodeAt(cur.pos);
+  if (c === 40 /* ( */ || c === 33 /* ! */) throw cur.unexpected();
+  return parsePrimary(cur);
+}
+
+const NUMBER = /-?(?:\d+(\.(?!\.)\d*)?([eE][-+]?\d+)?|(\.\d+)([eE][-+]?\d+)?)/y;
 
 function parsePrimary(cur: Cursor): Expr {
   cur.skipWs();
@@ -212,11 +225,13 @@ function parsePrimary(cur: Cursor): Expr {
       cur.pos++;
       return { kind: 'list', items: [] };
     }
-    const first = parseExpression(cur);
+    const first = parseParameter(cur);
     cur.skipWs();
     if (src.startsWith('..', cur.pos)) {
       cur.pos += 2;
-      const to = parseExpression(cur);
+      const to = parseParameter(cur);
+      // Velocity 1.7 ranges take integer literals and references only.
+      for (const end of [first, to]) if (end.kind !== 'int' && end.kind !== 'ref') throw cur.error('Encountered ".." with a non-integer bound');
       cur.skipWs();
       cur.expect(']');
       return { kind: 'range', from: first, to };
@@ -233,10 +248,10 @@ function parsePrimary(cur: Cursor): Expr {
       return { kind: 'map', entries };
     }
     for (;;) {
-      const key = parseExpression(cur);
+      const key = parseParameter(cur);
       cur.skipWs();
       cur.expect(':');
-      const value = parseExpression(cur);
+      const value = parseParameter(cur);
       entries.push([key, value]);
       cur.skipWs();
       if (src.charCodeAt(cur.pos) === 44) {
@@ -268,10 +283,6 @@ function parseString(cur: Cursor, quote: number): Expr {
   for (;;) {
     if (p >= src.length) throw cur.error('Lexical error: unterminated string literal', cur.pos);
     const c = src.charCodeAt(p);
-    if (c === 92 /* \ */ && p + 1 < src.length) {
-      p += 2;
-      continue;
-    }
     if (c === quote) {
       if (src.charCodeAt(p + 1) === quote) {
         value += src.slice(chunk, p + 1);

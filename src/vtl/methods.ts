@@ -40,7 +40,44 @@ export class MapEntry extends VtlObject {
   }
 }
 
+/** What a void Java method gives a template: Velocity prints it as nothing (a null would print the reference). */
+const VOID = '';
+
+// Velocity 1.7 fails (MethodInvocationException) when a method of that name exists but not with
+// that many arguments; an unknown name is just null. Arities of the methods we model:
+const STRING_ARITIES: Record<string, number[]> = {
+  length: [0], substring: [1, 2], indexOf: [1, 2], lastIndexOf: [1, 2], replace: [2], replaceAll: [2], replaceFirst: [2],
+  split: [1, 2], trim: [0], toLowerCase: [0, 1], toUpperCase: [0, 1], contains: [1], startsWith: [1, 2], endsWith: [1],
+  equals: [1], equalsIgnoreCase: [1], isEmpty: [0], charAt: [1], matches: [1], concat: [1], toString: [0], hashCode: [0],
+  compareTo: [1], compareToIgnoreCase: [1],
+};
+const LIST_ARITIES: Record<string, number[]> = {
+  size: [0], get: [1], add: [1, 2], contains: [1], indexOf: [1], lastIndexOf: [1], isEmpty: [0], remove: [1], set: [2],
+  clear: [0], addAll: [1, 2], subList: [2], equals: [1], toString: [0], containsAll: [1],
+};
+const MAP_ARITIES: Record<string, number[]> = {
+  get: [1], put: [2], containsKey: [1], containsValue: [1], keySet: [0], values: [0], entrySet: [0], size: [0], isEmpty: [0],
+  remove: [1, 2], putAll: [1], clear: [0], equals: [1], getOrDefault: [2], toString: [0], putIfAbsent: [2],
+};
+
+function checkArity(table: Record<string, number[]>, className: string, name: string, args: unknown[]): typeof NO_METHOD {
+  const arities = Object.hasOwn(table, name) ? table[name]! : null;
+  if (arities !== null && !arities.includes(args.length)) {
+    throw new JavaException(name, className, `java.lang.IllegalArgumentException: wrong number of arguments (${args.length})`);
+  }
+  return NO_METHOD;
+}
+
 export function callMethod(target: unknown, name: string, args: unknown[]): unknown {
+  const r = dispatch(target, name, args);
+  if (r !== NO_METHOD) return r;
+  if (typeof target === 'string') return checkArity(STRING_ARITIES, 'java.lang.String', name, args);
+  if (Array.isArray(target)) return checkArity(LIST_ARITIES, 'java.util.ArrayList', name, args);
+  if (isMap(target)) return checkArity(MAP_ARITIES, 'java.util.LinkedHashMap', name, args);
+  return r;
+}
+
+function dispatch(target: unknown, name: string, args: unknown[]): unknown {
   if (typeof target === 'string') return stringMethod(target, name, args);
   if (typeof target === 'object' && target !== null) {
     if (Array.isArray(target)) return listMethod(target, name, args);
@@ -201,7 +238,7 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
         case 'size': return list.length;
         case 'isEmpty': return list.length === 0;
         case 'toString': return javaString(list);
-        case 'clear': fixedSize(list, name); list.length = 0; return undefined;
+        case 'clear': fixedSize(list, name); list.length = 0; return VOID;
       }
       return NO_METHOD;
     case 1:
@@ -251,7 +288,7 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
           fixedSize(list, name);
           if (a < 0 || a > list.length) throw listIndexError(name, a, list.length);
           list.splice(a, 0, b);
-          return undefined;
+          return VOID;
         case 'subList':
           if (!isInt(a) || !isInt(b)) return NO_METHOD;
           if (a < 0 || b > list.length || a > b) throw listIndexError(name, a < 0 ? a : b, list.length);
@@ -275,7 +312,7 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
         case 'toString': return javaString(m);
         case 'clear':
           for (const k of mapKeys(m)) mapDelete(m, k);
-          return undefined;
+          return VOID;
       }
       return NO_METHOD;
     case 1:
@@ -288,7 +325,7 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
         case 'putAll':
           if (!isMap(a)) return NO_METHOD;
           for (const k of mapKeys(a)) mapSet(m, k, mapGet(a, k));
-          return undefined;
+          return VOID;
       }
       return NO_METHOD;
     case 2:

@@ -55,6 +55,21 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
       flush();
       nodes.push(ref);
       textRunStart = cur.pos;
+      // Velocity's lexer, still in its reference state, takes a '{' or '}' right after a reference as a
+      // token of its own: whitespace after it starts a new token (which a #set then swallows).
+      const after = src.charCodeAt(cur.pos);
+      if (after === 123 || after === 125) {
+        text += src[cur.pos];
+        cur.pos++;
+        textRunStart = cur.pos;
+      } else if (ref.parts.length > 0 && ref.parts[ref.parts.length - 1]!.kind !== 'prop' && isIdentPart(after)) {
+        // Likewise a word right after `)` or `]` of a reference is a token of its own.
+        let end = cur.pos;
+        while (isIdentPart(src.charCodeAt(end))) end++;
+        text += src.slice(cur.pos, end);
+        cur.pos = end;
+        textRunStart = cur.pos;
+      }
       continue;
     }
     if (c === 92 /* \ */) {
@@ -71,7 +86,8 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
         }
       } else if (src.charCodeAt(after) === 35 /* # */) {
         const word = directiveWord(src, after);
-        if (word !== null && isEscapableDirective(word.name)) {
+        // `\#if@` stays text: Velocity's lexer reads "if@" as one word.
+        if (word !== null && isEscapableDirective(word.name) && src.charCodeAt(word.end) !== 64) {
           // `\#if` prints `#if`; `\\#if(...)` prints one backslash and runs the directive.
           text += '\\'.repeat(n >> 1);
           if (n % 2 === 1) {
@@ -111,8 +127,8 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
     }
     if (next === 42 /* #* */) {
       const end = src.indexOf('*#', cur.pos + 2);
-      if (end < 0) throw cur.error('Lexical error: unterminated comment "#*"', cur.pos);
-      cur.pos = end + 2;
+      // Velocity 1.7 lets an unterminated block comment run to the end of the template.
+      cur.pos = end < 0 ? src.length : end + 2;
       textRunStart = cur.pos;
       continue;
     }
@@ -125,6 +141,7 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
       continue;
     }
     const word = directiveWord(src, cur.pos);
+    if (cur.pos === src.length - 1 && cur.src === cur.source) throw cur.error('Lexical error: Encountered <EOF> after "#"');
     if (word === null) {
       text += '#';
       cur.pos++;
@@ -150,8 +167,7 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
       case 'set': {
         if (!followedByParen(src, word.end)) break;
         // Velocity's #set token begins with the spaces and tabs before it, unless plain text owns them.
-        const trailing = /[ \t]*$/.exec(text)![0].length;
-        if (trailing > 0 && at - trailing === textRunStart) text = text.slice(0, text.length - trailing);
+        if (at > textRunStart && /^[ \t]+$/.test(src.slice(textRunStart, at))) text = text.slice(0, text.length - (at - textRunStart));
         flush();
         cur.pos = word.end;
         nodes.push(parseSet(cur, at));
@@ -208,8 +224,9 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
         cur.pos++; // (
         const args = parseArgumentList(cur, ')', true);
         const literal = src.slice(at, cur.pos);
+        const before = cur.pos;
         eatLineEnd(cur);
-        nodes.push({ kind: 'macrocall', at, name: word.name, args, literal });
+        nodes.push({ kind: 'macrocall', at, name: word.name, args, literal, trailing: src.slice(before, cur.pos) });
         textRunStart = cur.pos;
         continue;
       }
@@ -325,9 +342,17 @@ function parseForeach(cur: Cursor, at: number): Node {
   const ref = parseReferenceAt(cur, cur.pos, 0);
   if (ref === null || ref.parts.length > 0) throw cur.unexpected();
   cur.skipWs();
-  if (!cur.src.startsWith('in', cur.pos) || isIdentPart(cur.src.charCodeAt(cur.pos + 2))) throw cur.unexpected();
-  cur.pos += 2;
-  const iterable = parseExpression(cur);
+  let iterable: Expr;
+  if (cur.src.startsWith('in', cur.pos) && !isIdentPart(cur.src.charCodeAt(cur.pos + 2))) {
+    cur.pos += 2;
+    cur.skipWs();
+    // `#foreach($x in)` parses in Velocity 1.7 and iterates nothing.
+    iterable = cur.src.charCodeAt(cur.pos) === 41 ? { kind: 'ref', ref: NOTHING } : parseExpression(cur);
+  } else {
+    // `#foreach($x $list)` parses too, and renders nothing.
+    parseExpression(cur);
+    iterable = { kind: 'ref', ref: NOTHING };
+  }
   closeParen(cur);
   const block = parseBlock(cur, true);
   if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
@@ -369,5 +394,8 @@ function parseDefine(cur: Cursor): Node {
   if (block.ended !== 'end') throw cur.error(block.ended === 'eof' ? 'Encountered "<EOF>"' : `Encountered "#${block.ended}"`, block.at);
   return { kind: 'define', variable: ref.name, body: block.nodes };
 }
+
+/** A reference no template can name, standing for "nothing to iterate". */
+const NOTHING: RefNode = { kind: 'ref', at: 0, name: ' nothing', parts: [], quiet: true, escapes: 0, literal: '' };
 
 export type { RefNode };

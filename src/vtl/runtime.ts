@@ -75,7 +75,8 @@ export function index(S: RenderState, at: number, target: unknown, i: unknown): 
     const r = target.vtlCall('get', [i]);
     return r === NO_METHOD ? undefined : r;
   }
-  throw runtimeError(S, at, `Object of class ${typeof target === 'string' ? 'java.lang.String' : 'java.lang.Object'} does not support indexing`);
+  // Velocity 1.7 gives null for an index on anything else (a String included).
+  return undefined;
 }
 
 /** `#set($a.b = v)`: Velocity calls setB(v) or Map.put("b", v). */
