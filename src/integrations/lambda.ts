@@ -1,0 +1,230 @@
+// AWS and AWS_PROXY integrations with Lambda URIs, run by Gatehouse's built-in Lambda service.
+//
+// URI: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function}/invocations, where
+// {function} is a name, partial or full ARN (stage variables already substituted at compile time).
+// A bare name resolves in the partition (account/region) that owns the API.
+//
+// AWS (custom integration): the request template's output is the event. The endpoint response is
+// status 200 with the function's result as the body; a function error adds an
+// `x-amz-function-error` header, and its errorMessage is what selection patterns match
+// (lambdaSelectionSubject). A successful result is matched as the empty string, so a `.+` pattern
+// catches errors only and the default response answers success.
+//
+// AWS_PROXY: the event is API Gateway's proxy event (format version 1.0), the function's result
+// must be {statusCode, headers, multiValueHeaders, body, isBase64Encoded}. A function error or a
+// malformed result answers 502 {"message": "Internal server error"}.
+//
+// Both: Lambda refusing the invocation (function not found, throttled, bad payload) answers
+// 500 {"message": "Internal server error"}; the integration timeout (timeoutInMillis, at most
+// 29 s) answers 504 {"message": "Endpoint request timed out"}.
+import { K } from '../control/kinds.ts';
+import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
+import type { LambdaService } from '../lambda/index.ts';
+import { LambdaError } from '../lambda/index.ts';
+import type { Store } from '../store/index.ts';
+import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
+
+export interface LambdaIntegrationOptions {
+  readonly lambda: Pick<LambdaService, 'invoke'>;
+  /** Finds the partition that owns an API (its account and region). */
+  readonly store: Pick<Store, 'locate'>;
+  /** The partition used when the API cannot be located (e.g. deleted since deployment). */
+  readonly defaultPartition: string;
+}
+
+export interface LambdaIntegrations {
+  readonly AWS: Integration;
+  readonly AWS_PROXY: Integration;
+}
+
+/** The header a Lambda endpoint response carries when the function failed. */
+export const FUNCTION_ERROR_HEADER = 'x-amz-function-error';
+
+const URI = /^arn:aws[a-zA-Z-]*:apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/([^?]+?)\/invocations(?:\?.*)?$/;
+const EMPTY_EVENT = Buffer.from('{}');
+
+/** The function reference inside a Lambda integration URI; null when the URI is not one. */
+export function lambdaFunctionOf(uri: string): string | null {
+  const m = URI.exec(uri);
+  if (m === null) return null;
+  try {
+    return decodeURIComponent(m[2]!);
+  } catch {
+    return m[2]!;
+  }
+}
+
+/**
+ * What a Lambda custom integration's selection patterns are matched against: the errorMessage
+ * of a function error, '' for a successful result.
+ */
+export function lambdaSelectionSubject(res: EndpointResponse): string {
+  if (res.headers[FUNCTION_ERROR_HEADER] === undefined) return '';
+  const text = res.body.toString('utf8');
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && 'errorMessage' in parsed) {
+      const m = (parsed as { errorMessage: unknown }).errorMessage;
+      return typeof m === 'string' ? m : JSON.stringify(m);
+    }
+  } catch {
+    // not JSON: the raw payload is the message
+  }
+  return text;
+}
+
+export function createLambdaIntegrations(options: LambdaIntegrationOptions): LambdaIntegrations {
+  const { lambda, store, defaultPartition } = options;
+  const partitions = new Map<string, string>();
+
+  async function partitionOf(restApiId: string | undefined): Promise<string> {
+    if (restApiId === undefined) return defaultPartition;
+    const known = partitions.get(restApiId);
+    if (known !== undefined) return known;
+    const located = await store.locate(K.restApi, restApiId);
+    const partition = located[0]?.partition ?? defaultPartition;
+    if (located.length > 0) partitions.set(restApiId, partition);
+    return partition;
+  }
+
+  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer, signal: AbortSignal) {
+    const fn = lambdaFunctionOf(req.uri);
+    if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
+    const partition = await partitionOf(restApiId);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
+    const onAbort = (): void => timeout.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', signal: timeout.signal });
+    } catch (err) {
+      if (timeout.signal.aborted) throw endpointTimeout();
+      if (err instanceof LambdaError) {
+        throw configurationError(`Lambda invocation failed with status: ${err.statusCode}. ${err.name}: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  const custom: Integration = {
+    async invoke(req, signal) {
+      const event = req.body.length === 0 ? EMPTY_EVENT : req.body;
+      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event, signal);
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': out.executedVersion };
+      if (out.functionError !== undefined) headers[FUNCTION_ERROR_HEADER] = out.functionError;
+      return { statusCode: out.statusCode, headers, body: out.payload };
+    },
+  };
+
+  const proxy: Integration = {
+    async invoke(req, signal, ctx) {
+      if (ctx === undefined) throw new Error('AWS_PROXY needs the method request to build its event');
+      const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
+      const out = await call(req, ctx.scope.api.restApiId, event, signal);
+      if (out.functionError !== undefined) {
+        throw badGateway(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
+      }
+      return proxyResult(out.payload);
+    },
+  };
+
+  return { AWS: custom, AWS_PROXY: proxy };
+}
+
+function badGateway(log: string): GatewayError {
+  return new GatewayError('DEFAULT_5XX', 'Internal server error', { status: 502, log });
+}
+
+const malformed = (why: string): GatewayError => badGateway(`Execution failed due to configuration error: Malformed Lambda proxy response (${why})`);
+
+/** The Lambda proxy integration's input event (payload format 1.0). */
+export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Record<string, unknown> {
+  const { request, scope, method } = ctx;
+  const headers: Record<string, string> = { ...request.headers };
+  // API Gateway's own additions, as the endpoint request carries them.
+  for (const k of ['X-Amzn-Trace-Id', 'X-Forwarded-For']) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const k in headers) multiValueHeaders[k] = [headers[k]!];
+  const query = request.querystring;
+  const multiQuery = request.multiValueQuerystring;
+  const { error: _error, authorizer, ...rest } = scope.context;
+  const requestContext: Record<string, unknown> = { ...rest };
+  if (authorizer !== null && typeof authorizer === 'object' && Object.keys(authorizer).length > 0) requestContext.authorizer = authorizer;
+  const hasHeaders = Object.keys(headers).length > 0;
+  return {
+    resource: method.resourcePath,
+    path: request.path === '' ? '/' : request.path,
+    httpMethod: request.httpMethod,
+    headers: hasHeaders ? headers : null,
+    multiValueHeaders: hasHeaders ? multiValueHeaders : null,
+    queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+    pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
+    stageVariables: Object.keys(scope.api.stageVariables).length > 0 ? scope.api.stageVariables : null,
+    requestContext,
+    body: request.body.length === 0 ? null : request.body.toString('utf8'),
+    isBase64Encoded: false,
+  };
+}
+
+const PROXY_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+// Framing headers are Gatehouse's to write.
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/** Validates a proxy function's result and turns it into the endpoint response. */
+export function proxyResult(payload: Buffer): EndpointResponse {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw malformed('not JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('not a JSON object');
+  const r = parsed as Record<string, unknown>;
+  for (const k in r) if (!PROXY_KEYS.has(k)) throw malformed(`unexpected field ${k}`);
+  const statusCode = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw malformed('invalid status code');
+  const headers: Record<string, string> = {};
+  const seen = new Map<string, string>(); // lower-case → name as first given
+  const put = (name: string, value: string, append: boolean): void => {
+    if (FRAMING.has(name.toLowerCase())) return;
+    const key = seen.get(name.toLowerCase()) ?? name;
+    seen.set(name.toLowerCase(), key);
+    headers[key] = append && headers[key] !== undefined ? `${headers[key]},${value}` : value;
+  };
+  if (r.headers !== undefined && r.headers !== null) {
+    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) throw malformed('headers is not an object');
+    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) {
+      if (v === null) continue;
+      if (!isScalar(v)) throw malformed(`header ${k} is not a string`);
+      put(k, String(v), false);
+    }
+  }
+  if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
+    if (typeof r.multiValueHeaders !== 'object' || Array.isArray(r.multiValueHeaders)) throw malformed('multiValueHeaders is not an object');
+    for (const [k, v] of Object.entries(r.multiValueHeaders as Record<string, unknown>)) {
+      if (v === null) continue;
+      if (!Array.isArray(v) || !v.every(isScalar)) throw malformed(`multiValueHeaders ${k} is not a list of strings`);
+      // The same header in both: multiValueHeaders' values win.
+      if (seen.has(k.toLowerCase())) delete headers[seen.get(k.toLowerCase())!];
+      seen.delete(k.toLowerCase());
+      for (const one of v) put(k, String(one), true);
+    }
+  }
+  if (r.isBase64Encoded !== undefined && r.isBase64Encoded !== null && typeof r.isBase64Encoded !== 'boolean') throw malformed('isBase64Encoded is not a boolean');
+  let body: Buffer;
+  if (r.body === undefined || r.body === null) body = EMPTY;
+  else if (typeof r.body === 'string') body = Buffer.from(r.body);
+  else throw malformed('body is not a string');
+  if (!seen.has('content-type')) headers['Content-Type'] = 'application/json';
+  return { statusCode, headers, body };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
