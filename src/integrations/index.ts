@@ -1,7 +1,8 @@
 // Integrations: one implementation per IntegrationType behind one narrow interface. The registry
 // is a Record over the generated enum, so a new integration type fails to compile until handled.
-import type { IntegrationType } from '../deploy/index.ts';
+import type { CompiledMethod, IntegrationType } from '../deploy/index.ts';
 import { configurationError } from '../execute/errors.ts';
+import type { InvocationScope, MethodRequest } from '../execute/types.ts';
 import { createHttpIntegration, type HttpIntegrationOptions } from './http.ts';
 import { mockIntegration } from './mock.ts';
 
@@ -22,8 +23,15 @@ export interface EndpointResponse {
   readonly body: Buffer;
 }
 
+/** The method call an endpoint request was made for (the Lambda proxy event is built from it). */
+export interface IntegrationCall {
+  readonly method: CompiledMethod;
+  readonly request: MethodRequest;
+  readonly scope: InvocationScope;
+}
+
 export interface Integration {
-  invoke(req: IntegrationRequest, signal: AbortSignal): Promise<EndpointResponse>;
+  invoke(req: IntegrationRequest, signal: AbortSignal, call?: IntegrationCall): Promise<EndpointResponse>;
 }
 
 export type IntegrationRegistry = Readonly<Record<IntegrationType, Integration>>;
