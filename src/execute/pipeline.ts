@@ -38,7 +38,7 @@ export async function invokeMethod(
   signal: AbortSignal,
 ): Promise<MethodResponse> {
   const endpointRequest = integrationRequest(method, request, scope);
-  const endpointResponse = await integration(integrations, method, endpointRequest, scope, signal);
+  const endpointResponse = await integration(integrations, method, endpointRequest, scope, signal, request);
   switch (method.integration.type) {
     case 'HTTP_PROXY':
     case 'AWS_PROXY':

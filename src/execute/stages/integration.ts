@@ -1,7 +1,7 @@
 // Integration: hands the endpoint request to the integration registered for the method's type.
 import type { CompiledMethod } from '../../deploy/index.ts';
 import type { EndpointResponse, IntegrationRegistry, IntegrationRequest } from '../../integrations/index.ts';
-import type { InvocationScope } from '../types.ts';
+import type { InvocationScope, MethodRequest } from '../types.ts';
 import { javaMap } from './method-request.ts';
 
 export async function integration(
@@ -10,12 +10,14 @@ export async function integration(
   req: IntegrationRequest,
   scope: InvocationScope,
   signal: AbortSignal,
+  request: MethodRequest,
 ): Promise<EndpointResponse> {
   const log = scope.log;
-  if (log === null) return registry[method.integration.type].invoke(req, signal);
+  const call = { method, request, scope };
+  if (log === null) return registry[method.integration.type].invoke(req, signal, call);
   if (method.integration.type !== 'MOCK') log.line(`Sending request to ${req.uri}`);
   const started = performance.now();
-  const res = await registry[method.integration.type].invoke(req, signal);
+  const res = await registry[method.integration.type].invoke(req, signal, call);
   if (method.integration.type !== 'MOCK') {
     log.line(`Received response. Status: ${res.statusCode}, Integration latency: ${Math.round(performance.now() - started)} ms`);
     log.line(`Endpoint response headers: ${javaMap(res.headers)}`);
