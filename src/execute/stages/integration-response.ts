@@ -3,10 +3,17 @@
 // response without a pattern. No match and no default: 500 Internal server error.
 import { matchesSelectionPattern, type CompiledIntegration, type CompiledIntegrationResponse } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
+import { lambdaSelectionSubject } from '../../integrations/lambda.ts';
 import { configurationError } from '../errors.ts';
 import type { InvocationScope } from '../types.ts';
 
-export function selectIntegrationResponse(i: CompiledIntegration, res: EndpointResponse, scope: InvocationScope, subject = String(res.statusCode)): CompiledIntegrationResponse {
+export function selectIntegrationResponse(
+  i: CompiledIntegration,
+  res: EndpointResponse,
+  scope: InvocationScope,
+  // AWS integrations are Lambda ones (the only AWS service Gatehouse runs): the errorMessage.
+  subject = i.type === 'AWS' ? lambdaSelectionSubject(res) : String(res.statusCode),
+): CompiledIntegrationResponse {
   for (const r of i.patternResponses) {
     if (matchesSelectionPattern(r.selectionPattern!, subject)) return r;
   }
