@@ -7,6 +7,7 @@ import { openSqliteStore, type Store } from './store/index.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
+import { createLambdaIntegrations } from './integrations/lambda.ts';
 
 export interface Gatehouse {
   readonly config: GatehouseConfig;
@@ -23,7 +24,11 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
   const store = openSqliteStore(config.dataDir);
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
-  const execute = createExecutionPlane({ store, config });
+  const execute = createExecutionPlane({
+    store,
+    config,
+    integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
+  });
   control.onChange((event) => execute.changed(event));
 
   async function reset(res: ServerResponse): Promise<void> {
