@@ -97,6 +97,9 @@ export const directives: OracleCase[] = [
   ['foreach-people-lines', '#foreach($p in $people)\n  - $p.name ($p.age)\n#end'],
   ['foreach-bad-syntax', '#foreach($x $l)a#end'],
   ['foreach-unclosed', '#foreach($x in $l)a'],
+  // The oracle's apigateway mode sets directive.foreach.maxloops = 1000 (API Gateway's quota).
+  ['foreach-maxloops', '#set($n = 0)#foreach($i in [1..1500])#set($n = $n + 1)#if($n == 1000)[$foreach.hasNext $velocityCount]#end#end$n'],
+  ['foreach-maxloops-nested', '#set($n = 0)#foreach($a in [1..3])#foreach($i in [1..1200])#set($n = $n + 1)#end#end$n'],
   ['stop-basic', 'a#stop b'],
   ['stop-in-loop', '#foreach($x in [1..5])$x#if($x == 3)#stop#end#end after'],
   ['stop-newline', 'x#stop  \ny'],

@@ -36,7 +36,10 @@ export function oracleContext(json: string | undefined): Record<string, unknown>
 
 export function renderOurs(id: string, template: string, context: string | undefined, mode: Mode): Outcome {
   try {
-    const t = compileTemplate(template, { name: id, nullReferences: mode === 'apigateway' ? 'empty' : 'literal' });
+    // The oracle applies API Gateway's 1000-iteration #foreach limit in apigateway mode only.
+    const t = mode === 'apigateway'
+      ? compileTemplate(template, { name: id, nullReferences: 'empty' })
+      : compileTemplate(template, { name: id, nullReferences: 'literal', limits: { maxForeachIterations: Number.MAX_SAFE_INTEGER } });
     return { output: t.render(oracleContext(context)) };
   } catch (e) {
     if (e instanceof VtlSyntaxError) return { error: 'parse' };
