@@ -40,7 +40,7 @@ export interface LambdaIntegrations {
 /** The header a Lambda endpoint response carries when the function failed. */
 export const FUNCTION_ERROR_HEADER = 'x-amz-function-error';
 
-const URI = /^arn:aws[a-zA-Z-]*:apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/([^?]+?)\/invocations(?:\?.*)?$/;
+const URI = /^arn:aws[a-zA-Z-]*:apigateway:([a-z0-9-]+):lambda:path\/+2015-03-31\/functions\/([^?]+?)\/invocations(?:\?.*)?$/;
 const EMPTY_EVENT = Buffer.from('{}');
 
 /** The function reference inside a Lambda integration URI; null when the URI is not one. */
