@@ -2,37 +2,8 @@
 // leaf certificates it issues for given DNS names and validity periods.
 import { webcrypto } from 'node:crypto';
 
-// @peculiar/x509 resolves its providers through tsyringe, which will not load without the
-// Reflect metadata API; x509 only stores and reads metadata, so a map-backed one suffices here.
-function installReflectMetadata(): void {
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R.getMetadata === 'function') return;
-  const data = new WeakMap<object, Map<unknown, unknown>>();
-  const key = (target: object, prop?: string | symbol) => (prop === undefined ? target : (target as Record<string | symbol, object>)[prop] ?? target);
-  const own = (target: object, prop: string | symbol | undefined, create: boolean) => {
-    const t = key(target, prop);
-    let m = data.get(t);
-    if (m === undefined && create) data.set(t, (m = new Map()));
-    return m;
-  };
-  const getMetadata = (k: unknown, target: object, prop?: string | symbol): unknown => {
-    for (let t: object | null = target; t !== null; t = Object.getPrototypeOf(t)) {
-      const m = own(t, prop, false);
-      if (m?.has(k)) return m.get(k);
-    }
-    return undefined;
-  };
-  Object.assign(R, {
-    defineMetadata: (k: unknown, v: unknown, target: object, prop?: string | symbol) => own(target, prop, true)!.set(k, v),
-    getOwnMetadata: (k: unknown, target: object, prop?: string | symbol) => own(target, prop, false)?.get(k),
-    hasOwnMetadata: (k: unknown, target: object, prop?: string | symbol) => own(target, prop, false)?.has(k) ?? false,
-    getMetadata,
-    hasMetadata: (k: unknown, target: object, prop?: string | symbol) => getMetadata(k, target, prop) !== undefined,
-    metadata: (k: unknown, v: unknown) => (target: object, prop?: string | symbol) => own(target, prop, true)!.set(k, v),
-  });
-}
-
-installReflectMetadata();
+// @peculiar/x509 resolves its providers through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 const x509 = await import('@peculiar/x509');
 const crypto = webcrypto as unknown as Crypto;
 x509.cryptoProvider.set(crypto);

@@ -7,7 +7,7 @@ import {
   DeleteModelCommand, DeleteResourceCommand, DeleteRestApiCommand, DeleteStageCommand, GetAccountCommand, GetDeploymentCommand,
   GetDeploymentsCommand, GetIntegrationCommand, GetIntegrationResponseCommand, GetMethodCommand, GetMethodResponseCommand,
   GetModelCommand, GetModelsCommand, GetModelTemplateCommand, GetResourceCommand, GetResourcesCommand, GetRestApiCommand,
-  GetRestApisCommand, GetStageCommand, GetStagesCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand,
+  GenerateClientCertificateCommand, GetRestApisCommand, GetStageCommand, GetStagesCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand,
   PutMethodResponseCommand, UpdateAccountCommand, UpdateDeploymentCommand, UpdateIntegrationCommand,
   UpdateIntegrationResponseCommand, UpdateMethodCommand, UpdateMethodResponseCommand, UpdateModelCommand, UpdateResourceCommand,
   UpdateRestApiCommand, UpdateStageCommand,
@@ -377,6 +377,12 @@ describe('deployments and stages', () => {
     assert.equal(up.methodSettings!['pets/GET']!.cacheTtlInSeconds, 60);
     await rejects(client.send(new UpdateStageCommand({ restApiId: id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/deploymentId', value: 'nope00' }] })), 'NotFoundException');
     await rejects(client.send(new UpdateStageCommand({ restApiId: id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/cacheClusterSize', value: '3' }] })), 'BadRequestException');
+
+    const cert = await client.send(new GenerateClientCertificateCommand({ description: 'backend' }));
+    const withCert = await client.send(new UpdateStageCommand({ restApiId: id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/clientCertificateId', value: cert.clientCertificateId }] }));
+    assert.equal(withCert.clientCertificateId, cert.clientCertificateId);
+    await rejects(client.send(new UpdateStageCommand({ restApiId: id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/clientCertificateId', value: 'nope00' }] })),
+      'NotFoundException', 'Invalid Client Certificate identifier specified');
 
     const stages = await client.send(new GetStagesCommand({ restApiId: id }));
     assert.deepEqual(stages.item!.map((s) => s.stageName).sort(), ['prod', 'test']);

@@ -7,6 +7,7 @@ import { now } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
+import { checkClientCertificateExists } from '../keys/client-certificates.ts';
 
 const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
 
@@ -205,6 +206,9 @@ async function updateStage(tx: WriteTx, ctx: OpContext, input: { restApiId: stri
   const s = await getStage(tx, input.restApiId, input.stageName);
   const next = applyPatch(s, input.patchOperations, stageRules);
   if (next.deploymentId !== s.deploymentId) await checkDeployment(tx, input.restApiId, next.deploymentId);
+  if (next.clientCertificateId !== undefined && next.clientCertificateId !== s.clientCertificateId) {
+    await checkClientCertificateExists(tx, next.clientCertificateId);
+  }
   if (next.canarySettings?.deploymentId !== undefined && next.canarySettings.deploymentId !== s.canarySettings?.deploymentId) {
     await checkDeployment(tx, input.restApiId, next.canarySettings.deploymentId);
   }
