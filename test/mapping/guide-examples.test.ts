@@ -37,7 +37,8 @@ function leaves(v: unknown, out: string[] = []): string[] {
   return out;
 }
 
-for (const { name, fixOriginal = (s) => s, fixTemplate = (s) => s, fixTransformed = (s) => s, notJson } of MODEL_EXAMPLES) {
+const same = (s: string): string => s;
+for (const { name, fixOriginal = same, fixTemplate = same, fixTransformed = same, notJson } of MODEL_EXAMPLES) {
   test(`guide models example "${name}": the output mapping template turns the original data into the transformed data`, () => {
     const original = fixOriginal(guideBlock(`Original Data (${name})`));
     const out = render(fixTemplate(guideBlock(`Output Mapping Template (${name})`)), input(original));
