@@ -37,11 +37,17 @@ function ensureObject(parent: Record<string, unknown>, key: string): Record<stri
 /** Builds $input, $util, $context and $stageVariables. The body is parsed only if a template asks for it. */
 export function templateVariables(input: MappingInput): TemplateVariables {
   const context = input.context;
-  const request = ensureObject(context, 'requestOverride');
-  ensureObject(request, 'header');
-  ensureObject(request, 'path');
-  ensureObject(request, 'querystring');
-  ensureObject(ensureObject(context, 'responseOverride'), 'header');
+  const request = context['requestOverride'];
+  if (typeof request !== 'object' || request === null) context['requestOverride'] = { header: {}, path: {}, querystring: {} };
+  else {
+    const r = request as Record<string, unknown>;
+    ensureObject(r, 'header');
+    ensureObject(r, 'path');
+    ensureObject(r, 'querystring');
+  }
+  const response = context['responseOverride'];
+  if (typeof response !== 'object' || response === null) context['responseOverride'] = { header: {} };
+  else ensureObject(response as Record<string, unknown>, 'header');
   return {
     input: new InputVariable(input.body, input.params),
     util,

@@ -20,7 +20,7 @@ export class InputVariable extends VtlObject {
   readonly body: string;
   readonly #params: MethodParams;
   #document: unknown = NOT_PARSED;
-  #allParams: Map<string, Map<string, string>> | null = null;
+  #allParams: Record<string, Record<string, string>> | null = null;
 
   constructor(body: string, params: MethodParams) {
     super();
@@ -69,15 +69,13 @@ export class InputVariable extends VtlObject {
     return toJsonText(v ?? null);
   }
 
-  /** `$input.params()`: {path, querystring, header}, in that order. */
-  params(): Map<string, Map<string, string>> {
-    if (this.#allParams === null) {
-      this.#allParams = new Map([
-        ['path', new Map(Object.entries(this.#params.path))],
-        ['querystring', new Map(Object.entries(this.#params.querystring))],
-        ['header', new Map(Object.entries(this.#params.header))],
-      ]);
-    }
+  /** `$input.params()`: {path, querystring, header}, in that order; copies, so templates cannot change the request. */
+  params(): Record<string, Record<string, string>> {
+    this.#allParams ??= {
+      path: { ...this.#params.path },
+      querystring: { ...this.#params.querystring },
+      header: { ...this.#params.header },
+    };
     return this.#allParams;
   }
 

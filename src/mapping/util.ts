@@ -93,16 +93,20 @@ export function base64Decode(s: string): string {
   return Buffer.from(s, 'base64').toString('utf8');
 }
 
+// Module-local copies: see the note in src/vtl/runtime.ts about tsx and imported bindings.
+const NONE: typeof NO_METHOD = NO_METHOD;
+const toJavaString = javaString;
+
 /** `$util`. Arguments that are not strings are printed first (Java's String.valueOf); null gives null. */
 export class UtilVariable extends VtlObject {
   override vtlCall(name: string, args: unknown[]): unknown {
-    if (args.length !== 1) return NO_METHOD;
+    if (args.length !== 1) return NONE;
     const a = args[0];
     if (a == null) {
       return name === 'escapeJavaScript' || name === 'parseJson' || name === 'urlEncode' || name === 'urlDecode' ||
-        name === 'base64Encode' || name === 'base64Decode' ? undefined : NO_METHOD;
+        name === 'base64Encode' || name === 'base64Decode' ? undefined : NONE;
     }
-    const s = typeof a === 'string' ? a : javaString(a);
+    const s = typeof a === 'string' ? a : toJavaString(a);
     switch (name) {
       case 'escapeJavaScript': return escapeJavaScript(s);
       case 'urlEncode': return urlEncode(s);
@@ -116,7 +120,7 @@ export class UtilVariable extends VtlObject {
           throw new JavaException('parseJson', UTIL_CLASS, `com.fasterxml.jackson.core.JsonParseException: ${(e as Error).message}`);
         }
     }
-    return NO_METHOD;
+    return NONE;
   }
   vtlString(): string {
     return UTIL_CLASS + '@util';

@@ -162,15 +162,14 @@ class Generator {
       // more backslash and its text when n is odd, and for even n its null rendering after n/2 more.
       const n = r.escapes;
       const half = '\\'.repeat(n >> 1);
-      const lit = JSON.stringify(r.literal);
       if (n % 2 === 1) return `t = ${value}; out += t == null ? ${JSON.stringify(half + '\\' + r.literal)} : ${JSON.stringify(half + r.literal)};`;
       const whenNull = this.opts.nullAsEmpty || r.quiet ? JSON.stringify(half) : JSON.stringify(half + half + r.literal);
-      return `t = ${value}; out += t == null ? ${whenNull} : ${JSON.stringify(half)} + str(t); void ${lit};`;
+      return `t = ${value}; out += t == null ? ${whenNull} : ${JSON.stringify(half)} + str(t);`;
     }
-    if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += typeof t === "string" ? t : str(t);`;
+    if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += str(t);`;
     // Velocity passes macro arguments by name: a null parameter prints the caller's reference text.
     const whenNull = r.parts.length === 0 && this.macroParams.has(r.name) ? `(${this.lit(r.name)} ?? ${JSON.stringify(r.literal)})` : JSON.stringify(r.literal);
-    return `t = ${value}; out += t == null ? ${whenNull} : typeof t === "string" ? t : str(t);`;
+    return `t = ${value}; out += t == null ? ${whenNull} : str(t);`;
   }
 
   /** The local holding the caller's reference text for a macro parameter. */
@@ -184,6 +183,9 @@ class Generator {
     let code = this.v(r.name);
     for (const p of r.parts) {
       if (p.kind === 'prop') code = `prop(${code}, ${JSON.stringify(p.name)})`;
+      else if (p.kind === 'method' && p.name === 'get' && p.args.length === 1) code = `callGet(S, ${this.at(r.at)}, ${code}, ${this.value(p.args[0]!)})`;
+      else if (p.kind === 'method' && p.name === 'keySet' && p.args.length === 0) code = `callKeySet(S, ${this.at(r.at)}, ${code})`;
+      else if (p.kind === 'method' && p.name === 'size' && p.args.length === 0) code = `callSize(S, ${this.at(r.at)}, ${code})`;
       else if (p.kind === 'method') code = `call(S, ${this.at(r.at)}, ${code}, ${JSON.stringify(p.name)}, [${p.args.map((a) => this.value(a)).join(', ')}])`;
       else code = `index(S, ${this.at(r.at)}, ${code}, ${this.value(p.index)})`;
     }

@@ -43,11 +43,16 @@ export const JAVA_ARRAYS = new WeakSet<unknown[]>();
  * `[a, b]`. Every other array came from JSON ($input.path, $util.parseJson, the caller): API Gateway
  * holds those as json-smart JSONArray, whose toString() is compact JSON (`["a",{"b":1}]`).
  */
-export const JAVA_LISTS = new WeakSet<unknown[]>();
+const JAVA_LIST: unique symbol = Symbol('java.util.ArrayList');
 
+/** Marks an array as a template-made java.util.ArrayList (a symbol-keyed flag: cheaper than a WeakSet). */
 export function javaList<T>(items: T[]): T[] {
-  JAVA_LISTS.add(items);
+  (items as T[] & { [JAVA_LIST]?: true })[JAVA_LIST] = true;
   return items;
+}
+
+export function isJavaList(v: unknown[]): boolean {
+  return (v as unknown[] & { [JAVA_LIST]?: true })[JAVA_LIST] === true;
 }
 
 export type JMap = Map<unknown, unknown> | Record<string, unknown>;
@@ -172,7 +177,7 @@ function toJava(v: unknown, depth: number): string {
   if (v instanceof JDouble) return javaDouble(v.value);
   if (Array.isArray(v)) {
     if (JAVA_ARRAYS.has(v)) return '[Ljava.lang.String;@' + arrayHash(v);
-    if (!JAVA_LISTS.has(v)) return jsonText(v, depth);
+    if (!isJavaList(v)) return jsonText(v, depth);
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ', ';

@@ -10,6 +10,12 @@ import {
 } from './java.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
+// tsx (tests, bench/vtl.ts) loads modules as CommonJS, where each use of an imported binding is a
+// getter call; the dispatch, which runs for every method call, uses module-local copies.
+const NONE: typeof NO_METHOD = NO_METHOD;
+const VtlObjectClass = VtlObject;
+const JDoubleClass = JDouble;
+
 /** A Java method threw: Velocity wraps it in a MethodInvocationException with this wording. */
 export class JavaException extends Error {
   constructor(readonly method: string, readonly className: string, readonly exception: string) {
@@ -33,7 +39,7 @@ export class MapEntry extends VtlObject {
     if (args.length === 0 && name === 'getKey') return this.key;
     if (args.length === 0 && name === 'getValue') return this.value;
     if (args.length === 0 && name === 'toString') return this.vtlString();
-    return NO_METHOD;
+    return NONE;
   }
   vtlString(): string {
     return javaString(this.key) + '=' + javaString(this.value);
@@ -65,12 +71,12 @@ function checkArity(table: Record<string, number[]>, className: string, name: st
   if (arities !== null && !arities.includes(args.length)) {
     throw new JavaException(name, className, `java.lang.IllegalArgumentException: wrong number of arguments (${args.length})`);
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 export function callMethod(target: unknown, name: string, args: unknown[]): unknown {
   const r = dispatch(target, name, args);
-  if (r !== NO_METHOD) return r;
+  if (r !== NONE) return r;
   if (typeof target === 'string') return checkArity(STRING_ARITIES, 'java.lang.String', name, args);
   if (Array.isArray(target)) return checkArity(LIST_ARITIES, 'java.util.ArrayList', name, args);
   if (isMap(target)) return checkArity(MAP_ARITIES, 'java.util.LinkedHashMap', name, args);
@@ -81,13 +87,13 @@ function dispatch(target: unknown, name: string, args: unknown[]): unknown {
   if (typeof target === 'string') return stringMethod(target, name, args);
   if (typeof target === 'object' && target !== null) {
     if (Array.isArray(target)) return listMethod(target, name, args);
-    if (target instanceof VtlObject) return target.vtlCall(name, args);
-    if (target instanceof JDouble) return numberMethod(target, name, args);
+    if (target instanceof VtlObjectClass) return target.vtlCall(name, args);
+    if (target instanceof JDoubleClass) return numberMethod(target, name, args);
     return mapMethod(target as JMap, name, args);
   }
   if (typeof target === 'number') return numberMethod(target, name, args);
   if (typeof target === 'boolean') return booleanMethod(target, name, args);
-  return NO_METHOD;
+  return NONE;
 }
 
 function stringIndexError(method: string, detail: string): JavaException {
@@ -111,85 +117,85 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
         case 'strip': return s.replace(/^\s+|\s+$/g, '');
         case 'toCharArray': return javaList([...s]);
       }
-      return NO_METHOD;
+      return NONE;
     case 1:
       switch (name) {
         case 'charAt':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           if (a < 0 || a >= s.length) throw stringIndexError(name, `String index out of range: ${a}`);
           return s[a];
         case 'substring':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           if (a < 0 || a > s.length) throw stringIndexError(name, `String index out of range: ${s.length - a}`);
           return s.slice(a);
         case 'indexOf':
           if (typeof a === 'string') return s.indexOf(a);
           if (isInt(a)) return s.indexOf(String.fromCharCode(a));
-          return NO_METHOD;
+          return NONE;
         case 'lastIndexOf':
           if (typeof a === 'string') return s.lastIndexOf(a);
           if (isInt(a)) return s.lastIndexOf(String.fromCharCode(a));
-          return NO_METHOD;
-        case 'contains': return typeof a === 'string' ? s.includes(a) : NO_METHOD;
-        case 'startsWith': return typeof a === 'string' ? s.startsWith(a) : NO_METHOD;
-        case 'endsWith': return typeof a === 'string' ? s.endsWith(a) : NO_METHOD;
+          return NONE;
+        case 'contains': return typeof a === 'string' ? s.includes(a) : NONE;
+        case 'startsWith': return typeof a === 'string' ? s.startsWith(a) : NONE;
+        case 'endsWith': return typeof a === 'string' ? s.endsWith(a) : NONE;
         case 'equals': return typeof a === 'string' && a === s;
         case 'equalsIgnoreCase': return typeof a === 'string' && a.length === s.length && a.toUpperCase() === s.toUpperCase();
-        case 'contentEquals': return typeof a === 'string' ? a === s : NO_METHOD;
-        case 'compareTo': return typeof a === 'string' ? compareStrings(s, a) : NO_METHOD;
-        case 'compareToIgnoreCase': return typeof a === 'string' ? compareStrings(s.toUpperCase().toLowerCase(), a.toUpperCase().toLowerCase()) : NO_METHOD;
-        case 'concat': return typeof a === 'string' ? s + a : NO_METHOD;
-        case 'matches': return typeof a === 'string' ? javaMatches(s, a) : NO_METHOD;
+        case 'contentEquals': return typeof a === 'string' ? a === s : NONE;
+        case 'compareTo': return typeof a === 'string' ? compareStrings(s, a) : NONE;
+        case 'compareToIgnoreCase': return typeof a === 'string' ? compareStrings(s.toUpperCase().toLowerCase(), a.toUpperCase().toLowerCase()) : NONE;
+        case 'concat': return typeof a === 'string' ? s + a : NONE;
+        case 'matches': return typeof a === 'string' ? javaMatches(s, a) : NONE;
         case 'split': {
-          if (typeof a !== 'string') return NO_METHOD;
+          if (typeof a !== 'string') return NONE;
           const parts = javaSplit(s, a);
           JAVA_ARRAYS.add(parts);
           return parts;
         }
         case 'repeat':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           if (a < 0) throw new JavaException(name, 'java.lang.String', `java.lang.IllegalArgumentException: count is negative: ${a}`);
           if (a * s.length > 10_000_000) throw new JavaException(name, 'java.lang.String', 'java.lang.OutOfMemoryError: Repeating would exceed the output limit');
           return s.repeat(a);
       }
-      return NO_METHOD;
+      return NONE;
     case 2:
       switch (name) {
         case 'substring':
-          if (!isInt(a) || !isInt(b)) return NO_METHOD;
+          if (!isInt(a) || !isInt(b)) return NONE;
           if (a < 0 || b > s.length || a > b) {
             const detail = a < 0 ? `String index out of range: ${a}` : b > s.length ? `String index out of range: ${b}` : `String index out of range: ${b - a}`;
             throw stringIndexError(name, detail);
           }
           return s.slice(a, b);
         case 'indexOf':
-          if (typeof a !== 'string' || !isInt(b)) return NO_METHOD;
+          if (typeof a !== 'string' || !isInt(b)) return NONE;
           return s.indexOf(a, Math.max(0, b));
         case 'lastIndexOf':
-          if (typeof a !== 'string' || !isInt(b)) return NO_METHOD;
+          if (typeof a !== 'string' || !isInt(b)) return NONE;
           return b < 0 ? -1 : s.lastIndexOf(a, b);
         case 'replace':
-          if (typeof a !== 'string' || typeof b !== 'string') return NO_METHOD;
+          if (typeof a !== 'string' || typeof b !== 'string') return NONE;
           return a === '' ? javaReplaceEmpty(s, b) : s.split(a).join(b);
         case 'replaceAll':
-          if (typeof a !== 'string' || typeof b !== 'string') return NO_METHOD;
+          if (typeof a !== 'string' || typeof b !== 'string') return NONE;
           return javaReplace(s, a, b, true);
         case 'replaceFirst':
-          if (typeof a !== 'string' || typeof b !== 'string') return NO_METHOD;
+          if (typeof a !== 'string' || typeof b !== 'string') return NONE;
           return javaReplace(s, a, b, false);
         case 'startsWith':
-          if (typeof a !== 'string' || !isInt(b)) return NO_METHOD;
+          if (typeof a !== 'string' || !isInt(b)) return NONE;
           return b >= 0 && s.startsWith(a, b);
         case 'split': {
-          if (typeof a !== 'string' || !isInt(b)) return NO_METHOD;
+          if (typeof a !== 'string' || !isInt(b)) return NONE;
           const parts = javaSplit(s, a, b);
           JAVA_ARRAYS.add(parts);
           return parts;
         }
       }
-      return NO_METHOD;
+      return NONE;
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 /** Java's trim() removes every char <= ' ' at both ends (JS trim() removes Unicode spaces instead). */
@@ -240,11 +246,11 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
         case 'toString': return javaString(list);
         case 'clear': fixedSize(list, name); list.length = 0; return VOID;
       }
-      return NO_METHOD;
+      return NONE;
     case 1:
       switch (name) {
         case 'get':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           if (a < 0 || a >= list.length) throw listIndexError(name, a, list.length);
           return list[a];
         case 'add': fixedSize(list, name); list.push(a); return true;
@@ -265,18 +271,18 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
           return i >= 0;
         }
         case 'addAll':
-          if (!Array.isArray(a)) return NO_METHOD;
+          if (!Array.isArray(a)) return NONE;
           fixedSize(list, name);
           list.push(...a);
           return a.length > 0;
-        case 'containsAll': return Array.isArray(a) ? a.every((x) => indexOf(list, x) >= 0) : NO_METHOD;
+        case 'containsAll': return Array.isArray(a) ? a.every((x) => indexOf(list, x) >= 0) : NONE;
         case 'equals': return javaEquals(list, a);
       }
-      return NO_METHOD;
+      return NONE;
     case 2:
       switch (name) {
         case 'set':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           if (a < 0 || a >= list.length) throw listIndexError(name, a, list.length);
           {
             const old = list[a];
@@ -284,19 +290,19 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
             return old;
           }
         case 'add':
-          if (!isInt(a)) return NO_METHOD;
+          if (!isInt(a)) return NONE;
           fixedSize(list, name);
           if (a < 0 || a > list.length) throw listIndexError(name, a, list.length);
           list.splice(a, 0, b);
           return VOID;
         case 'subList':
-          if (!isInt(a) || !isInt(b)) return NO_METHOD;
+          if (!isInt(a) || !isInt(b)) return NONE;
           if (a < 0 || b > list.length || a > b) throw listIndexError(name, a < 0 ? a : b, list.length);
           return javaList(list.slice(a, b));
       }
-      return NO_METHOD;
+      return NONE;
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
@@ -314,7 +320,7 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
           for (const k of mapKeys(m)) mapDelete(m, k);
           return VOID;
       }
-      return NO_METHOD;
+      return NONE;
     case 1:
       switch (name) {
         case 'get': return mapGet(m, a);
@@ -323,11 +329,11 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
         case 'remove': return mapDelete(m, a);
         case 'equals': return javaEquals(m, a);
         case 'putAll':
-          if (!isMap(a)) return NO_METHOD;
+          if (!isMap(a)) return NONE;
           for (const k of mapKeys(a)) mapSet(m, k, mapGet(a, k));
           return VOID;
       }
-      return NO_METHOD;
+      return NONE;
     case 2:
       switch (name) {
         case 'put': return mapSet(m, a, args[1]);
@@ -338,9 +344,9 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
           return old;
         }
       }
-      return NO_METHOD;
+      return NONE;
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 function parseJavaInt(s: unknown, method: string, className: string): number {
@@ -366,28 +372,28 @@ function numberMethod(n: number | JDouble, name: string, args: unknown[]): unkno
       case 'isNaN': return Number.isNaN(v);
       case 'isInfinite': return v === Infinity || v === -Infinity;
     }
-    return NO_METHOD;
+    return NONE;
   }
   if (args.length === 1) {
     const a = args[0];
     switch (name) {
       case 'equals': return isNumber(a) && isDouble(a) === isDouble(n) && numberValue(a) === v;
-      case 'compareTo': return isNumber(a) && isDouble(a) === isDouble(n) ? Math.sign(v - numberValue(a)) : NO_METHOD;
+      case 'compareTo': return isNumber(a) && isDouble(a) === isDouble(n) ? Math.sign(v - numberValue(a)) : NONE;
       // Static methods are callable on an instance in Velocity: `$zero.parseInt('12')` is a known API Gateway idiom.
       case 'parseInt': case 'valueOf':
-        if (typeof a !== 'string') return NO_METHOD;
+        if (typeof a !== 'string') return NONE;
         if (isDouble(n)) return parseJavaDouble(a, name);
         return parseJavaInt(a, name, className);
       case 'parseLong': return parseJavaInt(a, name, 'java.lang.Long');
       case 'parseDouble': return parseJavaDouble(a, name);
-      case 'toString': return isInt(a) ? String(a) : NO_METHOD;
+      case 'toString': return isInt(a) ? String(a) : NONE;
     }
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 function parseJavaDouble(s: unknown, method: string): unknown {
-  if (typeof s !== 'string') return NO_METHOD;
+  if (typeof s !== 'string') return NONE;
   const t = javaTrim(s);
   if (!/^[-+]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)[fFdD]?$/.test(t)) {
     throw new JavaException(method, 'java.lang.Double', `java.lang.NumberFormatException: For input string: "${s}"`);
@@ -403,7 +409,7 @@ function booleanMethod(b: boolean, name: string, args: unknown[]): unknown {
   } else if (args.length === 1 && name === 'equals') {
     return args[0] === b;
   }
-  return NO_METHOD;
+  return NONE;
 }
 
 /** `$obj.name` without parentheses, as Velocity 1.7 resolves it: getName(), then Map.get, then isName(). */
@@ -411,8 +417,8 @@ export function getProperty(target: unknown, name: string): unknown {
   if (typeof target === 'object' && target !== null) {
     if (target instanceof Map) return target.get(name);
     if (Array.isArray(target)) return name === 'empty' ? target.length === 0 : undefined;
-    if (target instanceof VtlObject) return target.vtlGet(name);
-    if (target instanceof JDouble) return name === 'NaN' ? Number.isNaN(target.value) : name === 'infinite' ? !Number.isFinite(target.value) : undefined;
+    if (target instanceof VtlObjectClass) return target.vtlGet(name);
+    if (target instanceof JDoubleClass) return name === 'NaN' ? Number.isNaN(target.value) : name === 'infinite' ? !Number.isFinite(target.value) : undefined;
     return mapGet(target as JMap, name);
   }
   if (typeof target === 'string') {
