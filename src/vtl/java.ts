@@ -307,6 +307,33 @@ export function javaEquals(a: unknown, b: unknown, depth = 0): boolean {
   return false;
 }
 
+const hashView = new DataView(new ArrayBuffer(8));
+
+/** Java's hashCode() of a value: String, Integer, Double, Boolean, List and Map rules. */
+export function javaHashCode(v: unknown, depth = 0): number {
+  if (v == null) return 0;
+  if (depth > MAX_PRINT_DEPTH) throw new VtlLimitError('Value nested too deeply to hash');
+  if (typeof v === 'string') return stringHash(v);
+  if (typeof v === 'boolean') return v ? 1231 : 1237;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return Number(BigInt.asIntN(32, BigInt(v) ^ (BigInt(v) >> 32n)));
+  if (typeof v === 'number' || v instanceof JDouble) {
+    hashView.setFloat64(0, typeof v === 'number' ? v : v.value);
+    return (hashView.getInt32(0) ^ hashView.getInt32(4)) | 0;
+  }
+  if (Array.isArray(v)) {
+    let h = 1;
+    for (const x of v) h = (Math.imul(31, h) + (x === v ? 0 : javaHashCode(x, depth + 1))) | 0;
+    return h;
+  }
+  if (isMap(v)) {
+    let h = 0;
+    for (const k of mapKeys(v)) h = (h + (javaHashCode(k, depth + 1) ^ javaHashCode(mapGet(v, k), depth + 1))) | 0;
+    return h;
+  }
+  return 0;
+}
+
 /** Java's hashCode() for strings, used by String.hashCode(). */
 export function stringHash(s: string): number {
   let h = 0;

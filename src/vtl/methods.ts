@@ -6,7 +6,7 @@
 import { VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaClassName, javaEquals, javaString,
-  javaList, makeDouble, mapDelete, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
+  javaHashCode, javaList, makeDouble, mapDelete, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
 } from './java.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
@@ -58,11 +58,11 @@ const STRING_ARITIES: Record<string, number[]> = {
   compareTo: [1], compareToIgnoreCase: [1],
 };
 const LIST_ARITIES: Record<string, number[]> = {
-  size: [0], get: [1], add: [1, 2], contains: [1], indexOf: [1], lastIndexOf: [1], isEmpty: [0], remove: [1], set: [2],
+  hashCode: [0], size: [0], get: [1], add: [1, 2], contains: [1], indexOf: [1], lastIndexOf: [1], isEmpty: [0], remove: [1], set: [2],
   clear: [0], addAll: [1, 2], subList: [2], equals: [1], toString: [0], containsAll: [1],
 };
 const MAP_ARITIES: Record<string, number[]> = {
-  get: [1], put: [2], containsKey: [1], containsValue: [1], keySet: [0], values: [0], entrySet: [0], size: [0], isEmpty: [0],
+  hashCode: [0], get: [1], put: [2], containsKey: [1], containsValue: [1], keySet: [0], values: [0], entrySet: [0], size: [0], isEmpty: [0],
   remove: [1, 2], putAll: [1], clear: [0], equals: [1], getOrDefault: [2], toString: [0], putIfAbsent: [2],
 };
 
@@ -244,6 +244,7 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
         case 'size': return list.length;
         case 'isEmpty': return list.length === 0;
         case 'toString': return javaString(list);
+        case 'hashCode': return javaHashCode(list);
         case 'clear': fixedSize(list, name); list.length = 0; return VOID;
       }
       return NONE;
@@ -316,6 +317,7 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
         case 'values': return javaList(mapValues(m));
         case 'entrySet': return javaList(mapKeys(m).map((k) => new MapEntry(k, mapGet(m, k))));
         case 'toString': return javaString(m);
+        case 'hashCode': return javaHashCode(m);
         case 'clear':
           for (const k of mapKeys(m)) mapDelete(m, k);
           return VOID;
@@ -368,7 +370,7 @@ function numberMethod(n: number | JDouble, name: string, args: unknown[]): unkno
       case 'intValue': return v < 0 ? Math.ceil(v) | 0 : Math.floor(v) | 0;
       case 'longValue': return Math.trunc(v);
       case 'doubleValue': case 'floatValue': return makeDouble(v);
-      case 'hashCode': return isDouble(n) ? stringHash(javaString(n)) : v | 0;
+      case 'hashCode': return javaHashCode(n);
       case 'isNaN': return Number.isNaN(v);
       case 'isInfinite': return v === Infinity || v === -Infinity;
     }

@@ -54,22 +54,8 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
       }
       flush();
       nodes.push(ref);
+      text += tokenAfterReference(cur, ref);
       textRunStart = cur.pos;
-      // Velocity's lexer, still in its reference state, takes a '{' or '}' right after a reference as a
-      // token of its own: whitespace after it starts a new token (which a #set then swallows).
-      const after = src.charCodeAt(cur.pos);
-      if (after === 123 || after === 125) {
-        text += src[cur.pos];
-        cur.pos++;
-        textRunStart = cur.pos;
-      } else if (ref.parts.length > 0 && ref.parts[ref.parts.length - 1]!.kind !== 'prop' && isIdentPart(after)) {
-        // Likewise a word right after `)` or `]` of a reference is a token of its own.
-        let end = cur.pos;
-        while (isIdentPart(src.charCodeAt(end))) end++;
-        text += src.slice(cur.pos, end);
-        cur.pos = end;
-        textRunStart = cur.pos;
-      }
       continue;
     }
     if (c === 92 /* \ */) {
@@ -81,6 +67,7 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
         if (ref !== null) {
           flush();
           nodes.push(ref);
+          text += tokenAfterReference(cur, ref);
           textRunStart = cur.pos;
           continue;
         }
@@ -231,13 +218,30 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
         continue;
       }
     }
-    // Not a directive after all: the '#' is text.
-    text += '#';
-    cur.pos++;
+    // Not a directive after all: `#word` is text, and a token of its own for Velocity's lexer.
+    text += src.slice(cur.pos, word.end);
+    cur.pos = word.end;
     textRunStart = cur.pos;
   }
   flush();
   return { nodes, ended: 'eof', at: cur.pos };
+}
+
+/**
+ * Velocity's lexer, still in its reference state after a reference, takes a '{' or '}' right after
+ * it, or a word right after its `)` or `]`, as a token of its own: whitespace after that starts a
+ * new token (which a following #set swallows). Consumes and returns that text.
+ */
+function tokenAfterReference(cur: Cursor, ref: RefNode): string {
+  const src = cur.src;
+  const start = cur.pos;
+  const after = src.charCodeAt(start);
+  if (after === 123 || after === 125) {
+    cur.pos++;
+  } else if (ref.parts.length > 0 && ref.parts[ref.parts.length - 1]!.kind !== 'prop' && isIdentPart(after)) {
+    while (isIdentPart(src.charCodeAt(cur.pos))) cur.pos++;
+  }
+  return src.slice(start, cur.pos);
 }
 
 const ESCAPABLE = new Set(['if', 'elseif', 'else', 'end', 'set', 'foreach', 'break', 'stop', 'macro', 'define']);

@@ -41,11 +41,14 @@ class Gen {
     const simple = ['$s', '$i', '$d', '$b', '$l', '$m', '$e', '$nope', '$n', '$m.a', '$m.b', '$m.c.d', '$l[0]', '$l[1]', '$m.b[1]',
       '$people[1].name', '$list2[0]', '$a', '$b', '$c', '$velocityCount', '$foreach.index', '$foreach.hasNext', '$x', '$y'];
     const methods = ['.length()', '.toUpperCase()', '.substring(1)', '.size()', '.isEmpty()', ".contains('t')", ".indexOf('t')",
-      ".replace('t', 'T')", ".get('a')", '.keySet()', '.toString()', ".equals('str')", '.trim()', '.get(0)'];
+      ".replace('t', 'T')", ".get('a')", '.keySet()', '.toString()', ".equals('str')", '.trim()', '.get(0)', '.values()',
+      ".replaceAll('[aeiou]', '_')", ".split(',').size()", '.substring(0, 1)', ".startsWith('s')", '.entrySet()', ".matches('.*t.*')",
+      '.charAt(0)', ".concat('!')", ".containsKey('a')", '.intValue()', '.doubleValue()', ".put('k', 1)", '.add(7)', '.hashCode()'];
     let r = this.pick(simple);
     if (this.chance(0.3)) r += this.pick(methods);
     const form = this.rnd();
-    if (form < 0.1) r = '$!' + r.slice(1);
+    if (form < 0.05) r = '\\'.repeat(1 + Math.floor(this.rnd() * 3)) + r;
+    else if (form < 0.1) r = '$!' + r.slice(1);
     else if (form < 0.2) r = '${' + r.slice(1) + '}';
     else if (form < 0.25) r = '$!{' + r.slice(1) + '}';
     return r;
@@ -53,7 +56,8 @@ class Gen {
 
   expr(depth: number): string {
     const atoms = ['1', '0', '42', '-3', '2.5', '1.0', "'q'", '"str"', '"s=$s"', 'true', 'false', '[]', '[1, 2]', '[1..3]',
-      '{"k": 1}', '$i', '$s', '$d', '$l', '$m.a', '$nope', '$a', '$b', '$l.size()'];
+      '{"k": 1}', '$i', '$s', '$d', '$l', '$m.a', '$nope', '$a', '$b', '$l.size()', '"#if($b)yes#{else}no#end"', "'it''s'",
+      '"q""q"', '[$i, "x", [true]]', '{"k": [1, 2], "j": {"x": $s}}', '[$i..2]', '1e2', '0.5', '7', '$people[0].age', '$words'];
     if (depth > 1 || this.chance(0.5)) return this.pick(atoms);
     const op = this.pick(['+', '-', '*', '/', '%', '==', '!=', '<', '>', '<=', '>=', '&&', '||']);
     return `${this.expr(depth + 1)} ${op} ${this.expr(depth + 1)}`;
@@ -96,8 +100,10 @@ class Gen {
   }
 
   template(): string {
-    const macro = this.chance(0.3) ? `#macro(m $p)[$p]#end${this.ws()}` : '';
-    return macro + this.block(0, false);
+    let prelude = this.chance(0.3) ? `#macro(m $p)[$p]#end${this.ws()}` : '';
+    if (this.chance(0.15)) prelude += `#define($dd)<${this.ref()}>#end${this.ws()}`;
+    if (this.chance(0.15)) prelude += `#macro(two $p $q)$p/$q#end${this.ws()}#two(${this.expr(2)} ${this.expr(2)})${this.ws()}`;
+    return prelude + this.block(0, false) + (prelude.includes('$dd') ? '$dd' : '');
   }
 }
 
