@@ -26,9 +26,12 @@ class Generator {
   private readonly whereIndex = new Map<number, number>();
   private temp = 0;
   private loopDepth = 0;
-  private loopLabels: string[] = [];
-  private inMacro = 0;
-  private usesBreakSignal = false;
+  /**
+   * Scopes #break can leave, innermost last: a #foreach (its JS label), a macro body, a #define or
+   * interpolated-string body, or (empty stack) the template. Velocity 1.7's #break leaves the
+   * innermost of these.
+   */
+  private scopes: string[] = [];
   /** Every variable name the template mentions, to skip $velocityCount bookkeeping when unused. */
   private readonly names = new Set<string>();
   private readonly macroParams = new Set<string>();
@@ -71,7 +74,7 @@ class Generator {
       'try {',
       main,
       '} catch (e) {',
-      '  if (e === STOP || e === BREAK) return out;',
+      '  if (e === STOP) return out;',
       '  throw e;',
       '}',
       'return out;',
@@ -99,12 +102,7 @@ class Generator {
     // A missing argument leaves the variable alone: Velocity 1.7 then shows the global of that name.
     const assign = params.map((p, i) => `if (a.length > ${i}) { ${p} = a[${i}]; ${this.lit(m.params[i]!)} = al[${i}]; }`).join(' ');
     const restore = params.map((p, i) => `${p} = s${i}; ${this.lit(m.params[i]!)} = sl${i};`).join(' ');
-    const savedLoops = this.loopLabels;
-    this.loopLabels = [];
-    this.inMacro++;
-    const body = this.block(m.body);
-    this.inMacro--;
-    this.loopLabels = savedLoops;
+    const body = this.scoped('macro', () => this.block(m.body));
     return `function ${m.fn}(a, al, at) {\n enterMacro(S, at);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
   }
 
@@ -131,9 +129,11 @@ class Generator {
       case 'foreach':
         return this.foreach(n.variable, n.iterable, n.body, n.at);
       case 'break':
-        if (this.loopLabels.length > 0) return `break ${this.loopLabels[this.loopLabels.length - 1]};`;
-        if (this.inMacro > 0) this.usesBreakSignal = true;
-        return 'throw BREAK;';
+        switch (this.scopes[this.scopes.length - 1]) {
+          case undefined: case 'block': return 'return out;';
+          case 'macro': return 'return;';
+          default: return `break ${this.scopes[this.scopes.length - 1]};`;
+        }
       case 'stop':
         return 'throw STOP;';
       case 'macrodef':
@@ -145,10 +145,7 @@ class Generator {
       }
       case 'define': {
         const id = this.v(n.variable);
-        const savedLoops = this.loopLabels;
-        this.loopLabels = [];
-        const body = this.block(n.body);
-        this.loopLabels = savedLoops;
+        const body = this.scoped('block', () => this.block(n.body));
         return `${id} = new DefinedBlock(() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } });`;
       }
     }
@@ -209,9 +206,9 @@ class Generator {
     const scope = this.v('foreach');
     const count = this.vars.has('velocityCount') || this.mentions(body, 'velocityCount') ? this.v('velocityCount') : null;
     const hasNext = this.vars.has('velocityHasNext') || this.mentions(body, 'velocityHasNext') ? this.v('velocityHasNext') : null;
-    this.loopLabels.push(label);
+    this.scopes.push(label);
     const inner = this.block(body);
-    this.loopLabels.pop();
+    this.scopes.pop();
     const pos = this.at(at);
     const lines = [
       `{ const it${id} = iterable(${this.value(iterableExpr)});`,
@@ -224,7 +221,7 @@ class Generator {
       `${item} = it${id}[i]; f${id}.index = i; f${id}.hasNext = i + 1 < it${id}.length;`,
       count ? `${count} = i + 1;` : '',
       hasNext ? `${hasNext} = i + 1 < it${id}.length;` : '',
-      this.usesBreakSignalPossible() ? `try {\n${inner}\n} catch (e) { if (e === BREAK) break ${label}; throw e; }` : inner,
+      inner,
       `if (out.length > LIMITS.maxOutputLength) checkOutput(S, out.length);`,
       `}`,
       `${item} = si${id}; ${scope} = ss${id};${count ? ` ${count} = sc${id};` : ''}${hasNext ? ` ${hasNext} = sh${id};` : ''}`,
@@ -233,18 +230,14 @@ class Generator {
     return lines.filter((l) => l !== '').join('\n');
   }
 
-  private usesBreakSignalPossible(): boolean {
-    for (const m of this.macros.values()) if (this.containsBreakOutsideLoop(m.body)) return true;
-    return false;
-  }
-
-  private containsBreakOutsideLoop(nodes: Node[]): boolean {
-    for (const n of nodes) {
-      if (n.kind === 'break') return true;
-      if (n.kind === 'if' && (n.branches.some((b) => this.containsBreakOutsideLoop(b.body)) || (n.otherwise && this.containsBreakOutsideLoop(n.otherwise)))) return true;
-      if (n.kind === 'define' && this.containsBreakOutsideLoop(n.body)) return true;
+  private scoped(kind: 'macro' | 'block', generate: () => string): string {
+    const saved = this.scopes;
+    this.scopes = [kind];
+    try {
+      return generate();
+    } finally {
+      this.scopes = saved;
     }
-    return false;
   }
 
   private mentions(_nodes: Node[], name: string): boolean {
@@ -322,10 +315,7 @@ class Generator {
         return `rs(${this.ref(r)}, ${whenNull})`;
       }).join(' + ') + ')';
     }
-    const savedLoops = this.loopLabels;
-    this.loopLabels = [];
-    const body = this.block(parts);
-    this.loopLabels = savedLoops;
+    const body = this.scoped('block', () => this.block(parts));
     return `(() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } })()`;
   }
 }

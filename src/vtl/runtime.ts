@@ -34,10 +34,8 @@ export class RenderState {
   }
 }
 
-/** Thrown by #stop (and a #break outside any loop) to end the render. */
+/** Thrown by #stop to end the render. */
 export const STOP = { stop: true };
-/** Thrown by a #break inside a macro body, caught by the enclosing #foreach. */
-export const BREAK = { break: true };
 
 function runtimeError(S: RenderState, at: number, message: string): VtlRuntimeError {
   return new VtlRuntimeError(`${message} at ${S.where[at] ?? ''}`);
@@ -294,7 +292,6 @@ export class ForeachScope extends VtlObject {
       case 'isFirst': case 'getFirst': return this.index === 0;
       case 'isLast': case 'getLast': return !this.hasNext;
       case 'getParent': return this.parent ?? undefined;
-      case 'stop': throw BREAK;
     }
     return NO_METHOD;
   }

@@ -100,6 +100,11 @@ export const directives: OracleCase[] = [
   // The oracle's apigateway mode sets directive.foreach.maxloops = 1000 (API Gateway's quota).
   ['foreach-maxloops', '#set($n = 0)#foreach($i in [1..1500])#set($n = $n + 1)#if($n == 1000)[$foreach.hasNext $velocityCount]#end#end$n'],
   ['foreach-maxloops-nested', '#set($n = 0)#foreach($a in [1..3])#foreach($i in [1..1200])#set($n = $n + 1)#end#end$n'],
+  ['break-top-level', 'a#break b'],
+  ['break-in-macro-leaves-macro', '#macro(m)x#break y#end#foreach($i in [1..3])$i#m()#end after'],
+  ['break-in-define', '#define($d)D#break E#end$d after'],
+  ['break-in-if-top-level', '#if(true)a#break b#end c'],
+  ['foreach-stop-method', '#foreach($i in [1..3])$i$foreach.stop()#end'],
   ['stop-basic', 'a#stop b'],
   ['stop-in-loop', '#foreach($x in [1..5])$x#if($x == 3)#stop#end#end after'],
   ['stop-newline', 'x#stop  \ny'],
