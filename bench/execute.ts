@@ -77,9 +77,16 @@ function nodeLoad(url: string, path: string): Promise<Result> {
   });
 }
 
-function wrkLoad(url: string, path: string): Result {
-  execFileSync('wrk', ['-t2', `-c${CONNECTIONS}`, '-d1s', url + path], { encoding: 'utf8' }); // warm-up
-  const out = execFileSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', url + path], { encoding: 'utf8' });
+// wrk runs asynchronously: the servers under test live in this process's event loop.
+function wrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { encoding: 'utf8', maxBuffer: 1 << 20 }, (err, stdout) => (err === null ? resolve(stdout) : reject(err)));
+  });
+}
+
+async function wrkLoad(url: string, path: string): Promise<Result> {
+  await wrk(['-t2', `-c${CONNECTIONS}`, '-d1s', url + path]); // warm-up
+  const out = await wrk(['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', url + path]);
   const ms = (s: string): number => {
     const m = /([\d.]+)(us|ms|s)/.exec(s)!;
     return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
@@ -93,7 +100,7 @@ function wrkLoad(url: string, path: string): Result {
 }
 
 const useWrk = hasWrk();
-const load = (url: string, path: string): Promise<Result> => (useWrk ? Promise.resolve(wrkLoad(url, path)) : nodeLoad(url, path));
+const load = (url: string, path: string): Promise<Result> => (useWrk ? wrkLoad(url, path) : nodeLoad(url, path));
 
 // ---- servers
 

@@ -117,6 +117,12 @@ const EMPTY = Buffer.alloc(0);
 
 /** Collects the body; null when it exceeds the 10 MB payload limit (413). */
 function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): void {
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3):
+  // answer without subscribing to the stream, which is most of a GET's cost here.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    done(EMPTY);
+    return;
+  }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_PAYLOAD_BYTES) {
     req.resume();
