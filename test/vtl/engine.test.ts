@@ -86,9 +86,9 @@ test('generated code is a named function with a sourceURL, readable for debuggin
   try {
     compileTemplate('$s.substring(9)', { name: 'api/POST/json' }).render({ s: '' });
   } catch (e) {
-    stack = String((e as Error).message);
+    stack = String((e as Error).stack);
   }
-  assert.match(stack, /api\/POST\/json/);
+  assert.match(stack, /at render \(vtl:api\/POST\/json:\d+:\d+\)/);
 });
 
 test('interpolated strings, #define and macros compose', () => {
