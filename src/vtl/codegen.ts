@@ -19,6 +19,9 @@ export interface GeneratedCode {
   where: string[];
 }
 
+/** Names a plain object inherits: reading them must check for an own property. */
+const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 class Generator {
   private readonly vars = new Map<string, string>();
   private readonly macros = new Map<string, { fn: string; params: string[]; body: Node[] }>();
@@ -179,7 +182,7 @@ class Generator {
   ref(r: RefNode): string {
     let code = this.v(r.name);
     for (const p of r.parts) {
-      if (p.kind === 'prop') code = `prop(${code}, ${JSON.stringify(p.name)})`;
+      if (p.kind === 'prop') code = `${OBJECT_PROTOTYPE_NAMES.has(p.name) ? 'prop' : 'propPlain'}(${code}, ${JSON.stringify(p.name)})`;
       else if (p.kind === 'method' && p.name === 'get' && p.args.length === 1) code = `callGet(S, ${this.at(r.at)}, ${code}, ${this.value(p.args[0]!)})`;
       else if (p.kind === 'method' && p.name === 'keySet' && p.args.length === 0) code = `callKeySet(S, ${this.at(r.at)}, ${code})`;
       else if (p.kind === 'method' && p.name === 'size' && p.args.length === 0) code = `callSize(S, ${this.at(r.at)}, ${code})`;

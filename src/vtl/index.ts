@@ -65,7 +65,7 @@ function tooLong(S: RenderState): never {
 }
 
 const HELPERS = [
-  'root', 'rs', 'tooLong', 'prop', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
+  'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
   'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
   'enterMacro', 'makeDouble', 'javaList', 'STOP', 'LIMITS',
 ] as const;

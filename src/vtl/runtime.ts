@@ -72,6 +72,17 @@ export function prop(target: unknown, name: string): unknown {
   return getPropertyOf(target, name);
 }
 
+/**
+ * `$a.b` where `b` is not a name Object.prototype has (the compiler checks): a plain object's own
+ * key can then be read directly, since a missing one reads as undefined.
+ */
+export function propPlain(target: unknown, name: string): unknown {
+  if (typeof target === 'object' && target !== null && Object.getPrototypeOf(target) === objectPrototype) {
+    return (target as Record<string, unknown>)[name];
+  }
+  return prop(target, name);
+}
+
 /** `$a.get(k)`, the most common method call, without the general dispatch. */
 export function callGet(S: RenderState, at: number, target: unknown, key: unknown): unknown {
   if (typeof target === 'object' && target !== null) {
