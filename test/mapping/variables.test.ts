@@ -131,6 +131,23 @@ test('JSONPath fast path agrees with jsonpath-plus on simple paths (property tes
   }), { numRuns: 1000, seed: 3 });
 });
 
+test('the body is parsed only when a template asks for it, and only once per render', () => {
+  const parse = JSON.parse;
+  let calls = 0;
+  JSON.parse = ((text: string, reviver?: (k: string, v: unknown) => unknown) => {
+    calls++;
+    return parse(text, reviver);
+  }) as typeof JSON.parse;
+  try {
+    r('$input.params(\'a\') $input.body $context.stage', input('{"a": 1}'));
+    assert.equal(calls, 0);
+    r('$input.path(\'$.a\') $input.json(\'$\') $input.path(\'$\').a', input('{"a": 1}'));
+    assert.equal(calls, 1);
+  } finally {
+    JSON.parse = parse;
+  }
+});
+
 test('a Java-style toString for printing values is exported', () => {
   assert.equal(toJavaString(new Map<string, unknown>([['a', 1], ['b', 'x']])), '{a=1, b=x}');
   assert.equal(toJavaString(parseJsonValue('{"l": [1, "a"]}')), '{l=[1,"a"]}');
