@@ -151,11 +151,14 @@ function joinedHeaders(raw: readonly string[]): Record<string, string> {
 
 function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): void {
   // A string body goes to res.end as a string: Node then writes headers and body in one write.
+  // Headers go as one flat [name, value, ...] array, which Node takes without building a map.
   const body = out.body;
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  const headers: Record<string, string | number> = { ...out.headers, 'x-amzn-RequestId': requestId, 'Content-Length': length };
-  if (extendedId !== undefined) headers['x-amz-apigw-id'] = extendedId;
-  res.writeHead(out.statusCode, headers);
+  const raw: string[] = [];
+  for (const k in out.headers) raw.push(k, out.headers[k]!);
+  raw.push('x-amzn-RequestId', requestId, 'Content-Length', String(length));
+  if (extendedId !== undefined) raw.push('x-amz-apigw-id', extendedId);
+  res.writeHead(out.statusCode, raw);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
