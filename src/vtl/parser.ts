@@ -8,7 +8,7 @@
 // spaces/tabs just before it unless they belong to a run of plain text.
 
 import type { Expr, Node, RefNode } from './ast.ts';
-import { Cursor, isIdentPart } from './cursor.ts';
+import { Cursor, isIdentPart, isIdentStart } from './cursor.ts';
 import { parseExpression, parseReferenceAt, parseArgumentList } from './expression.ts';
 
 const DIRECTIVE_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
@@ -238,7 +238,7 @@ function tokenAfterReference(cur: Cursor, ref: RefNode): string {
   const after = src.charCodeAt(start);
   if (after === 123 || after === 125) {
     cur.pos++;
-  } else if (ref.parts.length > 0 && ref.parts[ref.parts.length - 1]!.kind !== 'prop' && isIdentPart(after)) {
+  } else if (ref.parts.length > 0 && ref.parts[ref.parts.length - 1]!.kind !== 'prop' && !ref.literal.endsWith('}') && isIdentStart(after)) {
     while (isIdentPart(src.charCodeAt(cur.pos))) cur.pos++;
   }
   return src.slice(start, cur.pos);
