@@ -2,7 +2,7 @@
 export { compileDeployment, compileIntegration, DEFAULT_TIMEOUT_MS, substituteStageVariables } from './compile.ts';
 export { RouteTrie, splitPath, type RouteMatch } from './routes.ts';
 export {
-  compileRequestParameters, compileResponseParameters, mapRequestParameters, mapResponseParameters, parseJsonBody,
+  compileRequestParameters, compileResponseParameters, mapRequestParameters, mapResponseParameters, mappingSources, parseJsonBody,
   MappingExpressionError, type MappingSources, type MappedRequestParameters,
 } from './parameter-mapping.ts';
 export { matchesSelectionPattern, compileSelectionPattern } from './selection-pattern.ts';

@@ -119,6 +119,22 @@ export function mapResponseParameters(params: readonly CompiledParameter<'header
   return out;
 }
 
+/** Mapping sources over a body whose JSON is parsed on first use only (most requests never ask). */
+export function mappingSources(fields: Omit<MappingSources, 'json'>): MappingSources {
+  let parsed: unknown;
+  let done = false;
+  return {
+    ...fields,
+    json() {
+      if (!done) {
+        parsed = parseJsonBody(fields.body);
+        done = true;
+      }
+      return parsed;
+    },
+  };
+}
+
 /** JSON.parse that answers undefined for a body that is not JSON. */
 export function parseJsonBody(body: string): unknown {
   if (body === '') return undefined;

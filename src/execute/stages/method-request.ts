@@ -1,6 +1,6 @@
 // Method request: the client's request as the method sees it (path parameters, query string,
 // headers, body) and the method.request.* view that parameter mappings read.
-import { mimeType, parseJsonBody, type MappingSources } from '../../deploy/index.ts';
+import { mappingSources, mimeType } from '../../deploy/index.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, RoutedRequest } from '../types.ts';
 
 export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope: InvocationScope): MethodRequest {
@@ -8,23 +8,14 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
   const headersLower: Record<string, string> = {};
   for (const k in req.headers) headersLower[k.toLowerCase()] = req.headers[k]!;
   const bodyText = req.body.length === 0 ? '' : req.body.toString('utf8');
-  let parsed: unknown = null;
-  let parsedDone = false;
-  const sources: MappingSources = {
+  const sources = mappingSources({
     path: routed.pathParameters,
     querystring,
     header: headersLower,
     body: bodyText,
-    json() {
-      if (!parsedDone) {
-        parsed = parseJsonBody(bodyText);
-        parsedDone = true;
-      }
-      return parsed;
-    },
     stageVariables: scope.api.stageVariables,
     context: scope.context,
-  };
+  });
   const m = routed.method;
   scope.context.resourceId = m.resourceId;
   scope.context.resourcePath = m.resourcePath;

@@ -2,7 +2,7 @@
 // the response template chosen by the client's Accept header (then application/json, then the
 // first declared); no template passes the back end's body through. Proxy integrations return the
 // back end's response as it is, less the headers API Gateway owns.
-import { mapResponseParameters, parseJsonBody, type CompiledIntegrationResponse, type MappingSources, type TemplateSet } from '../../deploy/index.ts';
+import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
 import { mimeType } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
 import { renderMappingTemplate } from '../../mapping/index.ts';
@@ -16,23 +16,14 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
   const bodyText = res.body.length === 0 ? '' : res.body.toString('utf8');
   const headers: Record<string, string> = {};
   if (selected.responseParameters.length > 0) {
-    let parsed: unknown;
-    let parsedDone = false;
-    const sources: MappingSources = {
+    const sources = mappingSources({
       path: req.pathParameters,
       querystring: req.querystring,
       header: res.headers,
       body: bodyText,
-      json() {
-        if (!parsedDone) {
-          parsed = parseJsonBody(bodyText);
-          parsedDone = true;
-        }
-        return parsed;
-      },
       stageVariables: scope.api.stageVariables,
       context: scope.context,
-    };
+    });
     Object.assign(headers, mapResponseParameters(selected.responseParameters, sources));
   }
   const chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
