@@ -8,7 +8,7 @@
 # Quiet on success. Usage: bash scripts/vtl-oracle.sh [random-count] [seed]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-COUNT="${1:-1500}"
+COUNT="${1:-3000}"
 SEED="${2:-20261125}"
 
 if [ ! -f /usr/share/java/velocity.jar ] || ! command -v javac >/dev/null 2>&1; then

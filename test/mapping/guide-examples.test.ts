@@ -187,3 +187,50 @@ test('stage variables in templates (guide L5436): ${root.name}, $stageVariables.
   // The space after `#set (...)` stays: only a line break after a directive's ")" is swallowed.
   assert.equal(out, ' { "stage": "beta", "user-id": "7" } example.com example.com example.com []');
 });
+
+test('the console\'s "Method Request passthrough" template renders valid JSON of body, params, stage variables and context', () => {
+  const t = [
+    '##  See http://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html',
+    '##  This template will pass through all parameters including path, querystring, header, stage variables, and context through to the integration endpoint via the body/payload',
+    '#set($allParams = $input.params())',
+    '{',
+    '"body-json" : $input.json(\'$\'),',
+    '"params" : {',
+    '#foreach($type in $allParams.keySet())',
+    '    #set($params = $allParams.get($type))',
+    '"$type" : {',
+    '    #foreach($paramName in $params.keySet())',
+    '    "$paramName" : "$util.escapeJavaScript($params.get($paramName))"',
+    '        #if($foreach.hasNext),#end',
+    '    #end',
+    '}',
+    '    #if($foreach.hasNext),#end',
+    '#end',
+    '},',
+    '"stage-variables" : {',
+    '#foreach($key in $stageVariables.keySet())',
+    '"$key" : "$util.escapeJavaScript($stageVariables.get($key))"',
+    '    #if($foreach.hasNext),#end',
+    '#end',
+    '},',
+    '"context" : {',
+    '    "account-id" : "$context.identity.accountId",',
+    '    "http-method" : "$context.httpMethod",',
+    '    "source-ip" : "$context.identity.sourceIp",',
+    '    "user-agent" : "$context.identity.userAgent",',
+    '    "request-id" : "$context.requestId",',
+    '    "resource-path" : "$context.resourcePath"',
+    '    }',
+    '}',
+  ].join('\n');
+  const context = { httpMethod: 'POST', requestId: 'r-1', resourcePath: '/pets/{id}', identity: { accountId: '123', sourceIp: '1.2.3.4', userAgent: 'curl' } };
+  const withBody = render(t, input('{"type": "dog", "price": 249.99, "tags": ["a"]}', { path: { id: '7' }, querystring: { q: 'x y' }, header: { Accept: '*/*' } }, context, { env: 'beta' }));
+  assert.deepEqual(JSON.parse(withBody), {
+    'body-json': { type: 'dog', price: 249.99, tags: ['a'] },
+    params: { path: { id: '7' }, querystring: { q: 'x y' }, header: { Accept: '*\/*' } },
+    'stage-variables': { env: 'beta' },
+    context: { 'account-id': '123', 'http-method': 'POST', 'source-ip': '1.2.3.4', 'user-agent': 'curl', 'request-id': 'r-1', 'resource-path': '/pets/{id}' },
+  });
+  // A GET without a body: "body-json" : {} (as the console's test shows for this template).
+  assert.deepEqual(JSON.parse(render(t, input('', {}, context)))['body-json'], {});
+});
