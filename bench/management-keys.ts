@@ -63,6 +63,27 @@ async function main() {
   for (const id of created) await call(pool, 'POST', `/usageplans/${plan.id}/keys`, { keyId: id, keyType: 'API_KEY' });
   const planKeyOps = CREATES / ((performance.now() - t) / 1000);
 
+  // Phase 2b: CreateAuthorizer (TOKEN, Lambda URI) and GetAuthorizers on one API; API Gateway
+  // caps authorizers at 10 per API, so each round deletes what it made.
+  const api = await call(pool, 'POST', '/restapis', { name: 'bench-authorizers' });
+  const AUTH_ROUNDS = 50;
+  let authOps = 0;
+  t = performance.now();
+  for (let round = 0; round < AUTH_ROUNDS; round++) {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push((await call(pool, 'POST', `/restapis/${api.id}/authorizers`, {
+        name: `auth-${i}`, type: 'TOKEN', identitySource: 'method.request.header.Authorization',
+        authorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations',
+      })).id);
+      authOps++;
+    }
+    await call(pool, 'GET', `/restapis/${api.id}/authorizers`);
+    for (const id of ids) await call(pool, 'DELETE', `/restapis/${api.id}/authorizers/${id}`);
+    authOps += 11;
+  }
+  const authorizerOps = authOps / ((performance.now() - t) / 1000);
+
   // Phase 3: import the rest of the 10,000 in one CSV.
   const rows = ['Name,Key,Enabled'];
   for (let i = CREATES; i < N; i++) rows.push(`imported-${i},bench-import-value-${String(i).padStart(8, '0')}-xyz,true`);
@@ -114,6 +135,7 @@ async function main() {
   console.table([
     { case: 'CreateApiKey', 'ops/s': fmt(createOps), baseline: `bare node:http ${fmt(bareOps)}/s`, ratio: (createOps / bareOps).toFixed(2) },
     { case: 'CreateUsagePlanKey', 'ops/s': fmt(planKeyOps), baseline: `bare node:http ${fmt(bareOps)}/s`, ratio: (planKeyOps / bareOps).toFixed(2) },
+    { case: 'CreateAuthorizer + GetAuthorizers + DeleteAuthorizer', 'ops/s': fmt(authorizerOps), baseline: `bare node:http ${fmt(bareOps)}/s`, ratio: (authorizerOps / bareOps).toFixed(2) },
     { case: `ImportApiKeys (${N - CREATES} keys, one CSV)`, 'ops/s': fmt((N - CREATES) / (importMs / 1000)) + ' keys/s', baseline: '', ratio: '' },
     { case: `GetApiKeys limit=500 over ${N} keys (${all.pages} pages, ${(all.bytes / 1024).toFixed(0)} KiB)`, 'ops/s': fmt(1000 / pageMs) + ' pages/s', baseline: `bare ${fmt(1000 / barePageMs)}/s`, ratio: (barePageMs / pageMs).toFixed(2) },
     { case: `GetApiKeys name= prefix, limit=500 (${named.pages} pages)`, 'ops/s': fmt(1000 / namedMs) + ' pages/s', baseline: `bare ${fmt(1000 / barePageMs)}/s`, ratio: (barePageMs / namedMs).toFixed(2) },
