@@ -1,10 +1,11 @@
 // Compiles a template's syntax tree to the source of one JavaScript function. Every Velocity
 // variable becomes a JS local (Velocity's context is flat: macros and #define see and set the
 // same variables), output is one string built with +=, and operators call runtime.ts. The
-// generated text is meant to be read when debugging: each statement carries the template line.
+// generated text is meant to be read when debugging: statements from references and directives
+// end with a `// line N` comment pointing back to the template.
 
 import type { Expr, Node, RefNode } from './ast.ts';
-import { lineColumn } from './errors.ts';
+import { LineIndex } from './errors.ts';
 
 export interface CodegenOptions {
   name: string;
@@ -39,12 +40,16 @@ class Generator {
   private readonly names = new Set<string>();
   private readonly macroParams = new Set<string>();
 
-  constructor(private readonly opts: CodegenOptions) {}
+  private readonly lines: LineIndex;
+
+  constructor(private readonly opts: CodegenOptions) {
+    this.lines = new LineIndex(opts.source);
+  }
 
   at(offset: number): number {
     let i = this.whereIndex.get(offset);
     if (i === undefined) {
-      const { line, column } = lineColumn(this.opts.source, offset);
+      const { line, column } = this.lines.at(offset);
       i = this.where.length;
       this.where.push(`${this.opts.name}[line ${line}, column ${column}]`);
       this.whereIndex.set(offset, i);
@@ -110,7 +115,12 @@ class Generator {
   }
 
   block(nodes: Node[]): string {
-    return nodes.map((n) => this.node(n)).join('\n');
+    return nodes.map((n) => {
+      const code = this.node(n);
+      // Each statement that comes from a reference or directive names its template line.
+      const at = 'at' in n ? n.at : -1;
+      return at >= 0 && code !== '' ? `${code} // line ${this.lines.at(at).line}` : code;
+    }).join('\n');
   }
 
   private node(n: Node): string {

@@ -44,3 +44,22 @@ export function lineColumn(source: string, offset: number): { line: number; colu
   }
   return { line, column: offset - last };
 }
+
+/** Line and column lookups for many offsets of one source (binary search over line starts). */
+export class LineIndex {
+  readonly #starts: number[] = [0];
+  constructor(source: string) {
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.#starts.push(i + 1);
+  }
+  at(offset: number): { line: number; column: number } {
+    const starts = this.#starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+}
