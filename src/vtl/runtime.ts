@@ -330,7 +330,7 @@ export function tick(S: RenderState, at: number): void {
   if (++S.iterations > S.limits.maxTotalIterations) {
     throw new VtlLimitError(`Template exceeded ${S.limits.maxTotalIterations} loop iterations at ${S.where[at] ?? ''}`);
   }
-  if ((S.iterations & 255) === 0 && Date.now() > S.deadline) {
+  if ((S.iterations & 15) === 0 && Date.now() > S.deadline) {
     throw new VtlLimitError(`Template rendering exceeded ${S.limits.maxRenderMillis} ms at ${S.where[at] ?? ''}`);
   }
 }
