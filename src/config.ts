@@ -113,7 +113,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
 }
 
 export function configHelp(): string {
-  return Object.entries(FLAGS)
-    .map(([flag, key]) => `  --${flag.padEnd(12)} ${envName(flag).padEnd(24)} default: ${String(DEFAULTS[key])}`)
-    .join('\n');
+  const rows = Object.entries(FLAGS).map(([flag, key]) => [`--${flag}`, envName(flag), String(DEFAULTS[key])] as const);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  return rows.map(([f, e, d]) => `  ${f.padEnd(w0)}  ${e.padEnd(w1)}  default: ${d === '' ? '(none)' : d}`).join('\n');
 }
