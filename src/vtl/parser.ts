@@ -33,179 +33,186 @@ export function parseInterpolation(cur: Cursor, text: string, offset: number): N
 }
 
 function parseBlock(cur: Cursor, inBlock: boolean): Block {
-  const nodes: Node[] = [];
-  const src = cur.src;
-  let text = '';
-  // Offset where the current run of plain text began; #set swallows whitespace that is a run of its own.
-  let textRunStart = cur.pos;
-  const flush = (): void => {
-    if (text !== '') nodes.push({ kind: 'text', text });
-    text = '';
-  };
-  while (cur.pos < src.length) {
-    const c = src.charCodeAt(cur.pos);
-    if (c === 36 /* $ */) {
-      const ref = parseReferenceAt(cur, cur.pos, 0);
-      if (ref === null) {
-        text += '$';
-        cur.pos++;
-        textRunStart = cur.pos;
-        continue;
+  return new BlockParser(cur, inBlock).parse();
+}
+
+/** One block of template text up to its #end/#else/#elseif (or the end of the template). */
+class BlockParser {
+  private readonly nodes: Node[] = [];
+  private text = '';
+  /** Where the current run of plain text began: #set swallows whitespace only when it is a run of its own. */
+  private textRunStart: number;
+
+  constructor(private readonly cur: Cursor, private readonly inBlock: boolean) {
+    this.textRunStart = cur.pos;
+  }
+
+  parse(): Block {
+    const { cur } = this;
+    const src = cur.src;
+    while (cur.pos < src.length) {
+      const c = src.charCodeAt(cur.pos);
+      if (c === 36 /* $ */) this.dollar();
+      else if (c === 92 /* \ */) this.backslashes();
+      else if (c !== 35 /* # */) this.plainText();
+      else {
+        const ended = this.hash();
+        if (ended !== null) return ended;
       }
-      flush();
-      nodes.push(ref);
-      text += tokenAfterReference(cur, ref);
-      textRunStart = cur.pos;
-      continue;
     }
-    if (c === 92 /* \ */) {
-      let n = 0;
-      while (src.charCodeAt(cur.pos + n) === 92) n++;
-      const after = cur.pos + n;
-      if (src.charCodeAt(after) === 36) {
-        const ref = parseReferenceAt(cur, after, n);
-        if (ref !== null) {
-          flush();
-          nodes.push(ref);
-          text += tokenAfterReference(cur, ref);
-          textRunStart = cur.pos;
-          continue;
-        }
-      } else if (src.charCodeAt(after) === 35 /* # */) {
-        const word = directiveWord(src, after);
-        // `\#if@` stays text: Velocity's lexer reads "if@" as one word.
-        if (word !== null && isEscapableDirective(word.name) && src.charCodeAt(word.end) !== 64) {
-          // `\#if` prints `#if`; `\\#if(...)` prints one backslash and runs the directive.
-          text += '\\'.repeat(n >> 1);
-          if (n % 2 === 1) {
-            text += src.slice(after, word.end);
-            cur.pos = word.end;
-            textRunStart = cur.pos;
-            continue;
-          }
-          cur.pos = after;
-          continue;
-        }
+    this.flush();
+    return { nodes: this.nodes, ended: 'eof', at: cur.pos };
+  }
+
+  private flush(): void {
+    if (this.text !== '') this.nodes.push({ kind: 'text', text: this.text });
+    this.text = '';
+  }
+
+  /** Text that is a token of its own for Velocity's lexer: whitespace after it starts a new run. */
+  private token(text: string, end: number): void {
+    this.text += text;
+    this.cur.pos = end;
+    this.textRunStart = end;
+  }
+
+  private node(n: Node): void {
+    this.flush();
+    this.nodes.push(n);
+    this.textRunStart = this.cur.pos;
+  }
+
+  private reference(ref: RefNode): void {
+    this.node(ref);
+    this.text += tokenAfterReference(this.cur, ref);
+    this.textRunStart = this.cur.pos;
+  }
+
+  private dollar(): void {
+    const ref = parseReferenceAt(this.cur, this.cur.pos, 0);
+    if (ref === null) this.token('$', this.cur.pos + 1);
+    else this.reference(ref);
+  }
+
+  /** Backslashes, escaping a reference (`\$a`) or a directive (`\#if`) or standing for themselves. */
+  private backslashes(): void {
+    const { cur } = this;
+    const src = cur.src;
+    let n = 0;
+    while (src.charCodeAt(cur.pos + n) === 92) n++;
+    const after = cur.pos + n;
+    if (src.charCodeAt(after) === 36) {
+      const ref = parseReferenceAt(cur, after, n);
+      if (ref !== null) return this.reference(ref);
+    } else if (src.charCodeAt(after) === 35 /* # */) {
+      const word = directiveWord(src, after);
+      // `\#if@` stays text: Velocity's lexer reads "if@" as one word.
+      if (word !== null && ESCAPABLE.has(word.name) && src.charCodeAt(word.end) !== 64) {
+        // `\#if` prints `#if`; `\\#if(...)` prints one backslash and runs the directive.
+        this.text += '\\'.repeat(n >> 1);
+        if (n % 2 === 1) this.token(src.slice(after, word.end), word.end);
+        else cur.pos = after;
+        return;
       }
-      text += src.slice(cur.pos, after);
-      cur.pos = after;
-      textRunStart = cur.pos;
-      continue;
     }
-    if (c !== 35 /* # */) {
-      const start = cur.pos;
-      let end = start + 1;
-      while (end < src.length) {
-        const d = src.charCodeAt(end);
-        if (d === 36 || d === 35 || d === 92) break;
-        end++;
-      }
-      text += src.slice(start, end);
-      cur.pos = end;
-      continue;
+    this.token(src.slice(cur.pos, after), after);
+  }
+
+  private plainText(): void {
+    const { cur } = this;
+    const src = cur.src;
+    let end = cur.pos + 1;
+    while (end < src.length) {
+      const d = src.charCodeAt(end);
+      if (d === 36 || d === 35 || d === 92) break;
+      end++;
     }
-    // '#'
+    this.text += src.slice(cur.pos, end);
+    cur.pos = end;
+  }
+
+  /** A '#': comment, unparsed block, directive, macro call or text. Returns the block's end when it ends here. */
+  private hash(): Block | null {
+    const { cur } = this;
+    const src = cur.src;
     const next = src.charCodeAt(cur.pos + 1);
     if (next === 35 /* ## */) {
       const nl = src.indexOf('\n', cur.pos);
-      cur.pos = nl < 0 ? src.length : nl + 1;
-      textRunStart = cur.pos;
-      continue;
+      this.token('', nl < 0 ? src.length : nl + 1);
+      return null;
     }
     if (next === 42 /* #* */) {
       const end = src.indexOf('*#', cur.pos + 2);
       // Velocity 1.7 lets an unterminated block comment run to the end of the template.
-      cur.pos = end < 0 ? src.length : end + 2;
-      textRunStart = cur.pos;
-      continue;
+      this.token('', end < 0 ? src.length : end + 2);
+      return null;
     }
     if (next === 91 /* [ */ && src.charCodeAt(cur.pos + 2) === 91) {
       const end = src.indexOf(']]#', cur.pos + 3);
       if (end < 0) throw cur.error('Lexical error: unterminated "#[["', cur.pos);
-      text += src.slice(cur.pos + 3, end);
-      cur.pos = end + 3;
-      textRunStart = cur.pos;
-      continue;
+      this.token(src.slice(cur.pos + 3, end), end + 3);
+      return null;
     }
-    const word = directiveWord(src, cur.pos);
     if (cur.pos === src.length - 1 && cur.src === cur.source) throw cur.error('Lexical error: Encountered <EOF> after "#"');
+    const word = directiveWord(src, cur.pos);
     if (word === null) {
-      text += '#';
-      cur.pos++;
-      textRunStart = cur.pos;
-      continue;
+      this.token('#', cur.pos + 1);
+      return null;
     }
     const at = cur.pos;
+    const ended = this.directive(word, at);
+    if (ended === false) {
+      // Not a directive after all: `#word` is text, and a token of its own for Velocity's lexer.
+      this.token(src.slice(at, word.end), word.end);
+      return null;
+    }
+    return ended;
+  }
+
+  /** The directive `word` at `at`: false when it is no directive; the block's end for #end/#else/#elseif. */
+  private directive(word: { name: string; end: number; braced: boolean }, at: number): Block | null | false {
+    const { cur } = this;
+    const src = cur.src;
+    const withArgs = followedByParen(src, word.end);
     switch (word.name) {
       case 'end':
-      case 'else': {
+      case 'else':
+      case 'elseif':
         cur.pos = word.end;
-        eatLineEnd(cur);
-        flush();
-        if (!inBlock) throw cur.error(`Encountered "#${word.name}"`, at);
-        return { nodes, ended: word.name, at };
-      }
-      case 'elseif': {
-        cur.pos = word.end;
-        flush();
-        if (!inBlock) throw cur.error('Encountered "#elseif"', at);
-        return { nodes, ended: 'elseif', at };
-      }
-      case 'set': {
-        if (!followedByParen(src, word.end)) break;
+        if (word.name !== 'elseif') eatLineEnd(cur);
+        this.flush();
+        if (!this.inBlock) throw cur.error(`Encountered "#${word.name}"`, at);
+        return { nodes: this.nodes, ended: word.name, at };
+      case 'set':
+        if (!withArgs) return false;
         // Velocity's #set token begins with the spaces and tabs before it, unless plain text owns them.
-        if (at > textRunStart && /^[ \t]+$/.test(src.slice(textRunStart, at))) text = text.slice(0, text.length - (at - textRunStart));
-        flush();
+        if (at > this.textRunStart && /^[ \t]+$/.test(src.slice(this.textRunStart, at))) {
+          this.text = this.text.slice(0, this.text.length - (at - this.textRunStart));
+        }
+        this.flush();
         cur.pos = word.end;
-        nodes.push(parseSet(cur, at));
-        textRunStart = cur.pos;
-        continue;
-      }
-      case 'if': {
-        if (!followedByParen(src, word.end)) break;
-        flush();
+        this.node(parseSet(cur, at));
+        return null;
+      case 'if':
+      case 'foreach':
+      case 'macro':
+      case 'define':
+        if (!withArgs) return false;
+        this.flush();
         cur.pos = word.end;
-        nodes.push(parseIf(cur));
-        textRunStart = cur.pos;
-        continue;
-      }
-      case 'foreach': {
-        if (!followedByParen(src, word.end)) break;
-        flush();
-        cur.pos = word.end;
-        nodes.push(parseForeach(cur, at));
-        textRunStart = cur.pos;
-        continue;
-      }
+        this.node(word.name === 'if' ? parseIf(cur) : word.name === 'foreach' ? parseForeach(cur, at) : word.name === 'macro' ? parseMacro(cur) : parseDefine(cur));
+        return null;
       case 'break':
-      case 'stop': {
-        flush();
+      case 'stop':
+        this.flush();
         cur.pos = word.end;
         eatLineEnd(cur);
-        nodes.push({ kind: word.name });
-        textRunStart = cur.pos;
-        continue;
-      }
-      case 'macro': {
-        if (!followedByParen(src, word.end)) break;
-        flush();
-        cur.pos = word.end;
-        nodes.push(parseMacro(cur));
-        textRunStart = cur.pos;
-        continue;
-      }
-      case 'define': {
-        if (!followedByParen(src, word.end)) break;
-        flush();
-        cur.pos = word.end;
-        nodes.push(parseDefine(cur));
-        textRunStart = cur.pos;
-        continue;
-      }
+        this.node({ kind: word.name });
+        return null;
       default: {
-        if (!followedByParen(src, word.end) || word.braced) break;
+        if (!withArgs || word.braced) return false;
         // `#name(...)`: a macro call. Velocity resolves it when rendering and prints it as text when no such macro exists.
-        flush();
+        this.flush();
         cur.pos = word.end;
         skipSpaces(cur);
         cur.pos++; // (
@@ -213,18 +220,11 @@ function parseBlock(cur: Cursor, inBlock: boolean): Block {
         const literal = src.slice(at, cur.pos);
         const before = cur.pos;
         eatLineEnd(cur);
-        nodes.push({ kind: 'macrocall', at, name: word.name, args, literal, trailing: src.slice(before, cur.pos) });
-        textRunStart = cur.pos;
-        continue;
+        this.node({ kind: 'macrocall', at, name: word.name, args, literal, trailing: src.slice(before, cur.pos) });
+        return null;
       }
     }
-    // Not a directive after all: `#word` is text, and a token of its own for Velocity's lexer.
-    text += src.slice(cur.pos, word.end);
-    cur.pos = word.end;
-    textRunStart = cur.pos;
   }
-  flush();
-  return { nodes, ended: 'eof', at: cur.pos };
 }
 
 /**
@@ -244,10 +244,8 @@ function tokenAfterReference(cur: Cursor, ref: RefNode): string {
   return src.slice(start, cur.pos);
 }
 
+/** Directives a backslash can escape (`\#if` prints `#if`). */
 const ESCAPABLE = new Set(['if', 'elseif', 'else', 'end', 'set', 'foreach', 'break', 'stop', 'macro', 'define']);
-function isEscapableDirective(name: string): boolean {
-  return ESCAPABLE.has(name);
-}
 
 /** `#name` or `#{name}` at `pos`; null when the `#` starts no word. */
 function directiveWord(src: string, pos: number): { name: string; end: number; braced: boolean } | null {
