@@ -148,6 +148,23 @@ test('the body is parsed only when a template asks for it, and only once per ren
   }
 });
 
+test('$input.json("$") gives back the body\'s JSON for any JSON document (property test)', () => {
+  const t = compileTemplate('$input.json(\'$\')');
+  // Documents with integral decimals ("1.0") or integer keys take the exact parser, others JSON.parse.
+  const doc = fc.oneof(fc.json({ maxDepth: 4 }), fc.json({ maxDepth: 3 }).map((j) => j.replace(/(\d)(?=[,\]}]|$)/g, '$1.0')), fc.dictionary(fc.integer({ min: 0, max: 99 }).map(String), fc.json({ maxDepth: 2 }).map((j) => JSON.parse(j) as unknown)).map((o) => JSON.stringify(o)));
+  fc.assert(fc.property(doc, (text) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const out = renderMappingTemplate(t, input(text));
+    if (text.trim() === '') return;
+    assert.equal(JSON.stringify(JSON.parse(out)), JSON.stringify(parsed), text);
+  }), { numRuns: 2000, seed: 5 });
+});
+
 test('a Java-style toString for printing values is exported', () => {
   assert.equal(toJavaString(new Map<string, unknown>([['a', 1], ['b', 'x']])), '{a=1, b=x}');
   assert.equal(toJavaString(parseJsonValue('{"l": [1, "a"]}')), '{l=[1,"a"]}');
