@@ -52,7 +52,7 @@ export function parseReferenceAt(cur: Cursor, dollar: number, escapes: number): 
     } else if (c === 91 /* [ */) {
       cur.pos = p + 1;
       cur.skipWs();
-      const index = parseExpression(cur);
+      const index = parseParameter(cur);
       cur.skipWs();
       cur.expect(']');
       p = cur.pos;

@@ -51,6 +51,21 @@ export function javaList<T>(items: T[]): T[] {
   return items;
 }
 
+const VIEW_OF: unique symbol = Symbol('view of a map');
+
+/**
+ * Marks a snapshot of a map's keys, values or entries (keySet(), values(), #foreach over a map), so
+ * that a #foreach over it can fail as Java does when the map changes meanwhile.
+ */
+export function mapView<T>(items: T[], m: JMap): T[] {
+  (items as T[] & { [VIEW_OF]?: JMap })[VIEW_OF] = m;
+  return javaList(items);
+}
+
+export function viewSource(items: unknown[]): JMap | null {
+  return (items as unknown[] & { [VIEW_OF]?: JMap })[VIEW_OF] ?? null;
+}
+
 export function isJavaList(v: unknown[]): boolean {
   return (v as unknown[] & { [JAVA_LIST]?: true })[JAVA_LIST] === true;
 }

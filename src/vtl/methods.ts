@@ -6,7 +6,7 @@
 import { VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaClassName, javaEquals, javaString,
-  javaHashCode, javaList, makeDouble, mapDelete, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
+  javaHashCode, javaList, makeDouble, mapDelete, mapView, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
 } from './java.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
@@ -313,9 +313,9 @@ function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
       switch (name) {
         case 'size': return mapSize(m);
         case 'isEmpty': return mapSize(m) === 0;
-        case 'keySet': return javaList(mapKeys(m));
-        case 'values': return javaList(mapValues(m));
-        case 'entrySet': return javaList(mapKeys(m).map((k) => new MapEntry(k, mapGet(m, k))));
+        case 'keySet': return mapView(mapKeys(m), m);
+        case 'values': return mapView(mapValues(m), m);
+        case 'entrySet': return mapView(mapKeys(m).map((k) => new MapEntry(k, mapGet(m, k))), m);
         case 'toString': return javaString(m);
         case 'hashCode': return javaHashCode(m);
         case 'clear':

@@ -4,7 +4,7 @@
 
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
-  JAVA_ARRAYS, JDouble, NO_METHOD, javaList, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
+  JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, mapSize, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
   makeDouble, mapGet, mapSet, mapValues, numberValue, type JMap,
 } from './java.ts';
 import { JavaException, callMethod, getProperty } from './methods.ts';
@@ -53,7 +53,7 @@ const toJavaString = javaString;
 const getPropertyOf = getProperty;
 const callJavaMethod = callMethod;
 const JavaExceptionClass = JavaException;
-const markJavaList = javaList;
+const markView = mapView;
 
 // The hot paths below handle plain objects (parsed JSON, $context) and Maps inline, then defer to
 // the general code: rendering a JSON array of objects is mostly property reads and printing.
@@ -97,8 +97,8 @@ export function callGet(S: RenderState, at: number, target: unknown, key: unknow
 /** `$a.keySet()`. */
 export function callKeySet(S: RenderState, at: number, target: unknown): unknown {
   if (typeof target === 'object' && target !== null) {
-    if (Object.getPrototypeOf(target) === objectPrototype) return markJavaList(Object.keys(target));
-    if (target instanceof Map) return markJavaList([...target.keys()]);
+    if (Object.getPrototypeOf(target) === objectPrototype) return markView(Object.keys(target), target as JMap);
+    if (target instanceof Map) return markView([...target.keys()], target);
   }
   return call(S, at, target, 'keySet', []);
 }
@@ -266,7 +266,17 @@ export function iterable(v: unknown): unknown[] | null {
   if (Array.isArray(v)) return v;
   if (v == null || typeof v !== 'object') return null;
   if (v instanceof VtlObject || v instanceof JDouble) return null;
-  return mapValues(v as JMap);
+  return mapView(mapValues(v as JMap), v as JMap);
+}
+
+/**
+ * A #foreach found its list or map changed since the previous iteration: Java's iterator throws
+ * ConcurrentModificationException (lists: a changed size; maps: a changed number of entries).
+ */
+export function modified(S: RenderState, at: number, items: unknown[], length: number, source: JMap | null, size: number): void {
+  if (items.length !== length || (source !== null && mapSize(source) !== size)) {
+    throw runtimeError(S, at, 'java.util.ConcurrentModificationException');
+  }
 }
 
 /** `$foreach` inside a loop (Velocity 1.7 ForeachScope). */
@@ -345,4 +355,4 @@ export function enterMacro(S: RenderState, at: number): void {
   if (++S.depth > S.limits.maxMacroDepth) throw new VtlLimitError(`Macro calls nested deeper than ${S.limits.maxMacroDepth} at ${S.where[at] ?? ''}`);
 }
 
-export { JDouble, makeDouble, javaList };
+export { JDouble, makeDouble, javaList, mapSize, viewSource };

@@ -39,7 +39,9 @@ class Gen {
 
   ref(): string {
     const simple = ['$s', '$i', '$d', '$b', '$l', '$m', '$e', '$nope', '$n', '$m.a', '$m.b', '$m.c.d', '$l[0]', '$l[1]', '$m.b[1]',
-      '$people[1].name', '$list2[0]', '$a', '$b', '$c', '$velocityCount', '$foreach.index', '$foreach.hasNext', '$x', '$y'];
+      '$people[1].name', '$list2[0]', '$a', '$b', '$c', '$velocityCount', '$foreach.index', '$foreach.hasNext', '$x', '$y',
+      '$velocityHasNext', '$foreach.parent.index', '$foreach.first', '$foreach.last', '$foreach.count', '$people', '$list2', '$em',
+      '$m.c', "$m['b']", '$l[-1]', '$u', '$q', '$sp', '$big', '$neg', '$z'];
     const methods = ['.length()', '.toUpperCase()', '.substring(1)', '.size()', '.isEmpty()', ".contains('t')", ".indexOf('t')",
       ".replace('t', 'T')", ".get('a')", '.keySet()', '.toString()', ".equals('str')", '.trim()', '.get(0)', '.values()',
       ".replaceAll('[aeiou]', '_')", ".split(',').size()", '.substring(0, 1)', ".startsWith('s')", '.entrySet()', ".matches('.*t.*')",
@@ -83,7 +85,11 @@ class Gen {
     const r = this.rnd();
     if (depth > 3 || r < 0.3) return this.text() + (this.chance(0.3) ? this.ws() : '');
     if (r < 0.5) return this.ref();
-    if (r < 0.6) return `${this.ws()}#set(${this.chance(0.5) ? ' ' : ''}$${this.pick(this.vars)} = ${this.expr(0)})${this.ws()}`;
+    if (r < 0.56) return `${this.ws()}#set(${this.chance(0.5) ? ' ' : ''}$${this.pick(this.vars)} = ${this.expr(0)})${this.ws()}`;
+    if (r < 0.6) {
+      const target = this.pick(['$m.a', '$m.new', "$m['k']", '$l[0]', '$people[0].name', '$nope.x', '$a.x']);
+      return `${this.ws()}#set(${target} = ${this.expr(1)})${this.ws()}`;
+    }
     if (r < 0.72) {
       let s = `${this.ws()}#if(${this.cond()})${this.ws()}${this.block(depth + 1, loop)}`;
       if (this.chance(0.3)) s += `${this.ws()}#elseif(${this.cond()})${this.ws()}${this.block(depth + 1, loop)}`;
