@@ -124,7 +124,12 @@ export function mappingSources(fields: Omit<MappingSources, 'json'>): MappingSou
   let parsed: unknown;
   let done = false;
   return {
-    ...fields,
+    path: fields.path,
+    querystring: fields.querystring,
+    header: fields.header,
+    body: fields.body,
+    stageVariables: fields.stageVariables,
+    context: fields.context,
     json() {
       if (!done) {
         parsed = parseJsonBody(fields.body);

@@ -77,11 +77,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     };
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null };
     if (body === null) return send(req, res, requestId, gatewayResponse(requestTooLarge(), null, scope));
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const out = await runPipeline(integrations.registry, incoming, scope, abort.signal, onBug);
+    const out = await runPipeline(integrations.registry, incoming, scope, onBug);
     send(req, res, requestId, out, scope.context.extendedRequestId as string);
   }
 

@@ -15,7 +15,6 @@ export async function runPipeline(
   integrations: IntegrationRegistry,
   req: IncomingRequest,
   scope: InvocationScope,
-  signal: AbortSignal,
   onBug?: (err: unknown) => void,
 ): Promise<MethodResponse> {
   let request: MethodRequest | null = null;
@@ -23,7 +22,7 @@ export async function runPipeline(
     const routed = routeRequest(scope.api, req.httpMethod, req.path);
     request = methodRequest(routed, req, scope);
     // (authorizers, throttling and caching join here)
-    return await invokeMethod(integrations, routed.method, request, scope, signal);
+    return await invokeMethod(integrations, routed.method, request, scope);
   } catch (err) {
     return gatewayResponse(err, request, scope, onBug);
   }
@@ -35,10 +34,9 @@ export async function invokeMethod(
   method: CompiledMethod,
   request: MethodRequest,
   scope: InvocationScope,
-  signal: AbortSignal,
 ): Promise<MethodResponse> {
   const endpointRequest = integrationRequest(method, request, scope);
-  const endpointResponse = await integration(integrations, method, endpointRequest, scope, signal, request);
+  const endpointResponse = await integration(integrations, method, endpointRequest, scope, request);
   switch (method.integration.type) {
     case 'HTTP_PROXY':
     case 'AWS_PROXY':

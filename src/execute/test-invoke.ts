@@ -79,7 +79,7 @@ export const testInvokeHandlers: HandlerTable = {
     let out: MethodResponse;
     try {
       request = methodRequest({ method, pathParameters: single.match(path)?.params ?? {} }, incoming, scope);
-      out = await invokeMethod(integrations.registry, method, request, scope, new AbortController().signal);
+      out = await invokeMethod(integrations.registry, method, request, scope);
     } catch (err) {
       out = gatewayResponse(err, request, scope);
     } finally {

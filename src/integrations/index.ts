@@ -30,8 +30,10 @@ export interface IntegrationCall {
   readonly scope: InvocationScope;
 }
 
+// No cancellation signal: API Gateway completes a back-end call whose client went away; every
+// call is bounded by its integration timeout instead.
 export interface Integration {
-  invoke(req: IntegrationRequest, signal: AbortSignal, call?: IntegrationCall): Promise<EndpointResponse>;
+  invoke(req: IntegrationRequest, call?: IntegrationCall): Promise<EndpointResponse>;
 }
 
 export type IntegrationRegistry = Readonly<Record<IntegrationType, Integration>>;

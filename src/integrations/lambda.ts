@@ -87,14 +87,12 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     return partition;
   }
 
-  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer, signal: AbortSignal) {
+  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer) {
     const fn = lambdaFunctionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
     const partition = await partitionOf(restApiId);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-    const onAbort = (): void => timeout.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', signal: timeout.signal });
     } catch (err) {
@@ -105,14 +103,13 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
       throw err;
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
     }
   }
 
   const custom: Integration = {
-    async invoke(req, signal) {
+    async invoke(req) {
       const event = req.body.length === 0 ? EMPTY_EVENT : req.body;
-      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event, signal);
+      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': out.executedVersion };
       if (out.functionError !== undefined) headers[FUNCTION_ERROR_HEADER] = out.functionError;
       return { statusCode: out.statusCode, headers, body: out.payload };
@@ -120,10 +117,10 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   };
 
   const proxy: Integration = {
-    async invoke(req, signal, ctx) {
+    async invoke(req, ctx) {
       if (ctx === undefined) throw new Error('AWS_PROXY needs the method request to build its event');
       const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
-      const out = await call(req, ctx.scope.api.restApiId, event, signal);
+      const out = await call(req, ctx.scope.api.restApiId, event);
       if (out.functionError !== undefined) {
         throw badGateway(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
       }

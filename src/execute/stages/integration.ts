@@ -9,15 +9,14 @@ export async function integration(
   method: CompiledMethod,
   req: IntegrationRequest,
   scope: InvocationScope,
-  signal: AbortSignal,
   request: MethodRequest,
 ): Promise<EndpointResponse> {
   const log = scope.log;
   const call = { method, request, scope };
-  if (log === null) return registry[method.integration.type].invoke(req, signal, call);
+  if (log === null) return registry[method.integration.type].invoke(req, call);
   if (method.integration.type !== 'MOCK') log.line(`Sending request to ${req.uri}`);
   const started = performance.now();
-  const res = await registry[method.integration.type].invoke(req, signal, call);
+  const res = await registry[method.integration.type].invoke(req, call);
   if (method.integration.type !== 'MOCK') {
     log.line(`Received response. Status: ${res.statusCode}, Integration latency: ${Math.round(performance.now() - started)} ms`);
     log.line(`Endpoint response headers: ${javaMap(res.headers)}`);
