@@ -150,7 +150,8 @@ async function insertPart(tx: WriteTx, restApiId: string, location: Documentatio
 
 // ------------------------------------------------------------------ import
 
-const EXTENSION = 'x-amazon-apigateway-documentation';
+export const DOCUMENTATION_EXTENSION = 'x-amazon-apigateway-documentation';
+const EXTENSION = DOCUMENTATION_EXTENSION;
 
 function parseDefinition(body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
@@ -167,7 +168,16 @@ function parseDefinition(body: Buffer): Record<string, unknown> {
 async function importParts(tx: WriteTx, restApiId: string, input: ImportDocumentationPartsRequest): Promise<{ ids: string[]; warnings?: string[] }> {
   const mode = input.mode ?? 'merge';
   if (mode !== 'merge' && mode !== 'overwrite') throw badRequest(`Invalid import mode specified: ${String(mode)}. Valid values are merge, overwrite`);
-  const def = parseDefinition(input.body);
+  return importDocumentationFrom(tx, restApiId, parseDefinition(input.body), mode, input.failOnWarnings === true);
+}
+
+/**
+ * Writes the parts of an already parsed definition's x-amazon-apigateway-documentation into the
+ * caller's transaction (ImportDocumentationParts, and ImportRestApi / PutRestApi).
+ */
+export async function importDocumentationFrom(
+  tx: WriteTx, restApiId: string, def: Record<string, unknown>, mode: 'merge' | 'overwrite', failOnWarnings: boolean,
+): Promise<{ ids: string[]; warnings?: string[] }> {
   const warnings: string[] = [];
   const entries: { location: DocumentationPartLocation; properties: string }[] = [];
   const ext = def[EXTENSION] as { documentationParts?: unknown } | undefined;
@@ -194,7 +204,7 @@ async function importParts(tx: WriteTx, restApiId: string, input: ImportDocument
       }
     });
   }
-  if (warnings.length > 0 && input.failOnWarnings) {
+  if (warnings.length > 0 && failOnWarnings) {
     throw badRequest(`Import failed on warnings: [${warnings.join('; ')}]`);
   }
   if (mode === 'overwrite') await tx.deleteChildren(restApiId, [DOCUMENTATION_PART_KIND]);
