@@ -15,6 +15,7 @@ import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-doo
 import { runPipeline } from './pipeline.ts';
 import { StageCache } from './stage-cache.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
+import { useTestInvokeIntegrations } from './test-invoke.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
 
 export { GatewayError, GATEWAY_RESPONSE_TYPES } from './errors.ts';
@@ -47,6 +48,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const resolvers = options.resolvers ?? DEFAULT_RESOLVERS;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
+  useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name) => loadStage(store, id, name), options.maxStages);
   const onBug = (err: unknown): void => log(`gatehouse: execution failed: ${(err as Error)?.stack ?? err}`);
 

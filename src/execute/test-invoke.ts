@@ -5,8 +5,8 @@ import type { HandlerTable } from '../control/context.ts';
 import { getApi, getMethod, getResource } from '../control/apis/lookups.ts';
 import { takeSnapshot } from '../control/apis/snapshot.ts';
 import { badRequest } from '../control/errors.ts';
-import { compileDeployment, RouteTrie } from '../deploy/index.ts';
-import { createIntegrations } from '../integrations/index.ts';
+import { compileDeployment, RouteTrie, type IntegrationType } from '../deploy/index.ts';
+import { createIntegrations, type Integration } from '../integrations/index.ts';
 import type { TestInvokeMethodRequest, TestInvokeMethodResponse } from '../model/generated/types.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { invokeMethod } from './pipeline.ts';
@@ -31,6 +31,15 @@ class CollectedLog implements ExecutionLog {
   line(text: string): void {
     this.lines.push(`${logTime(new Date())} : ${text}`);
   }
+}
+
+// The integrations the execution plane was given (AWS/AWS_PROXY with Lambda), by the store the
+// control plane shares with it, so the Test button calls the same back ends as a deployed stage.
+const integrationsByStore = new WeakMap<object, Partial<Record<IntegrationType, Integration>>>();
+
+/** Called by createExecutionPlane: TestInvokeMethod on APIs in `store` uses `overrides`. */
+export function useTestInvokeIntegrations(store: object, overrides: Partial<Record<IntegrationType, Integration>> | undefined): void {
+  integrationsByStore.set(store, overrides ?? {});
 }
 
 export const testInvokeHandlers: HandlerTable = {
@@ -74,7 +83,7 @@ export const testInvokeHandlers: HandlerTable = {
     const log = new CollectedLog(requestId);
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, ctx.accountId, Date.now()), log };
     log.line(`Starting execution for request: ${requestId}`);
-    const integrations = createIntegrations();
+    const integrations = createIntegrations({}, integrationsByStore.get(ctx.store));
     let request: MethodRequest | null = null;
     let out: MethodResponse;
     try {
