@@ -58,8 +58,9 @@ const VIEW_OF: unique symbol = Symbol('view of a map');
  * that a #foreach over it can fail as Java does when the map changes meanwhile.
  */
 export function mapView<T>(items: T[], m: JMap): T[] {
+  // A view is also a Java list (isJavaList checks both flags): one property, not two.
   (items as T[] & { [VIEW_OF]?: JMap })[VIEW_OF] = m;
-  return javaList(items);
+  return items;
 }
 
 export function viewSource(items: unknown[]): JMap | null {
@@ -67,7 +68,8 @@ export function viewSource(items: unknown[]): JMap | null {
 }
 
 export function isJavaList(v: unknown[]): boolean {
-  return (v as unknown[] & { [JAVA_LIST]?: true })[JAVA_LIST] === true;
+  const flags = v as unknown[] & { [JAVA_LIST]?: true; [VIEW_OF]?: JMap };
+  return flags[JAVA_LIST] === true || flags[VIEW_OF] !== undefined;
 }
 
 export type JMap = Map<unknown, unknown> | Record<string, unknown>;
