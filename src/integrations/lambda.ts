@@ -55,6 +55,16 @@ export function lambdaFunctionOf(uri: string): string | null {
 }
 
 /**
+ * The Lambda Invoke URL a Lambda integration URI stands for, as API Gateway's execution log prints
+ * it (https://lambda.{region}.amazonaws.com/2015-03-31/functions/{function}/invocations); null
+ * when the URI is not a Lambda one.
+ */
+export function lambdaEndpointUrl(uri: string): string | null {
+  const m = URI.exec(uri);
+  return m === null ? null : `https://lambda.${m[1]}.amazonaws.com/2015-03-31/functions/${m[2]}/invocations`;
+}
+
+/**
  * What a Lambda custom integration's selection patterns are matched against: the errorMessage
  * of a function error, '' for a successful result.
  */

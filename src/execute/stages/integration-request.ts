@@ -9,6 +9,7 @@ import { VtlError } from '../../vtl/index.ts';
 import { configurationError, unsupportedMediaType } from '../errors.ts';
 import type { InvocationScope, MethodRequest } from '../types.ts';
 import { javaMap } from './method-request.ts';
+import { lambdaEndpointUrl } from '../../integrations/lambda.ts';
 
 const NO_TEMPLATE = Symbol('passthrough');
 
@@ -34,7 +35,7 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
   const out = endpointRequest(integration, req, mapped, body, scope);
   if (scope.log !== null) {
     if (integration.type !== 'MOCK') {
-      scope.log.line(`Endpoint request URI: ${out.uri}`);
+      scope.log.line(`Endpoint request URI: ${loggedUri(integration.type, out.uri)}`);
       scope.log.line(`Endpoint request headers: ${javaMap(out.headers)}`);
     }
     scope.log.line(`Endpoint request body after transformations: ${out.body.toString()}`);
@@ -142,4 +143,9 @@ export function buildUri(
 
 function traceId(requestId: string): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replace(/-/g, '').slice(0, 24)}`;
+}
+
+/** The endpoint URI as the execution log shows it: a Lambda integration's Invoke URL. */
+export function loggedUri(type: string, uri: string): string {
+  return type === 'AWS' || type === 'AWS_PROXY' ? lambdaEndpointUrl(uri) ?? uri : uri;
 }

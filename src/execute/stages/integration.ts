@@ -3,6 +3,7 @@ import type { CompiledMethod } from '../../deploy/index.ts';
 import type { EndpointResponse, IntegrationRegistry, IntegrationRequest } from '../../integrations/index.ts';
 import type { InvocationScope, MethodRequest } from '../types.ts';
 import { javaMap } from './method-request.ts';
+import { loggedUri } from './integration-request.ts';
 
 export async function integration(
   registry: IntegrationRegistry,
@@ -14,7 +15,7 @@ export async function integration(
   const log = scope.log;
   const call = { method, request, scope };
   if (log === null) return registry[method.integration.type].invoke(req, call);
-  if (method.integration.type !== 'MOCK') log.line(`Sending request to ${req.uri}`);
+  if (method.integration.type !== 'MOCK') log.line(`Sending request to ${loggedUri(method.integration.type, req.uri)}`);
   const started = performance.now();
   const res = await registry[method.integration.type].invoke(req, call);
   if (method.integration.type !== 'MOCK') {
