@@ -88,8 +88,9 @@ async function wrkLoad(url: string, path: string): Promise<Result> {
   await wrk(['-t2', `-c${CONNECTIONS}`, '-d1s', url + path]); // warm-up
   const out = await wrk(['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', url + path]);
   const ms = (s: string): number => {
-    const m = /([\d.]+)(us|ms|s)/.exec(s)!;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+    const m = /^([\d.]+)(us|ms|s|m)$/.exec(s);
+    if (m === null) throw new Error(`cannot read wrk's latency '${s}' in:\n${out}`);
+    return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as const)[m[2] as 'us' | 'ms' | 's' | 'm'];
   };
   const p50 = ms(/50%\s+(\S+)/.exec(out)![1]!);
   const p99 = ms(/99%\s+(\S+)/.exec(out)![1]!);
@@ -163,6 +164,68 @@ function bareProxy(backend: string) {
   });
 }
 
+// ---- start-up and memory of Gatehouse as its own process, as users run it
+
+async function ownProcess(): Promise<{ health: number; firstOk: number; rssMiB: number } | null> {
+  const { existsSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawn } = await import('node:child_process');
+  if (!existsSync('dist/cli/index.js')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c) => {
+        out += c;
+        const m = /serving (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`gatehouse exited ${code}`)));
+    });
+    const pool = new Pool(url, { connections: 8 });
+    await (await pool.request({ path: '/_gatehouse/health', method: 'GET' })).body.text();
+    const health = performance.now() - t0;
+    const AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=0';
+    const invoke = async (op: string, input: Record<string, unknown>) => {
+      const routes: Record<string, [string, (i: any) => string]> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+        CreateRestApi: ['POST', () => '/restapis'],
+        GetResources: ['GET', (i) => `/restapis/${i.restApiId}/resources`],
+        CreateResource: ['POST', (i) => `/restapis/${i.restApiId}/resources/${i.parentId}`],
+        PutMethod: ['PUT', (i) => `/restapis/${i.restApiId}/resources/${i.resourceId}/methods/${i.httpMethod}`],
+        PutIntegration: ['PUT', (i) => `/restapis/${i.restApiId}/resources/${i.resourceId}/methods/${i.httpMethod}/integration`],
+        PutMethodResponse: ['PUT', (i) => `/restapis/${i.restApiId}/resources/${i.resourceId}/methods/${i.httpMethod}/responses/${i.statusCode}`],
+        PutIntegrationResponse: ['PUT', (i) => `/restapis/${i.restApiId}/resources/${i.resourceId}/methods/${i.httpMethod}/integration/responses/${i.statusCode}`],
+        CreateDeployment: ['POST', (i) => `/restapis/${i.restApiId}/deployments`],
+      };
+      const [method, path] = routes[op]!;
+      const body = { ...input, ...(op === 'PutIntegration' && input.integrationHttpMethod ? { httpMethod: input.integrationHttpMethod } : {}) };
+      const res = await pool.request({ method: method as 'GET', path: path(input), headers: { authorization: AUTH, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body) });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new Error(`${op}: ${res.statusCode} ${text}`);
+      const json = JSON.parse(text);
+      return json.item !== undefined ? { ...json, items: json.item } : json;
+    };
+    const apiId = await buildApi(invoke, 'http://127.0.0.1:9');
+    const path = `/restapis/${apiId}/bench/_user_request_/mock?petType=cat`;
+    const first = await pool.request({ path, method: 'GET' });
+    await first.body.text();
+    const firstOk = performance.now() - t0;
+    if (first.statusCode !== 200) throw new Error(`first request: ${first.statusCode}`);
+    for (let i = 0; i < 20_000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, async () => (await pool.request({ path, method: 'GET' })).body.text()));
+    }
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+    await pool.close();
+    return { health, firstOk, rssMiB: rss };
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---- the API under test, built through the management operations
 
 async function buildApi(invoke: (op: string, input: Record<string, unknown>) => Promise<any>, backend: string): Promise<string> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -232,6 +295,9 @@ async function main(): Promise<void> {
   console.log(row('(b) Gatehouse HTTP integration', http, bareB));
   console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log(`RSS after warm-up: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB (gateway, baselines and the back end's worker thread share this process)`);
+  const own = await ownProcess();
+  if (own === null) console.log('own process: skipped (run `npm run build` first: it measures the compiled CLI, as users start it)');
+  else console.log(`own process (bin/gatehouse.js serve, embedded SQLite): health 200 after ${own.health.toFixed(0)} ms, first 200 from a deployed MOCK stage after ${own.firstOk.toFixed(0)} ms; RSS after 20,000 requests: ${own.rssMiB.toFixed(0)} MiB`);
 
   bare.close();
   proxy.close();

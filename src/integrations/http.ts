@@ -1,7 +1,8 @@
 // HTTP and HTTP_PROXY integrations: one shared undici Agent keeps a keep-alive pool per origin.
 // Each call is bounded by the integration's timeoutInMillis (504 "Endpoint request timed out");
 // a back end that cannot be reached is a configuration error (500 "Internal server error").
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { lazy } from '../lazy.ts';
 import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
 import type { EndpointResponse, Integration, IntegrationRequest } from './index.ts';
 
@@ -17,12 +18,17 @@ export interface HttpIntegration extends Integration {
 /** API Gateway's integration response payload limit. */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
+const undici = lazy<typeof import('undici')>('undici');
+
 export function createHttpIntegration(options: HttpIntegrationOptions = {}): HttpIntegration {
-  const agent = new Agent({
-    connections: options.connectionsPerOrigin ?? 256,
-    keepAliveTimeout: 30_000,
-    pipelining: 1,
-  });
+  // Made on the first HTTP call: a gateway serving only MOCK and Lambda methods never loads undici.
+  let agent: Agent | null = null;
+  const dispatcher = (): Agent =>
+    (agent ??= new (undici().Agent)({
+      connections: options.connectionsPerOrigin ?? 256,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+    }));
 
   async function invoke(req: IntegrationRequest): Promise<EndpointResponse> {
     const target = splitUri(req.uri);
@@ -31,7 +37,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
     // (measured: ~3% of CPU at 10k req/s). A client that goes away does not cancel the
     // back-end call; API Gateway completes it too.
     try {
-      const res = await agent.request({
+      const res = await dispatcher().request({
         origin: target.origin,
         path: target.path,
         method: req.httpMethod as Dispatcher.HttpMethod,
@@ -43,7 +49,8 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
       return { statusCode: res.statusCode, headers: flatHeaders(res.headers), body: await readLimited(res.body, res.headers['content-length']) };
     } catch (err) {
       if (err instanceof GatewayError) throw err;
-      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) throw endpointTimeout();
+      const { HeadersTimeoutError, BodyTimeoutError } = undici().errors;
+      if (err instanceof HeadersTimeoutError || err instanceof BodyTimeoutError) throw endpointTimeout();
       const code = (err as { code?: string }).code ?? (err as Error).name;
       throw configurationError(`Unable to reach the endpoint ${target.origin} (${code})`);
     }
@@ -51,7 +58,10 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
 
   return {
     invoke,
-    close: () => agent.close(),
+    close: async () => {
+      await agent?.close();
+      agent = null;
+    },
   };
 }
 

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import { unzipSync } from 'fflate';
+import { lazy } from '../lazy.ts';
+
+const fflate = lazy<typeof import('fflate')>('fflate');
 import { LambdaError } from './errors.ts';
 import type { CodeLocation } from './function-config.ts';
 
@@ -59,7 +61,7 @@ export class CodeStore {
     const zip = input.zip!;
     let files: Record<string, Uint8Array>;
     try {
-      files = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength));
+      files = fflate().unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength));
     } catch {
       throw new LambdaError('InvalidParameterValueException', 'Could not unzip uploaded file. Please check your file, then try to upload again.');
     }

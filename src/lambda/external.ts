@@ -1,9 +1,11 @@
 // Invocations sent to a Lambda endpoint elsewhere (AWS itself, or another Gatehouse) instead of
 // running locally: the Invoke call signed with SigV4 for service 'lambda' and the caller's
 // region, answered with the same result shape as a local invocation.
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { request } from 'undici';
+import { lazy } from '../lazy.ts';
+
+const sha256 = lazy<typeof import('@aws-crypto/sha256-js')>('@aws-crypto/sha256-js');
+const sigv4 = lazy<typeof import('@smithy/signature-v4')>('@smithy/signature-v4');
+const undici = lazy<typeof import('undici')>('undici');
 import { LambdaError, type LambdaErrorName } from './errors.ts';
 
 export interface ExternalLambda {
@@ -25,10 +27,10 @@ export async function invokeExternal(target: ExternalLambda, region: string, fun
   const url = new URL(target.endpoint);
   const base = url.pathname.replace(/\/$/, '');
   const path = `${base}/2015-03-31/functions/${encodeURIComponent(functionRef)}/invocations`;
-  const signer = new SignatureV4({
+  const signer = new (sigv4().SignatureV4)({
     service: 'lambda',
     region,
-    sha256: Sha256,
+    sha256: sha256().Sha256,
     credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
   });
   const signed = await signer.sign({
@@ -46,7 +48,7 @@ export async function invokeExternal(target: ExternalLambda, region: string, fun
     },
     body: payload,
   });
-  const res = await request(`${url.protocol}//${url.host}${path}`, {
+  const res = await undici().request(`${url.protocol}//${url.host}${path}`, {
     method: 'POST',
     headers: signed.headers,
     body: payload,

@@ -1,12 +1,12 @@
 // Model schemas: JSON Schema draft-04 (what API Gateway models are), with `$ref`s to other
 // models of the same API by URL (https://apigateway.amazonaws.com/restapis/{id}/models/{name}).
-import AjvDraft04Module from 'ajv-draft-04';
+import { lazy } from '../../lazy.ts';
 import type { Model } from '../../model/generated/types.ts';
 import { badRequest } from '../errors.ts';
 
-// ajv-draft-04 is CommonJS with `exports.default`; under NodeNext the class sits on .default.
 type Ajv04Class = typeof import('ajv-draft-04').default;
-const Ajv04: Ajv04Class = ((AjvDraft04Module as unknown as { default?: Ajv04Class }).default ?? AjvDraft04Module) as Ajv04Class;
+// ajv-draft-04 is CommonJS with the class on `exports.default`.
+const ajvDraft04 = lazy<{ default: Ajv04Class }>('ajv-draft-04');
 
 const MODEL_REF = /^https:\/\/apigateway\.amazonaws\.com\/restapis\/([^/]+)\/models\/([^/#]+)(#.*)?$/;
 
@@ -54,7 +54,7 @@ export function checkModelSchema(restApiId: string, text: string | undefined, mo
   for (const name of referencedModels(schema)) {
     if (!models.has(name)) throw invalid(`Invalid model identifier specified: ${name}`);
   }
-  const ajv = new Ajv04({ strict: false, validateSchema: true, allErrors: false, loadSchema: undefined });
+  const ajv = new (ajvDraft04().default)({ strict: false, validateSchema: true, allErrors: false, loadSchema: undefined });
   for (const [name, m] of models) {
     try {
       ajv.addSchema(JSON.parse(m.schema ?? '{}'), modelUrl(restApiId, name));
