@@ -30,7 +30,8 @@ function ensureObject(parent: Record<string, unknown>, key: string): Record<stri
   const v = parent[key];
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
   const created: Record<string, unknown> = {};
-  parent[key] = created;
+  // A frozen context (the caller's choice) simply gets no override maps.
+  if (Object.isExtensible(parent)) parent[key] = created;
   return created;
 }
 
@@ -38,7 +39,9 @@ function ensureObject(parent: Record<string, unknown>, key: string): Record<stri
 export function templateVariables(input: MappingInput): TemplateVariables {
   const context = input.context;
   const request = context['requestOverride'];
-  if (typeof request !== 'object' || request === null) context['requestOverride'] = { header: {}, path: {}, querystring: {} };
+  if (typeof request !== 'object' || request === null) {
+    if (Object.isExtensible(context)) context['requestOverride'] = { header: {}, path: {}, querystring: {} };
+  }
   else {
     const r = request as Record<string, unknown>;
     ensureObject(r, 'header');
@@ -46,7 +49,9 @@ export function templateVariables(input: MappingInput): TemplateVariables {
     ensureObject(r, 'querystring');
   }
   const response = context['responseOverride'];
-  if (typeof response !== 'object' || response === null) context['responseOverride'] = { header: {} };
+  if (typeof response !== 'object' || response === null) {
+    if (Object.isExtensible(context)) context['responseOverride'] = { header: {} };
+  }
   else ensureObject(response as Record<string, unknown>, 'header');
   return {
     input: new InputVariable(input.body, input.params),

@@ -97,6 +97,12 @@ test('$context and $stageVariables; requestOverride/responseOverride are writabl
   assert.deepEqual(overrides.responseOverride.header, { Cache: 'no' });
 });
 
+test('frozen context and stage variables: reads work, writes fail with a typed error', () => {
+  const inp: MappingInput = { body: '', params: { path: {}, querystring: {}, header: {} }, context: Object.freeze({ stage: 'prod' }), stageVariables: Object.freeze({ env: 'beta' }) };
+  assert.equal(renderMappingTemplate(compileTemplate('$context.stage $stageVariables.env'), inp), 'prod beta');
+  assert.throws(() => renderMappingTemplate(compileTemplate('#set($stageVariables.env = "x")'), inp), VtlRuntimeError);
+});
+
 test('JSONPath: Goessner syntax through the fast path and jsonpath-plus', () => {
   const doc = parseJsonValue('{"store": {"book": [{"t": "a", "p": 8.95}, {"t": "b", "p": 12.99}, {"t": "c", "p": 8.99}], "bike": {"p": 19.95}}, "a-b": 1}');
   assert.deepEqual(evaluateJsonPath(doc, '$.store.book[0].t'), ['a']);
