@@ -20,6 +20,7 @@ import { modelMap } from '../control/apis/models.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
 import { checkPathPart, createRootResource } from '../control/apis/resources.ts';
 import { createRestApi } from '../control/apis/restapis.ts';
+import { DOCUMENTATION_EXTENSION, importDocumentationFrom } from '../control/apis/documentation.ts';
 import { MODEL_REF, type ApiDefinition, type MethodDef } from './read.ts';
 
 export type BasePathMode = 'ignore' | 'prepend' | 'split';
@@ -28,6 +29,8 @@ export interface ImportOptions {
   basePath: BasePathMode;
   failOnWarnings: boolean;
   endpointTypes?: string[];
+  /** `ignore=documentation`: leave the definition's x-amazon-apigateway-documentation out. */
+  ignoreDocumentation?: boolean;
 }
 
 type StoredMethod = Method & { resourceId: string };
@@ -95,7 +98,7 @@ export async function importNewApi(tx: WriteTx, ctx: OpContext, def: ApiDefiniti
   // An imported API has the models its definition declares, not the console's defaults.
   await tx.deleteChildren(api.id!, [K.model]);
   await writeContents(tx, api, def, options);
-  return finish(api, def, options);
+  return finish(api, def, options, await writeDocumentation(tx, api.id!, def, options, 'merge'));
 }
 
 /** PutRestApi: merges the definition into an existing API, or overwrites it. */
@@ -121,7 +124,7 @@ export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinitio
   }
   await tx.put(K.restApi, '', api.id!, next);
   await writeContents(tx, next, def, options);
-  return finish(next, def, options);
+  return finish(next, def, options, await writeDocumentation(tx, api.id!, def, options, mode));
 }
 
 function setOrDelete<T extends object, K2 extends keyof T>(o: T, k: K2, v: T[K2] | undefined): void {
@@ -129,11 +132,23 @@ function setOrDelete<T extends object, K2 extends keyof T>(o: T, k: K2, v: T[K2]
   else o[k] = v;
 }
 
-function finish(api: RestApi, def: ApiDefinition, options: ImportOptions): RestApi {
-  if (def.warnings.length > 0 && options.failOnWarnings) {
-    throw badRequest(`Warnings found during import:\n\t${def.warnings.join('\n\t')}`);
+function finish(api: RestApi, def: ApiDefinition, options: ImportOptions, more: string[]): RestApi {
+  const warnings = [...def.warnings, ...more];
+  if (warnings.length > 0 && options.failOnWarnings) {
+    throw badRequest(`Warnings found during import:\n\t${warnings.join('\n\t')}`);
   }
-  return def.warnings.length > 0 ? { ...api, warnings: [...def.warnings] } : api;
+  return warnings.length > 0 ? { ...api, warnings } : api;
+}
+
+/**
+ * The definition's x-amazon-apigateway-documentation becomes documentation parts, through
+ * ImportDocumentationParts' own code and in the same transaction (merge or overwrite as the
+ * import itself). Returns its warnings, which join the import's.
+ */
+async function writeDocumentation(tx: WriteTx, apiId: string, def: ApiDefinition, options: ImportOptions, mode: 'merge' | 'overwrite'): Promise<string[]> {
+  if (def.documentation === undefined || options.ignoreDocumentation === true) return [];
+  const out = await importDocumentationFrom(tx, apiId, { [DOCUMENTATION_EXTENSION]: def.documentation }, mode, false);
+  return out.warnings ?? [];
 }
 
 async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions): Promise<void> {

@@ -11,10 +11,12 @@ URL defaults to $GATEHOUSE_URL or http://127.0.0.1:4567.
 `;
 
 export const EXPORT_USAGE = `Usage: gatehouse export API_ID STAGE [--type swagger|oas30] [--yaml]
-                        [--extensions integrations,authorizers|apigateway|postman] [--out FILE] [--url URL]
+                        [--extensions integrations,authorizers,documentation|apigateway] [--out FILE] [--url URL]
 
 Writes the definition of the stage's deployment to standard output (or FILE). Without
---extensions it includes every API Gateway extension (apigateway); --extensions none leaves them out.
+--extensions it includes every API Gateway extension (apigateway) but not documentation parts
+(--extensions apigateway,documentation adds them); --extensions none sends no extensions parameter,
+which gives no API Gateway extensions but, as in AWS, the stage's documentation parts.
 `;
 
 export class CliError extends Error {}

@@ -2,7 +2,7 @@
 // extensions the caller asks for. Output depends only on the snapshot, so the same deployment
 // always exports to the same bytes.
 import { stringify } from 'yaml';
-import type { Authorizer, GatewayResponse, Integration, Method, Model, RequestValidator } from '../model/generated/types.ts';
+import type { Authorizer, DocumentationPart, GatewayResponse, Integration, Method, Model, RequestValidator } from '../model/generated/types.ts';
 import { AUTHORIZER_KIND } from '../control/apis/authorizers.ts';
 import { GATEWAY_RESPONSE_KIND } from '../control/apis/gateway-responses.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
@@ -16,8 +16,17 @@ export interface ExportOptions {
   region: string;
   /** Deployment creation time, seconds since the epoch (becomes info.version). */
   deployedAt: number;
-  /** Values of the `extensions` parameter: integrations, authorizers, apigateway, postman. */
+  /** Values of the `extensions` parameter: integrations, authorizers, apigateway, documentation. */
   extensions: ReadonlySet<string>;
+  /** The stage's documentation version and its snapshot of parts, when they are to be exported. */
+  documentation?: ExportedDocumentation;
+}
+
+export interface ExportedDocumentation {
+  version: string;
+  /** Seconds since the epoch. */
+  createdDate?: number;
+  parts: DocumentationPart[];
 }
 
 type Obj = Record<string, unknown>;
@@ -143,7 +152,7 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
 
   const info: Obj = {};
   if (s.api.description !== undefined) info.description = s.api.description;
-  info.version = new Date(o.deployedAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  info.version = isoSeconds(o.deployedAt);
   info.title = s.api.name;
 
   const host = `${s.api.id}.execute-api.${o.region}.amazonaws.com`;
@@ -182,7 +191,25 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
     if (s.api.minimumCompressionSize !== undefined) doc['x-amazon-apigateway-minimum-compression-size'] = s.api.minimumCompressionSize;
     if (s.api.policy !== undefined) doc['x-amazon-apigateway-policy'] = parsePolicy(s.api.policy);
   }
+  if (o.documentation !== undefined) doc['x-amazon-apigateway-documentation'] = exportDocumentation(o.documentation);
   return doc;
+}
+
+/** x-amazon-apigateway-documentation as the guide's export shows it: version, createdDate, parts without ids. */
+function exportDocumentation(d: ExportedDocumentation): Obj {
+  const out: Obj = { version: d.version };
+  if (d.createdDate !== undefined) out.createdDate = isoSeconds(d.createdDate);
+  out.documentationParts = d.parts.map((p) => ({ location: { ...p.location }, properties: parseProperties(p.properties) }));
+  return out;
+}
+
+function isoSeconds(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function parseProperties(p: string | undefined): unknown {
+  // Stored properties are always a JSON object (CreateDocumentationPart checks it).
+  return JSON.parse(p ?? '{}');
 }
 
 function integration(i: Integration, resourceId: string): Obj {

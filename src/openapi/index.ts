@@ -1,12 +1,13 @@
 // Swagger 2.0 / OpenAPI 3.x import and export: ImportRestApi, PutRestApi and GetExport.
-import type { Deployment, GetExportRequest, ImportRestApiRequest, PutRestApiRequest, Stage } from '../model/generated/types.ts';
+import type { Deployment, DocumentationVersion, GetExportRequest, ImportRestApiRequest, PutRestApiRequest, Stage } from '../model/generated/types.ts';
 import type { HandlerTable } from '../control/context.ts';
 import { badRequest, notFound } from '../control/errors.ts';
 import { K } from '../control/kinds.ts';
 import { getApi } from '../control/apis/lookups.ts';
 import { loadSnapshot } from '../control/apis/deployments.ts';
+import { DOCUMENTATION_VERSION_KIND, documentationVersionParts } from '../control/apis/documentation.ts';
 import { errorsFound, importIntoApi, importNewApi, type BasePathMode, type ImportOptions } from './apply.ts';
-import { exportApi, parseExtensions, serialize, type ExportType } from './export.ts';
+import { exportApi, parseExtensions, serialize, type ExportedDocumentation, type ExportType } from './export.ts';
 import { parseDefinition } from './parse.ts';
 import { DefinitionError, readDefinition, type ApiDefinition } from './read.ts';
 
@@ -21,6 +22,14 @@ function importOptions(failOnWarnings: boolean | undefined, parameters: Record<s
     throw badRequest(`Invalid basepath parameter: ${basePath}. Valid values are ignore, prepend and split`);
   }
   const options: ImportOptions = { basePath: basePath as BasePathMode, failOnWarnings: failOnWarnings === true };
+  // `ignore=documentation` is the one value AWS documents: the definition's
+  // x-amazon-apigateway-documentation is then not imported.
+  if (p.ignore !== undefined) {
+    const ignored = p.ignore.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+    const unknown = ignored.filter((v) => v !== 'documentation');
+    if (unknown.length > 0 || ignored.length === 0) throw badRequest(`Invalid ignore parameter: ${p.ignore}. The only valid value is documentation`);
+    options.ignoreDocumentation = true;
+  }
   const types = p.endpointConfigurationTypes;
   if (allowEndpointTypes && types !== undefined) {
     const list = types.split(',').map((t) => t.trim().toUpperCase()).filter(Boolean);
@@ -47,9 +56,9 @@ export function definitionOf(body: Buffer | string): ApiDefinition {
 
 const EXPORT_TYPES = ['swagger', 'oas30'];
 const EXPORT_ACCEPTS = ['application/json', 'application/yaml'];
-// 'integration' is the 2016 guide's spelling; 'documentation' is accepted, and documentation
-// parts are not exported (see docs/openapi.md).
-const EXPORT_EXTENSIONS = ['integrations', 'integration', 'apigateway', 'authorizers', 'postman', 'documentation'];
+// 'integration' is the 2016 guide's spelling. 'postman' is refused: AWS documents only that it
+// adds "Postman extensions", not what they are (see docs/openapi.md).
+const EXPORT_EXTENSIONS = ['integrations', 'integration', 'apigateway', 'authorizers', 'documentation'];
 
 export const openapiHandlers: HandlerTable = {
   async ImportRestApi(input: ImportRestApiRequest, ctx) {
@@ -70,14 +79,21 @@ export const openapiHandlers: HandlerTable = {
   },
 
   async GetExport(input: GetExportRequest, ctx) {
-    const { snapshot, deployment, api } = await ctx.read(async (tx) => {
+    const { snapshot, deployment, api, documentation } = await ctx.read(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       const stage = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
       if (stage === undefined) throw notFound('Invalid Stage identifier specified');
       const deployment = await tx.get<Deployment>(K.deployment, input.restApiId, stage.deploymentId!);
       const snapshot = await loadSnapshot(tx, input.restApiId, stage.deploymentId!);
       if (deployment === undefined || snapshot === undefined) throw notFound('Invalid Deployment identifier specified');
-      return { snapshot, deployment, api };
+      // The documentation a stage publishes is the snapshot of its documentation version.
+      let documentation: ExportedDocumentation | undefined;
+      if (stage.documentationVersion !== undefined && stage.documentationVersion !== '') {
+        const version = await tx.get<DocumentationVersion>(DOCUMENTATION_VERSION_KIND, input.restApiId, stage.documentationVersion);
+        const parts = await documentationVersionParts(tx, input.restApiId, stage.documentationVersion);
+        if (version !== undefined && parts !== undefined) documentation = { version: version.version!, createdDate: version.createdDate, parts };
+      }
+      return { snapshot, deployment, api, documentation };
     });
     const type = input.exportType;
     if (!EXPORT_TYPES.includes(type)) throw badRequest(`Invalid export type specified: ${type}. Valid values are ${EXPORT_TYPES.join(', ')}`);
@@ -89,14 +105,24 @@ export const openapiHandlers: HandlerTable = {
     const yaml = accept === 'application/yaml';
     const extensions = parseExtensions(input.parameters?.extensions);
     for (const e of extensions) {
+      if (e === 'postman') {
+        throw badRequest(
+          'Invalid extensions parameter specified: postman. Gatehouse does not implement Postman extensions: AWS documents that they exist but not what they are. ' +
+            `Valid values are ${EXPORT_EXTENSIONS.join(', ')}`,
+        );
+      }
       if (!EXPORT_EXTENSIONS.includes(e)) throw badRequest(`Invalid extensions parameter specified: ${e}. Valid values are ${EXPORT_EXTENSIONS.join(', ')}`);
     }
+    // As the guide says: documentation parts are exported by default (no extensions parameter)
+    // and when the list names 'documentation'; a list without it leaves them out.
+    const withDocumentation = extensions.size === 0 || extensions.has('documentation');
     const doc = exportApi(snapshot, {
       type: type as ExportType,
       stageName: input.stageName,
       region: ctx.region,
       deployedAt: deployment.createdDate ?? 0,
       extensions,
+      ...(withDocumentation && documentation !== undefined ? { documentation } : {}),
     });
     const ext = yaml ? 'yaml' : 'json';
     return {

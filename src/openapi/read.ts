@@ -60,6 +60,8 @@ export interface ApiDefinition {
   /** Every path the definition declares, methods or not, in document order. */
   paths: string[];
   methods: MethodDef[];
+  /** The raw x-amazon-apigateway-documentation object, when the definition has one. */
+  documentation?: unknown;
   warnings: string[];
   errors: string[];
 }
@@ -131,6 +133,7 @@ class Reader {
     def.gatewayResponses = this.readGatewayResponses();
     this.readPaths(def);
     def.models = [...this.models.values()];
+    if (doc['x-amazon-apigateway-documentation'] !== undefined) def.documentation = doc['x-amazon-apigateway-documentation'];
     return def;
   }
 
