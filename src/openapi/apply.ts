@@ -15,7 +15,7 @@ import {
 } from '../control/apis/mapping-expressions.ts';
 import { checkIntegration } from '../control/apis/methods.ts';
 import { modelUrl, parseSchema, referencedModels } from '../control/apis/model-schema.ts';
-import AjvDraft04Module from 'ajv-draft-04';
+import { lazy } from '../lazy.ts';
 import { modelMap } from '../control/apis/models.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
 import { checkPathPart, createRootResource } from '../control/apis/resources.ts';
@@ -326,9 +326,9 @@ function keepKnownModels(map: Record<string, string>, models: Map<string, unknow
   return out;
 }
 
-// ajv-draft-04 is CommonJS with `exports.default`; under NodeNext the class sits on .default.
 type Ajv04Class = typeof import('ajv-draft-04').default;
-const Ajv04: Ajv04Class = ((AjvDraft04Module as unknown as { default?: Ajv04Class }).default ?? AjvDraft04Module) as Ajv04Class;
+// ajv-draft-04 is CommonJS with the class on `exports.default`.
+const ajvDraft04 = lazy<{ default: Ajv04Class }>('ajv-draft-04');
 
 /**
  * CreateModel's checks (draft-04 schema, referenced models exist) for every imported model at
@@ -336,7 +336,7 @@ const Ajv04: Ajv04Class = ((AjvDraft04Module as unknown as { default?: Ajv04Clas
  * model that refers to it.
  */
 function checkModels(apiId: string, all: Map<string, { schema?: string }>, names: Set<string>): void {
-  const ajv = new Ajv04({ strict: false, validateSchema: true, allErrors: false });
+  const ajv = new (ajvDraft04().default)({ strict: false, validateSchema: true, allErrors: false });
   const parsed = new Map<string, Record<string, unknown>>();
   for (const [name, m] of all) {
     const where = `Unable to create model '${name}'`;

@@ -1,7 +1,9 @@
 // GetExport: a stage's deployed snapshot as Swagger 2.0 or OpenAPI 3.0, with the API Gateway
 // extensions the caller asks for. Output depends only on the snapshot, so the same deployment
 // always exports to the same bytes.
-import { stringify } from 'yaml';
+import { lazy } from '../lazy.ts';
+
+const yamlLib = lazy<typeof import('yaml')>('yaml');
 import type { Authorizer, DocumentationPart, GatewayResponse, Integration, Method, Model, RequestValidator } from '../model/generated/types.ts';
 import { AUTHORIZER_KIND } from '../control/apis/authorizers.ts';
 import { GATEWAY_RESPONSE_KIND } from '../control/apis/gateway-responses.ts';
@@ -278,5 +280,5 @@ function parsePolicy(p: string): unknown {
 }
 
 export function serialize(doc: Obj, yaml: boolean): string {
-  return yaml ? stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 }) : JSON.stringify(doc, null, 2);
+  return yaml ? yamlLib().stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 }) : JSON.stringify(doc, null, 2);
 }

@@ -1,6 +1,8 @@
 // Reading an uploaded API definition: JSON or YAML, with limits that keep a hostile file (huge,
 // deeply nested, alias bombs) from costing more than a bounded amount of memory and time.
-import { parseDocument } from 'yaml';
+import { lazy } from '../lazy.ts';
+
+const yamlLib = lazy<typeof import('yaml')>('yaml');
 import { badRequest } from '../control/errors.ts';
 
 /** API Gateway's limit on an imported definition. */
@@ -40,7 +42,7 @@ export function parseDefinition(body: Buffer | string): Record<string, unknown> 
 function parseYaml(text: string, jsonError?: string): unknown {
   let doc;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
+    doc = yamlLib().parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
   } catch (err) {
     if (err instanceof RangeError) throw invalid('the definition is nested too deeply');
     throw invalid(`the body is neither JSON nor YAML (${(err as Error).message})`);

@@ -1,6 +1,8 @@
 // API documentation: documentation parts (content attached to a location in the API) and
 // documentation versions (named snapshots of all parts, which a stage can point at).
-import { parse as parseYaml } from 'yaml';
+import { lazy } from '../../lazy.ts';
+
+const yamlLib = lazy<typeof import('yaml')>('yaml');
 import type {
   CreateDocumentationPartRequest, CreateDocumentationVersionRequest, DocumentationPart, DocumentationPartLocation,
   DocumentationVersion, GetDocumentationPartsRequest, ImportDocumentationPartsRequest, Stage,
@@ -157,7 +159,7 @@ function parseDefinition(body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
   let doc: unknown;
   try {
-    doc = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+    doc = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLib().parse(text);
   } catch (err) {
     throw badRequest(`Invalid OpenAPI input: the body is neither valid JSON nor valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
