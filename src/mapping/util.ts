@@ -13,8 +13,12 @@ function hex(c: number): string {
   return c.toString(16).toUpperCase();
 }
 
+/** Characters escapeJavaScript changes: controls, quotes, backslash, slash and everything above U+007F. */
+const NEEDS_ESCAPE = /[\u0000-\u001f"'\\/\u0080-\uffff]/;
+
 /** commons-lang 2.6 StringEscapeUtils.escapeJavaScript. */
 export function escapeJavaScript(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let out = '';
   let chunk = 0;
   for (let i = 0; i < s.length; i++) {

@@ -229,9 +229,9 @@ class Generator {
       `const si${id} = ${item}, ss${id} = ${scope}${count ? `, sc${id} = ${count}` : ''}${hasNext ? `, sh${id} = ${hasNext}` : ''};`,
       `const f${id} = new ForeachScope(${scope}); ${scope} = f${id};`,
       // Java's iterator: go on while cursor != size; fail when the collection changed meanwhile.
-      `const len${id} = it${id}.length, src${id} = viewSource(it${id}), size${id} = src${id} === null ? 0 : mapSize(src${id});`,
+      `const len${id} = it${id}.length, src${id} = viewSource(it${id}), mod${id} = src${id} === null ? 0 : modCount(src${id});`,
       `${label}: for (let i = 0; i !== it${id}.length && i < LIMITS.maxForeachIterations; i++) {`,
-      `if (i > 0 && (it${id}.length !== len${id} || src${id} !== null)) modified(S, ${pos}, it${id}, len${id}, src${id}, size${id});`,
+      `if (i > 0 && (it${id}.length !== len${id} || (src${id} !== null && modCount(src${id}) !== mod${id}))) modified(S, ${pos});`,
       `tick(S, ${pos});`,
       `${item} = it${id}[i]; f${id}.index = i; f${id}.hasNext = i + 1 !== it${id}.length;`,
       count ? `${count} = i + 1;` : '',

@@ -66,7 +66,7 @@ function tooLong(S: RenderState): never {
 
 const HELPERS = [
   'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
-  'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'mapSize', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
+  'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'modCount', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
   'enterMacro', 'makeDouble', 'javaList', 'STOP', 'LIMITS',
 ] as const;
 

@@ -93,13 +93,34 @@ export function mapHas(m: JMap, key: unknown): boolean {
   return hasOwn.call(m, typeof key === 'string' ? key : javaString(key));
 }
 
+const MOD_COUNT: unique symbol = Symbol('modCount');
+
+/**
+ * Java's modCount for a map: how many times keys were added or removed through the runtime (the
+ * only way templates change maps). #foreach compares it to detect changes during iteration.
+ */
+export function modCount(m: JMap): number {
+  return (m as { [MOD_COUNT]?: number })[MOD_COUNT] ?? 0;
+}
+
+function bumpModCount(m: JMap): void {
+  const counted = m as { [MOD_COUNT]?: number };
+  if (counted[MOD_COUNT] === undefined) {
+    Object.defineProperty(m, MOD_COUNT, { value: 1, writable: true, enumerable: false, configurable: true });
+  } else {
+    counted[MOD_COUNT]++;
+  }
+}
+
 export function mapSet(m: JMap, key: unknown, value: unknown): unknown {
   if (m instanceof Map) {
     const old = m.get(key);
+    if (!m.has(key)) bumpModCount(m);
     m.set(key, value);
     return old;
   }
   const k = typeof key === 'string' ? key : javaString(key);
+  if (!hasOwn.call(m, k)) bumpModCount(m);
   const old = hasOwn.call(m, k) ? (m as Record<string, unknown>)[k] : undefined;
   // defineProperty never reaches a prototype setter, so "__proto__" stays an ordinary key.
   Object.defineProperty(m, k, { value, writable: true, enumerable: true, configurable: true });
@@ -109,11 +130,12 @@ export function mapSet(m: JMap, key: unknown, value: unknown): unknown {
 export function mapDelete(m: JMap, key: unknown): unknown {
   if (m instanceof Map) {
     const old = m.get(key);
-    m.delete(key);
+    if (m.delete(key)) bumpModCount(m);
     return old;
   }
   const k = typeof key === 'string' ? key : javaString(key);
   if (!hasOwn.call(m, k)) return undefined;
+  bumpModCount(m);
   const old = (m as Record<string, unknown>)[k];
   delete (m as Record<string, unknown>)[k];
   return old;

@@ -4,7 +4,7 @@
 
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
-  JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, mapSize, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
+  JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, modCount, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
   makeDouble, mapGet, mapSet, mapValues, numberValue, type JMap,
 } from './java.ts';
 import { JavaException, callMethod, getProperty } from './methods.ts';
@@ -24,13 +24,20 @@ export interface Limits {
 export class RenderState {
   iterations = 0;
   depth = 0;
-  readonly deadline: number;
+  /** Set at the first time check: a render that never loops never reads the clock. */
+  deadline = 0;
   readonly limits: Limits;
   readonly where: readonly string[];
   constructor(limits: Limits, where: readonly string[]) {
     this.limits = limits;
     this.where = where;
-    this.deadline = Date.now() + limits.maxRenderMillis;
+  }
+
+  /** Whether the time budget is spent; the clock starts at the first call. */
+  pastDeadline(): boolean {
+    const now = Date.now();
+    if (this.deadline === 0) this.deadline = now + this.limits.maxRenderMillis;
+    return now > this.deadline;
   }
 }
 
@@ -271,12 +278,10 @@ export function iterable(v: unknown): unknown[] | null {
 
 /**
  * A #foreach found its list or map changed since the previous iteration: Java's iterator throws
- * ConcurrentModificationException (lists: a changed size; maps: a changed number of entries).
+ * ConcurrentModificationException (lists: a changed size; maps: keys added or removed, see modCount).
  */
-export function modified(S: RenderState, at: number, items: unknown[], length: number, source: JMap | null, size: number): void {
-  if (items.length !== length || (source !== null && mapSize(source) !== size)) {
-    throw runtimeError(S, at, 'java.util.ConcurrentModificationException');
-  }
+export function modified(S: RenderState, at: number): never {
+  throw runtimeError(S, at, 'java.util.ConcurrentModificationException');
 }
 
 /** `$foreach` inside a loop (Velocity 1.7 ForeachScope). */
@@ -340,14 +345,14 @@ export function tick(S: RenderState, at: number): void {
   if (++S.iterations > S.limits.maxTotalIterations) {
     throw new VtlLimitError(`Template exceeded ${S.limits.maxTotalIterations} loop iterations at ${S.where[at] ?? ''}`);
   }
-  if ((S.iterations & 15) === 0 && Date.now() > S.deadline) {
+  if ((S.iterations & 15) === 0 && S.pastDeadline()) {
     throw new VtlLimitError(`Template rendering exceeded ${S.limits.maxRenderMillis} ms at ${S.where[at] ?? ''}`);
   }
 }
 
 export function checkOutput(S: RenderState, length: number): void {
   if (length > S.limits.maxOutputLength) throw new VtlLimitError(`Template output exceeded ${S.limits.maxOutputLength} characters`);
-  if (Date.now() > S.deadline) throw new VtlLimitError(`Template rendering exceeded ${S.limits.maxRenderMillis} ms`);
+  if (S.pastDeadline()) throw new VtlLimitError(`Template rendering exceeded ${S.limits.maxRenderMillis} ms`);
 }
 
 export function enterMacro(S: RenderState, at: number): void {
@@ -355,4 +360,4 @@ export function enterMacro(S: RenderState, at: number): void {
   if (++S.depth > S.limits.maxMacroDepth) throw new VtlLimitError(`Macro calls nested deeper than ${S.limits.maxMacroDepth} at ${S.where[at] ?? ''}`);
 }
 
-export { JDouble, makeDouble, javaList, mapSize, viewSource };
+export { JDouble, makeDouble, javaList, modCount, viewSource };
