@@ -131,6 +131,12 @@ export function buildUri(
         return v === undefined ? whole : v.split('/').map(encodeURIComponent).join('/');
       })
     : template;
+  let empty = true;
+  for (const _ in query) {
+    empty = false;
+    break;
+  }
+  if (empty && passQuery === null) return uri;
   const params = new URLSearchParams();
   if (passQuery !== null) {
     for (const k in passQuery) if (!(k in query)) for (const v of passQuery[k]!) params.append(k, v);
