@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { JSONPath } from 'jsonpath-plus';
-import { compileTemplate, VtlRuntimeError } from '../../src/vtl/index.ts';
+import { compileTemplate, VtlError, VtlRuntimeError } from '../../src/vtl/index.ts';
 import {
   evaluateJsonPath, readJsonPath, isDefinitePath, parseJsonValue, renderMapping, renderMappingTemplate, toJavaString,
   escapeJavaScript, urlEncode, urlDecode, base64Encode, base64Decode, type MappingInput,
@@ -174,4 +174,30 @@ test('$input.json("$") gives back the body\'s JSON for any JSON document (proper
 test('a Java-style toString for printing values is exported', () => {
   assert.equal(toJavaString(new Map<string, unknown>([['a', 1], ['b', 'x']])), '{a=1, b=x}');
   assert.equal(toJavaString(parseJsonValue('{"l": [1, "a"]}')), '{l=[1,"a"]}');
+});
+
+test('random templates over $input and $util with random bodies only ever fail with typed errors', () => {
+  const call = fc.oneof(
+    fc.string({ maxLength: 12 }).map((p) => `$input.path('${p.replace(/'/g, "''")}')`),
+    fc.string({ maxLength: 12 }).map((p) => `$input.json('${p.replace(/'/g, "''")}')`),
+    fc.constantFrom('$input.path(\'$\')', '$input.path(\'$..*\')', '$input.json(\'$[*]\')', '$input.params()', '$input.body', '$input.params(\'a\')'),
+    fc.tuple(fc.constantFrom('escapeJavaScript', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'parseJson'), fc.string({ maxLength: 10 }))
+      .map(([f, a]) => `$util.${f}('${a.replace(/'/g, "''")}')`),
+  );
+  const body = fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 30 }));
+  fc.assert(fc.property(fc.array(call, { maxLength: 5 }), body, (calls, text) => {
+    const src = calls.map((c) => `[${c}]#foreach($x in ${c.startsWith('$input') && !c.endsWith('body') ? c : '[]'})$x#end`).join(' ');
+    let t;
+    try {
+      t = compileTemplate(src);
+    } catch (e) {
+      assert.ok(e instanceof VtlError, `${src}: ${String(e)}`);
+      return;
+    }
+    try {
+      renderMappingTemplate(t, input(text, { querystring: { a: '%zz' } }));
+    } catch (e) {
+      assert.ok(e instanceof VtlError, `${src} on ${text}: ${String(e)}`);
+    }
+  }), { numRuns: 1500, seed: 13 });
 });

@@ -68,3 +68,26 @@ test('regular expressions that could backtrack catastrophically are refused', ()
   assert.equal(render("$s.matches('(a+)+$')", { s: 'a'.repeat(40) + 'b' }), '<VtlRuntimeError>');
   assert.equal(render("$s.replaceAll('(x*)*y', '')", { s: 'x'.repeat(40) }), '<VtlRuntimeError>');
 });
+
+test('JSONPath filters from templates cannot reach JS either (jsonpath-plus safe evaluation)', () => {
+  const inp = { body: '{"a": [{"p": 1}, {"p": 2}]}', params: { path: {}, querystring: {}, header: {} }, context: {}, stageVariables: {} };
+  const attacks = [
+    "$input.path('$.a[?(@.constructor.constructor(\"return process\")().exit())]')",
+    "$input.path('$[?(this.constructor.constructor(\"return process\")())]')",
+    "$input.json('$..[?(@.__proto__.polluted = 1)]')",
+    "$input.path('$.a[?(@.p > 1 || globalThis.process.exit(1))]')",
+    "$input.path('$.a[(@.length-1)]')",
+    "$input.json('$..*')",
+  ];
+  for (const a of attacks) {
+    let out: string;
+    try {
+      out = renderMappingTemplate(compileTemplate(a), { ...inp, context: {} });
+    } catch (e) {
+      assert.ok(e instanceof VtlError, `${a}: ${String(e)}`);
+      continue;
+    }
+    assert.doesNotMatch(out, /function|process|native code/, `${a} -> ${out}`);
+  }
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+});
