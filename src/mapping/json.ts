@@ -4,13 +4,14 @@
 //
 // Fast path: JSON.parse, whose plain objects the VTL runtime treats as maps. It is exact unless
 // the text has integral numbers written as decimals (1.0, 2e3), which JSON.parse turns into
-// integers, or integer-like keys ("12": ...), which JS objects reorder. A cheap scan spots those
+// integers, integer-like keys ("12": ...), which JS objects reorder, or integers too long for a
+// double. A cheap scan spots those
 // (false positives only cost time) and sends the text to the exact parser below, which builds
 // JS Maps and JDouble.
 
 import { JDouble, makeDouble } from '../vtl/index.ts';
 
-const NEEDS_EXACT = /[0-9][eE]|"-?[0-9]+"\s*:/;
+const NEEDS_EXACT = /[0-9][eE]|"-?[0-9]+"\s*:|[0-9]{16}/;
 
 /** Parses JSON text into template values; throws SyntaxError when the text is not JSON. */
 export function parseJsonValue(text: string): unknown {
@@ -104,7 +105,9 @@ class ExactParser {
     if (r === null) this.fail();
     this.i += r[0].length;
     const n = Number(r[0]);
-    return r[1] !== undefined || r[2] !== undefined ? makeDouble(n) : n;
+    if (r[1] !== undefined || r[2] !== undefined) return makeDouble(n);
+    // Integers beyond 2^53 stay exact as BigInt (json-smart gives Long or BigInteger): they print whole.
+    return Number.isSafeInteger(n) ? n : BigInt(r[0]);
   }
 
   private string(): string {

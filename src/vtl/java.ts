@@ -257,6 +257,7 @@ export function jsonText(v: unknown, depth = 0): string {
     case 'number': return Number.isInteger(v) ? String(v) : javaDouble(v);
     case 'boolean': return v ? 'true' : 'false';
     case 'undefined': return 'null';
+    case 'bigint': return String(v);
     case 'object': break;
     default: return 'null';
   }

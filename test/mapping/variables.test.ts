@@ -62,6 +62,11 @@ test('$input.path keeps Java number types: 1.0 stays a Double, integers stay int
   assert.equal(r('#set($x = $input.path(\'$.i\') + 1)#set($y = $input.path(\'$.d\') + 1)$x $y', inp), '2 2.0');
 });
 
+test('integers beyond 2^53 print whole (json-smart keeps them as Long/BigInteger)', () => {
+  const inp = input('{"id": 12345678901234567890, "small": 9007199254740991}');
+  assert.equal(r('$input.path(\'$.id\') $input.path(\'$.small\') $input.json(\'$\')', inp), '12345678901234567890 9007199254740991 {"id":12345678901234567890,"small":9007199254740991}');
+});
+
 test('$input.path on a missing property gives "" (guide L7735: `$input.path(\'$.ShardCount\') == \'\'` tests a missing property)', () => {
   assert.equal(r('[$input.path(\'$.missing\')] #if($input.path(\'$.missing\') == \'\')empty#end', input('{"a": 1}')), '[] empty');
 });
