@@ -173,7 +173,12 @@ export function setIndex(S: RenderState, at: number, target: unknown, i: unknown
 /** Text for a non-null value in output; `null` never reaches here. */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return '' + v;
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return '' + v;
+    // A fractional double between 10^-3 and 10^7 prints the same in Java and JS.
+    const a = v < 0 ? -v : v;
+    if (a >= 1e-3 && a < 1e7) return '' + v;
+  }
   return toJavaString(v);
 }
 
