@@ -2,10 +2,13 @@
 // use the guide's own text. PDF page breaks split code blocks: consecutive fenced blocks separated
 // only by blank lines are joined, and the PDF's trailing double spaces are dropped.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const GUIDE = '/work/shared/spec/api-gateway-developer-guide-2016.txt';
+// Like scripts/gen-model.ts: the spec sits beside the repository (../shared/spec), or GATEHOUSE_GUIDE says where.
+const GUIDE = process.env.GATEHOUSE_GUIDE ?? fileURLToPath(new URL('../../../shared/spec/api-gateway-developer-guide-2016.txt', import.meta.url));
 let lines: string[] | null = null;
 
+/** Tests that read the guide skip, saying why, where it is absent. */
 export function guideAvailable(): boolean {
   try {
     readFileSync(GUIDE);
