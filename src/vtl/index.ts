@@ -40,14 +40,14 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // API Gateway quota "Number of iterations in a #foreach ... #end loop in mapping templates: 1000".
   maxForeachIterations: 1000,
   maxTotalIterations: 1_000_000,
-  // API Gateway's payload limit is 10 MB.
+  // API Gateway's payload limit is 10 MB (guide, Limits: "Payload size 10 MB").
   maxOutputLength: 10 * 1024 * 1024,
   maxRenderMillis: 1000,
   maxMacroDepth: 100,
   maxRangeLength: 100_000,
 });
 
-/** API Gateway quota: mapping templates are at most 300 KB. */
+/** Mapping templates are at most 300 KB: AWS's current quota table (the 2016 guide states no size). */
 export const MAX_TEMPLATE_LENGTH = 300 * 1024;
 
 const hasOwn = Object.prototype.hasOwnProperty;
