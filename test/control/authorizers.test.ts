@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { ApiSnapshot } from '../../src/control/apis/snapshot.ts';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let ACCOUNT: string;
@@ -33,14 +33,6 @@ async function newApi(): Promise<{ id: string; rootId: string }> {
   return { id: api.id!, rootId: api.rootResourceId! };
 }
 
-async function rejects(p: Promise<unknown>, name: string, message: RegExp | string): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('authorizers', () => {
   it('creates TOKEN, REQUEST and COGNITO_USER_POOLS authorizers with AWS defaults', async () => {

@@ -8,7 +8,7 @@ import {
   PutMethodCommand, UpdateDocumentationPartCommand, UpdateDocumentationVersionCommand, type DocumentationPartLocation,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
@@ -26,14 +26,6 @@ async function newApi(): Promise<{ id: string; rootId: string }> {
   return { id: api.id!, rootId: api.rootResourceId! };
 }
 
-async function rejects(p: Promise<unknown>, name: string, message: RegExp | string): Promise<void> {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 const part = (restApiId: string, location: DocumentationPartLocation, properties = '{"description":"d"}') =>
   client.send(new CreateDocumentationPartCommand({ restApiId, location, properties }));

@@ -15,7 +15,7 @@ import { notYetHandlers } from '../../src/control/apis/not-yet.ts';
 import { HANDLERS } from '../../src/control/handlers.ts';
 import { createControlPlane } from '../../src/control/index.ts';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
 import { DAYS, issue, newCa, type Issued } from './domain-certificates.ts';
 
 let gh: Gatehouse;
@@ -33,14 +33,6 @@ after(async () => {
 
 const ACM = (region: string, n = 1) => `arn:aws:acm:${region}:123456789012:certificate/00000000-0000-0000-0000-00000000000${n}`;
 
-async function rejects(p: Promise<unknown>, name: string, message: RegExp | string): Promise<void> {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function upload(domainName: string, leaf: Issued, extra: { key?: string; chain?: string } = {}) {
   return client.send(new CreateDomainNameCommand({

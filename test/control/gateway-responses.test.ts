@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { effectiveGatewayResponse } from '../../src/control/apis/gateway-responses.ts';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
@@ -32,14 +32,6 @@ async function newApi(): Promise<string> {
   return (await client.send(new CreateRestApiCommand({ name: 'gr' }))).id!;
 }
 
-async function rejects(p: Promise<unknown>, name: string, message: RegExp | string): Promise<void> {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('gateway responses', () => {
   it('lists every response type with AWS defaults, paged', async () => {

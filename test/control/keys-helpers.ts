@@ -1,18 +1,9 @@
 // Shared setup for the keys-* end-to-end tests: a real Gatehouse, an SDK client, an API with a stage.
-import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, PutIntegrationCommand, PutMethodCommand,
 } from '@aws-sdk/client-api-gateway';
 
-export async function rejects(p: Promise<unknown>, name: string, message?: RegExp | string, status?: number): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
-    return true;
-  });
-}
+export { rejects } from '../helpers/server.ts';
 
 /** An API with GET / and GET /pets, deployed to `stageName`. */
 export async function apiWithStage(client: APIGatewayClient, stageName = 'prod'): Promise<{ apiId: string; stage: string }> {

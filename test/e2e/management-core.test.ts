@@ -13,7 +13,7 @@ import {
   UpdateRestApiCommand, UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, rejects, startTestGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
@@ -27,14 +27,6 @@ after(async () => {
   await gh.close();
 });
 
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp | string): Promise<void> {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function newApi(name = 'PetStore') {
   const api = await client.send(new CreateRestApiCommand({ name }));

@@ -1,4 +1,5 @@
 // Starts a real Gatehouse on an ephemeral port for end-to-end tests, and real AWS clients for it.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,4 +52,15 @@ export async function awsCliError(url: string, args: string[]): Promise<{ code: 
     return { code: m[1]!, message: m[2]!.trim() };
   }
   throw new Error('the AWS CLI call succeeded but was expected to fail');
+}
+
+/** Expects an AWS SDK call to fail with the named error (exact message for a string, a match for a RegExp). */
+export async function rejects(p: Promise<unknown>, name: string, message?: RegExp | string, status?: number): Promise<void> {
+  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else if (message) assert.match(err.message, message);
+    if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
+    return true;
+  });
 }
