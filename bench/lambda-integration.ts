@@ -13,7 +13,7 @@ import {
   PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
 import { strToU8, zipSync } from 'fflate';
-import { Agent, request } from 'undici';
+import { postLoad, type LoadResult } from './post-load.ts';
 import { parseConfig } from '../src/config.ts';
 import { startGatehouse } from '../src/server.ts';
 
@@ -28,32 +28,10 @@ const HANDLER = `exports.handler = async (event) => {
 };
 `;
 
-interface Result { name: string; opsPerSec: number; p50: number; p99: number }
+type Result = LoadResult;
 
-async function load(name: string, url: string): Promise<Result> {
-  const agent = new Agent({ connections: CONNECTIONS, pipelining: 1 });
-  const latencies: number[] = [];
-  let next = 0;
-  async function one(i: number): Promise<void> {
-    const body = JSON.stringify({ name: 'bench', n: i });
-    const t0 = performance.now();
-    const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
-    const text = await res.body.text();
-    latencies.push(performance.now() - t0);
-    if (res.statusCode !== 200 || !text.includes('"hello":"bench"')) throw new Error(`${name}: ${res.statusCode} ${text}`);
-  }
-  await Promise.all(Array.from({ length: CONNECTIONS * 20 }, (_, i) => one(i))); // warm-up
-  latencies.length = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (next < REQUESTS) await one(next++);
-  }));
-  const seconds = (performance.now() - start) / 1000;
-  await agent.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { name, opsPerSec: REQUESTS / seconds, p50: at(0.5), p99: at(0.99) };
-}
+const load = (name: string, url: string): Promise<Result> =>
+  postLoad(name, url, { requests: REQUESTS, connections: CONNECTIONS, expect: (t) => t.includes('"hello":"bench"') });
 
 async function main(): Promise<void> {
   // Baseline: the handler in-process behind a bare node:http server (JSON in, JSON out).

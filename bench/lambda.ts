@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Agent, request } from 'undici';
+import { postLoad, type LoadResult } from './post-load.ts';
 import { strToU8, zipSync } from 'fflate';
 import { parseConfig } from '../src/config.ts';
 import { startGatehouse } from '../src/server.ts';
@@ -17,33 +17,11 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const HANDLER = 'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ hello: event.name, n: event.n * 2 }) });\n';
 
-interface Result { name: string; opsPerSec: number; p50: number; p99: number }
+type Result = LoadResult;
 
-async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
-  const agent = new Agent({ connections: CONNECTIONS, pipelining: 1 });
-  const latencies: number[] = [];
-  let next = 0;
-  async function one(i: number): Promise<void> {
-    const body = JSON.stringify({ name: 'bench', n: i });
-    const t0 = performance.now();
-    const res = await request(url, { method: 'POST', body, headers, dispatcher: agent });
-    const text = await res.body.text();
-    latencies.push(performance.now() - t0);
-    if (res.statusCode !== 200 || !text.includes('"statusCode":200')) throw new Error(`${name}: ${res.statusCode} ${text}`);
-  }
-  // warm-up: start every worker / connection
-  await Promise.all(Array.from({ length: CONNECTIONS * 20 }, (_, i) => one(i)));
-  latencies.length = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (next < REQUESTS) await one(next++);
-  }));
-  const seconds = (performance.now() - start) / 1000;
-  await agent.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { name, opsPerSec: REQUESTS / seconds, p50: at(0.5), p99: at(0.99) };
-}
+// Lambda's own API answers the handler's result; the bare server answers the same JSON.
+const load = (name: string, url: string, headers: Record<string, string>): Promise<Result> =>
+  postLoad(name, url, { requests: REQUESTS, connections: CONNECTIONS, headers, expect: (t) => t.includes('"statusCode":200') });
 
 async function main(): Promise<void> {
   // Baseline: the handler in-process behind a bare node:http server.
