@@ -2,6 +2,7 @@
 import type { HandlerTable } from './context.ts';
 import { accountHandlers } from './apis/account.ts';
 import { deploymentHandlers } from './apis/deployments.ts';
+import { integrationHandlers } from './apis/integrations.ts';
 import { methodHandlers } from './apis/methods.ts';
 import { modelHandlers } from './apis/models.ts';
 import { resourceHandlers } from './apis/resources.ts';
@@ -23,6 +24,7 @@ export const HANDLERS: HandlerTable = {
   ...restApiHandlers,
   ...resourceHandlers,
   ...methodHandlers,
+  ...integrationHandlers,
   ...modelHandlers,
   ...deploymentHandlers,
   ...stageHandlers,

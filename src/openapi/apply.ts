@@ -13,7 +13,7 @@ import { methodKey, type StoredResource } from '../control/apis/lookups.ts';
 import {
   checkIntegrationRequestParameters, checkIntegrationResponseParameters, checkMethodRequestParameterNames, checkMethodResponseParameterNames,
 } from '../control/apis/mapping-expressions.ts';
-import { checkIntegration } from '../control/apis/methods.ts';
+import { checkIntegration } from '../control/apis/integrations.ts';
 import { modelUrl, parseSchema, referencedModels } from '../control/apis/model-schema.ts';
 import { lazy } from '../lazy.ts';
 import { modelMap } from '../control/apis/models.ts';

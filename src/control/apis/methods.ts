@@ -1,44 +1,37 @@
-// Methods, method responses, integrations and integration responses. A method is stored as one
-// document holding its responses and its integration, which is how GetMethod returns it.
-import type {
-  Integration, IntegrationResponse, Method, MethodResponse, PutIntegrationRequest, PutIntegrationResponseRequest,
-  PutMethodRequest, PutMethodResponseRequest,
-} from '../../model/generated/types.ts';
+// Methods and method responses. A method is stored as one document holding its responses and
+// its integration (src/control/apis/integrations.ts), which is how GetMethod returns it.
+import type { Method, MethodResponse, PutMethodRequest, PutMethodResponseRequest } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { K } from '../kinds.ts';
-import { applyPatch, field, mapEntry, toBoolean, toInteger, type PatchRule } from '../patch.ts';
+import { applyPatch, field, mapEntry, toBoolean, type PatchRule } from '../patch.ts';
 import { getApi, getMethod, getResource, methodKey, publicMethod } from './lookups.ts';
-import {
-  checkIntegrationRequestParameters, checkIntegrationResponseParameters, checkMethodRequestParameterNames,
-  checkMethodResponseParameterNames,
-} from './mapping-expressions.ts';
+import { checkIntegrationRequestParameters, checkMethodRequestParameterNames, checkMethodResponseParameterNames } from './mapping-expressions.ts';
 
-type StoredMethod = Method & { resourceId: string };
+export type StoredMethod = Method & { resourceId: string };
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 const AUTHORIZATION_TYPES = ['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS'];
-const PASSTHROUGH = ['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'];
 const STATUS_CODE = /^[1-5]\d\d$/;
 
-interface MethodIds {
+export interface MethodIds {
   restApiId: string;
   resourceId: string;
   httpMethod: string;
 }
 
-async function loadMethod(tx: ReadTx, accountId: string, ids: MethodIds): Promise<StoredMethod> {
+export async function loadMethod(tx: ReadTx, accountId: string, ids: MethodIds): Promise<StoredMethod> {
   await getApi(tx, accountId, ids.restApiId);
   await getResource(tx, ids.restApiId, ids.resourceId);
   return (await getMethod(tx, ids.restApiId, ids.resourceId, ids.httpMethod)) as StoredMethod;
 }
 
-async function saveMethod(tx: WriteTx, ids: MethodIds, m: StoredMethod): Promise<void> {
+export async function saveMethod(tx: WriteTx, ids: MethodIds, m: StoredMethod): Promise<void> {
   await tx.put(K.method, ids.restApiId, methodKey(ids.resourceId, ids.httpMethod), m);
 }
 
-function checkStatusCode(code: string): void {
+export function checkStatusCode(code: string): void {
   if (!STATUS_CODE.test(code)) throw badRequest('Invalid response status code specified');
 }
 
@@ -61,65 +54,6 @@ async function checkMethodFields(tx: ReadTx, restApiId: string, m: Method): Prom
   }
   checkMethodRequestParameterNames(m.requestParameters);
   await checkModels(tx, restApiId, m.requestModels);
-}
-
-// ------------------------------------------------------------------ integrations
-
-const AWS_URI = /^arn:aws:apigateway:[a-z0-9-]+:[A-Za-z0-9.-]+:(path|action)\/.+$/;
-
-export function checkIntegration(i: Integration): void {
-  if (i.timeoutInMillis !== undefined && (i.timeoutInMillis < 50 || i.timeoutInMillis > 29000)) {
-    throw badRequest('Timeout should be between 50 ms and 29000 ms');
-  }
-  if (i.passthroughBehavior !== undefined && !PASSTHROUGH.includes(i.passthroughBehavior)) {
-    throw badRequest(`Invalid passthrough behavior specified: ${i.passthroughBehavior}. Valid values are ${PASSTHROUGH.join(', ')}`);
-  }
-  switch (i.type) {
-    case 'HTTP':
-    case 'HTTP_PROXY': {
-      if (!i.httpMethod) throw badRequest('Enumeration value for HttpMethod must be non-empty');
-      if (!HTTP_METHODS.includes(i.httpMethod)) throw badRequest(`Invalid HttpMethod specified. Valid options are ${HTTP_METHODS.join(',')}`);
-      if (i.connectionType === 'VPC_LINK') {
-        if (!i.connectionId) throw badRequest('ConnectionId is required for connection type VPC_LINK');
-      }
-      let ok = false;
-      try {
-        const u = new URL(decodeURI(i.uri ?? '').replace(/\{[^}]*\}/g, 'x'));
-        ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-      } catch {
-        ok = /\$\{stageVariables\.[A-Za-z0-9_]+\}/.test(i.uri ?? '');
-      }
-      if (!ok) throw badRequest('Invalid HTTP endpoint specified for URI');
-      break;
-    }
-    case 'AWS':
-    case 'AWS_PROXY': {
-      if (!i.httpMethod) throw badRequest('Enumeration value for HttpMethod must be non-empty');
-      if (!i.uri) throw badRequest('Invalid ARN specified in the request');
-      if (!i.uri.startsWith('arn:')) throw badRequest('Invalid ARN specified in the request');
-      if (!AWS_URI.test(i.uri)) throw badRequest('AWS ARN for integration must contain path or action');
-      if (i.type === 'AWS_PROXY' && !/:lambda:path\/2015-03-31\/functions\/.+\/invocations$/.test(i.uri) && !/:firehose:/.test(i.uri)) {
-        throw badRequest("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.");
-      }
-      break;
-    }
-    case 'MOCK':
-      break;
-    default:
-      throw badRequest('Enumeration value for IntegrationType must be non-empty');
-  }
-  if (i.contentHandling !== undefined && i.contentHandling !== 'CONVERT_TO_BINARY' && i.contentHandling !== 'CONVERT_TO_TEXT') {
-    throw badRequest(`Invalid content handling specified: ${i.contentHandling}`);
-  }
-}
-
-function checkSelectionPattern(p: string | undefined): void {
-  if (p === undefined || p === '') return;
-  try {
-    new RegExp(p);
-  } catch {
-    throw badRequest(`Invalid selection pattern specified: ${p}`);
-  }
 }
 
 // ------------------------------------------------------------------ patch rules
@@ -153,47 +87,8 @@ const methodResponseRules: PatchRule<MethodResponse>[] = [
   mapEntry('responseModels'),
 ];
 
-const integrationRules: PatchRule<Integration>[] = [
-  field('type'),
-  field('httpMethod'),
-  field('uri'),
-  field('credentials', { ops: ['replace', 'add', 'remove'] }),
-  field('passthroughBehavior'),
-  field('contentHandling', { ops: ['replace', 'add', 'remove'] }),
-  field('timeoutInMillis', { convert: toInteger }),
-  field('cacheNamespace'),
-  field('connectionType'),
-  field('connectionId', { ops: ['replace', 'add', 'remove'] }),
-  mapEntry('requestParameters'),
-  mapEntry('requestTemplates'),
-  {
-    path: '/cacheKeyParameters/*',
-    ops: ['add', 'remove'],
-    apply(doc, op, _value, keys) {
-      const list = (doc.cacheKeyParameters ?? []).filter((k) => k !== keys[0]);
-      if (op === 'add') list.push(keys[0]!);
-      doc.cacheKeyParameters = list;
-    },
-  },
-  {
-    path: '/tlsConfig/insecureSkipVerification',
-    ops: ['replace'],
-    apply(doc, _op, value) {
-      doc.tlsConfig = { ...doc.tlsConfig, insecureSkipVerification: toBoolean(value, '/tlsConfig/insecureSkipVerification') };
-    },
-  },
-];
-
-const integrationResponseRules: PatchRule<IntegrationResponse>[] = [
-  field('selectionPattern', { ops: ['replace', 'add', 'remove'] }),
-  field('contentHandling', { ops: ['replace', 'add', 'remove'] }),
-  mapEntry('responseParameters'),
-  mapEntry('responseTemplates'),
-];
-
-// ------------------------------------------------------------------ handlers
-
-function dropEmpty<T extends object>(o: T): T {
+/** Drops undefined members, so stored documents carry only what was given. */
+export function dropEmpty<T extends object>(o: T): T {
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined) delete (o as Record<string, unknown>)[k];
   }
@@ -296,127 +191,6 @@ export const methodHandlers: HandlerTable = {
       if (m.methodResponses?.[input.statusCode] === undefined) throw notFound('Invalid Response status code specified');
       delete m.methodResponses[input.statusCode];
       if (Object.keys(m.methodResponses).length === 0) delete m.methodResponses;
-      await saveMethod(tx, input, m);
-    });
-  },
-
-  // ---- integrations
-
-  async PutIntegration(input: PutIntegrationRequest, ctx) {
-    return ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      const i: Integration = dropEmpty({
-        type: input.type,
-        httpMethod: input.integrationHttpMethod,
-        uri: input.uri,
-        connectionType: input.connectionType ?? (input.type === 'HTTP' || input.type === 'HTTP_PROXY' ? 'INTERNET' : undefined),
-        connectionId: input.connectionId,
-        credentials: input.credentials,
-        requestParameters: input.requestParameters,
-        requestTemplates: input.requestTemplates,
-        passthroughBehavior: input.passthroughBehavior ?? 'WHEN_NO_MATCH',
-        contentHandling: input.contentHandling,
-        timeoutInMillis: input.timeoutInMillis ?? 29000,
-        cacheNamespace: input.cacheNamespace ?? input.resourceId,
-        cacheKeyParameters: input.cacheKeyParameters ?? [],
-        tlsConfig: input.tlsConfig,
-        responseTransferMode: input.responseTransferMode,
-        integrationTarget: input.integrationTarget,
-      });
-      checkIntegration(i);
-      checkIntegrationRequestParameters(i.requestParameters, m.requestParameters);
-      // Re-putting an integration keeps the responses already defined for it.
-      if (m.methodIntegration?.integrationResponses) i.integrationResponses = m.methodIntegration.integrationResponses;
-      m.methodIntegration = i;
-      await saveMethod(tx, input, m);
-      return i;
-    });
-  },
-
-  async GetIntegration(input: MethodIds, ctx) {
-    return ctx.read(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
-      return m.methodIntegration;
-    });
-  },
-
-  async UpdateIntegration(input: MethodIds & { patchOperations?: [] }, ctx) {
-    return ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
-      const next = applyPatch(m.methodIntegration, input.patchOperations, integrationRules);
-      checkIntegration(next);
-      checkIntegrationRequestParameters(next.requestParameters, m.requestParameters);
-      m.methodIntegration = next;
-      await saveMethod(tx, input, m);
-      return next;
-    });
-  },
-
-  async DeleteIntegration(input: MethodIds, ctx) {
-    await ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
-      delete m.methodIntegration;
-      await saveMethod(tx, input, m);
-    });
-  },
-
-  // ---- integration responses
-
-  async PutIntegrationResponse(input: PutIntegrationResponseRequest, ctx) {
-    return ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
-      checkStatusCode(input.statusCode);
-      const mr = m.methodResponses?.[input.statusCode];
-      if (mr === undefined) throw badRequest('Invalid mapping expression specified: Validation Result: warnings : [], errors : [No method response exists for method.]');
-      checkSelectionPattern(input.selectionPattern);
-      checkIntegrationResponseParameters(input.responseParameters, mr.responseParameters);
-      const r: IntegrationResponse = dropEmpty({
-        statusCode: input.statusCode,
-        selectionPattern: input.selectionPattern,
-        responseParameters: input.responseParameters,
-        responseTemplates: input.responseTemplates,
-        contentHandling: input.contentHandling,
-      });
-      m.methodIntegration.integrationResponses = { ...m.methodIntegration.integrationResponses, [input.statusCode]: r };
-      await saveMethod(tx, input, m);
-      return r;
-    });
-  },
-
-  async GetIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
-    return ctx.read(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      const r = m.methodIntegration?.integrationResponses?.[input.statusCode];
-      if (r === undefined) throw notFound('Invalid Response status code specified');
-      return r;
-    });
-  },
-
-  async UpdateIntegrationResponse(input: MethodIds & { statusCode: string; patchOperations?: [] }, ctx) {
-    return ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      const r = m.methodIntegration?.integrationResponses?.[input.statusCode];
-      if (r === undefined) throw notFound('Invalid Response status code specified');
-      const next = applyPatch(r, input.patchOperations, integrationResponseRules);
-      checkSelectionPattern(next.selectionPattern);
-      checkIntegrationResponseParameters(next.responseParameters, m.methodResponses?.[input.statusCode]?.responseParameters);
-      m.methodIntegration!.integrationResponses = { ...m.methodIntegration!.integrationResponses, [input.statusCode]: next };
-      await saveMethod(tx, input, m);
-      return next;
-    });
-  },
-
-  async DeleteIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
-    await ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      const responses = m.methodIntegration?.integrationResponses;
-      if (responses?.[input.statusCode] === undefined) throw notFound('Invalid Response status code specified');
-      delete responses[input.statusCode];
-      if (Object.keys(responses).length === 0) delete m.methodIntegration!.integrationResponses;
       await saveMethod(tx, input, m);
     });
   },
