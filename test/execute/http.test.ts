@@ -18,6 +18,7 @@ let gh: Gatehouse;
 let client: APIGatewayClient;
 let petstore: Backend;
 let apiId: string;
+let slowAnswered = false;
 
 before(async () => {
   gh = await startTestGatehouse();
@@ -27,7 +28,26 @@ before(async () => {
     const url = new URL(req.url!, 'http://x');
     const m = /^\/petstore\/pets(?:\/(\d+))?$/.exec(url.pathname);
     if (url.pathname === '/status') return json(res, Number(url.searchParams.get('code')), { code: url.searchParams.get('code') }, { 'x-app-id': 'app-7' });
-    if (url.pathname === '/slow') return void setTimeout(() => json(res, 200, { slow: true }), 1500);
+    if (url.pathname === '/slow') {
+      return void setTimeout(() => {
+        slowAnswered = true;
+        json(res, 200, { slow: true });
+      }, 1500);
+    }
+    if (url.pathname === '/trickle') {
+      // Headers at once, then the body in five pieces 100 ms apart: no gap reaches the
+      // 200 ms timeout, the whole answer does.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let n = 0;
+      const tick = setInterval(() => {
+        if (++n < 5) res.write(' ');
+        else {
+          clearInterval(tick);
+          res.end('{}');
+        }
+      }, 100);
+      return;
+    }
     if (url.pathname === '/echo') return json(res, 200, { method: req.method, url: req.url, headers: req.headers, body });
     if (m === null) return json(res, 404, { message: 'not found' });
     if (req.method === 'POST') return json(res, 200, { pet: JSON.parse(body), message: 'success' });
@@ -164,6 +184,12 @@ before(async () => {
     integration: { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${base}/slow`, timeoutInMillis: 200 },
     responses: defaultResponse,
   });
+  const trickle = await resourcePath(client, apiId, '/trickle');
+  await putMethod(client, apiId, trickle, {
+    httpMethod: 'GET',
+    integration: { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${base}/trickle`, timeoutInMillis: 200 },
+    responses: defaultResponse,
+  });
   const refused = await resourcePath(client, apiId, '/refused');
   await putMethod(client, apiId, refused, {
     httpMethod: 'GET',
@@ -297,11 +323,17 @@ describe('what the back end receives', () => {
 
 describe('failures', () => {
   test('a back end slower than timeoutInMillis: 504 Endpoint request timed out', async () => {
-    const started = Date.now();
+    slowAnswered = false;
     const r = await callStage(gh.url, apiId, 'test', '/slow');
     assert.equal(r.status, 504);
     assert.deepEqual(JSON.parse(r.body), { message: 'Endpoint request timed out' });
-    assert.ok(Date.now() - started < 1400, 'answered at the timeout, not when the back end finished');
+    assert.equal(slowAnswered, false, 'answered at the timeout, before the back end answered');
+  });
+
+  test('a body that trickles in past timeoutInMillis is a timeout too', async () => {
+    const r = await callStage(gh.url, apiId, 'test', '/trickle');
+    assert.equal(r.status, 504);
+    assert.deepEqual(JSON.parse(r.body), { message: 'Endpoint request timed out' });
   });
 
   test('connection refused: 500 Internal server error', async () => {
