@@ -385,11 +385,10 @@ describe('Lambda custom integration errors, timeouts and stage variables', () =>
   });
 
   test('integration timeout (timeoutInMillis) → 504 Endpoint request timed out', async () => {
-    const started = Date.now();
+    // The function would answer 200 after 3 s: the 504 shows the gateway stopped waiting.
     const r = await callStage(gh.url, apiId, 'blue', '/slow/3000');
     assert.equal(r.status, 504);
     assert.deepEqual(JSON.parse(r.body), { message: 'Endpoint request timed out' });
-    assert.ok(Date.now() - started < 2500);
     assert.equal((await callStage(gh.url, apiId, 'blue', '/slow/10')).status, 200);
   });
 
