@@ -3,7 +3,7 @@
 // renders the template, and builds the endpoint request for the integration type.
 import { mapRequestParameters, type CompiledIntegration, type CompiledMethod, type MappedRequestParameters } from '../../deploy/index.ts';
 import type { IntegrationRequest } from '../../integrations/index.ts';
-import { renderMappingTemplate, type MappingInput } from '../../mapping/index.ts';
+import { renderMappingTemplate, toJavaString, type MappingInput } from '../../mapping/index.ts';
 import type { CompiledTemplate } from '../../vtl/index.ts';
 import { VtlError } from '../../vtl/index.ts';
 import { configurationError, unsupportedMediaType } from '../errors.ts';
@@ -28,7 +28,11 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
     case 'AWS':
     case 'MOCK': {
       const template = selectRequestTemplate(integration, req.contentType ?? 'application/json');
-      body = template === NO_TEMPLATE ? req.body : render(template, req, scope);
+      if (template === NO_TEMPLATE) body = req.body;
+      else {
+        body = render(template, req, scope);
+        applyRequestOverride(mapped, scope.context['requestOverride']);
+      }
       break;
     }
   }
@@ -41,6 +45,24 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
     scope.log.line(`Endpoint request body after transformations: ${out.body.toString()}`);
   }
   return out;
+}
+
+/**
+ * $context.requestOverride.{header,querystring,path}.NAME set by the request template win over
+ * the parameter mappings ("Override your API's request and response parameters and status codes":
+ * overrides are applied after the standard mappings, once the whole template has run).
+ */
+function applyRequestOverride(mapped: MappedRequestParameters, override: unknown): void {
+  if (override === null || typeof override !== 'object') return;
+  const o = override as Record<string, unknown>;
+  for (const location of ['header', 'querystring', 'path'] as const) {
+    const values = o[location];
+    if (values === null || typeof values !== 'object') continue;
+    for (const name of Object.keys(values)) {
+      const v = (values as Record<string, unknown>)[name];
+      if (v !== undefined && v !== null) mapped[location][name] = typeof v === 'string' ? v : toJavaString(v);
+    }
+  }
 }
 
 /** The guide's passthrough tables (Integration Passthrough Behaviors). */

@@ -5,7 +5,7 @@
 import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
 import { mimeType } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
-import { renderMappingTemplate } from '../../mapping/index.ts';
+import { renderMappingTemplate, toJavaString } from '../../mapping/index.ts';
 import { VtlError, type CompiledTemplate } from '../../vtl/index.ts';
 import { configurationError } from '../errors.ts';
 import type { InvocationScope, MethodRequest, MethodResponse } from '../types.ts';
@@ -36,14 +36,40 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       throw err;
     }
   }
+  let statusCode = selected.statusCode;
+  if (chosen !== null && chosen.template !== null) statusCode = applyResponseOverride(headers, scope.context['responseOverride'], statusCode);
   if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = chosen?.contentType ?? 'application/json';
   if (scope.log !== null) {
     scope.log.line(`Method response body after transformations: ${body.toString()}`);
     scope.log.line(`Method response headers: ${javaMap(headers)}`);
     scope.log.line('Successfully completed execution');
-    scope.log.line(`Method completed with status: ${selected.statusCode}`);
+    scope.log.line(`Method completed with status: ${statusCode}`);
   }
-  return { statusCode: selected.statusCode, headers, body };
+  return { statusCode, headers, body };
+}
+
+/**
+ * $context.responseOverride.status and .header.NAME set by the response template win over the
+ * integration response's status and header mappings. A status that is not an HTTP status code
+ * is a configuration error, as API Gateway answers it (500).
+ */
+function applyResponseOverride(headers: Record<string, string>, override: unknown, statusCode: number): number {
+  if (override === null || typeof override !== 'object') return statusCode;
+  const o = override as Record<string, unknown>;
+  const h = o['header'];
+  if (h !== null && typeof h === 'object') {
+    for (const name of Object.keys(h)) {
+      const v = (h as Record<string, unknown>)[name];
+      if (v === undefined || v === null) continue;
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
+      headers[name] = typeof v === 'string' ? v : toJavaString(v);
+    }
+  }
+  const s = o['status'];
+  if (s === undefined || s === null) return statusCode;
+  const n = typeof s === 'number' ? s : Number(String(s).trim());
+  if (!Number.isInteger(n) || n < 100 || n > 599) throw configurationError(`Invalid status code override: ${String(s)}`);
+  return n;
 }
 
 interface ChosenTemplate {
