@@ -42,15 +42,8 @@ export interface FunctionRecord {
   policy: PolicyStatement[];
 }
 
-export interface Settings {
-  Runtime: string;
-  Role: string;
-  Handler: string;
-  Description: string;
-  Timeout: number;
-  MemorySize: number;
-  Environment: Record<string, string> | undefined;
-}
+/** What CreateFunction and UpdateFunctionConfiguration set. */
+export type Settings = Pick<FunctionRecord, 'Runtime' | 'Role' | 'Handler' | 'Description' | 'Timeout' | 'MemorySize' | 'Environment'>;
 
 export type RuntimeFamily = 'nodejs' | 'python';
 
