@@ -19,7 +19,8 @@ describe('AWS CLI: Build an API Step by Step (PetStore)', () => {
 
   it('builds, deploys and reads back the API', async () => {
     const api = await cli('create-rest-api', '--name', 'PetStore', '--description', 'Your first API with Amazon API Gateway. This is a sample API that integrates via HTTP with our demo Pet Store endpoints');
-    const root = api.rootResourceId as string;
+    // Older AWS CLI service models (Debian's v2.9) do not know rootResourceId: read the root from GetResources.
+    const root = ((await cli('get-resources', '--rest-api-id', api.id)).items as Json[]).find((r) => r.path === '/')!.id as string;
     const pets = await cli('create-resource', '--rest-api-id', api.id, '--parent-id', root, '--path-part', 'pets');
     assert.equal(pets.path, '/pets');
     const petId = await cli('create-resource', '--rest-api-id', api.id, '--parent-id', pets.id, '--path-part', '{petId}');
@@ -116,15 +117,19 @@ describe('durability of the embedded store', () => {
 
       // Fire many writes, kill -9 while they are in flight, and check that what was
       // acknowledged is there and nothing is half-written.
+      const rootId = (((await awsCli(url, ['apigateway', 'get-resources', '--rest-api-id', api.id])) as Json).items as Json[])[0]!.id as string;
       const acked: string[] = [];
       const writes = Array.from({ length: 40 }, (_, i) =>
-        fetch(`${url}/restapis/${api.id}/resources/${api.rootResourceId}`, {
+        fetch(`${url}/restapis/${api.id}/resources/${rootId}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ pathPart: `r${i}` }),
-        }).then(async (res) => {
-          if (res.status === 201) acked.push(((await res.json()) as Json).path);
-        }, () => undefined),
+        })
+          .then(async (res) => {
+            // Acknowledged = the whole 201 answer reached the client before the kill.
+            if (res.status === 201) acked.push(((await res.json()) as Json).path);
+          })
+          .catch(() => undefined),
       );
       await new Promise((r) => setTimeout(r, 15));
       await stop(child, 'SIGKILL');

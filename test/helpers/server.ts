@@ -47,7 +47,8 @@ export async function awsCliError(url: string, args: string[]): Promise<{ code: 
     await awsCli(url, args);
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '');
-    const m = /An error occurred \(([^)]+)\) when calling the \w+ operation: (.*)/.exec(stderr);
+    // AWS CLI v2 adds ' (reached max retries: N)' before the colon.
+    const m = /An error occurred \(([^)]+)\) when calling the \w+ operation(?: \(reached max retries: \d+\))?: (.*)/.exec(stderr);
     if (m === null) throw new Error(`unexpected CLI failure: ${stderr}`);
     return { code: m[1]!, message: m[2]!.trim() };
   }
