@@ -6,5 +6,5 @@ export {
   MappingExpressionError, type MappingSources, type MappedRequestParameters,
 } from './parameter-mapping.ts';
 export { matchesSelectionPattern, compileSelectionPattern } from './selection-pattern.ts';
-export { mimeType, BrokenTemplate, type TemplateSet } from './templates.ts';
+export { mimeType, BrokenTemplate, ConstantTemplate, constantOutput, type TemplateSet } from './templates.ts';
 export type * from './types.ts';

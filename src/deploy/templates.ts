@@ -22,6 +22,23 @@ export class BrokenTemplate implements CompiledTemplate {
   }
 }
 
+/**
+ * A template with no reference and no directive: without '$' or '#' Velocity prints the text as
+ * it is, so the output is known at deployment and a request builds no $input, $context or $util
+ * for it (the guide's MOCK template `{"statusCode": 200}` is one).
+ */
+export class ConstantTemplate implements CompiledTemplate {
+  constructor(readonly source: string) {}
+  render(): string {
+    return this.source;
+  }
+}
+
+/** The output of a template when it cannot depend on the request; null otherwise. */
+export function constantOutput(t: CompiledTemplate): string | null {
+  return t instanceof ConstantTemplate ? t.source : null;
+}
+
 export function compileTemplates(map: Readonly<Record<string, string | null>> | undefined, name: string): TemplateSet {
   const entries = Object.entries(map ?? {});
   if (entries.length === 0) return EMPTY_TEMPLATES;
@@ -30,6 +47,10 @@ export function compileTemplates(map: Readonly<Record<string, string | null>> | 
     const type = contentType.trim().toLowerCase();
     if (source === null || source === '' || source === '__passthrough__') {
       byType.set(type, null);
+      continue;
+    }
+    if (!source.includes('$') && !source.includes('#')) {
+      byType.set(type, new ConstantTemplate(source));
       continue;
     }
     try {

@@ -1,7 +1,7 @@
 // Integration request: chooses the request template by Content-Type (or passes the body
 // through, or refuses with 415, per passthroughBehavior), maps integration.request.* parameters,
 // renders the template, and builds the endpoint request for the integration type.
-import { mapRequestParameters, type CompiledIntegration, type CompiledMethod, type MappedRequestParameters } from '../../deploy/index.ts';
+import { constantOutput, mapRequestParameters, type CompiledIntegration, type CompiledMethod, type MappedRequestParameters } from '../../deploy/index.ts';
 import type { IntegrationRequest } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString, type MappingInput } from '../../mapping/index.ts';
 import type { CompiledTemplate } from '../../vtl/index.ts';
@@ -92,7 +92,7 @@ export function mappingInput(req: MethodRequest, scope: InvocationScope, body: s
 
 function render(template: CompiledTemplate, req: MethodRequest, scope: InvocationScope): string {
   try {
-    return renderMappingTemplate(template, mappingInput(req, scope, req.sources.body));
+    return constantOutput(template) ?? renderMappingTemplate(template, mappingInput(req, scope, req.sources.body));
   } catch (err) {
     if (err instanceof VtlError) throw configurationError(`Unable to transform request (${err.message})`);
     throw err;

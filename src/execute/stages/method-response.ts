@@ -3,7 +3,7 @@
 // first declared); no template passes the back end's body through. Proxy integrations return the
 // back end's response as it is, less the headers API Gateway owns.
 import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
-import { mimeType } from '../../deploy/index.ts';
+import { constantOutput, mimeType } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString } from '../../mapping/index.ts';
 import { VtlError, type CompiledTemplate } from '../../vtl/index.ts';
@@ -30,7 +30,7 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
   let body: Buffer | string = res.body;
   if (chosen !== null && chosen.template !== null) {
     try {
-      body = renderMappingTemplate(chosen.template, mappingInput(req, scope, bodyText));
+      body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, bodyText));
     } catch (err) {
       if (err instanceof VtlError) throw configurationError(`Unable to transform response (${err.message})`);
       throw err;
