@@ -124,6 +124,9 @@ describe('durability of the embedded store', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ pathPart: `r${i}` }),
+          // A request caught by the kill must still settle: fetch can otherwise be left
+          // pending with no socket to keep the test's event loop alive.
+          signal: AbortSignal.timeout(10_000),
         })
           .then(async (res) => {
             // Acknowledged = the whole 201 answer reached the client before the kill.
