@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTemplate } from '../../src/vtl/index.ts';
 import { renderMappingTemplate, type MappingInput } from '../../src/mapping/index.ts';
-import { guideAvailable, guideBlock } from './guide.ts';
+import { guideBlock } from './guide.ts';
 
-const needsGuide = guideAvailable() ? {} : { skip: 'the Developer Guide text (../shared/spec) is not available; set GATEHOUSE_GUIDE' };
 
 function input(body: string, params: Partial<MappingInput['params']> = {}, context: Record<string, unknown> = {}, stageVariables: Record<string, string> = {}): MappingInput {
   return { body, params: { path: {}, querystring: {}, header: {}, ...params }, context, stageVariables };
@@ -41,14 +40,14 @@ function leaves(v: unknown, out: string[] = []): string[] {
 
 const same = (s: string): string => s;
 for (const { name, fixOriginal = same, fixTemplate = same, fixTransformed = same, notJson } of MODEL_EXAMPLES) {
-  test(`guide models example "${name}": the output mapping template turns the original data into the transformed data`, needsGuide, () => {
+  test(`guide models example "${name}": the output mapping template turns the original data into the transformed data`, () => {
     const original = fixOriginal(guideBlock(`Original Data (${name})`));
     const out = render(fixTemplate(guideBlock(`Output Mapping Template (${name})`)), input(original));
     const transformed = JSON.parse(fixTransformed(guideBlock(`Transformed Data (${name})`)));
     if (notJson === 'output') for (const leaf of leaves(transformed)) assert.ok(out.includes(leaf), `${leaf} missing from ${out}`);
     else assert.deepEqual(JSON.parse(out), transformed);
   });
-  test(`guide models example "${name}": the input mapping template renders the original data`, needsGuide, () => {
+  test(`guide models example "${name}": the input mapping template renders the original data`, () => {
     const original = fixOriginal(guideBlock(`Original Data (${name})`));
     const out = render(fixTemplate(guideBlock(`Input Mapping Template (${name})`)), input(original));
     if (notJson === 'input') for (const leaf of leaves(JSON.parse(original)).slice(0, 12)) assert.ok(out.includes(leaf), `${leaf} missing`);
@@ -56,7 +55,7 @@ for (const { name, fixOriginal = same, fixTemplate = same, fixTransformed = same
   });
 }
 
-test('guide News example verbatim: the misspelt $selem references render as empty strings (API Gateway null rendering)', needsGuide, () => {
+test('guide News example verbatim: the misspelt $selem references render as empty strings (API Gateway null rendering)', () => {
   const out = JSON.parse(render(guideBlock('Output Mapping Template (News Article Example)'), input(guideBlock('Original Data (News Article Example)'))));
   assert.deepEqual(out.items[0], { creation_date: '2015-04-20', title: '', author: ' ', body: '', publish_date: '', article_url: '' });
 });
@@ -114,7 +113,7 @@ test('TV-19 grocery "choices" output template (guide L3439-3513)', () => {
   });
 });
 
-test('TV-21 $context template (guide L4762-4782): each field is the context value', needsGuide, () => {
+test('TV-21 $context template (guide L4762-4782): each field is the context value', () => {
   const context = { stage: 'test', requestId: 'req-1', apiId: 'a1b2', resourcePath: '/pets', resourceId: 'r1', httpMethod: 'GET',
     identity: { sourceIp: '10.0.0.1', userAgent: 'curl/8', accountId: '123', apiKey: 'k', caller: 'c', user: 'u', userArn: 'arn:aws:iam::123:user/u' } };
   const t = guideBlock('Context Variables Template Example');
@@ -136,7 +135,7 @@ test('TV-23 $input.json("$.mykey") with and without escapeJavaScript (guide L481
   assert.equal(render('"body" : $util.escapeJavaScript($input.json(\'$.mykey\'))', inp), '"body" : {\\"q\\":\\"it\\\'s \\\\\\"here\\\\\\"\\"}');
 });
 
-test('TV-24 "Param Mapping Template Example" (guide L4834-4880) with all three parameter kinds', needsGuide, () => {
+test('TV-24 "Param Mapping Template Example" (guide L4834-4880) with all three parameter kinds', () => {
   const t = guideBlock('Param Mapping Template Example');
   const out = render(t, input('', { path: { id: 'p1' }, querystring: { q: 'a b' }, header: { Accept: 'application/json', 'X-Q': 'it\'s' } }));
   // The guide's template closes "params" inside the loop (its "}" after #if($foreach.hasNext),#end);
