@@ -2,18 +2,11 @@
 // on a deployed stage against a bare node:http server calling the same handler in-process, in the
 // same run, as ratios. Also the AWS_PROXY variant of the same method.
 // Run: npx tsx bench/lambda-integration.ts   (REQUESTS, CONNECTIONS and ROUNDS from the environment)
-import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand,
   PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
-import { strToU8, zipSync } from 'fflate';
-import { postLoad, type LoadResult } from './post-load.ts';
+import { deployBenchFunction, postLoad, startInProcessBaseline, type LoadResult } from './lambda-common.ts';
 import { parseConfig } from '../src/config.ts';
 import { startGatehouse } from '../src/server.ts';
 
@@ -34,30 +27,12 @@ const load = (name: string, url: string): Promise<Result> =>
   postLoad(name, url, { requests: REQUESTS, connections: CONNECTIONS, expect: (t) => t.includes('"hello":"bench"') });
 
 async function main(): Promise<void> {
-  // Baseline: the handler in-process behind a bare node:http server (JSON in, JSON out).
-  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
-  writeFileSync(join(dir, 'index.cjs'), HANDLER);
-  const mod = await import(pathToFileURL(join(dir, 'index.cjs')).href) as { default: { handler: (e: unknown) => Promise<unknown> } };
-  const handler = mod.default.handler;
-  const bare = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const out = JSON.stringify(await handler(JSON.parse(Buffer.concat(chunks).toString())));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
-      res.end(out);
-    });
-  });
-  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  // Baseline: the handler in-process behind a bare node:http server.
+  const bare = await startInProcessBaseline(HANDLER);
+  const bareUrl = bare.url;
 
   const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', lambdaConcurrency: CONNECTIONS }));
-  const zip = Buffer.from(zipSync({ 'index.js': strToU8(HANDLER) }));
-  const created = await fetch(`${gh.url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({ FunctionName: 'bench', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/bench', Handler: 'index.handler', Code: { ZipFile: zip.toString('base64') } }),
-  });
-  if (created.status !== 201) throw new Error(await created.text());
+  await deployBenchFunction(gh.url, HANDLER);
 
   const client = new APIGatewayClient({ endpoint: gh.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
   const api = await client.send(new CreateRestApiCommand({ name: 'bench' }));
@@ -106,8 +81,7 @@ async function main(): Promise<void> {
 
   client.destroy();
   await gh.close();
-  await new Promise<void>((r) => bare.close(() => r()));
-  rmSync(dir, { recursive: true, force: true });
+  await bare.close();
 }
 
 await main();

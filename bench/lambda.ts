@@ -1,14 +1,7 @@
 // Invoke throughput and latency: Gatehouse's Lambda API (HTTP → worker process → HTTP) against a
 // bare node:http server calling the same handler in-process, in the same run, as ratios.
 // Run: npx tsx bench/lambda.ts   (REQUESTS, CONNECTIONS and ROUNDS from the environment)
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { postLoad, type LoadResult } from './post-load.ts';
-import { strToU8, zipSync } from 'fflate';
+import { deployBenchFunction, postLoad, startInProcessBaseline, type LoadResult } from './lambda-common.ts';
 import { parseConfig } from '../src/config.ts';
 import { startGatehouse } from '../src/server.ts';
 
@@ -25,29 +18,11 @@ const load = (name: string, url: string, headers: Record<string, string>): Promi
 
 async function main(): Promise<void> {
   // Baseline: the handler in-process behind a bare node:http server.
-  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-'));
-  writeFileSync(join(dir, 'index.cjs'), HANDLER);
-  const mod = await import(pathToFileURL(join(dir, 'index.cjs')).href) as { default: { handler: (e: unknown) => Promise<unknown> } };
-  const handler = mod.default.handler;
-  const bare = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const out = JSON.stringify(await handler(JSON.parse(Buffer.concat(chunks).toString())));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
-      res.end(out);
-    });
-  });
-  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  const bare = await startInProcessBaseline(HANDLER);
+  const bareUrl = bare.url;
 
   const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', lambdaConcurrency: CONNECTIONS }));
-  const zip = Buffer.from(zipSync({ 'index.js': strToU8(HANDLER) }));
-  const created = await fetch(`${gh.url}/2015-03-31/functions`, {
-    method: 'POST',
-    body: JSON.stringify({ FunctionName: 'bench', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/bench', Handler: 'index.handler', Code: { ZipFile: zip.toString('base64') } }),
-  });
-  if (created.status !== 201) throw new Error(await created.text());
+  await deployBenchFunction(gh.url, HANDLER);
   const invokeUrl = `${gh.url}/2015-03-31/functions/bench/invocations`;
 
   const rows: Result[][] = [];
@@ -73,8 +48,7 @@ async function main(): Promise<void> {
   console.log('workers:', gh.lambda.stats());
 
   await gh.close();
-  await new Promise<void>((r) => bare.close(() => r()));
-  rmSync(dir, { recursive: true, force: true });
+  await bare.close();
 }
 
 await main();
