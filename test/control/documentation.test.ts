@@ -1,5 +1,5 @@
 // Documentation parts and versions end to end through the AWS SDK v3 and the AWS CLI.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateDeploymentCommand, CreateDocumentationPartCommand, CreateDocumentationVersionCommand, CreateRestApiCommand,
@@ -8,17 +8,13 @@ import {
   PutMethodCommand, UpdateDocumentationPartCommand, UpdateDocumentationVersionCommand, type DocumentationPartLocation,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
+import { awsCli, awsCliError, rejects, useGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 async function newApi(): Promise<{ id: string; rootId: string }> {

@@ -1,5 +1,5 @@
 // Gateway responses end to end: AWS's defaults, customization, DEFAULT_4XX/5XX inheritance.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateRestApiCommand, DeleteGatewayResponseCommand, GetGatewayResponseCommand, GetGatewayResponsesCommand,
@@ -7,17 +7,13 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { effectiveGatewayResponse } from '../../src/control/apis/gateway-responses.ts';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
+import { awsCli, awsCliError, rejects, useGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 const TEMPLATE = { 'application/json': '{"message":$context.error.messageString}' };

@@ -1,24 +1,20 @@
 // API keys end to end through the AWS SDK v3 and the AWS CLI: create, read, list, update, delete, import.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanCommand, DeleteApiKeyCommand, GetApiKeyCommand, GetApiKeysCommand,
   GetUsagePlanKeysCommand, GetUsagePlansCommand, ImportApiKeysCommand, UpdateApiKeyCommand, CreateUsagePlanKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, useGatehouse } from '../helpers/server.ts';
 import { apiWithStage, rejects } from './keys-helpers.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
 
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 const csv = (text: string) => new TextEncoder().encode(text);

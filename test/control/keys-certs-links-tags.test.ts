@@ -1,5 +1,5 @@
 // Client certificates, VPC links, tags and SDK types end to end through the AWS SDK v3 and the AWS CLI.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import {
@@ -11,19 +11,15 @@ import {
 import type { Gatehouse } from '../../src/server.ts';
 import { checkClientCertificateExists, getClientCertificateKeyPair } from '../../src/control/keys/index.ts';
 import { partitionOf } from '../../src/http/aws-scope.ts';
-import { apiGatewayClient, awsCli, awsCliError, REGION, startTestGatehouse } from '../helpers/server.ts';
+import { REGION, apiGatewayClient, awsCli, awsCliError, useGatehouse } from '../helpers/server.ts';
 import { apiWithStage, rejects } from './keys-helpers.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
 
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 const NLB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/my-nlb/50dc6c495c0c9188';

@@ -1,24 +1,20 @@
 // An account with 10,000 API keys: imported in one ImportApiKeys CSV, then paged through with
 // GetApiKeys at limit 500, unfiltered (store cursor) and filtered by name.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateUsagePlanCommand, GetApiKeysCommand, GetUsagePlanKeysCommand, ImportApiKeysCommand,
   type GetApiKeysCommandOutput, type GetUsagePlanKeysCommandOutput,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, startTestGatehouse } from '../helpers/server.ts';
+import { useGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
 
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 const N = 10_000;

@@ -1,5 +1,5 @@
 // Usage plans, usage plan keys and usage end to end through the AWS SDK v3 and the AWS CLI.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanCommand, CreateUsagePlanKeyCommand, DeleteUsagePlanCommand,
@@ -7,19 +7,15 @@ import {
   GetUsagePlansCommand, UpdateUsageCommand, UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, awsCli, awsCliError, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, awsCli, awsCliError, useGatehouse } from '../helpers/server.ts';
 import { apiWithStage, rejects } from './keys-helpers.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
 
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 const today = () => new Date().toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 // The core of the management API end to end, through the AWS SDK for JavaScript v3.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   APIGatewayClient, CreateDeploymentCommand, CreateModelCommand, CreateResourceCommand, CreateRestApiCommand, CreateStageCommand,
@@ -13,18 +13,14 @@ import {
   UpdateRestApiCommand, UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
-import { apiGatewayClient, rejects, startTestGatehouse } from '../helpers/server.ts';
+import { apiGatewayClient, rejects, useGatehouse } from '../helpers/server.ts';
 
 let gh: Gatehouse;
 let client: APIGatewayClient;
 
-before(async () => {
-  gh = await startTestGatehouse();
-  client = apiGatewayClient(gh.url);
-});
-after(async () => {
-  client.destroy();
-  await gh.close();
+useGatehouse((g, c) => {
+  gh = g;
+  client = c;
 });
 
 

@@ -1,5 +1,6 @@
 // Starts a real Gatehouse on an ephemeral port for end-to-end tests, and real AWS clients for it.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,5 +64,23 @@ export async function rejects(p: Promise<unknown>, name: string, message?: RegEx
     else if (message) assert.match(err.message, message);
     if (status !== undefined) assert.equal(err.$metadata?.httpStatusCode, status);
     return true;
+  });
+}
+
+/**
+ * Starts a Gatehouse (in memory) and an SDK client for the tests of one file, before they run,
+ * and stops both after; `use` receives them.
+ */
+export function useGatehouse(use: (gh: Gatehouse, client: APIGatewayClient) => void): void {
+  let gh: Gatehouse;
+  let client: APIGatewayClient;
+  before(async () => {
+    gh = await startTestGatehouse();
+    client = apiGatewayClient(gh.url);
+    use(gh, client);
+  });
+  after(async () => {
+    client.destroy();
+    await gh.close();
   });
 }
