@@ -1,5 +1,6 @@
 // Gatehouse's configuration, parsed once at the edge (CLI flags, then GATEHOUSE_* variables,
 // then defaults) and frozen. Nothing below this module reads process.env.
+import { resolve as resolvePath } from 'node:path';
 
 export interface GatehouseConfig {
   readonly host: string;
@@ -109,6 +110,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     out[key] = coerce(key, value, `--${flag}`);
   }
   Object.assign(out, overrides);
+  // Every path is made absolute once, here: worker processes run in other folders, and a path
+  // stored relative to the start-up folder would break after a restart from another one.
+  if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
   return Object.freeze(out as unknown as GatehouseConfig);
 }
 
