@@ -23,6 +23,8 @@ export interface GatehouseConfig {
   readonly lambdaEndpoint: string;
   readonly lambdaAccessKeyId: string;
   readonly lambdaSecretAccessKey: string;
+  /** File that holds the process id while the server runs; '' = none. */
+  readonly pidFile: string;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -39,25 +41,29 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   lambdaEndpoint: '',
   lambdaAccessKeyId: '',
   lambdaSecretAccessKey: '',
+  pidFile: '',
 });
 
 type Key = keyof GatehouseConfig;
 
-/** flag name (without --) → config key; the environment variable is GATEHOUSE_ + upper snake case. */
-const FLAGS: Record<string, Key> = {
-  host: 'host',
-  port: 'port',
-  'data-dir': 'dataDir',
-  'account-id': 'accountId',
-  region: 'region',
-  'allow-reset': 'allowReset',
-  'log-level': 'logLevel',
-  'lambda-concurrency': 'lambdaConcurrency',
-  'lambda-queue-size': 'lambdaQueueSize',
-  'lambda-idle-seconds': 'lambdaIdleSeconds',
-  'lambda-endpoint': 'lambdaEndpoint',
-  'lambda-access-key-id': 'lambdaAccessKeyId',
-  'lambda-secret-access-key': 'lambdaSecretAccessKey',
+/** flag name (without --) → config key and a one-line description for `--help`; the
+ *  environment variable is GATEHOUSE_ + upper snake case. Add a flag here and it is parsed,
+ *  read from the environment and listed in `gatehouse serve --help`. */
+const FLAGS: Record<string, { key: Key; help: string }> = {
+  host: { key: 'host', help: 'address to listen on (0.0.0.0 for every interface)' },
+  port: { key: 'port', help: 'port for the management API, deployed APIs and the Lambda API (0 = any free port)' },
+  'data-dir': { key: 'dataDir', help: "folder of the embedded store and function code (':memory:' keeps nothing on disk)" },
+  'account-id': { key: 'accountId', help: '12-digit AWS account id that requests act in' },
+  region: { key: 'region', help: 'region used when a request carries no SigV4 credential scope' },
+  'allow-reset': { key: 'allowReset', help: 'enable POST /_gatehouse/reset, which empties all state (for test suites)' },
+  'log-level': { key: 'logLevel', help: 'silent, info (start-up and failed requests) or debug (every request)' },
+  'pid-file': { key: 'pidFile', help: 'write the server process id to this file while it runs (for scripts that stop it)' },
+  'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
+  'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
+  'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
+  'lambda-endpoint': { key: 'lambdaEndpoint', help: 'send Lambda invocations to this endpoint (SigV4-signed) instead of running them here' },
+  'lambda-access-key-id': { key: 'lambdaAccessKeyId', help: 'access key id for --lambda-endpoint' },
+  'lambda-secret-access-key': { key: 'lambdaSecretAccessKey', help: 'secret access key for --lambda-endpoint' },
 };
 
 export class ConfigError extends Error {
@@ -79,7 +85,11 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   }
   if (kind === 'number') {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number, got '${raw}'`);
+    if (key === 'port') {
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number (0-65535), got '${raw}'`);
+    } else if (!Number.isInteger(n) || n < 0) {
+      throw new ConfigError(`${source}: expected a whole number, got '${raw}'`);
+    }
     return n;
   }
   if (typeof raw !== 'string') throw new ConfigError(`${source} needs a value`);
@@ -91,7 +101,7 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
 /** Parses `--flag value`, `--flag=value` and boolean `--flag`; unknown flags are an error. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: Partial<GatehouseConfig> = {}): GatehouseConfig {
   const out: Record<string, unknown> = { ...DEFAULTS };
-  for (const [flag, key] of Object.entries(FLAGS)) {
+  for (const [flag, { key }] of Object.entries(FLAGS)) {
     const v = env[envName(flag)];
     if (v !== undefined) out[key] = coerce(key, v, envName(flag));
   }
@@ -100,8 +110,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument '${arg}'`);
     const eq = arg.indexOf('=');
     const flag = arg.slice(2, eq === -1 ? undefined : eq);
-    const key = FLAGS[flag];
-    if (key === undefined) throw new ConfigError(`unknown option --${flag}`);
+    const key = FLAGS[flag]?.key;
+    if (key === undefined) throw new ConfigError(`unknown option --${flag} (gatehouse serve --help lists the options)`);
     let value: string | boolean;
     if (eq !== -1) value = arg.slice(eq + 1);
     else if (typeof DEFAULTS[key] === 'boolean') value = argv[i + 1] === 'true' || argv[i + 1] === 'false' ? argv[++i]! : true;
@@ -113,12 +123,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
   // Every path is made absolute once, here: worker processes run in other folders, and a path
   // stored relative to the start-up folder would break after a restart from another one.
   if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
+  if (out.pidFile !== '') out.pidFile = resolvePath(String(out.pidFile));
   return Object.freeze(out as unknown as GatehouseConfig);
 }
 
 export function configHelp(): string {
-  const rows = Object.entries(FLAGS).map(([flag, key]) => [`--${flag}`, envName(flag), String(DEFAULTS[key])] as const);
+  const rows = Object.entries(FLAGS).map(([flag, { key, help }]) => {
+    const d = String(DEFAULTS[key]);
+    return [`--${flag}`, `${help}${typeof DEFAULTS[key] === 'boolean' || d === '' ? '' : ` (default ${d})`}`, envName(flag)] as const;
+  });
   const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  return rows.map(([f, e, d]) => `  ${f.padEnd(w0)}  ${e.padEnd(w1)}  default: ${d === '' ? '(none)' : d}`).join('\n');
+  return rows.map(([f, h, e]) => `  ${f.padEnd(w0)}  ${h}\n  ${''.padEnd(w0)}  env ${e}`).join('\n');
 }
