@@ -8,6 +8,7 @@ import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
+import { listenError, lockDataDir } from './startup.ts';
 
 export interface Gatehouse {
   readonly config: GatehouseConfig;
@@ -21,7 +22,14 @@ export interface Gatehouse {
 }
 
 export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse> {
-  const store = openSqliteStore(config.dataDir);
+  const lock = lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = openSqliteStore(config.dataDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
   const execute = createExecutionPlane({
@@ -72,9 +80,15 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (err: Error) => {
+      Promise.allSettled([lambda.close(), execute.close(), store.close()]).finally(() => {
+        lock.release();
+        reject(listenError(err, config.host, config.port));
+      });
+    };
+    server.once('error', onError);
     server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
@@ -98,6 +112,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
         await lambda.close();
         await execute.close();
         await store.close();
+        lock.release();
       })();
       return closing;
     },

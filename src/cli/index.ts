@@ -1,29 +1,71 @@
 // The `gatehouse` command.
+import { rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
+import { configureLog, log } from '../observe/log.ts';
 import { startGatehouse, VERSION } from '../server.ts';
-import { CliError, exportCommand, importCommand } from '../openapi/cli.ts';
+import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
+import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 
-const USAGE = `Usage: gatehouse serve [options]
-       gatehouse import FILE [--deploy STAGE] [--url URL]      (gatehouse import --help)
-       gatehouse export API STAGE [--type swagger|oas30] [--yaml] (gatehouse export --help)
+const USAGE = `Usage: gatehouse <command> [options]
 
 An API gateway that behaves like Amazon API Gateway (REST APIs).
 
-Options (each also as an environment variable):
-${configHelp()}
+Commands:
+  serve             run the gateway (management API, deployed APIs, Lambda API) on one port
+  import FILE       import a Swagger/OpenAPI definition into a running gateway
+  export API STAGE  write a deployed stage's definition as Swagger/OpenAPI
+  help [COMMAND]    show this help, or a command's options
+  version           print the version
+
+Options:
+  -h, --help        show help (also after a command: gatehouse serve --help)
+  -v, --version     print the version
+
+For scripts: \`node bin/gatehouse.js serve --pid-file gatehouse.pid\` runs the server as the
+process itself, so \`kill $(cat gatehouse.pid)\` stops it (an \`npx\` wrapper would survive as
+a parent).
 `;
+
+const SERVE_USAGE = `Usage: gatehouse serve [options]
+
+Runs the gateway: the management API at AWS's paths (/restapis, /apikeys, ...), deployed APIs
+(http://{api}.execute-api.localhost:PORT/{stage}/... and /restapis/{api}/{stage}/_user_request_/...),
+the Lambda API (/2015-03-31/functions) and /_gatehouse/health. SIGTERM or SIGINT stops it.
+
+Options (each also as the environment variable shown; flags win):
+${configHelp()}
+  -h, --help
+      show this help
+`;
+
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE };
+
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
+}
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return;
   }
-  if (command === '--version' || command === 'version') {
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) process.stdout.write(USAGE);
+    else if (COMMAND_HELP[topic] !== undefined) process.stdout.write(COMMAND_HELP[topic]);
+    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export (gatehouse --help)`);
+    return;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(VERSION + '\n');
     return;
   }
   if (command === 'import' || command === 'export') {
+    if (rest.some((a) => a === '--help' || a === '-h')) {
+      process.stdout.write(COMMAND_HELP[command]!);
+      return;
+    }
     try {
       await (command === 'import' ? importCommand(rest) : exportCommand(rest));
     } catch (err) {
@@ -33,20 +75,59 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'serve') {
-    throw new ConfigError(`unknown command '${command}'\n\n${USAGE}`);
+    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export (gatehouse --help)`);
   }
-  const config = parseConfig(rest, process.env);
+  if (rest.some(isHelp)) {
+    process.stdout.write(SERVE_USAGE);
+    return;
+  }
+  await serve(rest);
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const config = parseConfig(argv, process.env);
+  configureLog(config.logLevel);
+  // Checked in this order so that a busy port or an unusable folder creates nothing on disk.
+  if (config.dataDir !== ':memory:') checkDataDir(config.dataDir);
+  await checkPortFree(config.host, config.port);
   const gatehouse = await startGatehouse(config);
+  if (config.pidFile !== '') {
+    try {
+      writeFileSync(config.pidFile, `${process.pid}\n`);
+    } catch (err) {
+      await gatehouse.close();
+      throw new StartupError(`cannot write --pid-file ${config.pidFile} (${(err as NodeJS.ErrnoException).code ?? err}); choose a writable path`);
+    }
+  }
   if (config.logLevel !== 'silent') {
-    process.stdout.write(`gatehouse ${VERSION} serving ${gatehouse.url} (data: ${config.dataDir}, account ${config.accountId})\n`);
+    // The first line stays plain text on stdout: scripts and tests read the URL from it.
+    process.stdout.write(`gatehouse ${VERSION} serving ${gatehouse.url} (data: ${config.dataDir}, account ${config.accountId}, pid ${process.pid})\n`);
   }
   const stop = (signal: string) => {
-    if (config.logLevel !== 'silent') process.stdout.write(`gatehouse: ${signal}, stopping\n`);
-    gatehouse.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    log().info(`${signal}, stopping`);
+    const done = (code: number) => {
+      if (config.pidFile !== '') rmSync(config.pidFile, { force: true });
+      process.exit(code);
+    };
+    gatehouse.close().then(() => done(0), () => done(1));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // npm and npx do not pass SIGTERM on to the script they run: `npx gatehouse serve &` then
+  // `kill $!` would leave this process serving, adopted by PID 1. Under npm (it sets
+  // npm_execpath), losing the parent means someone stopped it, so stop too. Started any other
+  // way (a service manager, nohup, setsid), the server never watches its parent.
+  if (process.env.npm_execpath !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('npm exited');
+    }, 500).unref();
+  }
+}
+
+/** Errors a user can act on are printed as their one line; anything else is a bug with a stack. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof StartupError) return `gatehouse: ${err.message}`;
+  if (err instanceof Error && err.message.startsWith('gatehouse ')) return err.message;
+  return `gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
