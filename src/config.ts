@@ -25,6 +25,14 @@ export interface GatehouseConfig {
   readonly lambdaSecretAccessKey: string;
   /** File that holds the process id while the server runs; '' = none. */
   readonly pidFile: string;
+  /** Browser origins (comma-separated) that may call the management, Lambda and /_gatehouse APIs; '*' = any. */
+  readonly allowOrigin: string;
+  /** Host names (comma-separated) accepted besides the gateway's own addresses; '*' = any. */
+  readonly allowHost: string;
+  /** Open connections before new ones are refused; 0 = derived from the open-file limit. */
+  readonly maxConnections: number;
+  /** Seconds a client has to send a whole request, headers and body; 0 = no limit. */
+  readonly requestTimeoutSeconds: number;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -42,6 +50,10 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   lambdaAccessKeyId: '',
   lambdaSecretAccessKey: '',
   pidFile: '',
+  allowOrigin: '',
+  allowHost: '',
+  maxConnections: 0,
+  requestTimeoutSeconds: 30,
 });
 
 type Key = keyof GatehouseConfig;
@@ -58,6 +70,10 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   'allow-reset': { key: 'allowReset', help: 'enable POST /_gatehouse/reset, which empties all state (for test suites)' },
   'log-level': { key: 'logLevel', help: 'silent, info (start-up and failed requests) or debug (every request)' },
   'pid-file': { key: 'pidFile', help: 'write the server process id to this file while it runs (for scripts that stop it)' },
+  'allow-origin': { key: 'allowOrigin', help: 'browser origin allowed to call the management, Lambda and /_gatehouse APIs (repeat or comma-separate; * = any); same-origin pages always may' },
+  'allow-host': { key: 'allowHost', help: 'Host name to answer besides this machine\'s own addresses and {apiId}.execute-api.* (repeat or comma-separate; * = any)' },
+  'max-connections': { key: 'maxConnections', help: 'open connections before new ones are refused (0 = half the open-file limit, at most 10000)' },
+  'request-timeout-seconds': { key: 'requestTimeoutSeconds', help: 'seconds a client has to send a whole request, headers and body (0 = no limit)' },
   'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
   'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
   'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
@@ -65,6 +81,9 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   'lambda-access-key-id': { key: 'lambdaAccessKeyId', help: 'access key id for --lambda-endpoint' },
   'lambda-secret-access-key': { key: 'lambdaSecretAccessKey', help: 'secret access key for --lambda-endpoint' },
 };
+
+/** Comma-separated lists; repeating the flag adds to the list. */
+const LIST_KEYS: ReadonlySet<Key> = new Set<Key>(['allowOrigin', 'allowHost']);
 
 export class ConfigError extends Error {
   readonly code = 'GH_ERR_CONFIG';
@@ -101,6 +120,7 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
 /** Parses `--flag value`, `--flag=value` and boolean `--flag`; unknown flags are an error. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: Partial<GatehouseConfig> = {}): GatehouseConfig {
   const out: Record<string, unknown> = { ...DEFAULTS };
+  const given = new Set<Key>();
   for (const [flag, { key }] of Object.entries(FLAGS)) {
     const v = env[envName(flag)];
     if (v !== undefined) out[key] = coerce(key, v, envName(flag));
@@ -117,7 +137,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     else if (typeof DEFAULTS[key] === 'boolean') value = argv[i + 1] === 'true' || argv[i + 1] === 'false' ? argv[++i]! : true;
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw new ConfigError(`--${flag} needs a value`);
-    out[key] = coerce(key, value, `--${flag}`);
+    const v = coerce(key, value, `--${flag}`);
+    // List flags add up when repeated (--allow-origin A --allow-origin B).
+    out[key] = LIST_KEYS.has(key) && given.has(key) ? `${out[key]},${v}` : v;
+    given.add(key);
   }
   Object.assign(out, overrides);
   // Every path is made absolute once, here: worker processes run in other folders, and a path
