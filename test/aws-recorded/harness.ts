@@ -1,0 +1,267 @@
+// Differential tests against responses recorded from real Amazon API Gateway.
+//
+// The recordings live outside the repository, in ../shared/aws-recorded beside the checkout (or
+// where GATEHOUSE_AWS_RECORDED points); see docs/aws-recorded.md. Each recorded test is a list of
+// labelled responses in boto3's shape: the output fields plus ResponseMetadata, or for an error
+// {Error: {Code, Message}, message?, ResponseMetadata}, with ids, names and dates replaced by
+// placeholders. A replay sends the same requests to Gatehouse with the AWS SDK v3, turns each
+// answer into that shape, normalises it the same way, and compares strictly: a missing label,
+// a missing field and an extra field all fail.
+//
+// API (all of it):
+//   const rec = useRecorded('test_apigateway_api', { keys?: [...] });   // once per file
+//   rec.test('TestClass::test_name', async (r) => {
+//     const api = await r.ok('create-rest-api', new CreateRestApiCommand({ name: 'a' }));
+//     await r.send('get-missing', new GetRestApiCommand({ restApiId: 'nope' }));  // error recorded
+//     r.alias('NOPE', '<upper-id>');            // a test-specific replacement, as the recording's own
+//     r.record('label', value);                 // a value built by hand (rarely needed)
+//   });
+//   r.client and r.gh are the SDK client and the Gatehouse; r.setup(cmd) sends without recording.
+//   rec.test(name, body, { differs: { '$.label.field': 'why' } })   // a known, explained difference;
+//     each listed path must still differ (a stale entry fails), and every other path must match.
+// `keys` are the fields whose values become numbered placeholders (<id:1>, <name:1>, ...), in the
+// order the recording's transformers list them; every other occurrence of such a value (in a
+// message, a path, a map key) is replaced too. Dates become "datetime". The default keys are the
+// ones the API Gateway recordings use: id, name, parentId, rootResourceId.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { Gatehouse } from '../../src/server.ts';
+import { REGION, useGatehouse } from '../helpers/server.ts';
+
+const DEFAULT_KEYS = ['id', 'name', 'parentId', 'rootResourceId'];
+
+/** Where the recordings are: GATEHOUSE_AWS_RECORDED, else ../shared/aws-recorded beside the checkout. */
+export function recordingsDir(): string {
+  const fromEnv = process.env.GATEHOUSE_AWS_RECORDED;
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const dir = fromEnv !== undefined && fromEnv !== '' ? resolve(fromEnv) : resolve(repo, '..', 'shared', 'aws-recorded');
+  // Missing recordings fail the suite: they are its input, and CI always has them.
+  if (!existsSync(join(dir, 'snapshots'))) throw new Error(`AWS recordings not found at ${dir} (set GATEHOUSE_AWS_RECORDED)`);
+  return dir;
+}
+
+const loaded = new Map<string, Record<string, { 'recorded-content': Record<string, unknown> }>>();
+
+/** The recorded-content of one test of a snapshot file ('test_apigateway_api', 'TestX::test_y'). */
+export function recordedContent(file: string, testName: string): Record<string, unknown> {
+  let snap = loaded.get(file);
+  if (snap === undefined) {
+    snap = JSON.parse(readFileSync(join(recordingsDir(), 'snapshots', `${file}.snapshot.json`), 'utf8')) as Record<string, { 'recorded-content': Record<string, unknown> }>;
+    loaded.set(file, snap);
+  }
+  const key = Object.keys(snap).find((k) => k.endsWith(`::${testName}`));
+  if (key === undefined) throw new Error(`no recording ${testName} in ${file}`);
+  return snap[key]!['recorded-content'];
+}
+
+/** A file of the recordings' files/ folder (definitions the import tests use). */
+export function recordedFile(name: string): Buffer {
+  return readFileSync(join(recordingsDir(), 'files', name));
+}
+
+type Sendable = { send(command: never): Promise<unknown> };
+
+export class Replay {
+  readonly results: Record<string, unknown> = {};
+  private readonly aliases: [string, string][] = [];
+  constructor(
+    readonly client: APIGatewayClient,
+    readonly gh: Gatehouse,
+    private readonly lastBody: () => unknown,
+  ) {}
+
+  /** Sends a command and records its answer (output or error) under `label`; undefined on error. */
+  async send<O>(label: string, command: { readonly input: unknown } & { __o?: O } | object): Promise<O | undefined> {
+    try {
+      const out = await (this.client as unknown as Sendable).send(command as never);
+      this.record(label, successShape(out as Record<string, unknown>));
+      return out as O;
+    } catch (err) {
+      this.record(label, errorShape(err as SdkError, this.lastBody()));
+      return undefined;
+    }
+  }
+
+  /** Like send, but the call must succeed (its answer is recorded either way). */
+  async ok<O = any>(label: string, command: object): Promise<O> {
+    const out = await this.send<O>(label, command);
+    if (out === undefined) throw new Error(`${label} failed: ${JSON.stringify(this.results[label])}`);
+    return out;
+  }
+
+  /** Sends without recording (setup the recording did not snapshot). */
+  async setup<O = any>(command: object): Promise<O> {
+    return (await (this.client as unknown as Sendable).send(command as never)) as O;
+  }
+
+  record(label: string, value: unknown): void {
+    if (label in this.results) throw new Error(`label ${label} recorded twice`);
+    this.results[label] = value;
+  }
+
+  /** Replaces every occurrence of `value` with `placeholder` (a test's own transformer). */
+  alias(value: string, placeholder: string): void {
+    this.aliases.push([value, placeholder]);
+  }
+
+  normalised(keys: readonly string[]): Record<string, unknown> {
+    return normalise(this.results, keys, [...this.aliases, ['000000000000', '111111111111'], [REGION, '<region>']]);
+  }
+}
+
+interface SdkError extends Error {
+  $metadata?: { httpStatusCode?: number };
+}
+
+function successShape(out: Record<string, unknown>): Record<string, unknown> {
+  const { $metadata, ...fields } = out as { $metadata: { httpStatusCode?: number } };
+  return { ...plain(fields) as object, ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: $metadata.httpStatusCode } };
+}
+
+// boto3 adds a top-level `message` only when the body had one in lower case (API Gateway's own
+// errors do; Coral's ValidationException and SerializationException say "Message").
+function errorShape(err: SdkError, body: unknown): Record<string, unknown> {
+  if (err.$metadata?.httpStatusCode === undefined) throw err; // not an answer from the server
+  const shape: Record<string, unknown> = { Error: { Code: err.name, Message: err.message } };
+  if (body !== null && typeof body === 'object' && 'message' in body) shape.message = (body as { message: unknown }).message;
+  shape.ResponseMetadata = { HTTPHeaders: {}, HTTPStatusCode: err.$metadata.httpStatusCode };
+  return shape;
+}
+
+/** SDK output as JSON-like data: dates become "datetime" (as the recordings have them), bytes text. */
+function plain(v: unknown): unknown {
+  if (v instanceof Date) return 'datetime';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = plain(x);
+    return o;
+  }
+  return v;
+}
+
+/**
+ * Numbers the values of `keys` in order of appearance (labels in order, then depth first), one
+ * key after the other as the recordings' transformers do, and replaces each value wherever it
+ * occurs (strings and map keys).
+ */
+export function normalise(results: Record<string, unknown>, keys: readonly string[], aliases: readonly [string, string][] = []): Record<string, unknown> {
+  const replacements = new Map<string, string>();
+  for (const [value, placeholder] of aliases) replacements.set(value, placeholder);
+  for (const key of keys) {
+    const kebab = key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    let n = 0;
+    const visit = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v !== null && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === key && typeof x === 'string' && x !== '' && !replacements.has(x)) replacements.set(x, `<${kebab}:${++n}>`);
+          visit(x);
+        }
+      }
+    };
+    visit(results);
+  }
+  // Longest first, so a value that contains another is replaced whole.
+  const ordered = [...replacements].sort((a, b) => b[0].length - a[0].length);
+  const swap = (s: string): string => {
+    for (const [value, placeholder] of ordered) if (s.includes(value)) s = s.split(value).join(placeholder);
+    return s;
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return swap(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) o[swap(k)] = walk(x);
+      return o;
+    }
+    return v;
+  };
+  return walk(results) as Record<string, unknown>;
+}
+
+/** Every difference between actual and expected, one line each ('' when equal). */
+export function diff(actual: unknown, expected: unknown, path = '$'): string[] {
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    const out: string[] = [];
+    for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
+      if (i >= actual.length) out.push(`${path}[${i}]: missing, expected ${JSON.stringify(expected[i])}`);
+      else if (i >= expected.length) out.push(`${path}[${i}]: extra ${JSON.stringify(actual[i])}`);
+      else out.push(...diff(actual[i], expected[i], `${path}[${i}]`));
+    }
+    return out;
+  }
+  if (isObject(expected) && isObject(actual)) {
+    const out: string[] = [];
+    for (const k of Object.keys(expected)) {
+      if (!(k in actual)) out.push(`${path}.${k}: missing, expected ${JSON.stringify(expected[k])}`);
+      else out.push(...diff(actual[k], expected[k], `${path}.${k}`));
+    }
+    for (const k of Object.keys(actual)) if (!(k in expected)) out.push(`${path}.${k}: extra ${JSON.stringify(actual[k])}`);
+    return out;
+  }
+  return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [`${path}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export interface Recorded {
+  /**
+   * Registers a node:test test replaying the recorded test `name` ('TestClass::test_fn').
+   * `differs` maps a diff path (as the failure prints it, up to the first ': ') to the reason.
+   */
+  test(name: string, body: (r: Replay) => Promise<void>, options?: { differs?: Record<string, string> }): void;
+}
+
+/** Starts one Gatehouse for the file's tests and returns the way to declare replays. */
+export function useRecorded(file: string, options: { keys?: readonly string[] } = {}): Recorded {
+  const keys = options.keys ?? DEFAULT_KEYS;
+  let gh: Gatehouse;
+  let client: APIGatewayClient;
+  let lastBody: unknown = null;
+  useGatehouse((g, c) => {
+    gh = g;
+    client = c;
+    // Keeps the raw body of each answer: boto3's error shape depends on the body's own keys.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: unknown) => Promise<{ response: { body: unknown } }>) => async (args: unknown) => {
+        const result = await next(args);
+        const chunks: Buffer[] = [];
+        for await (const chunk of result.response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+        const raw = Buffer.concat(chunks);
+        try {
+          lastBody = JSON.parse(raw.toString('utf8'));
+        } catch {
+          lastBody = null;
+        }
+        const { Readable } = await import('node:stream');
+        result.response.body = Readable.from([raw]);
+        return result;
+      }) as never,
+      { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'recordRawBody' } as never,
+    );
+  });
+  return {
+    test(name, body, options = {}) {
+      test(name, async () => {
+        const expected = recordedContent(file, name);
+        const r = new Replay(client, gh, () => lastBody);
+        await body(r);
+        const known = options.differs ?? {};
+        const found = diff(r.normalised(keys), expected);
+        const pathOf = (line: string) => line.slice(0, line.indexOf(': '));
+        const problems = found.filter((line) => !(pathOf(line) in known));
+        for (const path of Object.keys(known)) if (!found.some((line) => pathOf(line) === path)) problems.push(`${path}: listed as differing but now matches; remove it`);
+        assert.ok(problems.length === 0, `differs from AWS's recording:\n  ${problems.join('\n  ')}`);
+      });
+    },
+  };
+}
