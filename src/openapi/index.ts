@@ -42,10 +42,11 @@ function importOptions(failOnWarnings: boolean | undefined, parameters: Record<s
 }
 
 /** Parses and reads a definition; every problem that is not a warning ends here as a 400. */
-export function definitionOf(body: Buffer | string): ApiDefinition {
+export async function definitionOf(body: Buffer | string): Promise<ApiDefinition> {
+  const document = await parseDefinition(body);
   let def: ApiDefinition;
   try {
-    def = readDefinition(parseDefinition(body));
+    def = readDefinition(document);
   } catch (err) {
     if (err instanceof DefinitionError) throw badRequest(err.message);
     throw err;
@@ -63,7 +64,7 @@ const EXPORT_EXTENSIONS = ['integrations', 'integration', 'apigateway', 'authori
 export const openapiHandlers: HandlerTable = {
   async ImportRestApi(input: ImportRestApiRequest, ctx) {
     const options = importOptions(input.failOnWarnings, input.parameters, true);
-    const def = definitionOf(input.body);
+    const def = await definitionOf(input.body);
     return ctx.write((tx) => importNewApi(tx, ctx, def, options));
   },
 
@@ -71,7 +72,7 @@ export const openapiHandlers: HandlerTable = {
     const mode = input.mode ?? 'merge';
     if (mode !== 'merge' && mode !== 'overwrite') throw badRequest(`Invalid mode: ${String(mode)}. Valid values are merge and overwrite`);
     const options = importOptions(input.failOnWarnings, input.parameters, false);
-    const def = definitionOf(input.body);
+    const def = await definitionOf(input.body);
     return ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       return importIntoApi(tx, api, def, options, mode);

@@ -363,25 +363,27 @@ describe('warnings and errors', () => {
   });
 
   test('malformed and hostile files get a clear 400', async () => {
-    await rejects('', /Invalid request body|empty/);
-    await rejects('this: is: not: yaml: {', /neither valid JSON nor valid YAML/);
-    await rejects('{"swagger": "2.0", ', /neither valid JSON nor valid YAML/);
-    await rejects('[1, 2, 3]', /must be a JSON or YAML object/);
-    await rejects('just a string', /must be a JSON or YAML object/);
+    // AWS's answer to any body it cannot read as a definition.
+    const unreadable = /^Invalid OpenAPI input\.$/;
+    await rejects('', unreadable);
+    await rejects('this: is: not: yaml: {', unreadable);
+    await rejects('{"swagger": "2.0", ', unreadable);
+    await rejects('[1, 2, 3]', unreadable);
+    await rejects('just a string', unreadable);
     await rejects(JSON.stringify({ swagger: '1.2', info: { title: 'Old' } }), /Unsupported version: swagger 1.2/);
     await rejects(JSON.stringify({ openapi: '4.0.0', info: { title: 'New' } }), /Unsupported version: openapi 4.0.0/);
     await rejects(JSON.stringify({ info: { title: 'None' } }), /neither Swagger 2.0/);
     // Huge: over API Gateway's 6 MB.
     await rejects(JSON.stringify({ swagger: '2.0', info: { title: 'Huge', description: 'x'.repeat(7 * 1024 * 1024) }, paths: {} }), /limit is 6291456 bytes/);
     // Deeply nested, in JSON and in YAML.
-    await rejects(`{"swagger":"2.0","info":{"title":"Deep"},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /nested/);
-    await rejects(`swagger: "2.0"\ninfo: {title: Deep}\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /nested|neither/);
+    await rejects(`{"swagger":"2.0","info":{"title":"Deep"},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, unreadable);
+    await rejects(`swagger: "2.0"\ninfo: {title: Deep}\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, unreadable);
     // A YAML "billion laughs" bomb.
     const bomb = ['swagger: "2.0"', 'info: {title: Bomb}', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
-    await rejects(bomb.join('\n'), /Excessive alias count|could not be read/);
+    await rejects(bomb.join('\n'), unreadable);
     // Duplicate keys are ambiguous: rejected.
-    await rejects('swagger: "2.0"\ninfo: {title: A}\ninfo: {title: B}\n', /neither valid JSON nor valid YAML/);
+    await rejects('swagger: "2.0"\ninfo: {title: A}\ninfo: {title: B}\n', unreadable);
   });
 
   test('over HTTP, a hostile body is a 400 BadRequestException, not a crash', async () => {
