@@ -23,6 +23,12 @@ export interface GatehouseConfig {
   readonly lambdaEndpoint: string;
   readonly lambdaAccessKeyId: string;
   readonly lambdaSecretAccessKey: string;
+  /** Lambda: worker processes of all functions together, before invocations queue. */
+  readonly lambdaMaxWorkers: number;
+  /** Lambda: the sum of running workers' MemorySize, in MB, before invocations queue. */
+  readonly lambdaMaxMemoryMb: number;
+  /** Lambda: 'host' (functions reach the network, as on AWS) or 'none' (a network namespace of their own). */
+  readonly lambdaNetwork: string;
   /** File that holds the process id while the server runs; '' = none. */
   readonly pidFile: string;
   /** Browser origins (comma-separated) that may call the management, Lambda and /_gatehouse APIs; '*' = any. */
@@ -49,6 +55,9 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   lambdaEndpoint: '',
   lambdaAccessKeyId: '',
   lambdaSecretAccessKey: '',
+  lambdaMaxWorkers: 32,
+  lambdaMaxMemoryMb: 4096,
+  lambdaNetwork: 'host',
   pidFile: '',
   allowOrigin: '',
   allowHost: '',
@@ -80,6 +89,9 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   'lambda-endpoint': { key: 'lambdaEndpoint', help: 'send Lambda invocations to this endpoint (SigV4-signed) instead of running them here' },
   'lambda-access-key-id': { key: 'lambdaAccessKeyId', help: 'access key id for --lambda-endpoint' },
   'lambda-secret-access-key': { key: 'lambdaSecretAccessKey', help: 'secret access key for --lambda-endpoint' },
+  'lambda-max-workers': { key: 'lambdaMaxWorkers', help: 'worker processes of all functions together before invocations queue' },
+  'lambda-max-memory-mb': { key: 'lambdaMaxMemoryMb', help: 'sum of the running workers\' MemorySize (MB) before invocations queue' },
+  'lambda-network': { key: 'lambdaNetwork', help: 'host: functions use the host\'s network; none: no network at all (see docs/lambda-sandbox.md)' },
 };
 
 /** Comma-separated lists; repeating the flag adds to the list. */

@@ -1,7 +1,7 @@
 // The built-in Lambda function service: Lambda's wire API for the AWS CLI and SDKs, and
 // `invoke()` for API Gateway's Lambda integrations. Functions run in worker processes (see
 // pool.ts and worker.ts); their metadata sits in the Store, their code on disk.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import { createLambdaApi } from './api.ts';
 import { NODE_BOOTSTRAP } from './runtime/node-bootstrap.ts';
 import { PYTHON_BOOTSTRAP } from './runtime/python-bootstrap.ts';
+import { SandboxHost, type LambdaNetwork } from './sandbox.ts';
 import { LambdaFunctions } from './service.ts';
 
 export { LambdaError } from './errors.ts';
@@ -47,6 +48,14 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
   const bootstraps = { nodejs: join(runtimeDir, 'bootstrap.mjs'), python: join(runtimeDir, 'bootstrap.py') };
   writeFileSync(bootstraps.nodejs, NODE_BOOTSTRAP);
   writeFileSync(bootstraps.python, PYTHON_BOOTSTRAP);
+  // Functions run under other uids (as root) and must not reach the store or others' code.
+  if (!temporary) chmodSync(config.dataDir, 0o700);
+  const host = new SandboxHost({
+    codeRoot: join(root, 'code'),
+    network: config.lambdaNetwork as LambdaNetwork,
+    maxWorkers: config.lambdaMaxWorkers,
+    maxMemoryMb: config.lambdaMaxMemoryMb,
+  });
 
   const external = config.lambdaEndpoint === ''
     ? undefined
@@ -56,7 +65,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     config,
     root,
     bootstraps,
-    limits: { concurrency: Math.max(1, config.lambdaConcurrency), queueSize: config.lambdaQueueSize },
+    limits: { concurrency: Math.max(1, config.lambdaConcurrency), queueSize: config.lambdaQueueSize, host },
     external,
   });
   const idleMs = options.idleTimeoutMs ?? config.lambdaIdleSeconds * 1000;
@@ -77,6 +86,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
       closing ??= (async () => {
         clearInterval(reaper);
         await functions.close();
+        await host.close();
         if (temporary) rmSync(root, { recursive: true, force: true });
       })();
       return closing;

@@ -1,13 +1,18 @@
 // The warm workers of one function. An invocation takes an idle worker, or starts one while
-// fewer than `concurrency` exist, or waits in a bounded queue; past the queue Lambda's
-// throttling answer (TooManyRequestsException) comes back at once instead of an unbounded wait.
-// A worker that exits (crash, timeout, out of memory) is dropped and replaced on demand.
+// fewer than `concurrency` exist and the gateway-wide budget has room, or waits in a bounded
+// queue; past the queue Lambda's throttling answer (TooManyRequestsException) comes back at once
+// instead of an unbounded wait. A worker that exits (crash, timeout, out of memory) is dropped
+// and replaced on demand.
+import type { BudgetClient } from './budget.ts';
 import { LambdaError } from './errors.ts';
+import type { FunctionSandbox, SandboxHost } from './sandbox.ts';
 import { Worker, logStreamName, type InvocationOutcome, type WorkerSpec } from './worker.ts';
 
 export interface PoolLimits {
   readonly concurrency: number;
   readonly queueSize: number;
+  /** Where workers run and the gateway-wide budget they share. */
+  readonly host: SandboxHost;
 }
 
 interface Waiter {
@@ -17,8 +22,11 @@ interface Waiter {
   readonly onAbort: () => void;
 }
 
-export class FunctionPool {
+export class FunctionPool implements BudgetClient {
   #spec: WorkerSpec;
+  readonly #sandbox: FunctionSandbox;
+  /** Workers holding room in the budget, with the MemorySize they claimed. */
+  readonly #held = new Map<Worker, number>();
   readonly #limits: PoolLimits;
   readonly #command: (spec: WorkerSpec) => string[];
   readonly #all = new Set<Worker>();
@@ -31,6 +39,8 @@ export class FunctionPool {
     this.#spec = spec;
     this.#limits = limits;
     this.#command = command;
+    this.#sandbox = limits.host.forFunction(spec.functionArn);
+    limits.host.budget.register(this);
   }
 
   get revision(): string {
@@ -50,7 +60,7 @@ export class FunctionPool {
   }
 
   pids(): number[] {
-    return [...this.#all].map((w) => w.pid);
+    return [...this.#all].map((w) => w.pid).filter((pid) => pid > 0);
   }
 
   /** New code or configuration: idle workers stop now, busy ones when their invocation ends. */
@@ -61,8 +71,12 @@ export class FunctionPool {
 
   /** Throws TooManyRequestsException when the function is at its limit and the queue is full. */
   checkCapacity(): void {
-    if (this.#idle.length === 0 && this.#all.size >= this.#limits.concurrency && this.#queue.length >= this.#limits.queueSize) {
+    if (this.#idle.length > 0 || this.#queue.length < this.#limits.queueSize) return;
+    if (this.#all.size >= this.#limits.concurrency) {
       throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    }
+    if (!this.#limits.host.budget.canMakeRoom(this.#spec.memoryMb)) {
+      throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ConcurrentInvocationLimitExceeded' });
     }
   }
 
@@ -85,18 +99,48 @@ export class FunctionPool {
         this.#retire(w);
       }
     }
-    return this.#all.size + this.#queue.length;
+    const left = this.#all.size + this.#queue.length;
+    // An empty pool is dropped by its owner; the budget must not keep it.
+    if (left === 0) this.#limits.host.budget.unregister(this);
+    return left;
   }
 
+  /** Function deleted or gateway closing: every worker and every process of the function dies. */
   close(): void {
     this.#closed = true;
+    this.#limits.host.budget.unregister(this);
     for (const w of this.#queue.splice(0)) {
       w.signal?.removeEventListener('abort', w.onAbort);
       w.reject(new LambdaError('ServiceException', 'Gatehouse is shutting down.'));
     }
     this.#idle.length = 0;
-    for (const w of this.#all) w.kill();
+    for (const w of this.#all) {
+      w.kill();
+      this.#free(w);
+    }
     this.#all.clear();
+    this.#sandbox.killAll();
+  }
+
+  // ---- the gateway-wide budget (BudgetClient) ----------------------------------------------
+
+  oldestIdle(): number | undefined {
+    return this.#idle[0]?.lastUsed;
+  }
+
+  evictIdle(): boolean {
+    const w = this.#idle.shift();
+    if (w === undefined) return false;
+    this.#retire(w);
+    return true;
+  }
+
+  onRoom(): 'used' | 'idle' | 'blocked' {
+    if (this.#closed || this.#queue.length === 0 || this.#all.size >= this.#limits.concurrency) return 'idle';
+    const worker = this.#startIfRoom();
+    if (worker === undefined) return 'blocked';
+    this.#handTo(worker);
+    return 'used';
   }
 
   #acquire(signal: AbortSignal | undefined): Promise<Worker> {
@@ -104,8 +148,13 @@ export class FunctionPool {
     signal?.throwIfAborted();
     const idle = this.#idle.pop();
     if (idle !== undefined) return Promise.resolve(idle);
-    if (this.#all.size < this.#limits.concurrency) return Promise.resolve(this.#start());
+    if (this.#all.size < this.#limits.concurrency) {
+      const worker = this.#startIfRoom();
+      if (worker !== undefined) return Promise.resolve(worker);
+    }
     this.checkCapacity();
+    // Below its own limit but without room in the budget: the budget calls back when room frees.
+    if (this.#all.size < this.#limits.concurrency) this.#limits.host.budget.wait(this);
     return new Promise<Worker>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -126,7 +175,11 @@ export class FunctionPool {
     if (!worker.alive || worker.spec.revision !== this.#spec.revision || this.#closed) {
       this.#retire(worker);
       // The freed slot goes to a waiter, with a fresh worker.
-      if (this.#queue.length > 0 && this.#all.size < this.#limits.concurrency) this.#handTo(this.#start());
+      if (this.#queue.length > 0 && this.#all.size < this.#limits.concurrency) {
+        const fresh = this.#startIfRoom();
+        if (fresh !== undefined) this.#handTo(fresh);
+        else this.#limits.host.budget.wait(this);
+      }
       return;
     }
     if (this.#queue.length > 0) this.#handTo(worker);
@@ -139,17 +192,29 @@ export class FunctionPool {
     waiter.resolve(worker);
   }
 
-  #start(): Worker {
+  #startIfRoom(): Worker | undefined {
     const spec = this.#spec;
+    if (!this.#limits.host.budget.take(spec.memoryMb)) return undefined;
     const env = { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
-    const worker = new Worker({ ...spec, env }, this.#command(spec), (w) => this.#exited(w));
+    const placed = { ...spec, env };
+    const worker = new Worker(placed, this.#sandbox.prepare(placed, this.#command), (w) => this.#exited(w));
+    this.#held.set(worker, spec.memoryMb);
     this.#all.add(worker);
     return worker;
+  }
+
+  /** A killed worker's memory is the kernel's again at once: its room is given back now. */
+  #free(worker: Worker): void {
+    const mb = this.#held.get(worker);
+    if (mb === undefined) return;
+    this.#held.delete(worker);
+    this.#limits.host.budget.release(mb);
   }
 
   #retire(worker: Worker): void {
     this.#all.delete(worker);
     worker.kill();
+    this.#free(worker);
   }
 
   #exited(worker: Worker): void {
@@ -157,5 +222,6 @@ export class FunctionPool {
     const i = this.#idle.indexOf(worker);
     if (i !== -1) this.#idle.splice(i, 1);
     if (!worker.busy) this.#all.delete(worker);
+    this.#free(worker);
   }
 }

@@ -196,6 +196,7 @@ export class LambdaFunctions {
     const key = poolKey(part, fn.FunctionName);
     this.#pools.get(key)?.close();
     this.#pools.delete(key);
+    await this.#limits.host.drop(this.#arn(part, fn.FunctionName));
     await this.#code.remove(fn.code);
   }
 

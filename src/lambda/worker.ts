@@ -3,8 +3,9 @@
 // way an invocation can end into the payload and log lines Lambda would produce.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { RuntimeFamily } from './function-config.ts';
+import { LogBuffer } from './log-buffer.ts';
+import type { Launch } from './sandbox.ts';
 
 export interface WorkerSpec {
   readonly family: RuntimeFamily;
@@ -35,7 +36,7 @@ type Message =
 
 interface Running {
   readonly id: string;
-  readonly log: string[];
+  readonly log: LogBuffer;
   readonly started: number;
   readonly timer: NodeJS.Timeout;
   readonly resolve: (o: InvocationOutcome) => void;
@@ -44,26 +45,29 @@ interface Running {
 
 // Lambda gives a runtime 10 s to initialise, apart from the function's own timeout.
 const INIT_TIMEOUT_MS = 10_000;
-// While an invocation runs, its process's resident memory is sampled this often: V8's heap limit
-// does not count Buffers and native memory, Lambda's limit counts everything.
+// While an invocation runs, the resident memory of the worker and every process it started is
+// sampled this often: V8's heap limit does not count Buffers, native memory or child processes,
+// Lambda's limit counts everything. Where a memory cgroup exists the kernel enforces it too.
 const MEMORY_SAMPLE_MS = 100;
-const PAGE_SIZE = 4096;
 const SIGNAL_TEXT: Record<string, string> = {
   SIGKILL: 'killed', SIGABRT: 'aborted (core dumped)', SIGSEGV: 'segmentation fault (core dumped)', SIGTERM: 'terminated', SIGBUS: 'bus error (core dumped)',
 };
 
 export class Worker {
   readonly spec: WorkerSpec;
-  readonly pid: number;
+  /** -1 until the sandbox is ready and the process started. */
+  pid = -1;
   /** When the worker last finished an invocation; the reaper reads it. */
   lastUsed = Date.now();
-  #child: ChildProcess;
+  #child: ChildProcess | undefined;
+  #launch: Launch | undefined;
+  #launchError: unknown;
   #exited = false;
   #killed = false;
   #ready: Promise<string | undefined>;
   #markReady!: (initError: string | undefined) => void;
   #initMs: number | undefined;
-  #pendingLog: string[] = [];
+  #pendingLog = new LogBuffer();
   #running: Running | undefined;
   #maxRssMb = 0;
   #stderrTail = '';
@@ -72,36 +76,52 @@ export class Worker {
   #memoryWatch: NodeJS.Timeout | undefined;
   #outOfMemory = false;
 
-  constructor(spec: WorkerSpec, command: readonly string[], onExit: (w: Worker) => void) {
+  /** `launch` settles once the function's sandbox is ready (its code copied on a first start). */
+  constructor(spec: WorkerSpec, launch: Promise<Launch>, onExit: (w: Worker) => void) {
     this.spec = spec;
     this.#onExit = onExit;
     const started = performance.now();
     this.#ready = new Promise((resolve) => { this.#markReady = resolve; });
-    // Own process group, so a timeout also ends whatever the function spawned.
-    this.#child = spawn(command[0]!, command.slice(1), {
-      cwd: spec.codeDir,
-      env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-      detached: true,
-    });
-    this.pid = this.#child.pid ?? -1;
-    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#append(chunk));
-    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderrTail = (this.#stderrTail + chunk).slice(-4096);
-      this.#append(chunk);
-    });
-    this.#child.on('message', (msg: Message) => this.#message(msg, started));
-    this.#child.on('error', (err) => {
-      this.#append(`Gatehouse could not start the runtime: ${err.message}\n`);
+    launch.then((l) => this.#spawn(l, started), (err: unknown) => {
+      this.#launchError = err;
       this.#exit(null, null);
     });
-    this.#child.on('exit', (code, signal) => this.#exit(code, signal));
     const initTimer = setTimeout(() => {
       this.#markReady(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `Error: Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` }));
       this.kill();
     }, INIT_TIMEOUT_MS);
     this.#ready.then(() => clearTimeout(initTimer), () => clearTimeout(initTimer));
+  }
+
+  #spawn(launch: Launch, started: number): void {
+    this.#launch = launch;
+    if (this.#killed) {
+      this.#exit(null, 'SIGKILL');
+      return;
+    }
+    // Own process group and session as well: the group is the last resort when no cgroup exists.
+    const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
+      cwd: launch.cwd,
+      env: launch.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      detached: true,
+      ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}),
+    });
+    this.#child = child;
+    this.pid = child.pid ?? -1;
+    if (this.pid > 0) launch.tree.attach(this.pid);
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#append(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-4096);
+      this.#append(chunk);
+    });
+    child.on('message', (msg: Message) => this.#message(msg, started));
+    child.on('error', (err) => {
+      this.#append(`Gatehouse could not start the runtime: ${err.message}\n`);
+      this.#exit(null, null);
+    });
+    child.on('exit', (code, signal) => this.#exit(code, signal));
   }
 
   /** False once the process exited or was told to die (a kill takes effect asynchronously). */
@@ -117,11 +137,13 @@ export class Worker {
   async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.#running !== undefined) throw new Error('worker is busy');
     const initError = await this.#ready;
+    // The sandbox could not be made (python3 missing, disk full): the caller's error, not the function's.
+    if (this.#launchError !== undefined) throw this.#launchError;
     // Output written while no invocation ran (initialisation, a timer between invocations) comes
     // before this START, in the order the log stream received it.
     const cold = this.#initMs !== undefined;
     const log = this.#pendingLog;
-    this.#pendingLog = [];
+    this.#pendingLog = new LogBuffer();
     log.push(`START RequestId: ${requestId} Version: $LATEST\n`);
     if (initError !== undefined) {
       // Init failed: report it on this invocation, as Lambda does, and let the next one retry.
@@ -137,13 +159,15 @@ export class Worker {
       this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
       this.#initMs = undefined;
       this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_SAMPLE_MS);
-      this.#child.send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
+      this.#child!.send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
     });
   }
 
   kill(): void {
     if (this.#exited) return;
     this.#killed = true;
+    if (this.#child === undefined) return; // not started yet: #spawn sees #killed
+    this.#launch?.tree.kill();
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
@@ -199,15 +223,12 @@ export class Worker {
   }
 
   #checkMemory(): void {
-    let rss: number;
-    try {
-      rss = Number(readFileSync(`/proc/${this.pid}/statm`, 'latin1').split(' ')[1]) * PAGE_SIZE;
-    } catch {
-      return; // no procfs (not Linux) or the process is gone
-    }
+    const tree = this.#launch?.tree;
+    if (tree === undefined) return;
+    const rss = tree.memoryBytes(); // 0 without procfs (not Linux)
     const mb = Math.ceil(rss / 1048576);
     if (mb > this.#maxRssMb) this.#maxRssMb = Math.min(mb, this.spec.memoryMb);
-    if (rss > this.spec.memoryMb * 1048576) {
+    if (rss > this.spec.memoryMb * 1048576 || tree.oomKilled()) {
       this.#outOfMemory = true;
       this.kill();
     }
@@ -225,6 +246,9 @@ export class Worker {
   #exit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#exited) return;
     this.#exited = true;
+    // Whatever the worker started dies with it: a detached child must not outlive its runtime.
+    if (this.#launch?.tree.oomKilled()) this.#outOfMemory = true;
+    this.#launch?.release();
     this.#markReady(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${exitText(code, signal)}` }));
     const run = this.#running;
     if (run !== undefined) {
@@ -250,13 +274,13 @@ function exitPayload(id: string, code: number | null, signal: string | null, oom
   }));
 }
 
-function finishLog(log: string[], id: string, durationMs: number, memoryMb: number, maxRssMb: number, initMs: number | undefined, status: 'ok' | 'error' | 'timeout'): string {
+function finishLog(log: LogBuffer, id: string, durationMs: number, memoryMb: number, maxRssMb: number, initMs: number | undefined, status: 'ok' | 'error' | 'timeout'): string {
   log.push(`END RequestId: ${id}\n`);
   let report = `REPORT RequestId: ${id}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memoryMb} MB\tMax Memory Used: ${Math.min(memoryMb, maxRssMb)} MB\t`;
   if (initMs !== undefined) report += `Init Duration: ${initMs.toFixed(2)} ms\t`;
   if (status !== 'ok') report += `Status: ${status}\t`;
   log.push(report + '\n');
-  return log.join('');
+  return log.text();
 }
 
 /** A log stream name as Lambda forms them: date/[version]random. */

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PARTITION, isAlive, startLambda, until, type TestLambda } from './helpers.ts';
@@ -147,6 +147,8 @@ describe('workers', () => {
 
   it('Event invocations answer 202 and run in the background; DryRun answers 204', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-event-'));
+    // Functions run under their own uid when the gateway is root: the folder must let them write.
+    chmodSync(dir, 0o777);
     try {
       await t.create('eventful', { 'index.js': 'const fs = require("node:fs"); exports.handler = async (e) => { fs.writeFileSync(e.file, "ran " + e.n); return "ignored"; };' });
       const file = join(dir, 'out.txt');
