@@ -1,14 +1,29 @@
-// HTTP and HTTP_PROXY integrations: one shared undici Agent keeps a keep-alive pool per origin.
-// Each call is bounded by the integration's timeoutInMillis (504 "Endpoint request timed out");
-// a back end that cannot be reached is a configuration error (500 "Internal server error").
+// HTTP and HTTP_PROXY integrations over undici.
+//
+// Deadline: timeoutInMillis bounds the whole call, from the moment the integration starts:
+// waiting for a slot, connecting, the TLS handshake, the response headers and the whole body.
+// One timer per call answers 504 "Endpoint request timed out" when it fires, whatever the back
+// end is doing, and aborts the call if it has reached the socket.
+//
+// Isolation: undici's Agent keeps one pool per origin with no connection limit, so a call never
+// waits behind another route's calls for a connection. What is bounded is each integration's
+// calls in flight (`callsPerIntegration`, default 256): a route whose back end hangs holds at
+// most that many sockets, and its extra calls wait in its own queue (their deadline running)
+// instead of in the origin's. Total sockets are bounded by the requests in flight, which the
+// front door's connection limit bounds.
+//
+// A back end that cannot be reached (refused, DNS, TLS failure such as https:// to a plain-HTTP
+// port) is a configuration error (500 "Internal server error"), as AWS reports it; a status line
+// outside 100-599 is an invalid endpoint response (502).
 import type { Agent, Dispatcher } from 'undici';
 import { lazy } from '../lazy.ts';
 import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
-import type { EndpointResponse, Integration, IntegrationRequest } from './index.ts';
+import { CallSlots, type SlotWaiter } from './call-slots.ts';
+import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
 
 export interface HttpIntegrationOptions {
-  /** Connections per origin before requests queue (undici's back-pressure). */
-  readonly connectionsPerOrigin?: number;
+  /** Calls one integration may have in flight before its further calls wait (their deadline running). */
+  readonly callsPerIntegration?: number;
 }
 
 export interface HttpIntegration extends Integration {
@@ -17,86 +32,136 @@ export interface HttpIntegration extends Integration {
 
 /** API Gateway's integration response payload limit. */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_CALLS_PER_INTEGRATION = 256;
 
 const undici = lazy<typeof import('undici')>('undici');
 
 export function createHttpIntegration(options: HttpIntegrationOptions = {}): HttpIntegration {
+  const callsPerIntegration = options.callsPerIntegration ?? DEFAULT_CALLS_PER_INTEGRATION;
   // Made on the first HTTP call: a gateway serving only MOCK and Lambda methods never loads undici.
   let agent: Agent | null = null;
   const dispatcher = (): Agent =>
     (agent ??= new (undici().Agent)({
-      connections: options.connectionsPerOrigin ?? 256,
+      // No per-origin limit: see the header. keep-alive connections are reused when idle.
+      connections: null,
       keepAliveTimeout: 30_000,
       pipelining: 1,
     }));
+  // Keyed by the compiled integration: a redeployment gets fresh slots, calls in flight on the
+  // old deployment release into the old ones.
+  const slotsByIntegration = new WeakMap<object, CallSlots>();
+  const unkeyed = new CallSlots(callsPerIntegration);
+  const slotsOf = (call: IntegrationCall | undefined): CallSlots => {
+    if (call === undefined) return unkeyed;
+    const key = call.method.integration;
+    let slots = slotsByIntegration.get(key);
+    if (slots === undefined) slotsByIntegration.set(key, (slots = new CallSlots(callsPerIntegration)));
+    return slots;
+  };
 
-  function invoke(req: IntegrationRequest): Promise<EndpointResponse> {
+  function invoke(req: IntegrationRequest, call?: IntegrationCall): Promise<EndpointResponse> {
     const target = splitUri(req.uri);
-    // timeoutInMillis bounds the wait for the response headers and every gap in the body,
-    // through undici's own timers: no AbortController and timer per call on the hot path
-    // (measured: ~3% of CPU at 10k req/s). A body that trickles in past the deadline is still
-    // answered as a timeout, once it ends. A client that goes away does not cancel the
-    // back-end call; API Gateway completes it too.
-    //
+    const slots = slotsOf(call);
     // dispatch() with a handler instead of request(): the answer is collected from callbacks,
     // with no Readable stream per response (measured: about 10% more requests per second).
-    const started = Date.now();
+    // A client that goes away does not cancel the back-end call; API Gateway completes it too.
     return new Promise((resolve, reject) => {
       let statusCode = 0;
-      let headers: Record<string, string> = {};
+      const headers: Record<string, string> = {};
+      let multiValueHeaders: Record<string, string[]> | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
-      let failed = false;
+      let settled = false;
+      let controller: Dispatcher.DispatchController | null = null;
+
+      // The slot is held until undici is done with the call (answered, failed or aborted), not
+      // only until the caller is answered: it counts sockets, not promises.
+      const done = (): void => slots.release();
       const fail = (err: Error): void => {
-        if (failed) return;
-        failed = true;
-        if (err instanceof GatewayError) return reject(err);
-        const { HeadersTimeoutError, BodyTimeoutError } = undici().errors;
-        if (err instanceof HeadersTimeoutError || err instanceof BodyTimeoutError) return reject(endpointTimeout());
-        const code = (err as { code?: string }).code ?? err.name;
-        reject(configurationError(`Unable to reach the endpoint ${target.origin} (${code})`));
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        reject(toGatewayError(err, target.origin));
       };
+      const deadline = setTimeout(() => {
+        if (settled) return;
+        const timeout = endpointTimeout();
+        fail(timeout);
+        waiter.cancelled = true;
+        controller?.abort(timeout);
+      }, req.timeoutMs);
+
       const handler: Dispatcher.DispatchHandler = {
-        // undici takes a handler as one of this (controller) kind only when it has onRequestStart.
-        onRequestStart() {},
-        onResponseStart(_controller, status, responseHeaders) {
-          statusCode = status;
-          headers = flatHeaders(responseHeaders);
+        onRequestStart(c) {
+          // Reached a socket after the deadline (it waited for a connection): let it go at once.
+          if (settled) c.abort(endpointTimeout());
+          else controller = c;
         },
-        onResponseData(controller, chunk) {
+        onResponseStart(c, status, responseHeaders) {
+          if (status < 100 || status > 599) {
+            fail(invalidStatus(status));
+            c.abort(new Error('invalid status'));
+            return;
+          }
+          statusCode = status;
+          for (const k in responseHeaders) {
+            const v = responseHeaders[k];
+            if (v === undefined) continue;
+            if (typeof v === 'string') headers[k] = v;
+            else {
+              // Repeated headers: joined for mappings and selection, kept apart for the client
+              // (Set-Cookie must never be joined).
+              headers[k] = v.join(',');
+              (multiValueHeaders ??= {})[k] = v;
+            }
+          }
+        },
+        onResponseData(c, chunk) {
           size += chunk.length;
           if (size > MAX_RESPONSE_BYTES) {
             fail(configurationError('Integration response payload is larger than 10 MB'));
-            controller.abort(new Error('response too large'));
+            c.abort(new Error('response too large'));
             return;
           }
           chunks.push(chunk);
         },
         onResponseEnd() {
-          if (failed) return;
-          if (Date.now() - started > req.timeoutMs) return fail(endpointTimeout());
-          resolve({ statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+          done();
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          const body = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          resolve(multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body });
         },
-        onResponseError(_controller, err) {
+        onResponseError(_c, err) {
+          done();
           fail(err);
         },
       };
-      try {
-        dispatcher().dispatch(
-          {
-            origin: target.origin,
-            path: target.path,
-            method: req.httpMethod as Dispatcher.HttpMethod,
-            headers: req.headers,
-            body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
-            headersTimeout: req.timeoutMs,
-            bodyTimeout: req.timeoutMs,
-          },
-          handler,
-        );
-      } catch (err) {
-        fail(err as Error);
-      }
+      const waiter: SlotWaiter = {
+        cancelled: false,
+        start() {
+          try {
+            dispatcher().dispatch(
+              {
+                origin: target.origin,
+                path: target.path,
+                method: req.httpMethod as Dispatcher.HttpMethod,
+                headers: req.headers,
+                body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
+                // The deadline above is the limit; undici's own timers only back it up.
+                headersTimeout: req.timeoutMs,
+                bodyTimeout: req.timeoutMs,
+              },
+              handler,
+            );
+          } catch (err) {
+            done();
+            fail(err as Error);
+          }
+        },
+      };
+      slots.acquire(waiter);
     });
   }
 
@@ -107,6 +172,24 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
       agent = null;
     },
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function toGatewayError(err: Error, origin: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const { HeadersTimeoutError, BodyTimeoutError, ConnectTimeoutError } = undici().errors;
+  if (err instanceof HeadersTimeoutError || err instanceof BodyTimeoutError || err instanceof ConnectTimeoutError) return endpointTimeout();
+  const code = (err as { code?: string }).code ?? err.name;
+  return configurationError(`Unable to reach the endpoint ${origin} (${code}${err.message ? `: ${err.message}` : ''})`);
+}
+
+/** A status line outside 100-599 is not an HTTP response API Gateway can pass on. */
+function invalidStatus(status: number): GatewayError {
+  return new GatewayError('DEFAULT_5XX', 'Internal server error', {
+    status: 502,
+    log: `Execution failed due to configuration error: Invalid HTTP status code from the endpoint: ${status}`,
+  });
 }
 
 /**
@@ -124,13 +207,4 @@ export function splitUri(uri: string): { origin: string; path: string } {
   if (end === scheme) throw configurationError('Invalid endpoint address');
   const rest = uri.slice(end);
   return { origin, path: rest === '' ? '/' : rest.startsWith('?') ? '/' + rest : rest };
-}
-
-function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in h) {
-    const v = h[k];
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return out;
 }

@@ -20,6 +20,8 @@ export interface IntegrationRequest {
 export interface EndpointResponse {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The headers the endpoint sent more than once, each value apart (Set-Cookie); absent when none was. */
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
   readonly body: Buffer;
 }
 
