@@ -59,7 +59,7 @@ const ID_BASE = 0x4000_0000;
 const ID_SPAN = 0x3fff_ffff;
 // The launcher joins the worker's cgroups before anything of the function runs, so no process
 // of it ever exists outside them; then it becomes the next program of the chain.
-const JOIN_CGROUPS = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+const JOIN_CGROUPS = 'unset PWD OLDPWD; n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
 export class SandboxHost {
   readonly root: string;
