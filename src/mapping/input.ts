@@ -1,10 +1,10 @@
 // $input: the request (or integration response) payload and the method request parameters.
 // The body is parsed the first time a template asks for it (path/json), once per render input.
 
-import { NO_METHOD, VtlObject } from '../vtl/index.ts';
+import { NO_METHOD, VtlObject, charge, charged } from '../vtl/index.ts';
 import { JavaException } from '../vtl/methods.ts';
 import { parseJsonValue, toJsonText } from './json.ts';
-import { readJsonPath } from './jsonpath.ts';
+import { isSimplePath, readJsonPath } from './jsonpath.ts';
 
 const INPUT_CLASS = 'com.amazonaws.apigateway.Input';
 
@@ -38,6 +38,8 @@ export class InputVariable extends VtlObject {
       const text = this.body.trim();
       if (text === '') this.#document = new Map();
       else {
+        // Parsed once per request however many $input.path/$input.json calls read it; charged once too.
+        charge(text.length);
         try {
           this.#document = parseJsonValue(text);
         } catch {
@@ -50,8 +52,11 @@ export class InputVariable extends VtlObject {
 
   /** `$input.path(p)`. A definite path that matches nothing gives "" (guide: `$input.path('$.ShardCount') == ''` tests a missing property). */
   path(p: string): unknown {
+    const doc = this.document();
+    // A path with wildcards, `..` or filters may visit the whole document.
+    if (!isSimplePath(p)) charge(this.body.length);
     try {
-      const v = readJsonPath(this.document(), p);
+      const v = readJsonPath(doc, p);
       return v === undefined || v === null ? '' : v;
     } catch (e) {
       throw new JavaException('path', INPUT_CLASS, `com.jayway.jsonpath.InvalidPathException: ${(e as Error).message}`);
@@ -60,13 +65,15 @@ export class InputVariable extends VtlObject {
 
   /** `$input.json(p)`: the match as JSON text; `null` when nothing matches. */
   json(p: string): string {
+    const doc = this.document();
+    if (!isSimplePath(p)) charge(this.body.length);
     let v: unknown;
     try {
-      v = readJsonPath(this.document(), p);
+      v = readJsonPath(doc, p);
     } catch (e) {
       throw new JavaException('json', INPUT_CLASS, `com.jayway.jsonpath.InvalidPathException: ${(e as Error).message}`);
     }
-    return toJsonText(v ?? null);
+    return charged(toJsonText(v ?? null));
   }
 
   /** `$input.params()`: {path, querystring, header}, in that order; copies, so templates cannot change the request. */

@@ -72,6 +72,11 @@ function walk(doc: unknown, steps: Step[]): unknown {
   return v;
 }
 
+/** Whether a path takes the compiled fast path (a few map or list reads, whatever the document's size). */
+export function isSimplePath(path: string): boolean {
+  return compile(normalize(path)) !== null;
+}
+
 /** Whether a path names at most one value (Jayway's "definite" path). */
 export function isDefinitePath(path: string): boolean {
   const p = normalize(path);

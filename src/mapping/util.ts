@@ -3,7 +3,7 @@
 // that it turns ' into \' is that library's behaviour); urlEncode/urlDecode are
 // java.net.URLEncoder/URLDecoder with UTF-8.
 
-import { NO_METHOD, VtlObject, javaString } from '../vtl/index.ts';
+import { NO_METHOD, VtlObject, charge, charged, javaString } from '../vtl/index.ts';
 import { JavaException } from '../vtl/methods.ts';
 import { parseJsonValue } from './json.ts';
 
@@ -48,45 +48,44 @@ export function escapeJavaScript(s: string): string {
   return chunk === 0 ? s : out + s.slice(chunk);
 }
 
-/** java.net.URLEncoder.encode(s, "UTF-8"). */
-export function urlEncode(s: string): string {
-  let out = '';
-  const bytes = Buffer.from(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '?'), 'utf8');
-  for (const b of bytes) {
-    if ((b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b === 46 || b === 45 || b === 42 || b === 95) out += String.fromCharCode(b);
-    else if (b === 32) out += '+';
-    else out += '%' + (b < 16 ? '0' : '') + hex(b);
-  }
-  return out;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** What encodeURIComponent leaves alone and URLEncoder does not, and the space URLEncoder writes as `+`. */
+const NOT_JAVA_SAFE = /[!'()~]|%20/g;
+
+function javaEscape(c: string): string {
+  return c === '%20' ? '+' : '%' + hex(c.charCodeAt(0));
 }
+
+/** java.net.URLEncoder.encode(s, "UTF-8"): encodeURIComponent, then its differences from Java's safe set. */
+export function urlEncode(s: string): string {
+  // A lone surrogate is not UTF-8: Java's encoder writes '?' for it (encodeURIComponent would throw).
+  const text = /[\uD800-\uDFFF]/.test(s) ? s.replace(LONE_SURROGATE, '?') : s;
+  return encodeURIComponent(text).replace(NOT_JAVA_SAFE, javaEscape);
+}
+
+const PLUS = /\+/g;
 
 /** java.net.URLDecoder.decode(s, "UTF-8"). */
 export function urlDecode(s: string): string {
-  if (s.indexOf('%') < 0) return s.indexOf('+') < 0 ? s : s.replace(/\+/g, ' ');
+  if (s.indexOf('%') < 0) return s.indexOf('+') < 0 ? s : s.replace(PLUS, ' ');
   let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (c === '+') {
-      out += ' ';
-      i++;
-    } else if (c === '%') {
-      const bytes: number[] = [];
-      while (i < s.length && s[i] === '%') {
-        const h = s.slice(i + 1, i + 3);
-        if (!/^[0-9a-fA-F]{2}$/.test(h)) {
-          throw new JavaException('urlDecode', UTIL_CLASS, `java.lang.IllegalArgumentException: URLDecoder: ${h.length < 2 ? 'Incomplete trailing escape (%) pattern' : 'Illegal hex characters in escape (%) pattern'}`);
-        }
-        bytes.push(parseInt(h, 16));
-        i += 3;
+  let last = 0;
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', last)) {
+    out += s.slice(last, i).replace(PLUS, ' ');
+    // A run of escapes is one UTF-8 byte sequence.
+    const bytes: number[] = [];
+    while (i < s.length && s[i] === '%') {
+      const h = s.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(h)) {
+        throw new JavaException('urlDecode', UTIL_CLASS, `java.lang.IllegalArgumentException: URLDecoder: ${h.length < 2 ? 'Incomplete trailing escape (%) pattern' : 'Illegal hex characters in escape (%) pattern'}`);
       }
-      out += Buffer.from(bytes).toString('utf8');
-    } else {
-      out += c;
-      i++;
+      bytes.push(parseInt(h, 16));
+      i += 3;
     }
+    out += Buffer.from(bytes).toString('utf8');
+    last = i;
   }
-  return out;
+  return out + s.slice(last).replace(PLUS, ' ');
 }
 
 export function base64Encode(s: string): string {
@@ -111,13 +110,15 @@ export class UtilVariable extends VtlObject {
         name === 'base64Encode' || name === 'base64Decode' ? undefined : NONE;
     }
     const s = typeof a === 'string' ? a : toJavaString(a);
+    // Each helper walks its argument once and builds a result: both are charged to the render's work budget.
     switch (name) {
-      case 'escapeJavaScript': return escapeJavaScript(s);
-      case 'urlEncode': return urlEncode(s);
-      case 'urlDecode': return urlDecode(s);
-      case 'base64Encode': return base64Encode(s);
-      case 'base64Decode': return base64Decode(s);
+      case 'escapeJavaScript': return charged(escapeJavaScript(charged(s)));
+      case 'urlEncode': return charged(urlEncode(charged(s)));
+      case 'urlDecode': return charged(urlDecode(charged(s)));
+      case 'base64Encode': return charged(base64Encode(charged(s)));
+      case 'base64Decode': return charged(base64Decode(charged(s)));
       case 'parseJson':
+        charge(s.length);
         try {
           return parseJsonValue(s);
         } catch (e) {

@@ -111,7 +111,8 @@ class Generator {
     const assign = params.map((p, i) => `if (a.length > ${i}) { ${p} = a[${i}]; ${this.lit(m.params[i]!)} = al[${i}]; }`).join(' ');
     const restore = params.map((p, i) => `${p} = s${i}; ${this.lit(m.params[i]!)} = sl${i};`).join(' ');
     const body = this.scoped('macro', () => this.block(m.body));
-    return `function ${m.fn}(a, al, at) {\n enterMacro(S, at);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
+    // Recursion grows the output without a loop: check its size on each call.
+    return `function ${m.fn}(a, al, at) {\n enterMacro(S, at);\n if (out.length > LIMITS.maxOutputLength) checkOutput(S, out.length);\n ${saved}\n ${assign}\n try {\n${body}\n } finally { ${restore} S.depth--; }\n}`;
   }
 
   block(nodes: Node[]): string {
@@ -323,7 +324,8 @@ class Generator {
   /** "...$a..." renders like a small template; with only text and references it is a plain concatenation. */
   private interpolated(parts: Node[]): string {
     if (parts.every((p) => p.kind === 'text' || (p.kind === 'ref' && p.escapes === 0))) {
-      return '(' + parts.map((p) => {
+      // A built string is charged to the render's work budget (budget.ts).
+      return 'charged(' + parts.map((p) => {
         if (p.kind === 'text') return JSON.stringify(p.text);
         const r = p as RefNode;
         const whenNull = r.quiet || this.opts.nullAsEmpty ? '""' : JSON.stringify(r.literal);
@@ -331,7 +333,7 @@ class Generator {
       }).join(' + ') + ')';
     }
     const body = this.scoped('block', () => this.block(parts));
-    return `(() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } })()`;
+    return `charged((() => { const saved = out; out = ""; try {\n${body}\nreturn out; } finally { out = saved; } })())`;
   }
 }
 

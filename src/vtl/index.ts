@@ -7,6 +7,7 @@
 //
 // Differences from plain Velocity that API Gateway makes (and we follow by default) are listed in docs/vtl.md.
 
+import { enter, leave } from './budget.ts';
 import { generate } from './codegen.ts';
 import { VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError } from './errors.ts';
 import { javaString } from './java.ts';
@@ -15,6 +16,7 @@ import * as R from './runtime.ts';
 import { RenderState, type Limits } from './runtime.ts';
 
 export { VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError } from './errors.ts';
+export { charge, charged } from './budget.ts';
 export { JDouble, VtlObject, NO_METHOD, javaString, javaDouble, makeDouble, isMap, mapGet, mapSet } from './java.ts';
 export type { Limits } from './runtime.ts';
 
@@ -45,6 +47,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRenderMillis: 1000,
   maxMacroDepth: 100,
   maxRangeLength: 100_000,
+  // Characters walked or built by methods and string building (budget.ts): ten times the largest
+  // payload, a fraction of a second of string work, so a hostile loop stops long before the clock does.
+  maxWork: 100_000_000,
 });
 
 /** Mapping templates are at most 300 KB: AWS's current quota table (the 2016 guide states no size). */
@@ -67,7 +72,7 @@ function tooLong(S: RenderState): never {
 const HELPERS = [
   'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
   'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'modCount', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
-  'enterMacro', 'makeDouble', 'javaList', 'STOP', 'LIMITS',
+  'enterMacro', 'makeDouble', 'javaList', 'charged', 'STOP', 'LIMITS',
 ] as const;
 
 export function compileTemplate(source: string, options: CompileOptions = {}): CompiledTemplate {
@@ -102,13 +107,20 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
     source,
     render(vars: TemplateVariables): string {
       const S = new RenderState(limits, where);
+      const previous = enter(S);
       let out: string;
       try {
         out = render(vars, S);
       } catch (e) {
         if (e instanceof VtlError) throw e;
-        if (e instanceof RangeError) throw new VtlLimitError(`Template rendering exceeded the stack (${e.message})`, name);
+        if (e instanceof RangeError) {
+          // V8's string length limit (about 512 MB) is far above ours: a string that long was built without being printed.
+          if (/string length/i.test(e.message)) throw new VtlLimitError(`Template built a string longer than ${limits.maxOutputLength} characters`, name);
+          throw new VtlLimitError(`Template rendering exceeded the stack (${e.message})`, name);
+        }
         throw new VtlRuntimeError(`Template rendering failed: ${(e as Error)?.message ?? String(e)}`, name);
+      } finally {
+        leave(previous);
       }
       if (out.length > limits.maxOutputLength) throw new VtlLimitError(`Template output exceeded ${limits.maxOutputLength} characters`, name);
       return out;

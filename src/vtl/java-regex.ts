@@ -1,143 +1,120 @@
-// Java regular expressions (String.replaceAll, replaceFirst, split, matches) on JS RegExp.
-// Java's syntax is close to JS's; the differences that matter in templates are translated:
-// leading inline flags `(?i)`, `\Q...\E` quoting, `\A`, `\z`, `\Z`, Java's `$` (which also
-// matches before a final line break), possessive quantifiers and atomic groups (approximated
-// as greedy ones), a few POSIX classes. Anything else unsupported is a VtlRuntimeError.
-// Patterns with nested quantifiers such as `(a+)+` are refused: templates are untrusted and a
-// catastrophically backtracking pattern would block the event loop beyond any time limit.
+// Java regular expressions (String.matches, replaceAll, replaceFirst, split) on re2js, a
+// linear-time engine (RE2): templates are untrusted, and a backtracking engine lets a pattern as
+// small as `(a|a)*b` block the process for minutes on 33 characters, out of reach of any time check.
+//
+// Java's syntax is translated to RE2's where they differ (java-regex-syntax.ts). What RE2 cannot
+// do in linear time — backreferences, lookahead, atomic groups, possessive quantifiers — is
+// refused with a PatternSyntaxException, as a template error, rather than run under a step
+// budget: it would need a second, backtracking engine, and templates rarely use them.
+//
+// Patterns made only of literal characters (`,`, `\.`, `"`) skip the engine: JS string search gives
+// the same answer faster. Each pattern is translated and compiled once (bounded cache).
 
+import { RE2JS } from 're2js';
+import { charge } from './budget.ts';
 import { VtlRuntimeError } from './errors.ts';
+import { literalText, patternSyntaxError, toRe2 } from './java-regex-syntax.ts';
 
-const POSIX: Record<string, string> = {
-  Lower: 'a-z', Upper: 'A-Z', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9', XDigit: '0-9a-fA-F',
-  Punct: '!-\\/:-@\\[-`{-~', Space: ' \\t\\n\\x0B\\f\\r', Blank: ' \\t', ASCII: '\\x00-\\x7F', Cntrl: '\\x00-\\x1F\\x7F',
-  Graph: '!-~', Print: ' -~', javaLowerCase: 'a-z', javaUpperCase: 'A-Z', L: 'a-zA-Z\\u00C0-\\u024F', IsAlphabetic: 'a-zA-Z',
-};
+// Work units (budget.ts) of a regular expression, measured on re2js against the one unit per
+// character of a plain string helper: scanning costs 20-60x more per character, and each match
+// about a microsecond of matcher bookkeeping. Literal patterns cost what indexOf costs.
+export const REGEX_UNITS_PER_CHAR = 64;
+export const REGEX_UNITS_PER_MATCH = 1024;
+const LITERAL_UNITS_PER_MATCH = 16;
 
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
-
-const cache = new Map<string, RegExp>();
-const anchoredCache = new Map<string, RegExp>();
-const CACHE_LIMIT = 256;
-
-function syntaxError(pattern: string, why: string): VtlRuntimeError {
-  return new VtlRuntimeError(`java.util.regex.PatternSyntaxException: ${why} near pattern "${pattern}"`);
+interface JavaPattern {
+  readonly source: string;
+  /** Set when the pattern matches only this exact text. */
+  readonly literal: string | null;
+  readonly re: RE2JS | null;
+  readonly groupCount: number;
+  readonly names: Readonly<Record<string, number>>;
 }
 
-/** A global JS RegExp equivalent to the Java pattern (lastIndex must be reset by the caller). */
-export function javaRegex(pattern: string): RegExp {
+const cache = new Map<string, JavaPattern>();
+const CACHE_LIMIT = 512;
+const MAX_PATTERN_LENGTH = 1000;
+
+/** The compiled form of a Java pattern (cached); throws VtlRuntimeError for a pattern we refuse. */
+export function javaPattern(pattern: string): JavaPattern {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
-  if (pattern.length > 1000) throw syntaxError(pattern.slice(0, 40), 'pattern longer than 1000 characters');
-  if (NESTED_QUANTIFIER.test(pattern)) throw syntaxError(pattern, 'nested quantifiers are not allowed');
-  let flags = 'g';
-  let src = pattern;
-  const inline = /^\(\?([imsx]+)\)/.exec(src);
-  if (inline !== null) {
-    if (inline[1]!.includes('x')) throw syntaxError(pattern, 'the (?x) flag is not supported');
-    flags += inline[1]!.replace(/[^ims]/g, '');
-    src = src.slice(inline[0].length);
-  }
-  const multiline = flags.includes('m');
-  let out = '';
-  let inClass = 0;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === '\\') {
-      const d = src[i + 1];
-      if (d === undefined) throw syntaxError(pattern, 'unexpected end of pattern');
-      if (d === 'Q') {
-        const end = src.indexOf('\\E', i + 2);
-        const quoted = end < 0 ? src.slice(i + 2) : src.slice(i + 2, end);
-        out += quoted.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-        i = end < 0 ? src.length : end + 1;
-        continue;
-      }
-      if (d === 'p' || d === 'P') {
-        const m = /^\{(?:Is)?(\w+)\}/.exec(src.slice(i + 2));
-        const cls = m === null ? undefined : POSIX[m[1]!];
-        if (m === null || cls === undefined) throw syntaxError(pattern, 'unsupported character property');
-        out += inClass ? cls : d === 'p' ? `[${cls}]` : `[^${cls}]`;
-        i += 1 + m[0].length;
-        continue;
-      }
-      if (!inClass && d === 'A') out += '^';
-      else if (!inClass && d === 'z') out += '$(?![\\s\\S])';
-      else if (!inClass && d === 'Z') out += '(?=\\n?$(?![\\s\\S]))';
-      else if (d === 'h') out += inClass ? ' \\t\\xA0' : '[ \\t\\xA0]';
-      else if ('GRXK'.includes(d)) throw syntaxError(pattern, `\\${d} is not supported`);
-      else out += c + d;
-      i++;
-      continue;
+  if (pattern.length > MAX_PATTERN_LENGTH) throw patternSyntaxError(pattern.slice(0, 40), `pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+  let compiled: JavaPattern;
+  const literal = literalText(pattern);
+  if (literal !== null) {
+    compiled = { source: pattern, literal, re: null, groupCount: 0, names: {} };
+  } else {
+    const { source, flags } = toRe2(pattern);
+    let re: RE2JS;
+    try {
+      re = RE2JS.compile(source, flags);
+    } catch (e) {
+      throw patternSyntaxError(pattern, (e as Error).message.replace(/^error parsing regexp: /, ''));
     }
-    if (inClass) {
-      if (c === '[') {
-        if (src[i + 1] === ':') out += '\\[';
-        else throw syntaxError(pattern, 'nested character classes are not supported');
-        continue;
-      }
-      if (c === '&' && src[i + 1] === '&') throw syntaxError(pattern, 'character class intersection is not supported');
-      if (c === ']') inClass = 0;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = 1;
-      out += c;
-      if (src[i + 1] === '^') out += src[++i];
-      if (src[i + 1] === ']') out += '\\' + src[++i];
-      continue;
-    }
-    if (c === '$' && !multiline) {
-      out += '(?=\\n?$(?![\\s\\S]))';
-      continue;
-    }
-    if (c === '(' && src[i + 1] === '?' && src[i + 2] === '>') {
-      out += '(?:';
-      i += 2;
-      continue;
-    }
-    if ((c === '+' || c === '*' || c === '?' || c === '}') && src[i + 1] === '+') {
-      out += c;
-      i++;
-      continue;
-    }
-    out += c;
-  }
-  let re: RegExp;
-  try {
-    re = new RegExp(out, flags);
-  } catch (e) {
-    throw syntaxError(pattern, (e as Error).message);
+    compiled = { source: pattern, literal: null, re, groupCount: re.groupCount(), names: re.namedGroups() };
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(pattern, re);
-  return re;
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+/** One match: its bounds and groups (group(i) is null for a group that did not take part). */
+interface Match {
+  start: number;
+  end: number;
+  group(i: number): string | null;
+}
+
+/**
+ * Calls `each` for successive matches as Java's Matcher.find() does (after an empty match the
+ * search resumes one position further), until it returns false. The scan is charged before it
+ * starts, and each match as it is found.
+ */
+function forEachMatch(p: JavaPattern, subject: string, each: (m: Match) => boolean): void {
+  charge(subject.length * (p.literal === null ? REGEX_UNITS_PER_CHAR : 1));
+  if (p.literal !== null) {
+    const lit = p.literal;
+    const m: Match = { start: 0, end: 0, group: (i) => (i === 0 ? lit : null) };
+    let from = 0;
+    while (from <= subject.length) {
+      const at = lit === '' ? from : subject.indexOf(lit, from);
+      if (at < 0) return;
+      charge(LITERAL_UNITS_PER_MATCH);
+      m.start = at;
+      m.end = at + lit.length;
+      if (!each(m)) return;
+      from = m.end === m.start ? m.end + 1 : m.end;
+    }
+    return;
+  }
+  const matcher = p.re!.matcher(subject);
+  const m: Match = { start: 0, end: 0, group: (i) => matcher.group(i) };
+  while (matcher.find()) {
+    charge(REGEX_UNITS_PER_MATCH);
+    m.start = matcher.start();
+    m.end = matcher.end();
+    if (!each(m)) return;
+  }
 }
 
 /** Java's Matcher.replaceAll / replaceFirst with Java replacement syntax (`$1`, `${name}`, `\$`). */
 export function javaReplace(subject: string, pattern: string, replacement: string, all: boolean): string {
-  const re = javaRegex(pattern);
-  re.lastIndex = 0;
+  const p = javaPattern(pattern);
+  const plain = replacement.indexOf('$') < 0 && replacement.indexOf('\\') < 0;
   let out = '';
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(subject)) !== null) {
-    out += subject.slice(last, m.index) + expandReplacement(replacement, m, pattern);
-    last = m.index + m[0].length;
-    if (m[0].length === 0) {
-      if (re.lastIndex < subject.length) out += subject[re.lastIndex];
-      re.lastIndex++;
-      last = re.lastIndex;
-      if (last > subject.length) break;
-    }
-    if (!all) break;
-  }
-  return out + subject.slice(Math.min(last, subject.length));
+  forEachMatch(p, subject, (m) => {
+    out += subject.slice(last, m.start) + (plain ? replacement : expandReplacement(replacement, m, p));
+    last = m.end;
+    return all;
+  });
+  const result = out + subject.slice(last);
+  charge(result.length);
+  return result;
 }
 
-function expandReplacement(rep: string, m: RegExpExecArray, pattern: string): string {
-  if (rep.indexOf('$') < 0 && rep.indexOf('\\') < 0) return rep;
+function expandReplacement(rep: string, m: Match, p: JavaPattern): string {
   let out = '';
   for (let i = 0; i < rep.length; i++) {
     const c = rep[i];
@@ -149,9 +126,8 @@ function expandReplacement(rep: string, m: RegExpExecArray, pattern: string): st
       if (rep[i + 1] === '{') {
         const end = rep.indexOf('}', i);
         const name = rep.slice(i + 2, end);
-        const g = m.groups?.[name];
-        if (end < 0 || m.groups === undefined || !(name in m.groups)) throw new VtlRuntimeError(`java.lang.IllegalArgumentException: No group with name {${name}}`);
-        out += g ?? '';
+        if (end < 0 || !Object.hasOwn(p.names, name)) throw new VtlRuntimeError(`java.lang.IllegalArgumentException: No group with name {${name}}`);
+        out += m.group(p.names[name]!) ?? '';
         i = end;
         continue;
       }
@@ -162,12 +138,12 @@ function expandReplacement(rep: string, m: RegExpExecArray, pattern: string): st
       // Java takes more digits only while the group number stays valid.
       while (j < rep.length && rep.charCodeAt(j) >= 48 && rep.charCodeAt(j) <= 57) {
         const next = group * 10 + (rep.charCodeAt(j) - 48);
-        if (next >= m.length) break;
+        if (next > p.groupCount) break;
         group = next;
         j++;
       }
-      if (group >= m.length) throw new VtlRuntimeError(`java.lang.IndexOutOfBoundsException: No group ${group} in pattern ${pattern}`);
-      out += m[group] ?? '';
+      if (group > p.groupCount) throw new VtlRuntimeError(`java.lang.IndexOutOfBoundsException: No group ${group} in pattern ${p.source}`);
+      out += m.group(group) ?? '';
       i = j - 1;
     } else {
       out += c;
@@ -178,41 +154,28 @@ function expandReplacement(rep: string, m: RegExpExecArray, pattern: string): st
 
 /** Java's String.split(regex, limit) (limit 0: trailing empty strings removed). */
 export function javaSplit(subject: string, pattern: string, limit = 0): string[] {
-  const parts: string[] = [];
-  const re = javaRegex(pattern);
-  re.lastIndex = 0;
-  let last = 0;
-  let m: RegExpExecArray | null;
-  while ((limit <= 0 || parts.length < limit - 1) && (m = re.exec(subject)) !== null) {
-    if (m[0].length === 0) {
-      if (m.index >= subject.length) break;
-      if (m.index === 0) {
-        re.lastIndex++;
-        continue;
-      }
-    }
-    parts.push(subject.slice(last, m.index));
-    last = m.index + m[0].length;
-    if (m[0].length === 0) re.lastIndex++;
-  }
+  const p = javaPattern(pattern);
   if (subject.length === 0) return [''];
+  const parts: string[] = [];
+  let last = 0;
+  forEachMatch(p, subject, (m) => {
+    if (limit > 0 && parts.length >= limit - 1) return false;
+    if (m.end === 0) return true; // Java 8: a zero-width match at the start never makes a leading empty string.
+    parts.push(subject.slice(last, m.start));
+    last = m.end;
+    return true;
+  });
   parts.push(subject.slice(last));
   if (limit === 0) while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  charge(parts.length);
   return parts;
 }
 
 /** Java's String.matches: the whole string must match. */
 export function javaMatches(subject: string, pattern: string): boolean {
-  const re = javaRegex(pattern);
-  re.lastIndex = 0;
-  const m = re.exec(subject);
-  if (m !== null && m.index === 0 && m[0].length === subject.length) return true;
-  // The leftmost match may be shorter than a full match: try again anchored.
-  let anchored = anchoredCache.get(pattern);
-  if (anchored === undefined) {
-    anchored = new RegExp(`^(?:${re.source})$(?![\\s\\S])`, re.flags.replace('g', ''));
-    if (anchoredCache.size >= CACHE_LIMIT) anchoredCache.clear();
-    anchoredCache.set(pattern, anchored);
-  }
-  return anchored.test(subject);
+  const p = javaPattern(pattern);
+  if (p.literal !== null) return subject === p.literal;
+  // A whole-string test runs on RE2's DFA, without the bookkeeping of finding matches.
+  charge(subject.length * (REGEX_UNITS_PER_CHAR >> 1));
+  return p.re!.matches(subject);
 }

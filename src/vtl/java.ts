@@ -9,6 +9,7 @@
 //   host objects    instances of VtlObject ($input, $util, $foreach, ...), which answer by explicit switch
 // Formatting follows Java's toString, which is what Velocity prints.
 
+import { charged } from './budget.ts';
 import { VtlLimitError } from './errors.ts';
 
 /** A Java double whose value is integral (a plain JS number cannot carry "1.0"). */
@@ -189,9 +190,9 @@ export function javaDouble(d: number): string {
 
 const MAX_PRINT_DEPTH = 100;
 
-/** Java's String.valueOf(v). */
+/** Java's String.valueOf(v). Printing a list or map builds text as long as its contents: charged to the render. */
 export function javaString(v: unknown): string {
-  return toJava(v, 0);
+  return typeof v === 'object' && v !== null ? charged(toJava(v, 0)) : toJava(v, 0);
 }
 
 function toJava(v: unknown, depth: number): string {

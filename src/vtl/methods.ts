@@ -8,6 +8,7 @@ import {
   JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaClassName, javaEquals, javaString,
   javaHashCode, javaList, makeDouble, mapDelete, mapView, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
 } from './java.ts';
+import { charge, charged } from './budget.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
 // tsx (tests, bench/vtl.ts) loads modules as CommonJS, where each use of an imported binding is a
@@ -109,13 +110,13 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
         case 'length': return s.length;
         case 'isEmpty': return s.length === 0;
         case 'trim': return javaTrim(s);
-        case 'toLowerCase': return s.toLowerCase();
-        case 'toUpperCase': return s.toUpperCase();
+        case 'toLowerCase': return charged(charged(s).toLowerCase());
+        case 'toUpperCase': return charged(charged(s).toUpperCase());
         case 'toString': case 'intern': return s;
-        case 'hashCode': return stringHash(s);
+        case 'hashCode': return stringHash(charged(s));
         case 'isBlank': return javaTrim(s).length === 0;
         case 'strip': return s.replace(/^\s+|\s+$/g, '');
-        case 'toCharArray': return javaList([...s]);
+        case 'toCharArray': return javaList([...charged(s)]);
       }
       return NONE;
     case 1:
@@ -128,22 +129,23 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
           if (!isInt(a)) return NONE;
           if (a < 0 || a > s.length) throw stringIndexError(name, `String index out of range: ${s.length - a}`);
           return s.slice(a);
+        // Searches walk the string: charged to the render's work budget (budget.ts).
         case 'indexOf':
-          if (typeof a === 'string') return s.indexOf(a);
-          if (isInt(a)) return s.indexOf(String.fromCharCode(a));
+          if (typeof a === 'string') return charged(s).indexOf(a);
+          if (isInt(a)) return charged(s).indexOf(String.fromCharCode(a));
           return NONE;
         case 'lastIndexOf':
-          if (typeof a === 'string') return s.lastIndexOf(a);
-          if (isInt(a)) return s.lastIndexOf(String.fromCharCode(a));
+          if (typeof a === 'string') return charged(s).lastIndexOf(a);
+          if (isInt(a)) return charged(s).lastIndexOf(String.fromCharCode(a));
           return NONE;
-        case 'contains': return typeof a === 'string' ? s.includes(a) : NONE;
+        case 'contains': return typeof a === 'string' ? charged(s).includes(a) : NONE;
         case 'startsWith': return typeof a === 'string' ? s.startsWith(a) : NONE;
         case 'endsWith': return typeof a === 'string' ? s.endsWith(a) : NONE;
         case 'equals': return typeof a === 'string' && a === s;
-        case 'equalsIgnoreCase': return typeof a === 'string' && a.length === s.length && a.toUpperCase() === s.toUpperCase();
+        case 'equalsIgnoreCase': return typeof a === 'string' && a.length === s.length && charged(a).toUpperCase() === charged(s).toUpperCase();
         case 'contentEquals': return typeof a === 'string' ? a === s : NONE;
-        case 'compareTo': return typeof a === 'string' ? compareStrings(s, a) : NONE;
-        case 'compareToIgnoreCase': return typeof a === 'string' ? compareStrings(s.toUpperCase().toLowerCase(), a.toUpperCase().toLowerCase()) : NONE;
+        case 'compareTo': return typeof a === 'string' ? compareStrings(charged(s), a) : NONE;
+        case 'compareToIgnoreCase': return typeof a === 'string' ? compareStrings(charged(s).toUpperCase().toLowerCase(), charged(a).toUpperCase().toLowerCase()) : NONE;
         case 'concat': return typeof a === 'string' ? s + a : NONE;
         case 'matches': return typeof a === 'string' ? javaMatches(s, a) : NONE;
         case 'split': {
@@ -156,6 +158,7 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
           if (!isInt(a)) return NONE;
           if (a < 0) throw new JavaException(name, 'java.lang.String', `java.lang.IllegalArgumentException: count is negative: ${a}`);
           if (a * s.length > 10_000_000) throw new JavaException(name, 'java.lang.String', 'java.lang.OutOfMemoryError: Repeating would exceed the output limit');
+          charge(a * s.length);
           return s.repeat(a);
       }
       return NONE;
@@ -170,13 +173,14 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
           return s.slice(a, b);
         case 'indexOf':
           if (typeof a !== 'string' || !isInt(b)) return NONE;
-          return s.indexOf(a, Math.max(0, b));
+          return charged(s).indexOf(a, Math.max(0, b));
         case 'lastIndexOf':
           if (typeof a !== 'string' || !isInt(b)) return NONE;
-          return b < 0 ? -1 : s.lastIndexOf(a, b);
+          return b < 0 ? -1 : charged(s).lastIndexOf(a, b);
         case 'replace':
           if (typeof a !== 'string' || typeof b !== 'string') return NONE;
-          return a === '' ? javaReplaceEmpty(s, b) : s.split(a).join(b);
+          charge(a === '' ? s.length * (b.length + 1) : s.length);
+          return charged(a === '' ? javaReplaceEmpty(s, b) : s.split(a).join(b));
         case 'replaceAll':
           if (typeof a !== 'string' || typeof b !== 'string') return NONE;
           return javaReplace(s, a, b, true);
@@ -235,9 +239,15 @@ function indexOf(list: unknown[], x: unknown): number {
   return -1;
 }
 
+/** List methods that walk the whole list (charged by its length; the others touch one element). */
+const LIST_WALKS = new Set(['contains', 'indexOf', 'lastIndexOf', 'remove', 'addAll', 'containsAll', 'equals', 'hashCode', 'subList', 'clear']);
+/** Map methods that walk every entry. */
+const MAP_WALKS = new Set(['keySet', 'values', 'entrySet', 'containsValue', 'hashCode', 'equals', 'putAll', 'clear', 'size', 'isEmpty']);
+
 function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
   const a = args[0];
   const b = args[1];
+  if (LIST_WALKS.has(name)) charge(list.length + (Array.isArray(a) ? a.length : 0));
   switch (args.length) {
     case 0:
       switch (name) {
@@ -308,6 +318,7 @@ function listMethod(list: unknown[], name: string, args: unknown[]): unknown {
 
 function mapMethod(m: JMap, name: string, args: unknown[]): unknown {
   const a = args[0];
+  if (MAP_WALKS.has(name)) charge(mapSize(m));
   switch (args.length) {
     case 0:
       switch (name) {

@@ -2,6 +2,7 @@
 // #foreach, #define, and the per-render limits. Semantics were checked against Velocity 1.7
 // itself (test/vtl/golden); comments name the Velocity class whose behaviour a helper follows.
 
+import { Budget, charged } from './budget.ts';
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, modCount, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
@@ -18,26 +19,20 @@ export interface Limits {
   maxRenderMillis: number;
   maxMacroDepth: number;
   maxRangeLength: number;
+  /** Units of work per render: characters walked or built by methods and string building (see budget.ts). */
+  maxWork: number;
 }
 
 /** Per-render state; one object per render() call. */
-export class RenderState {
+export class RenderState extends Budget {
   iterations = 0;
   depth = 0;
-  /** Set at the first time check: a render that never loops never reads the clock. */
-  deadline = 0;
   readonly limits: Limits;
   readonly where: readonly string[];
   constructor(limits: Limits, where: readonly string[]) {
+    super(limits.maxWork, limits.maxRenderMillis);
     this.limits = limits;
     this.where = where;
-  }
-
-  /** Whether the time budget is spent; the clock starts at the first call. */
-  pastDeadline(): boolean {
-    const now = Date.now();
-    if (this.deadline === 0) this.deadline = now + this.limits.maxRenderMillis;
-    return now > this.deadline;
   }
 }
 
@@ -221,7 +216,7 @@ export function ge(a: unknown, b: unknown): boolean {
 /** `+` (Velocity 1.7 ASTAddNode): a String on either side concatenates, a null side printing as its reference text. */
 export function add(a: unknown, b: unknown, litA: string, litB: string): unknown {
   if (typeof a === 'string' || typeof b === 'string') {
-    return (a == null ? litA : str(a)) + (b == null ? litB : str(b));
+    return charged((a == null ? litA : str(a)) + (b == null ? litB : str(b)));
   }
   if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) return a + b;
   if (!isNumber(a) || !isNumber(b)) return undefined;
@@ -365,4 +360,4 @@ export function enterMacro(S: RenderState, at: number): void {
   if (++S.depth > S.limits.maxMacroDepth) throw new VtlLimitError(`Macro calls nested deeper than ${S.limits.maxMacroDepth} at ${S.where[at] ?? ''}`);
 }
 
-export { JDouble, makeDouble, javaList, modCount, viewSource };
+export { JDouble, makeDouble, javaList, modCount, viewSource, charged };
