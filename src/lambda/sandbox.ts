@@ -16,10 +16,10 @@
 // docs/lambda-sandbox.md says what each part protects against and what stays reachable.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { WorkerBudget } from './budget.ts';
 import { Cgroups, ScannedTree, killUid, type ProcessTree } from './process-tree.ts';
 import { NODE_BOOTSTRAP } from './runtime/node-bootstrap.ts';
@@ -231,7 +231,9 @@ export class FunctionSandbox {
       };
       const placed: WorkerSpec = { ...spec, bootstrap, codeDir: task.dir, env };
       tree = this.#host.newTree(spec.memoryMb);
-      const wrapped = this.#host.wrap(command(placed), tree, this.uid, this.gid);
+      const argv = command(placed);
+      if (this.uid !== undefined) argv[0] = reachableInterpreter(argv[0]!);
+      const wrapped = this.#host.wrap(argv, tree, this.uid, this.gid);
       const t = tree;
       let released = false;
       return {
@@ -346,6 +348,33 @@ export class FunctionSandbox {
       }
     };
     await walk(from, to);
+  }
+}
+
+/**
+ * A function's uid is nobody to the file system: an interpreter installed under /root (pyenv,
+ * nvm) cannot be run by it. The same program from the usual system folders is used instead.
+ */
+function reachableInterpreter(path: string): string {
+  if (othersCanRun(path)) return path;
+  const name = basename(path).replace(/^(python3)\.\d+$/, '$1');
+  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate) && othersCanRun(candidate)) return candidate;
+  }
+  throw new Error(`${path} cannot be run by function users (its folders are private); install ${name} where other users can run it, such as /usr/bin`);
+}
+
+function othersCanRun(path: string): boolean {
+  try {
+    const real = realpathSync(path);
+    if ((statSync(real).mode & 0o005) !== 0o005) return false;
+    for (let dir = dirname(real); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (dir === '/') return true;
+    }
+  } catch {
+    return false;
   }
 }
 
