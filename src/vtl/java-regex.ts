@@ -22,7 +22,7 @@ export const REGEX_UNITS_PER_CHAR = 64;
 export const REGEX_UNITS_PER_MATCH = 1024;
 const LITERAL_UNITS_PER_MATCH = 16;
 
-interface JavaPattern {
+export interface JavaPattern {
   readonly source: string;
   /** Set when the pattern matches only this exact text. */
   readonly literal: string | null;
@@ -173,7 +173,11 @@ export function javaSplit(subject: string, pattern: string, limit = 0): string[]
 
 /** Java's String.matches: the whole string must match. */
 export function javaMatches(subject: string, pattern: string): boolean {
-  const p = javaPattern(pattern);
+  return patternMatches(javaPattern(pattern), subject);
+}
+
+/** String.matches with a pattern compiled ahead (selection patterns, at deployment). */
+export function patternMatches(p: JavaPattern, subject: string): boolean {
   if (p.literal !== null) return subject === p.literal;
   // A whole-string test runs on RE2's DFA, without the bookkeeping of finding matches.
   charge(subject.length * (REGEX_UNITS_PER_CHAR >> 1));
