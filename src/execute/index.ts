@@ -9,6 +9,7 @@ import { createIntegrations, type Integration, type Integrations } from '../inte
 import type { IntegrationType } from '../deploy/index.ts';
 import type { Stage } from '../model/generated/types.ts';
 import type { Store } from '../store/index.ts';
+import { log, logRequest } from '../observe/log.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
@@ -66,7 +67,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const requestId = newRequestId();
     const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
     const api = found instanceof Promise ? await found : found;
-    if (api === null) return send(req, res, requestId, gatewayResponse(forbidden(), null, null));
+    if (api === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null));
     const incoming: IncomingRequest = {
       httpMethod: req.method ?? 'GET',
       path: target.path,
@@ -78,9 +79,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       host: req.headers.host ?? '',
     };
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null };
-    if (body === null) return send(req, res, requestId, gatewayResponse(requestTooLarge(), null, scope));
+    if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), null, scope), scope);
     const out = await runPipeline(integrations.registry, incoming, scope, onBug);
-    send(req, res, requestId, out, scope.context.extendedRequestId as string);
+    finish(req, res, target, requestId, out, scope);
   }
 
   return {
@@ -90,7 +91,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       readBody(req, (body) => {
         serve(target, req, res, body).catch((err: unknown) => {
           onBug(err);
-          if (!res.headersSent) send(req, res, newRequestId(), gatewayResponse(err, null, null));
+          if (!res.headersSent) finish(req, res, target, newRequestId(), gatewayResponse(err, null, null));
           else res.destroy();
         });
       });
@@ -147,13 +148,39 @@ function joinedHeaders(raw: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** Answers the client, then writes the server log's line for the request when its level is on. */
+function finish(req: IncomingMessage, res: ServerResponse, target: Target, requestId: string, out: MethodResponse, scope?: InvocationScope): void {
+  send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined);
+  // One level check per request; the line is built only when it will be written.
+  const failed = out.statusCode >= 500 || out.failure !== undefined;
+  if (!log().isLevelEnabled(failed ? 'info' : 'debug')) return;
+  const started = scope?.context.requestTimeEpoch;
+  logRequest({
+    requestId,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    status: out.statusCode,
+    target: `api ${target.restApiId} stage ${target.stageName ?? ''}`,
+    ...(typeof started === 'number' ? { latencyMs: Date.now() - started } : {}),
+    ...(failed ? { reason: out.failure ?? `status ${out.statusCode}` } : {}),
+  });
+}
+
 function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): void {
   // A string body goes to res.end as a string: Node then writes headers and body in one write.
   // Headers go as one flat [name, value, ...] array, which Node takes without building a map.
   const body = out.body;
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   const raw: string[] = [];
-  for (const k in out.headers) raw.push(k, out.headers[k]!);
+  const multi = out.multiValueHeaders;
+  if (multi === undefined) for (const k in out.headers) raw.push(k, out.headers[k]!);
+  else {
+    for (const k in out.headers) {
+      const values = multi[k];
+      if (values === undefined) raw.push(k, out.headers[k]!);
+      else for (const v of values) raw.push(k, v);
+    }
+  }
   raw.push('x-amzn-RequestId', requestId, 'Content-Length', String(length));
   if (extendedId !== undefined) raw.push('x-amz-apigw-id', extendedId);
   res.writeHead(out.statusCode, raw);

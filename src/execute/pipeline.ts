@@ -1,7 +1,8 @@
 // The execution pipeline, in the order API Gateway runs it. Each stage takes what it needs and
 // returns its product; every failure is a GatewayError, rendered once, by gateway-response.
 import type { CompiledMethod } from '../deploy/index.ts';
-import type { IntegrationRegistry } from '../integrations/index.ts';
+import type { EndpointResponse, IntegrationRegistry } from '../integrations/index.ts';
+import { FUNCTION_ERROR_HEADER, lambdaSelectionSubject } from '../integrations/lambda.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { integration } from './stages/integration.ts';
 import { integrationRequest } from './stages/integration-request.ts';
@@ -37,13 +38,29 @@ export async function invokeMethod(
 ): Promise<MethodResponse> {
   const endpointRequest = integrationRequest(method, request, scope);
   const endpointResponse = await integration(integrations, method, endpointRequest, scope, request);
+  let out: MethodResponse;
   switch (method.integration.type) {
     case 'HTTP_PROXY':
     case 'AWS_PROXY':
-      return proxyResponse(endpointResponse, scope);
+      out = proxyResponse(endpointResponse, scope);
+      break;
     case 'HTTP':
     case 'AWS':
     case 'MOCK':
-      return methodResponse(selectIntegrationResponse(method.integration, endpointResponse, scope), endpointResponse, request, scope);
+      out = methodResponse(selectIntegrationResponse(method.integration, endpointResponse, scope), endpointResponse, request, scope);
+      break;
   }
+  const failure = endpointFailure(endpointResponse);
+  return failure === undefined ? out : { ...out, failure };
+}
+
+/**
+ * A back end that answered 5xx, or a Lambda function that failed, is a failure for the server
+ * log even when an integration response maps it to a success for the client.
+ */
+function endpointFailure(res: EndpointResponse): string | undefined {
+  if (res.statusCode >= 500) return `Endpoint responded with status ${res.statusCode}`;
+  const functionError = res.headers[FUNCTION_ERROR_HEADER];
+  if (functionError === undefined) return undefined;
+  return `Lambda execution failed with status ${res.statusCode} due to customer function error: ${lambdaSelectionSubject(res)}`;
 }

@@ -95,7 +95,7 @@ export const testInvokeHandlers: HandlerTable = {
       await integrations.close();
     }
     const multiValueHeaders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(out.headers)) multiValueHeaders[k] = [v];
+    for (const [k, v] of Object.entries(out.headers)) multiValueHeaders[k] = [...(out.multiValueHeaders?.[k] ?? [v])];
     return {
       status: out.statusCode,
       body: out.body.toString(),

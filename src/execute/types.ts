@@ -46,8 +46,16 @@ export interface MethodRequest {
 /** What a stage's response to the client is made of. */
 export interface MethodResponse {
   readonly statusCode: number;
+  /** Every header once; a header with several values has them joined with ','. */
   readonly headers: Record<string, string>;
+  /** Headers sent as several header lines (Set-Cookie): these values replace the joined one. */
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
   readonly body: Buffer | string;
+  /**
+   * Why the request failed on the server side (a 5xx gateway error, a 5xx or function error from
+   * the back end), as the execution log puts it; the server log's line for the request.
+   */
+  readonly failure?: string;
 }
 
 /** The compiled stage a request runs against, and the request-wide values ($context). */

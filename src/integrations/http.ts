@@ -32,7 +32,7 @@ export interface HttpIntegration extends Integration {
 
 /** API Gateway's integration response payload limit. */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_CALLS_PER_INTEGRATION = 256;
+export const DEFAULT_CALLS_PER_INTEGRATION = 256;
 
 const undici = lazy<typeof import('undici')>('undici');
 

@@ -19,7 +19,10 @@ export function gatewayResponse(err: unknown, req: MethodRequest | null, scope: 
   }
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': e.errorType };
   const defaultBody = JSON.stringify({ message: e.message });
-  if (scope === null) return { statusCode: e.status, headers, body: defaultBody };
+  // The server log names server-side failures only (by the error's own status: an API may
+  // answer them with a 4xx of its choosing); a client's mistake is not the operator's problem.
+  const failure = e.status >= 500 ? e.logMessage : undefined;
+  if (scope === null) return { statusCode: e.status, headers, body: defaultBody, failure };
 
   scope.log?.line(e.logMessage);
   scope.log?.line(`Method completed with status: ${e.status}`);
@@ -30,18 +33,18 @@ export function gatewayResponse(err: unknown, req: MethodRequest | null, scope: 
     validationErrorString: '',
   };
   const custom = configured(scope.api, e);
-  if (custom === null) return { statusCode: e.status, headers, body: defaultBody };
+  if (custom === null) return { statusCode: e.status, headers, body: defaultBody, failure };
 
   const statusCode = custom.statusCode ?? e.status;
   try {
     if (custom.responseParameters.length > 0) Object.assign(headers, mapResponseParameters(custom.responseParameters, sources(req, scope)));
     const chosen = selectResponseTemplate(custom.responseTemplates, req?.headersLower['accept']);
-    if (chosen === null || chosen.template === null) return { statusCode, headers, body: defaultBody };
+    if (chosen === null || chosen.template === null) return { statusCode, headers, body: defaultBody, failure };
     const body = renderMappingTemplate(chosen.template, req === null ? bareInput(scope) : mappingInput(req, scope, req.sources.body));
-    return { statusCode, headers, body };
+    return { statusCode, headers, body, failure };
   } catch {
     // A broken gateway response template must not hide the error being reported.
-    return { statusCode, headers, body: defaultBody };
+    return { statusCode, headers, body: defaultBody, failure };
   }
 }
 

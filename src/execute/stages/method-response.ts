@@ -15,6 +15,7 @@ import { javaMap } from './method-request.ts';
 export function methodResponse(selected: CompiledIntegrationResponse, res: EndpointResponse, req: MethodRequest, scope: InvocationScope): MethodResponse {
   const bodyText = res.body.length === 0 ? '' : res.body.toString('utf8');
   const headers: Record<string, string> = {};
+  let multiValueHeaders: Record<string, readonly string[]> | undefined;
   if (selected.responseParameters.length > 0) {
     const sources = mappingSources({
       path: req.pathParameters,
@@ -25,6 +26,7 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       context: scope.context,
     });
     Object.assign(headers, mapResponseParameters(selected.responseParameters, sources));
+    if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
   const chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
   let body: Buffer | string = res.body;
@@ -45,7 +47,33 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     scope.log.line('Successfully completed execution');
     scope.log.line(`Method completed with status: ${statusCode}`);
   }
+  if (multiValueHeaders !== undefined) {
+    // A response override of the header replaces all its values.
+    for (const k in multiValueHeaders) if (headers[k] === undefined || headers[k] !== multiValueHeaders[k]!.join(',')) delete multiValueHeaders[k];
+    return { statusCode, headers, multiValueHeaders, body };
+  }
   return { statusCode, headers, body };
+}
+
+const RESPONSE_HEADER_SOURCE = 'integration.response.header.';
+
+/**
+ * method.response.header.X ← integration.response.header.Y where the back end sent Y more than
+ * once: X goes out once per value, as the back end sent them (joining Set-Cookie values with ','
+ * would make one broken cookie of them).
+ */
+function repeatedMappedHeaders(
+  selected: CompiledIntegrationResponse,
+  multi: Readonly<Record<string, readonly string[]>>,
+  headers: Record<string, string>,
+): Record<string, readonly string[]> | undefined {
+  let out: Record<string, readonly string[]> | undefined;
+  for (const p of selected.responseParameters) {
+    if (!p.expression.startsWith(RESPONSE_HEADER_SOURCE)) continue;
+    const values = multi[p.expression.slice(RESPONSE_HEADER_SOURCE.length).toLowerCase()];
+    if (values !== undefined && headers[p.name] !== undefined) (out ??= {})[p.name] = values;
+  }
+  return out;
 }
 
 /**
@@ -104,13 +132,22 @@ export function proxyResponse(res: EndpointResponse, scope: InvocationScope): Me
     if (REMAPPED.has(k)) headers[`x-amzn-Remapped-${k}`] = res.headers[k]!;
     else headers[k] = res.headers[k]!;
   }
+  let multiValueHeaders: Record<string, readonly string[]> | undefined;
+  const multi = res.multiValueHeaders;
+  if (multi !== undefined) {
+    multiValueHeaders = {};
+    for (const k in multi) {
+      if (DROPPED.has(k)) continue;
+      multiValueHeaders[REMAPPED.has(k) ? `x-amzn-Remapped-${k}` : k] = multi[k]!;
+    }
+  }
   if (scope.log !== null) {
     scope.log.line(`Method response body after transformations: ${res.body.toString('utf8')}`);
     scope.log.line(`Method response headers: ${javaMap(headers)}`);
     scope.log.line('Successfully completed execution');
     scope.log.line(`Method completed with status: ${res.statusCode}`);
   }
-  return { statusCode: res.statusCode, headers, body: res.body };
+  return multiValueHeaders === undefined ? { statusCode: res.statusCode, headers, body: res.body } : { statusCode: res.statusCode, headers, multiValueHeaders, body: res.body };
 }
 
 function hasHeader(h: Record<string, string>, lower: string): boolean {
