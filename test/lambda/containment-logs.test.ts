@@ -1,0 +1,62 @@
+// A function that prints 200 MB in one invocation (issue #20 item 10) must not grow the gateway
+// by as much: the gateway keeps at most a fixed amount of one invocation's output, writes that
+// to the log file, and LogType Tail still shows the last 4 KB of how the invocation ended.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOG_CAP_BYTES } from '../../src/lambda/log-buffer.ts';
+import { PARTITION, startLambda, until, type TestLambda } from './helpers.ts';
+
+const MB = 1048576;
+
+// 100 MB through console.log (the runtime's channel) and 100 MB straight to stdout, in 64 KB pieces.
+const CHATTY = `
+const piece = ('x'.repeat(1023) + '\\n').repeat(64);
+exports.handler = async (e) => {
+  for (let i = 0; i < e.mb * 8; i++) console.log(piece);
+  for (let i = 0; i < e.mb * 8; i++) await new Promise((r) => process.stdout.write(piece, r));
+  console.log('LAST LINE');
+  return 'done';
+};`;
+
+describe('log output per invocation', () => {
+  let t: TestLambda;
+  before(async () => { t = await startLambda(); });
+  after(async () => { await t.close(); });
+
+  it('a function printing 200 MB leaves the gateway\'s memory and the log file bounded', async () => {
+    await t.create('chatty', { 'index.js': CHATTY }, { Timeout: 300, MemorySize: 512 });
+    // Warm: the worker, the log stream and the HTTP client exist before the baseline is taken.
+    assert.equal((await t.invoke('chatty', { mb: 1 })).json, 'done');
+    const logFile = join(t.lambda.root, 'logs', PARTITION, 'chatty.log');
+    await until(() => statSync(logFile, { throwIfNoEntry: false }) !== undefined, 'the first log write');
+    const sizeBefore = statSync(logFile).size;
+
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    let r;
+    try {
+      r = await t.invoke('chatty', { mb: 100 }, { 'X-Amz-Log-Type': 'Tail' });
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(r.json, 'done');
+    const tail = Buffer.from(r.headers.get('x-amz-log-result')!, 'base64').toString('utf8');
+    assert.ok(Buffer.byteLength(tail) <= 4096);
+    assert.match(tail, /LAST LINE\n/);
+    assert.match(tail, /REPORT RequestId: .*\n$/);
+
+    // Before the cap the gateway held all 200 MB (and a joined copy) until the invocation ended.
+    const grown = (peak - baseline) / MB;
+    console.log(`grown ${grown.toFixed(1)} MB`);
+    assert.ok(grown < 100, `the gateway grew by ${grown.toFixed(0)} MB while the function printed 200 MB`);
+
+    await until(() => readFileSync(logFile, 'utf8').includes('LAST LINE'), 'the invocation\'s log in the file');
+    const written = statSync(logFile).size - sizeBefore;
+    assert.ok(written <= LOG_CAP_BYTES + 16 * 1024, `the invocation wrote ${written} bytes to the log file`);
+    const text = readFileSync(logFile, 'utf8');
+    assert.match(text, /\[Gatehouse: log output over 1048576 bytes for this invocation; \d+ bytes omitted\]/);
+  });
+});
