@@ -82,12 +82,12 @@ export class SandboxHost {
     this.#codeRoot = options.codeRoot;
     this.budget = new WorkerBudget(options.maxWorkers, options.maxMemoryMb);
     this.#tools = { setpriv: findTool('setpriv'), prlimit: findTool('prlimit'), unshare: findTool('unshare') };
+    if (this.network === 'none') this.#checkNetworkIsolation();
     this.#cgroups = process.platform === 'linux' ? Cgroups.detect() : undefined;
     this.#ownsRoot = options.parentDir === undefined;
     this.root = options.parentDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-sandbox-'));
     // Others may pass through (to their own function's folder) but not list it.
     chmodSync(this.root, 0o711);
-    if (this.network === 'none') this.#checkNetworkIsolation();
   }
 
   /** What applies on this host, one line each (logged at start, asserted in tests). */
