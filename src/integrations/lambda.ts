@@ -195,6 +195,7 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   const statusCode = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw malformed('invalid status code');
   const headers: Record<string, string> = {};
+  let multiValueHeaders: Record<string, string[]> | undefined;
   const seen = new Map<string, string>(); // lower-case → name as first given
   const put = (name: string, value: string, append: boolean): void => {
     if (FRAMING.has(name.toLowerCase())) return;
@@ -219,6 +220,8 @@ export function proxyResult(payload: Buffer): EndpointResponse {
       if (seen.has(k.toLowerCase())) delete headers[seen.get(k.toLowerCase())!];
       seen.delete(k.toLowerCase());
       for (const one of v) put(k, String(one), true);
+      // Several values go to the client as several headers (Set-Cookie cannot be joined).
+      if (v.length > 1 && !FRAMING.has(k.toLowerCase())) (multiValueHeaders ??= {})[seen.get(k.toLowerCase())!] = v.map(String);
     }
   }
   if (r.isBase64Encoded !== undefined && r.isBase64Encoded !== null && typeof r.isBase64Encoded !== 'boolean') throw malformed('isBase64Encoded is not a boolean');
@@ -227,7 +230,7 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   else if (typeof r.body === 'string') body = Buffer.from(r.body);
   else throw malformed('body is not a string');
   if (!seen.has('content-type')) headers['Content-Type'] = 'application/json';
-  return { statusCode, headers, body };
+  return multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
 }
 
 const EMPTY = Buffer.alloc(0);
