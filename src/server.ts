@@ -9,6 +9,9 @@ import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir } from './startup.ts';
+import { answerClientError } from './http/client-error.ts';
+import { requestListener } from './http/front.ts';
+import { limitConnections, serverOptions } from './http/limits.ts';
 
 export interface Gatehouse {
   readonly config: GatehouseConfig;
@@ -64,20 +67,14 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
     sendJson(res, 404, { message: 'Not Found' });
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    if (execute.handle(req, res)) return;
-    const url = req.url ?? '/';
-    if (url.startsWith('/_gatehouse/')) {
-      const q = url.indexOf('?');
-      internal(req, res, q === -1 ? url : url.slice(0, q));
-      return;
-    }
-    if (url.startsWith('/2015-03-31/')) {
-      lambda.handle(req, res);
-      return;
-    }
-    control.handle(req, res);
-  });
+  const server = createServer(serverOptions(config), requestListener(config, {
+    execute: (req, res) => execute.handle(req, res),
+    internal,
+    lambda: (req, res) => lambda.handle(req, res),
+    control: (req, res) => control.handle(req, res),
+  }));
+  limitConnections(server, config);
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {

@@ -2,7 +2,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
 import { configureLog, log } from '../observe/log.ts';
-import { startGatehouse, VERSION } from '../server.ts';
+import { startGatehouse, VERSION, type Gatehouse } from '../server.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 
@@ -87,10 +87,42 @@ export async function main(argv: string[]): Promise<void> {
 async function serve(argv: string[]): Promise<void> {
   const config = parseConfig(argv, process.env);
   configureLog(config.logLevel);
+  // Signals are taken before the start-up line is printed: a script that reads that line and
+  // stops the server at once must find the handler in place, not Node's default (instant death).
+  let gatehouse: Gatehouse | undefined;
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log().info(`${why}, stopping`);
+    const done = (code: number) => {
+      if (config.pidFile !== '') rmSync(config.pidFile, { force: true });
+      process.exit(code);
+    };
+    if (gatehouse === undefined) done(0);
+    else gatehouse.close().then(() => done(0), () => done(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // npm and npx do not pass SIGTERM on to the script they run: `npx gatehouse serve &` then
+  // `kill $!` would leave this process serving, adopted by PID 1. Under npm (it sets
+  // npm_execpath), losing the parent means someone stopped it, so stop too. Started any other
+  // way (a service manager, nohup, setsid), the server never watches its parent.
+  if (process.env.npm_execpath !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('npm exited');
+    }, 500).unref();
+  }
+
   // Checked in this order so that a busy port or an unusable folder creates nothing on disk.
   if (config.dataDir !== ':memory:') checkDataDir(config.dataDir);
   await checkPortFree(config.host, config.port);
-  const gatehouse = await startGatehouse(config);
+  gatehouse = await startGatehouse(config);
+  if (stopping) {
+    await gatehouse.close();
+    return;
+  }
   if (config.pidFile !== '') {
     try {
       writeFileSync(config.pidFile, `${process.pid}\n`);
@@ -102,26 +134,6 @@ async function serve(argv: string[]): Promise<void> {
   if (config.logLevel !== 'silent') {
     // The first line stays plain text on stdout: scripts and tests read the URL from it.
     process.stdout.write(`gatehouse ${VERSION} serving ${gatehouse.url} (data: ${config.dataDir}, account ${config.accountId}, pid ${process.pid})\n`);
-  }
-  const stop = (signal: string) => {
-    log().info(`${signal}, stopping`);
-    const done = (code: number) => {
-      if (config.pidFile !== '') rmSync(config.pidFile, { force: true });
-      process.exit(code);
-    };
-    gatehouse.close().then(() => done(0), () => done(1));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  // npm and npx do not pass SIGTERM on to the script they run: `npx gatehouse serve &` then
-  // `kill $!` would leave this process serving, adopted by PID 1. Under npm (it sets
-  // npm_execpath), losing the parent means someone stopped it, so stop too. Started any other
-  // way (a service manager, nohup, setsid), the server never watches its parent.
-  if (process.env.npm_execpath !== undefined) {
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) stop('npm exited');
-    }, 500).unref();
   }
 }
 

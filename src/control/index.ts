@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
+import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import type { Store } from '../store/index.ts';
 import type { ChangeEvent, HandlerTable, OpContext } from './context.ts';
 import { ApiError } from './errors.ts';
@@ -73,7 +74,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     const match = router.match(req.method ?? 'GET', path, query);
     if (match === null || match === 'method-not-allowed') {
       // What API Gateway answers for a path or verb its API does not have.
-      return writeError(new ApiError('UnknownOperationException', 'Unknown operation'));
+      return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
     const scope = callerScope(req.headers.authorization, q === -1 ? undefined : url.slice(q + 1));
     const ctx = context(match.op.name, config.accountId, scope.region ?? config.region, requestId);
@@ -88,7 +89,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
 
   function send(res: ServerResponse, requestId: string, r: WireResponse): void {
     const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
-    res.writeHead(r.status, { ...r.headers, 'x-amzn-requestid': requestId, 'content-length': body.length });
+    res.writeHead(r.status, { ...r.headers, 'x-amzn-RequestId': requestId, 'content-length': body.length });
     res.end(body);
   }
 
@@ -100,7 +101,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     log(`gatehouse: internal error (request ${requestId}): ${(err as Error)?.stack ?? err}`);
     send(res, requestId, {
       status: 500,
-      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' },
+      headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalFailure' },
       body: JSON.stringify({ message: 'Internal server error' }),
     });
   }

@@ -299,7 +299,7 @@ export function writeOutput(op: OperationDef, output: unknown): WireResponse {
 export function writeError(err: ApiError): WireResponse {
   return {
     status: err.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': err.type },
+    headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': err.type },
     body: JSON.stringify({ message: err.message }),
   };
 }

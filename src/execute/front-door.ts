@@ -2,10 +2,11 @@
 //   http://{restApiId}.execute-api.{anything}/{stage}/{path}
 //   /restapis/{restApiId}/{stage}/_user_request_/{path}
 // Custom domain names (base path mappings) will be one more resolver in this list.
+// Resolvers never throw: whatever a client sends, the answer is a Target or null.
 
 export interface Target {
   readonly restApiId: string;
-  /** null when the URL names no stage. */
+  /** null when the URL names no stage (or one that cannot be a stage name). */
   readonly stageName: string | null;
   /** Path below the stage, starting with '/' (percent-encoded as received). */
   readonly path: string;
@@ -16,13 +17,18 @@ export type TargetResolver = (host: string, url: string) => Target | null;
 
 const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\./i;
 
+/** Hosts of the form {restApiId}.execute-api.{anything}: they serve deployed APIs only. */
+export function isExecuteApiHost(host: string): boolean {
+  return EXECUTE_API_HOST.test(host);
+}
+
 export const executeApiHost: TargetResolver = (host, url) => {
   const m = EXECUTE_API_HOST.exec(host);
   if (m === null) return null;
   const { path, query } = splitUrl(url);
   const slash = path.indexOf('/', 1);
   const stage = slash === -1 ? path.slice(1) : path.slice(1, slash);
-  return { restApiId: m[1]!, stageName: stage === '' ? null : decodeURIComponent(stage), path: slash === -1 ? '/' : path.slice(slash), query };
+  return { restApiId: m[1]!, stageName: stage === '' ? null : decodeStage(stage), path: slash === -1 ? '/' : path.slice(slash), query };
 };
 
 const USER_REQUEST = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/;
@@ -32,10 +38,20 @@ export const userRequestPath: TargetResolver = (_host, url) => {
   const { path, query } = splitUrl(url);
   const m = USER_REQUEST.exec(path);
   if (m === null) return null;
-  return { restApiId: m[1]!, stageName: decodeURIComponent(m[2]!), path: m[3] ?? '/', query };
+  return { restApiId: m[1]!, stageName: decodeStage(m[2]!), path: m[3] ?? '/', query };
 };
 
 export const DEFAULT_RESOLVERS: readonly TargetResolver[] = [executeApiHost, userRequestPath];
+
+/** A stage segment whose escapes do not decode (%E0%A4 cut short, %FF) names no stage: 403 like any unknown stage. */
+function decodeStage(segment: string): string | null {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
 
 function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf('?');

@@ -195,7 +195,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     assert.equal(r.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
     assert.ok(r.headers.get('x-amzn-requestid'));
     assert.deepEqual(await r.json(), { Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost' });
-    const bad = await fetch(`${gh.url}/2015-03-31/functions`, { method: 'POST', body: '{nope' });
+    const bad = await fetch(`${gh.url}/2015-03-31/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     assert.equal(bad.status, 400);
     assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidRequestContentException');
   });
