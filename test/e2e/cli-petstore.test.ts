@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Gatehouse } from '../../src/server.ts';
-import { awsCli, awsCliError, startTestGatehouse, tempDataDir } from '../helpers/server.ts';
+import { awsCli, awsCliError, holdOpen, startTestGatehouse, tempDataDir } from '../helpers/server.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -136,7 +136,7 @@ describe('durability of the embedded store', () => {
       );
       await new Promise((r) => setTimeout(r, 15));
       await stop(child, 'SIGKILL');
-      await Promise.all(writes);
+      await holdOpen(Promise.all(writes));
 
       ({ child, url } = await startProcess(dir));
       const res = (await awsCli(url, ['apigateway', 'get-resources', '--rest-api-id', api.id, '--limit', '500'])) as Json;

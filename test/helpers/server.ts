@@ -84,3 +84,17 @@ export function useGatehouse(use: (gh: Gatehouse, client: APIGatewayClient) => v
     await gh.close();
   });
 }
+
+/**
+ * Awaits `p` with the event loop held open. Node's test runner cancels a test whose promise is
+ * pending when nothing else keeps the loop alive, and the timers of AbortSignal.timeout() do
+ * not: a request caught by a kill -9 must get the chance to time out instead.
+ */
+export async function holdOpen<T>(p: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 1000);
+  try {
+    return await p;
+  } finally {
+    clearInterval(timer);
+  }
+}
