@@ -48,10 +48,16 @@ export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHo
   const origins = new Set(listOf(config.allowOrigin).map(normalOrigin));
   const anyOrigin = origins.has('*');
 
+  // Clients repeat one Host header; remembering the last accepted one spares the hot path the parsing.
+  let lastAccepted = '';
+
   function hostRefused(host: string | undefined): FrontError | null {
     // No Host at all is an HTTP/1.0 client or a raw socket, never a browser.
-    if (host === undefined || anyHost || isExecuteApiHost(host)) return null;
-    if (hosts.has(hostnameOf(host))) return null;
+    if (host === undefined || host === lastAccepted || anyHost) return null;
+    if (isExecuteApiHost(host) || hosts.has(hostnameOf(host))) {
+      lastAccepted = host;
+      return null;
+    }
     return {
       status: 403,
       type: 'AccessDeniedException',
