@@ -6,12 +6,13 @@ import fc from 'fast-check';
 import { compileTemplate, VtlError, VtlLimitError } from '../../src/vtl/index.ts';
 import { ORACLE_CASES, oracleContext } from './oracle/support.ts';
 import { prng, randomTemplate } from './generator.ts';
+import { util } from '../../src/mapping/util.ts';
 
 const PIECES = [
   '$', '#', '\\', '(', ')', '{', '}', '[', ']', '"', "'", '!', '.', ',', '=', '<', '>', '|', '&', '*', '+', '-', '/', '%', ':',
   ' ', '\n', '\t', 'a', 'x', '1', '0', '..', '#if(', '#elseif(', '#else', '#end', '#{end}', '#set(', '#foreach(', ' in ', '#macro(',
   '#define(', '#break', '#stop', '##', '#*', '*#', '#[[', ']]#', '$a', '$!a', '${a', '$l', '$m', '$s', '.size()', '.get(0)',
-  '.substring(', '.replaceAll(', '[1..3]', '{"k": 1}', 'true', '&&', '||', '==', ' - ', '$velocityCount', '$foreach', '#m(',
+  '.substring(', '.replaceAll(', '.matches(', '.split(', "'(a|a)*b'", "'(a|aa)*c'", "'(a+)+$'", "'(x*)*y'", "'\\1'", "'(?=a)'", '[1..3]', '{"k": 1}', 'true', '&&', '||', '==', ' - ', '$velocityCount', '$foreach', '#m(',
 ];
 
 const LIMITS = { maxRenderMillis: 200, maxOutputLength: 100_000, maxTotalIterations: 50_000 };
@@ -64,6 +65,41 @@ test('mutated corpus templates never crash the engine', () => {
 test('generated templates (the differential generator) never crash the engine', () => {
   const rnd = prng(99);
   for (let i = 0; i < 1000; i++) check(randomTemplate(rnd));
+});
+
+// Issue #20: regexes that backtrack exponentially, and loops that repeat work on a big body. Each
+// random combination ends (a hang is the test timeout) with an answer or a typed error.
+test('alternation and nesting under quantifiers, on long subjects, end with an answer or a typed error', { timeout: 120_000 }, () => {
+  const atom = fc.constantFrom('a', 'aa', 'a?', 'a*', 'a+', '(a|a)', '(a|aa)', '(a+)+', '(a*)*', '[ab]', '.', '\\w', '(?:a|b|ab)', '(a)\\1', '(?=a)', 'a{2,}', 'a*+');
+  const quant = fc.constantFrom('', '*', '+', '?', '{1,5}', '*?');
+  const pattern = fc.tuple(fc.array(fc.tuple(atom, quant), { minLength: 1, maxLength: 5 }), fc.constantFrom('', 'b', 'c', '$'))
+    .map(([parts, end]) => parts.map(([a, q]) => (q === '' ? a : `(${a})${q}`)).join('') + end);
+  const method = fc.constantFrom('matches', 'replaceAll', 'replaceFirst', 'split');
+  fc.assert(fc.property(pattern, method, fc.integer({ min: 0, max: 3000 }), (p, m, n) => {
+    const args = m === 'matches' || m === 'split' ? `'${p}'` : `'${p}', 'x'`;
+    try {
+      const out = compileTemplate(`$s.${m}(${args})`, { limits: LIMITS }).render({ s: 'a'.repeat(n) });
+      assert.equal(typeof out, 'string');
+    } catch (e) {
+      assert.ok(e instanceof VtlError, `${p} ${m}: ${String(e)}`);
+    }
+  }), { numRuns: 300, seed: 20 });
+});
+
+test('loops repeating work over a big body stop at a limit with a typed error', { timeout: 120_000 }, () => {
+  const body = 'a b/c"d,'.repeat(100_000);
+  const work = fc.constantFrom(
+    '$util.urlEncode($s)', '$util.escapeJavaScript($s)', '$util.base64Encode($s)', '$s.toUpperCase()', "$s.replace(',', ';')",
+    "$s.replaceAll('(a|a)*b', '')", "$s.split(',').size()", '"$s$i"', '$s + $i', "$s.matches('(a|aa)*c')", "$s.indexOf('zz')", '$util.parseJson($j)',
+  );
+  fc.assert(fc.property(fc.array(work, { minLength: 1, maxLength: 3 }), fc.constantFrom(1, 10, 1000), (calls, n) => {
+    const src = `#foreach($i in [1..${n}])${calls.map((c) => `#set($r = ${c})`).join('')}#end$r.length()`;
+    try {
+      compileTemplate(src, { limits: LIMITS }).render({ s: body, j: JSON.stringify([body]), util });
+    } catch (e) {
+      assert.ok(e instanceof VtlError, `${src}: ${String(e)}`);
+    }
+  }), { numRuns: 60, seed: 21 });
 });
 
 test('loops and recursion always end within the limits', { timeout: 60_000 }, () => {

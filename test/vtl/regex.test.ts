@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTemplate, VtlError, VtlLimitError, VtlRuntimeError } from '../../src/vtl/index.ts';
 import { javaPattern, javaMatches, javaReplace, javaSplit } from '../../src/vtl/java-regex.ts';
+import { compileSelectionPattern, matchesSelectionPattern } from '../../src/deploy/selection-pattern.ts';
 
 function render(src: string, vars: Record<string, unknown> = {}, limits = {}): string {
   return compileTemplate(src, { limits }).render(vars);
@@ -101,4 +102,15 @@ test('regular expressions are charged to the work budget: scanning and each matc
   const e = failure("#foreach($i in [1..1000])#set($x = $s.replaceAll('(a|b)+', '-'))#end", { s }, limits(100_000_000));
   assert.ok(e instanceof VtlLimitError);
   assert.match(e.message, /work budget of 100000000 units/);
+});
+
+test('integration response selection patterns share the engine: a hostile error message cannot make them backtrack', () => {
+  const p = compileSelectionPattern('(a|a)*b');
+  assert.equal(p.error, null);
+  assert.equal(matchesSelectionPattern(p, 'a'.repeat(100_000)), false);
+  assert.equal(matchesSelectionPattern(compileSelectionPattern('.*Not Found.*'), 'Error: Not Found\nmore'), false);
+  assert.equal(matchesSelectionPattern(compileSelectionPattern('(?s).*Not Found.*'), 'Error: Not Found\nmore'), true);
+  const refused = compileSelectionPattern('(a)\\1');
+  assert.match(refused.error ?? '', /backreferences/);
+  assert.equal(matchesSelectionPattern(refused, 'aa'), false);
 });
