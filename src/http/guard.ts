@@ -18,7 +18,7 @@ import { hostnameOf, listOf, ownHostnames } from './hosts.ts';
 export interface FrontGuard {
   /** Every request: a Host this gateway answers to, and well-formed percent-escapes. */
   admit(req: IncomingMessage): FrontError | null;
-  /** Management, Lambda and /_gatehouse requests: no caller a web page could be. */
+  /** Management, Lambda and /_gatehouse requests: a URL that decodes, and no caller a web page could be. */
   admitCaller(req: IncomingMessage): FrontError | null;
   /** An origin allowed by --allow-origin (CORS headers are due), as opposed to same-origin. */
   allowedCrossOrigin(origin: string): boolean;
@@ -77,6 +77,11 @@ export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHo
     },
 
     admitCaller(req) {
+      const url = req.url ?? '/';
+      // AWS's service APIs read path labels as UTF-8; an escape that is not (%FF) cannot name anything.
+      if (url.includes('%') && !decodes(url)) {
+        return { status: 400, type: 'BadRequestException', message: 'Bad Request: a percent-escape in the URL is not UTF-8' };
+      }
       const origin = req.headers.origin;
       if (origin !== undefined && !anyOrigin && !origins.has(normalOrigin(origin)) && !sameOrigin(origin, req.headers.host)) {
         return {
@@ -103,6 +108,15 @@ export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHo
       return anyOrigin || origins.has(normalOrigin(origin));
     },
   };
+}
+
+function decodes(url: string): boolean {
+  try {
+    decodeURIComponent(url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function normalOrigin(origin: string): string {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { requestListener } from '../../src/http/front.ts';
 import { useGatehouse } from '../helpers/server.ts';
 import { open, parseResponse, rawRequest, readAll } from './raw.ts';
@@ -24,6 +25,8 @@ describe('malformed URLs on every plane', () => {
     { what: 'a bad escape in the query string', line: 'GET /restapis/abc/test/_user_request_/x?a=%G1', status: 400, type: 'BadRequestException' },
     { what: 'a bad escape on the management API', line: 'GET /restapis/%ZZ', status: 400, type: 'BadRequestException' },
     { what: 'a bad escape on the Lambda API', line: 'GET /2015-03-31/functions/%ZZ', status: 400, type: 'BadRequestException', lambda: true },
+    { what: 'a well-formed escape that is not UTF-8 on the Lambda API', line: 'GET /2015-03-31/functions/%FF', status: 400, type: 'BadRequestException', lambda: true },
+    { what: 'a well-formed escape that is not UTF-8 on the management API', line: 'GET /restapis/%C0%AF/stages', status: 400, type: 'BadRequestException' },
     { what: 'a well-formed escape that is not UTF-8, as a stage', line: 'GET /restapis/abc/%FF/_user_request_/x', status: 403, type: 'ForbiddenException' },
     { what: 'a well-formed escape that is not UTF-8, as a stage by Host', line: 'GET /%E0%A4/x', apiHost: true, status: 403, type: 'ForbiddenException' },
   ];
@@ -40,6 +43,18 @@ describe('malformed URLs on every plane', () => {
       assert.equal(health.status, 200);
     });
   }
+
+  it('random escapes on every plane: always an AWS-shaped 4xx or 2xx, never a 5xx', { timeout: 120_000 }, async () => {
+    const piece = fc.constantFrom('%', '%Z', '%ZZ', '%0', '%41', '%E0%A4', '%E0%A4%A', '%FF', '%C0%AF', '%25', '%2F', '/', 'a', '_user_request_', 'test', '?', '=', '&', '%u0041');
+    const prefix = fc.constantFrom('/restapis/abc/', '/restapis/', '/2015-03-31/functions/', '/_gatehouse/', '/', '/apikeys/');
+    await fc.assert(fc.asyncProperty(prefix, fc.array(piece, { maxLength: 8 }), fc.boolean(), async (p, pieces, apiHost) => {
+      const line = `GET ${p}${pieces.join('')}`;
+      const r = await rawRequest(url, line, { host: apiHost ? `abc123.execute-api.localhost:${new URL(url).port}` : host });
+      assert.ok(r.status < 500, `${line} → ${r.status} ${r.body}`);
+      if (r.status >= 400) assert.ok(r.header('x-amzn-ErrorType') !== undefined || p === '/_gatehouse/', `${line}: no x-amzn-ErrorType`);
+    }), { numRuns: 150 });
+    assert.equal((await fetch(`${url}/_gatehouse/health`)).status, 200);
+  });
 
   it('malformed HTTP gets a JSON 400 in API Gateway\'s shape, and the server goes on', async () => {
     const socket = await open(url);
