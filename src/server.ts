@@ -9,6 +9,7 @@ import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir } from './startup.ts';
+import { sendFrontError } from './http/answer.ts';
 import { answerClientError } from './http/client-error.ts';
 import { requestListener } from './http/front.ts';
 import { limitConnections, serverOptions } from './http/limits.ts';
@@ -57,14 +58,14 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
     }
     if (path === '/_gatehouse/reset' && req.method === 'POST') {
       if (!config.allowReset) {
-        sendJson(res, 403, { message: 'Reset is disabled; start Gatehouse with --allow-reset' });
+        sendFrontError(req, res, 'apigateway', { status: 403, type: 'AccessDeniedException', message: 'Reset is disabled; start Gatehouse with --allow-reset' });
         return;
       }
       req.resume();
-      reset(res).catch((err) => sendJson(res, 500, { message: String(err) }));
+      reset(res).catch((err) => sendFrontError(req, res, 'apigateway', { status: 500, type: 'InternalFailure', message: String(err) }));
       return;
     }
-    sendJson(res, 404, { message: 'Not Found' });
+    sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health and POST /_gatehouse/reset' });
   }
 
   const server = createServer(serverOptions(config), requestListener(config, {
