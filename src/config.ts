@@ -23,6 +23,8 @@ export interface GatehouseConfig {
   readonly lambdaEndpoint: string;
   readonly lambdaAccessKeyId: string;
   readonly lambdaSecretAccessKey: string;
+  /** Lambda: the only folder whose subfolders Code.S3Bucket "__local__" may name; '' = the option is off. */
+  readonly lambdaLocalCodeRoot: string;
   /** Lambda: worker processes of all functions together, before invocations queue. */
   readonly lambdaMaxWorkers: number;
   /** Lambda: the sum of running workers' MemorySize, in MB, before invocations queue. */
@@ -55,6 +57,7 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   lambdaEndpoint: '',
   lambdaAccessKeyId: '',
   lambdaSecretAccessKey: '',
+  lambdaLocalCodeRoot: '',
   lambdaMaxWorkers: 32,
   lambdaMaxMemoryMb: 4096,
   lambdaNetwork: 'host',
@@ -89,6 +92,7 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   'lambda-endpoint': { key: 'lambdaEndpoint', help: 'send Lambda invocations to this endpoint (SigV4-signed) instead of running them here' },
   'lambda-access-key-id': { key: 'lambdaAccessKeyId', help: 'access key id for --lambda-endpoint' },
   'lambda-secret-access-key': { key: 'lambdaSecretAccessKey', help: 'secret access key for --lambda-endpoint' },
+  'lambda-local-code-root': { key: 'lambdaLocalCodeRoot', help: 'folder whose subfolders functions may use as code with S3Bucket __local__ (off when unset)' },
   'lambda-max-workers': { key: 'lambdaMaxWorkers', help: 'worker processes of all functions together before invocations queue' },
   'lambda-max-memory-mb': { key: 'lambdaMaxMemoryMb', help: 'sum of the running workers\' MemorySize (MB) before invocations queue' },
   'lambda-network': { key: 'lambdaNetwork', help: 'host: functions use the host\'s network; none: no network at all (see docs/lambda-sandbox.md)' },
@@ -159,6 +163,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
   // stored relative to the start-up folder would break after a restart from another one.
   if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
   if (out.pidFile !== '') out.pidFile = resolvePath(String(out.pidFile));
+  if (out.lambdaLocalCodeRoot !== '') out.lambdaLocalCodeRoot = resolvePath(String(out.lambdaLocalCodeRoot));
   return Object.freeze(out as unknown as GatehouseConfig);
 }
 

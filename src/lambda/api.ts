@@ -2,8 +2,9 @@
 // operation, reads its input from path, query, headers and JSON body, and writes the answer
 // (or the error) the way Lambda does.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { LambdaError, sendLambdaError } from './errors.ts';
@@ -12,6 +13,9 @@ import { MAX_PAYLOAD, type LambdaFunctions } from './service.ts';
 const PREFIX = '/2015-03-31/functions';
 /** Lambda's quota for a CreateFunction/UpdateFunctionCode request carrying a base64 zip. */
 const MAX_CODE_REQUEST = 69_905_067;
+// A region from the SigV4 scope becomes part of the store partition and of folder names: only
+// the shape AWS region names have (us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1).
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -24,6 +28,8 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         return;
       }
       const e = err instanceof LambdaError ? err : new LambdaError('ServiceException', 'An internal error occurred: ' + String((err as Error)?.message ?? err));
+      // The rest of an over-limit body is never read: the connection cannot carry another request.
+      if (e.statusCode === 413) res.setHeader('connection', 'close');
       sendLambdaError(res, e, requestId);
     });
   };
@@ -34,6 +40,10 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     const scope = callerScope(header(req, 'authorization'), q === -1 ? undefined : url.slice(q + 1));
+    if (scope.region !== undefined && !REGION.test(scope.region)) {
+      req.resume();
+      throw new LambdaError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scope.region}'. `);
+    }
     const partition = partitionOf(config.accountId, scope.region ?? config.region);
     const method = req.method ?? 'GET';
     const qualifier = query.get('Qualifier') ?? undefined;
@@ -52,7 +62,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
       }
       return unknown(req, res, requestId);
     }
-    const parts = rest.slice(1).split('/').map(decodeURIComponent);
+    const parts = rest.slice(1).split('/').map(decodePart);
     const fn = parts[0]!;
     const sub = parts[1];
     if (parts.length === 1) {
@@ -75,12 +85,8 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
           return send(res, requestId, { status: 201, body: await functions.addPermission(partition, fn, qualifier, await readJson(req, 1_000_000, 'AddPermission')) });
         case 'GET policy':
           return send(res, requestId, { status: 200, body: await functions.getPolicy(partition, fn, qualifier) });
-        case 'GET code.zip': {
-          const file = await functions.codeArchive(partition, fn);
-          res.writeHead(200, { 'content-type': 'application/zip', 'x-amzn-requestid': requestId });
-          createReadStream(file).pipe(res);
-          return;
-        }
+        case 'GET code.zip':
+          return sendArchive(res, requestId, await functions.codeArchive(partition, fn));
       }
     } else if (parts.length === 3 && sub === 'policy' && method === 'DELETE') {
       await functions.removePermission(partition, fn, qualifier, parts[2]!, query.get('RevisionId') ?? undefined);
@@ -113,6 +119,33 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     if (type === 'RequestResponse' && header(req, 'x-amz-log-type') === 'Tail' && result.logTail !== undefined) headers['x-amz-log-result'] = result.logTail;
     res.writeHead(result.statusCode, headers);
     res.end(result.payload);
+  }
+}
+
+/** A path segment as sent when it is not valid percent-encoding: the '%' then fails the
+ *  name's pattern (ValidationException), as Lambda answers a name it cannot read. */
+function decodePart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Streams a stored archive; one that has gone (its code replaced meanwhile) is not found. */
+async function sendArchive(res: ServerResponse, requestId: string, file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    throw new LambdaError('ResourceNotFoundException', 'The function\'s code archive is no longer available; call GetFunction again.');
+  }
+  try {
+    const { size } = await handle.stat();
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': size, 'x-amzn-requestid': requestId });
+    await pipeline(handle.createReadStream({ autoClose: false }), res);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -155,18 +188,47 @@ function unknown(req: IncomingMessage, res: ServerResponse, requestId: string): 
   sendLambdaError(res, new LambdaError('UnknownOperationException', `Gatehouse does not implement ${req.method} ${req.url?.split('?')[0]}`), requestId);
 }
 
-/** Reads the body; past `limit` bytes it keeps draining (so the answer can be read) and then fails. */
+/**
+ * Reads the body up to `limit` bytes. A Content-Length over the limit is refused before a byte
+ * is read; a body that grows past it (chunked) is refused at that point, and what follows is
+ * discarded (up to another `limit`, then the connection is dropped) so the answer can be read.
+ */
 function readBody(req: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    discard(req, limit);
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks, size))));
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      req.off('data', onData);
+      discard(req, limit);
+      reject(tooLarge());
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
     req.on('error', reject);
+    // A client that goes away mid-body: settle (nothing will answer it) rather than hang.
+    req.on('close', () => { if (!req.complete) reject(new LambdaError('InvalidRequestContentException', 'The request body was not complete.')); });
   });
+}
+
+function discard(req: IncomingMessage, limit: number): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.byteLength;
+    if (dropped > limit) req.destroy();
+  });
+  req.on('error', () => { /* the answer is already decided */ });
+  req.resume();
 }
 
 async function readJson(req: IncomingMessage, limit: number, operation: string): Promise<Record<string, unknown>> {

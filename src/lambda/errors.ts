@@ -15,6 +15,7 @@ export type LambdaErrorName =
   | 'PreconditionFailedException'
   | 'UnsupportedMediaTypeException'
   | 'UnknownOperationException'
+  | 'InvalidSignatureException'
   | 'ServiceException';
 
 const STATUS: Record<LambdaErrorName, number> = {
@@ -29,6 +30,7 @@ const STATUS: Record<LambdaErrorName, number> = {
   PreconditionFailedException: 412,
   UnsupportedMediaTypeException: 415,
   UnknownOperationException: 404,
+  InvalidSignatureException: 403,
   ServiceException: 500,
 };
 

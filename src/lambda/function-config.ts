@@ -9,8 +9,15 @@ export const FUNCTION_KIND = 'lambda-function';
 export interface CodeLocation {
   /** 'zip': unpacked by Gatehouse from a ZipFile upload; 'local': a directory the user owns. */
   readonly kind: 'zip' | 'local';
-  readonly dir: string;
-  /** The uploaded archive, kept for GetFunction's Code.Location. */
+  /**
+   * Relative, so the data directory and the local code root can move: for 'zip' the revision's
+   * folder under the code store (`{account}/{region}/{function}/{revision}`, the archive beside
+   * it as `{revision}.zip`); for 'local' the folder under --lambda-local-code-root.
+   */
+  readonly key?: string;
+  /** Records written before keys held a path (absolute, or relative to the folder Gatehouse
+   *  started in); CodeStore.resolve() still reads them, nothing writes them. */
+  readonly dir?: string;
   readonly zipPath?: string;
 }
 

@@ -67,7 +67,7 @@ export class LambdaFunctions {
     this.#store = setup.store;
     this.#config = setup.config;
     this.#root = setup.root;
-    this.#code = new CodeStore(setup.root);
+    this.#code = new CodeStore(setup.root, setup.config.lambdaLocalCodeRoot);
     this.#bootstraps = setup.bootstraps;
     this.#limits = setup.limits;
     this.#external = setup.external;
@@ -118,7 +118,7 @@ export class LambdaFunctions {
     const [part, fn] = await this.#load(partition, functionRef, qualifier);
     const location = fn.code.kind === 'zip'
       ? `${baseUrl}/2015-03-31/functions/${encodeURIComponent(fn.FunctionName)}/code.zip`
-      : `file://${fn.code.dir}`;
+      : this.#code.localLocation(fn.code);
     const out: Record<string, unknown> = {
       Configuration: this.#configuration(part, fn),
       Code: { RepositoryType: fn.code.kind === 'zip' ? 'S3' : 'Local', Location: location },
@@ -135,8 +135,9 @@ export class LambdaFunctions {
   /** The archive of a ZipFile upload (GetFunction's Code.Location points here). */
   async codeArchive(partition: string, functionRef: string): Promise<string> {
     const [, fn] = await this.#load(partition, functionRef, undefined);
-    if (fn.code.zipPath === undefined) throw new LambdaError('ResourceNotFoundException', 'The function\'s code is a local directory; there is no archive to download.');
-    return fn.code.zipPath;
+    const { zipPath } = fn.code.kind === 'zip' ? this.#code.resolve(fn.code) : {};
+    if (zipPath === undefined) throw new LambdaError('ResourceNotFoundException', 'The function\'s code is a local directory; there is no archive to download.');
+    return zipPath;
   }
 
   async list(partition: string, marker: string | undefined, maxItems: number | undefined): Promise<Record<string, unknown>> {
@@ -377,8 +378,18 @@ export class LambdaFunctions {
       if (newCode !== undefined) await this.#code.remove(newCode);
       throw err;
     }
-    // Warm workers run the old code or settings: retire them now.
-    this.#pools.get(poolKey(part, after.FunctionName))?.update(this.#spec(part, after));
+    // Warm workers run the old code or settings: retire them now. Code that cannot be resolved
+    // (a local folder no longer allowed) closes the pool; the next invocation reports why.
+    const key = poolKey(part, after.FunctionName);
+    const pool = this.#pools.get(key);
+    if (pool !== undefined) {
+      try {
+        pool.update(this.#spec(part, after));
+      } catch {
+        pool.close();
+        this.#pools.delete(key);
+      }
+    }
   }
 
   async #mutate(part: string, fn: StoredFunction, change: (current: StoredFunction) => void): Promise<void> {
@@ -417,6 +428,7 @@ export class LambdaFunctions {
     const [, region] = splitPartition(part);
     const family = runtimeFamily(fn.Runtime);
     const bootstrap = this.#bootstraps[family];
+    const code = this.#code.resolve(fn.code);
     const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'];
     if (family === 'python') path.unshift(dirname(this.#pythonPath()));
     const env: Record<string, string> = {
@@ -425,7 +437,7 @@ export class LambdaFunctions {
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
       _HANDLER: fn.Handler,
-      LAMBDA_TASK_ROOT: fn.code.dir,
+      LAMBDA_TASK_ROOT: code.dir,
       LAMBDA_RUNTIME_DIR: dirname(bootstrap),
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -440,7 +452,7 @@ export class LambdaFunctions {
     return {
       family,
       bootstrap,
-      codeDir: fn.code.dir,
+      codeDir: code.dir,
       env,
       memoryMb: fn.MemorySize,
       timeoutMs: fn.Timeout * 1000,

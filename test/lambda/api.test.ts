@@ -204,7 +204,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
 describe('local directory code (S3Bucket "__local__")', () => {
   it('runs code from a directory on the host and picks up edits after UpdateFunctionCode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-local-fn-'));
-    const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent' }));
+    const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', lambdaLocalCodeRoot: tmpdir() }));
     const lambda = client(gh);
     try {
       writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => "first";');
@@ -218,8 +218,8 @@ describe('local directory code (S3Bucket "__local__")', () => {
       assert.equal(Buffer.from(r2.Payload!).toString(), '"second"');
       const g = await lambda.send(new GetFunctionCommand({ FunctionName: 'local' }));
       assert.equal(g.Code!.Location, `file://${dir}`);
-      await assert.rejects(lambda.send(new CreateFunctionCommand({ FunctionName: 'relative', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { S3Bucket: '__local__', S3Key: 'relative/dir' } })),
-        (e: any) => e.name === 'InvalidParameterValueException');
+      await assert.rejects(lambda.send(new CreateFunctionCommand({ FunctionName: 'outside', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { S3Bucket: '__local__', S3Key: '/usr' } })),
+        (e: any) => e.name === 'InvalidParameterValueException' && /AccessDenied/.test(e.message));
       await assert.rejects(lambda.send(new CreateFunctionCommand({ FunctionName: 's3', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { S3Bucket: 'my-bucket', S3Key: 'code.zip' } })),
         (e: any) => e.name === 'InvalidParameterValueException' && /does not read code from S3/.test(e.message));
     } finally {
