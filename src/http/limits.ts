@@ -2,7 +2,8 @@
 // a request. Without them 20,000 clients trickling bodies used up the process's file handles
 // (so other clients were reset) and each held its socket for Node's default of 300 s.
 import { readFileSync } from 'node:fs';
-import type { Server, ServerOptions } from 'node:http';
+import type { Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { GatehouseConfig } from '../config.ts';
 
 /** Idle keep-alive sockets live longer than a load balancer's usual 60 s idle timeout, so the
@@ -24,24 +25,57 @@ export function serverOptions(config: Pick<GatehouseConfig, 'requestTimeoutSecon
 }
 
 /**
- * Caps open connections: past the cap Node closes new sockets as soon as they are accepted, so
- * the process never runs out of file handles and the connections it has keep working. A refused
- * connection also closes idle keep-alive sockets, which free their slots for clients that retry.
+ * Caps open connections so the process never runs out of file handles. Past the cap a new
+ * connection takes the slot of the oldest one that is doing no work for anyone: idle between
+ * requests, or still sending its request (a client trickling headers or a body holds a slot
+ * for nothing). Requests received whole and being answered are never cut; when every slot is
+ * busy with those, the new connection is closed. Node refuses outright at a slightly higher
+ * count, before any JavaScript runs, so a burst cannot outrun the check.
  */
 export function limitConnections(server: Server, config: Pick<GatehouseConfig, 'maxConnections'>): number {
   const max = config.maxConnections > 0 ? config.maxConnections : defaultMaxConnections();
-  server.maxConnections = max;
-  let reclaiming = false;
-  server.on('drop', () => {
-    // Once per burst of refusals: closeIdleConnections walks every connection.
-    if (reclaiming) return;
-    reclaiming = true;
-    setImmediate(() => {
-      reclaiming = false;
-      server.closeIdleConnections();
-    });
+  server.maxConnections = max + Math.ceil(max / 8) + 8;
+  // Insertion order is age order: the oldest connections come first.
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    if (open.size > max) makeRoom(open, socket);
   });
   return max;
+}
+
+/** Connections looked at per newcomer: bounds the work when every slot is busy. */
+const SCAN = 64;
+
+function makeRoom(open: Set<Socket>, newcomer: Socket): void {
+  const busy: Socket[] = [];
+  for (const s of open) {
+    if (s === newcomer || busy.length === SCAN) break;
+    if (!s.destroyed && idleOrReceiving(s)) {
+      s.destroy();
+      requeue(open, busy);
+      return;
+    }
+    busy.push(s);
+  }
+  requeue(open, busy);
+  newcomer.destroy();
+}
+
+/** Moves connections found busy to the back, so the next scan looks at others. */
+function requeue(open: Set<Socket>, busy: readonly Socket[]): void {
+  for (const s of busy) {
+    open.delete(s);
+    open.add(s);
+  }
+}
+
+function idleOrReceiving(socket: Socket): boolean {
+  // Node keeps the response in progress on the socket (no public accessor); its request is
+  // `complete` once the whole request has arrived.
+  const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return res == null || !res.req.complete;
 }
 
 /** Half the open-file limit (the other half is for back ends, function workers, the store, logs), at most 10,000. */

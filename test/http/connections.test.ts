@@ -1,12 +1,14 @@
 // Issue #20.10 (connections): 20,000 clients trickling bodies used up the process's file handles,
 // so other clients were reset, and each held its socket for up to 300 s. Now a request must
-// arrive whole within --request-timeout-seconds, and past --max-connections new connections are
-// refused while the ones already open keep working.
+// arrive whole within --request-timeout-seconds, and past --max-connections a new connection
+// takes the slot of an idle or still-sending one, or is refused when every slot is at work.
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Gatehouse } from '../../src/server.ts';
-import { startTestGatehouse } from '../helpers/server.ts';
+import { createApi, deploy, putMethod, resourcePath, startBackend, type Backend } from '../execute/helpers.ts';
+import { apiGatewayClient, startTestGatehouse } from '../helpers/server.ts';
 import { nextResponse, open, parseResponse, readAll } from './raw.ts';
 
 function head(host: string, line: string, headers: Record<string, string> = {}): string {
@@ -49,13 +51,33 @@ describe('request read timeout', () => {
 describe('connection limit', () => {
   let gh: Gatehouse;
   let host: string;
+  let backend: Backend;
+  let apiId: string;
+  const held: ServerResponse[] = [];
+  let heldThree: () => void = () => undefined;
+
   before(async () => {
     gh = await startTestGatehouse({ maxConnections: 3 });
     host = new URL(gh.url).host;
+    // A back end that answers only when the test says so: requests received whole and in progress.
+    backend = await startBackend((_req, _body, res) => {
+      held.push(res);
+      if (held.length === 3) heldThree();
+    });
+    const client = apiGatewayClient(gh.url);
+    const api = await createApi(client, 'held');
+    apiId = api.id;
+    const hold = await resourcePath(client, apiId, '/hold');
+    await putMethod(client, apiId, hold, { httpMethod: 'GET', integration: { type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: `${backend.url}/hold` } });
+    await deploy(client, apiId, 'test');
+    client.destroy();
   });
-  after(() => gh.close());
+  after(async () => {
+    await gh.close();
+    await backend.close();
+  });
 
-  /** Waits until the server has let go of every connection of the previous test. */
+  /** Waits until the server has let go of every connection of the previous step. */
   async function drained(): Promise<void> {
     const count = (): Promise<number> => new Promise((resolve, reject) => gh.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
     while ((await count()) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -81,32 +103,56 @@ describe('connection limit', () => {
     return true;
   }
 
-  it('refuses connections past the limit while the open ones finish their requests', { timeout: 60_000 }, async () => {
+  const closed = (s: Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+
+  it('past the limit, a new client takes the slot of the oldest one still sending its request', { timeout: 60_000 }, async () => {
     await drained();
-    const body = '{"name":"in-flight"}';
-    const busy = await Promise.all([established(), established(), established()]);
-    // Each of the three is now mid-request: headers sent, body not yet.
-    for (const s of busy) s.write(head(host, 'POST /restapis', { 'content-type': 'application/json', 'content-length': String(body.length) }));
-
-    assert.equal(await served(), false, 'a fourth connection is refused');
-
-    for (const s of busy) {
+    const body = '{"name":"slow"}';
+    const slow: Socket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await established();
+      // Headers sent, body not yet: a slow sender.
+      s.write(head(host, 'POST /restapis', { 'content-type': 'application/json', 'content-length': String(body.length) }));
+      slow.push(s);
+    }
+    assert.equal(await served(), true, 'the new client is served');
+    await closed(slow[0]!);
+    for (const s of slow.slice(1)) {
       const answer = nextResponse(s);
       s.write(body);
-      assert.equal((await answer).status, 201);
+      assert.equal((await answer).status, 201, 'the other slow senders keep their connections');
+      s.destroy();
     }
-    for (const s of busy) s.destroy();
   });
 
-  it('a refused connection frees the idle keep-alive ones, so a retrying client gets in', { timeout: 60_000 }, async () => {
+  it('idle keep-alive connections give their slots to new clients', { timeout: 60_000 }, async () => {
     await drained();
-    const idle = await Promise.all([established(), established(), established()]);
-    const closed = idle.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
-    assert.equal(await served(), false);
-    await Promise.all(closed);
-    // The server counts a socket as gone a moment after the client sees it close: retry a few times.
-    let ok = false;
-    for (let i = 0; i < 50 && !ok; i++) ok = await served();
-    assert.ok(ok, 'a new connection is served once the idle ones are closed');
+    const idle = [await established(), await established(), await established()];
+    assert.equal(await served(), true);
+    await closed(idle[0]!);
+    const still = nextResponse(idle[2]!);
+    idle[2]!.write(head(host, 'GET /_gatehouse/health'));
+    assert.equal((await still).status, 200);
+    for (const s of idle) s.destroy();
+  });
+
+  it('when every slot is answering a request, new connections are refused and the requests finish', { timeout: 60_000 }, async () => {
+    await drained();
+    const three = new Promise<void>((resolve) => (heldThree = resolve));
+    const working = await Promise.all([open(gh.url), open(gh.url), open(gh.url)]);
+    const answers = working.map((s) => {
+      const a = nextResponse(s);
+      s.write(head(host, `GET /restapis/${apiId}/test/_user_request_/hold`));
+      return a;
+    });
+    await three;
+    assert.equal(await served(), false, 'a fourth connection is refused');
+    for (const res of held) res.end('done');
+    for (const a of answers) {
+      const r = await a;
+      assert.equal(r.status, 200);
+      assert.equal(r.body, 'done');
+    }
+    for (const s of working) s.destroy();
   });
 });
