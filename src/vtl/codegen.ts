@@ -29,6 +29,8 @@ class Generator {
   readonly where: string[] = [];
   private readonly whereIndex = new Map<number, number>();
   private temp = 0;
+  /** Temporaries of inlined property reads (p0, p1, ...), declared once at the top of the function. */
+  private propTemps = 0;
   private loopDepth = 0;
   /**
    * Scopes #break can leave, innermost last: a #foreach (its JS label), a macro body, a #define or
@@ -77,6 +79,7 @@ class Generator {
     return [
       'let out = "";',
       'let t;',
+      ...(this.propTemps > 0 ? [`let ${Array.from({ length: this.propTemps }, (_, i) => `p${i}`).join(', ')};`] : []),
       ...decls,
       ...macroCode,
       'try {',
@@ -177,7 +180,7 @@ class Generator {
       const whenNull = this.opts.nullAsEmpty || r.quiet ? JSON.stringify(half) : JSON.stringify(half + half + r.literal);
       return `t = ${value}; out += t == null ? ${whenNull} : ${JSON.stringify(half)} + str(t);`;
     }
-    if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += str(t);`;
+    if (r.quiet || this.opts.nullAsEmpty) return `t = ${value}; if (t != null) out += typeof t === "string" ? t : str(t);`;
     // Velocity passes macro arguments by name: a null parameter prints the caller's reference text.
     const whenNull = r.parts.length === 0 && this.macroParams.has(r.name) ? `(${this.lit(r.name)} ?? ${JSON.stringify(r.literal)})` : JSON.stringify(r.literal);
     return `t = ${value}; out += t == null ? ${whenNull} : str(t);`;
@@ -193,7 +196,7 @@ class Generator {
   ref(r: RefNode): string {
     let code = this.v(r.name);
     for (const p of r.parts) {
-      if (p.kind === 'prop') code = `${OBJECT_PROTOTYPE_NAMES.has(p.name) ? 'prop' : 'propPlain'}(${code}, ${JSON.stringify(p.name)})`;
+      if (p.kind === 'prop') code = this.propRead(code, p.name);
       else if (p.kind === 'method' && p.name === 'get' && p.args.length === 1) code = `callGet(S, ${this.at(r.at)}, ${code}, ${this.value(p.args[0]!)})`;
       else if (p.kind === 'method' && p.name === 'keySet' && p.args.length === 0) code = `callKeySet(S, ${this.at(r.at)}, ${code})`;
       else if (p.kind === 'method' && p.name === 'size' && p.args.length === 0) code = `callSize(S, ${this.at(r.at)}, ${code})`;
@@ -201,6 +204,18 @@ class Generator {
       else code = `index(S, ${this.at(r.at)}, ${code}, ${this.value(p.index)})`;
     }
     return code;
+  }
+
+  /**
+   * `$a.name`. Parsed JSON and $context are plain objects: their properties are read inline, so
+   * each template position gets its own inline cache in V8 (one shared helper reading `o[name]`
+   * for every name is megamorphic); anything else goes to the runtime.
+   */
+  private propRead(target: string, name: string): string {
+    if (OBJECT_PROTOTYPE_NAMES.has(name)) return `prop(${target}, ${JSON.stringify(name)})`;
+    const p = `p${this.propTemps++}`;
+    const read = /^[A-Za-z_$][\w$]*$/.test(name) ? `${p}.${name}` : `${p}[${JSON.stringify(name)}]`;
+    return `((${p} = ${target}) !== null && typeof ${p} === "object" && GP(${p}) === OP ? ${read} : propPlain(${p}, ${JSON.stringify(name)}))`;
   }
 
   private set(target: RefNode, value: Expr, at: number): string {

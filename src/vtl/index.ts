@@ -72,7 +72,7 @@ function tooLong(S: RenderState): never {
 const HELPERS = [
   'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
   'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'modCount', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
-  'enterMacro', 'makeDouble', 'javaList', 'charged', 'STOP', 'LIMITS',
+  'enterMacro', 'makeDouble', 'javaList', 'charged', 'GP', 'OP', 'STOP', 'LIMITS',
 ] as const;
 
 export function compileTemplate(source: string, options: CompileOptions = {}): CompiledTemplate {
@@ -90,7 +90,7 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
     if (e instanceof RangeError) throw new VtlLimitError('Template is nested too deeply', name);
     throw new VtlSyntaxError(`Template could not be compiled: ${(e as Error).message}`, name);
   }
-  const env: Record<string, unknown> = { ...R, root, rs, tooLong, LIMITS: limits };
+  const env: Record<string, unknown> = { ...R, root, rs, tooLong, GP: Object.getPrototypeOf, OP: Object.prototype, LIMITS: limits };
   let render: (vars: TemplateVariables, S: RenderState) => string;
   try {
     const factory = new Function(
