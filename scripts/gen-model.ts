@@ -21,6 +21,7 @@ type Shape = {
   key?: { shape: string };
   value?: { shape: string };
   enum?: string[];
+  pattern?: string;
   payload?: string;
   error?: { httpStatusCode: number };
   exception?: boolean;
@@ -73,7 +74,7 @@ export type ShapeDef =
   | { readonly type: 'structure'; readonly members: Readonly<Record<string, MemberDef>>; readonly required: readonly string[]; readonly payload: string | null; readonly status: number | null }
   | { readonly type: 'list'; readonly member: ShapeName }
   | { readonly type: 'map'; readonly key: ShapeName; readonly value: ShapeName }
-  | { readonly type: 'string'; readonly enum: readonly string[] | null }
+  | { readonly type: 'string'; readonly enum: readonly string[] | null; readonly pattern?: string }
   | { readonly type: 'boolean' | 'integer' | 'long' | 'double' | 'timestamp' | 'blob' };
 
 export interface MemberDef {
@@ -105,7 +106,7 @@ for (const n of shapeNames) {
       body = `{ type: 'map', key: ${q(s.key!.shape)}, value: ${q(s.value!.shape)} }`;
       break;
     case 'string':
-      body = `{ type: 'string', enum: ${s.enum ? `[${s.enum.map(q).join(', ')}]` : 'null'} }`;
+      body = `{ type: 'string', enum: ${s.enum ? `[${s.enum.map(q).join(', ')}]` : 'null'}${s.pattern !== undefined ? `, pattern: ${q(s.pattern)}` : ''} }`;
       break;
     default:
       body = `{ type: ${q(s.type)} }`;

@@ -13,7 +13,9 @@ export type ErrorType =
   | 'AccessDeniedException'
   | 'UnsupportedMediaTypeException'
   | 'UnknownOperationException'
-  | 'NotImplementedException';
+  | 'NotImplementedException'
+  | 'ValidationException'
+  | 'SerializationException';
 
 const STATUS: Record<ErrorType, number> = {
   BadRequestException: 400,
@@ -27,7 +29,12 @@ const STATUS: Record<ErrorType, number> = {
   UnsupportedMediaTypeException: 415,
   UnknownOperationException: 404,
   NotImplementedException: 501,
+  ValidationException: 400,
+  SerializationException: 400,
 };
+
+// Coral's own errors (input validation before API Gateway's code runs) carry "Message", not "message".
+const CORAL: ReadonlySet<ErrorType> = new Set(['ValidationException', 'SerializationException']);
 
 export class ApiError extends Error {
   readonly type: ErrorType;
@@ -36,6 +43,11 @@ export class ApiError extends Error {
     super(message);
     this.type = type;
     this.status = status;
+  }
+
+  /** The JSON body AWS sends for this error. */
+  body(): string {
+    return JSON.stringify(CORAL.has(this.type) ? { Message: this.message } : { message: this.message });
   }
 }
 

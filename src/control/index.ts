@@ -6,6 +6,7 @@ import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import type { Store } from '../store/index.ts';
 import type { ChangeEvent, HandlerTable, OpContext } from './context.ts';
+import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import { bindInput, OperationRouter, writeError, writeOutput, type WireResponse } from './protocol.ts';
@@ -82,6 +83,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     if (handler === undefined) {
       return writeError(new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`));
     }
+    validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
     const output = await handler(input, ctx);
     return writeOutput(match.op, output);

@@ -40,8 +40,17 @@ function matchRule<T>(rule: PatchRule<T>, segs: string[]): string[] | null {
   return keys;
 }
 
+/**
+ * How a resource words a path its rules do not accept. AWS words it two ways, per resource
+ * (docs/aws-recorded.md): 'listed' names the paths the op accepts ("Invalid patch path  '/x'
+ * specified for op 'replace'. Must be one of: [...]"); 'short' says "Invalid patch path /x" for a
+ * path it does not know and "Invalid patch operation specified. Must be one of: [replace]" for a
+ * known path and the wrong op.
+ */
+export type PatchErrorStyle = 'listed' | 'short';
+
 /** Applies `ops` to a deep copy of `doc` and returns the copy; throws BadRequestException. */
-export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined, rules: readonly PatchRule<T>[]): T {
+export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined, rules: readonly PatchRule<T>[], style: PatchErrorStyle = 'listed'): T {
   const copy = structuredClone(doc);
   for (const p of ops ?? []) {
     const op = p.op as Op;
@@ -51,26 +60,33 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined
       // move/copy read a value at `from` and write it at `path`, through the same rules.
       const from = p.from ?? '';
       const value = readAt(copy, from, rules);
-      if (op === 'move') applyOne(copy, 'remove', from, undefined, rules);
-      applyOne(copy, 'add', path, value, rules, op);
+      if (op === 'move') applyOne(copy, 'remove', from, undefined, rules, style);
+      applyOne(copy, 'add', path, value, rules, style, op);
       continue;
     }
     if (op === 'test') throw badRequest(`Invalid patch operation specified. Must be one of: [add, remove, replace, move, copy]`);
-    applyOne(copy, op, path, p.value, rules);
+    applyOne(copy, op, path, p.value, rules, style);
   }
   return copy;
 }
 
-function applyOne<T>(doc: T, op: Op, path: string, value: string | undefined, rules: readonly PatchRule<T>[], shownOp: Op = op): void {
+function applyOne<T>(doc: T, op: Op, path: string, value: string | undefined, rules: readonly PatchRule<T>[], style: PatchErrorStyle, shownOp: Op = op): void {
   const segs = splitPointer(path);
+  const known: PatchRule<T>[] = [];
   for (const rule of rules) {
     const keys = matchRule(rule, segs);
     if (keys === null) continue;
+    known.push(rule);
     if (!rule.ops.includes(op)) continue;
     rule.apply(doc, op, value, keys);
     return;
   }
+  if (style === 'short') {
+    if (known.length === 0) throw badRequest(`Invalid patch path ${path === '' ? 'null' : path}`);
+    throw badRequest(`Invalid patch operation specified. Must be one of: [${known[0]!.ops.join(', ')}]`);
+  }
   const valid = [...new Set(rules.filter((r) => r.ops.includes(op)).map((r) => r.path))];
+  if (valid.length === 0) throw badRequest(`Invalid patch path  '${path}' specified for op '${shownOp}'. Please choose supported operations`);
   throw badRequest(`Invalid patch path  '${path}' specified for op '${shownOp}'. Must be one of: [${valid.join(', ')}]`);
 }
 
@@ -103,6 +119,11 @@ export function toBoolean(value: string | undefined, path: string): boolean {
   if (v === 'true') return true;
   if (v === 'false') return false;
   throw badRequest(`Invalid boolean value '${value}' for path ${path}`);
+}
+
+/** Java's Boolean.parseBoolean, which AWS applies to method and validator flags: anything but "true" is false. */
+export function parseBoolean(value: string | undefined): boolean {
+  return value?.toLowerCase() === 'true';
 }
 
 export function toInteger(value: string | undefined, path: string): number {
@@ -200,8 +221,10 @@ export function listItem<T>(name: string): PatchRule<T> {
       } else if (op === 'remove') {
         if (i !== -1) list.splice(i, 1);
       } else {
+        // AWS replaces by removing the old item and appending the new one (recorded order).
         if (i === -1) throw badRequest(`Invalid patch path /${name}/${item}: no such item`);
-        list[i] = requireValue(value, `/${name}/${item}`);
+        list.splice(i, 1);
+        list.push(requireValue(value, `/${name}/${item}`));
       }
       if (list.length === 0) delete d[name];
       else d[name] = list;

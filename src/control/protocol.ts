@@ -161,8 +161,8 @@ export function bindInput(op: OperationDef, http: HttpInput): Record<string, unk
     out[name] = map;
   }
   for (const r of shape.required) {
-    if (out[r] === undefined || out[r] === '') {
-      if (shape.members[r]!.location === 'uri' && out[r] === '') continue;
+    // Coral: only an absent member is "null"; an empty string reaches API Gateway's own checks.
+    if (out[r] === undefined) {
       throw missingMember(op.name, r);
     }
   }
@@ -300,7 +300,7 @@ export function writeError(err: ApiError): WireResponse {
   return {
     status: err.status,
     headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': err.type },
-    body: JSON.stringify({ message: err.message }),
+    body: err.body(),
   };
 }
 

@@ -15,6 +15,8 @@
 //     await r.send('get-missing', new GetRestApiCommand({ restApiId: 'nope' }));  // error recorded
 //     r.alias('NOPE', '<upper-id>');            // a test-specific replacement, as the recording's own
 //     r.record('label', value);                 // a value built by hand (rarely needed)
+//     r.sort('items', (x) => x.path);           // sorts every `items` list, as the recording's sorter did
+//     await r.raw('label', 'PUT', '/restapis/..', '{"requestParameters":{"true":true}}');  // bytes no SDK sends
 //   });
 //   r.client and r.gh are the SDK client and the Gatehouse; r.setup(cmd) sends without recording.
 //   rec.test(name, body, { differs: { '$.label.field': 'why' } })   // a known, explained difference;
@@ -24,6 +26,7 @@
 // message, a path, a map key) is replaced too. Dates become "datetime". The default keys are the
 // ones the API Gateway recordings use: id, name, parentId, rootResourceId.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +34,11 @@ import { test } from 'node:test';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
 import { REGION, useGatehouse } from '../helpers/server.ts';
+
+/** A unique name, as the recorded tests use (a fixed word would be replaced wherever it occurs). */
+export function uid(prefix = 'test-api'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
 
 const DEFAULT_KEYS = ['id', 'name', 'parentId', 'rootResourceId'];
 
@@ -68,6 +76,7 @@ type Sendable = { send(command: never): Promise<unknown> };
 export class Replay {
   readonly results: Record<string, unknown> = {};
   private readonly aliases: [string, string][] = [];
+  private readonly sorters: [string, (item: any) => string][] = [];
   constructor(
     readonly client: APIGatewayClient,
     readonly gh: Gatehouse,
@@ -103,12 +112,48 @@ export class Replay {
     this.results[label] = value;
   }
 
+  /** Sorts every list under `key` by `by` before numbering (the recordings' SortingTransformer). */
+  sort(key: string, by: (item: any) => string): void {
+    this.sorters.push([key, by]);
+  }
+
+  /** Sends a raw JSON request (for bodies the SDK cannot produce) and records the answer. */
+  async raw(label: string, method: string, path: string, body: string): Promise<void> {
+    const res = await fetch(new URL(path, this.gh.url), {
+      method,
+      body,
+      headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDGATEHOUSETEST/20260101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=0' },
+    });
+    const text = await res.text();
+    const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    const meta = { HTTPHeaders: {}, HTTPStatusCode: res.status };
+    if (res.status < 300) this.record(label, { ...parsed, ResponseMetadata: meta });
+    else {
+      const type = (res.headers.get('x-amzn-errortype') ?? '').split(':')[0]!;
+      const shape: Record<string, unknown> = { Error: { Code: type, Message: parsed.message ?? parsed.Message } };
+      if ('message' in parsed) shape.message = parsed.message;
+      shape.ResponseMetadata = meta;
+      this.record(label, shape);
+    }
+  }
+
   /** Replaces every occurrence of `value` with `placeholder` (a test's own transformer). */
   alias(value: string, placeholder: string): void {
     this.aliases.push([value, placeholder]);
   }
 
   normalised(keys: readonly string[]): Record<string, unknown> {
+    const sortLists = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(sortLists);
+      else if (v !== null && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          const sorter = this.sorters.find(([key]) => key === k);
+          if (sorter !== undefined && Array.isArray(x)) x.sort((a, b) => (sorter[1](a) < sorter[1](b) ? -1 : sorter[1](a) > sorter[1](b) ? 1 : 0));
+          sortLists(x);
+        }
+      }
+    };
+    sortLists(this.results);
     return normalise(this.results, keys, [...this.aliases, ['000000000000', '111111111111'], [REGION, '<region>']]);
   }
 }
@@ -146,44 +191,69 @@ function plain(v: unknown): unknown {
 }
 
 /**
- * Numbers the values of `keys` in order of appearance (labels in order, then depth first), one
- * key after the other as the recordings' transformers do, and replaces each value wherever it
- * occurs (strings and map keys).
+ * Normalises as the recordings' transformers did: each key in turn, the first value not yet
+ * normalised gets the next number and is replaced at once wherever it occurs (strings and map
+ * keys), so a later value containing it ("MySchemaTwo" after "MySchema") keeps the replaced part.
+ * Strings holding JSON objects or lists are parsed first, as the recorder parsed them.
  */
 export function normalise(results: Record<string, unknown>, keys: readonly string[], aliases: readonly [string, string][] = []): Record<string, unknown> {
-  const replacements = new Map<string, string>();
-  for (const [value, placeholder] of aliases) replacements.set(value, placeholder);
-  for (const key of keys) {
-    const kebab = key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-    let n = 0;
-    const visit = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(visit);
-      else if (v !== null && typeof v === 'object') {
-        for (const [k, x] of Object.entries(v)) {
-          if (k === key && typeof x === 'string' && x !== '' && !replacements.has(x)) replacements.set(x, `<${kebab}:${++n}>`);
-          visit(x);
-        }
-      }
-    };
-    visit(results);
-  }
-  // Longest first, so a value that contains another is replaced whole.
-  const ordered = [...replacements].sort((a, b) => b[0].length - a[0].length);
-  const swap = (s: string): string => {
-    for (const [value, placeholder] of ordered) if (s.includes(value)) s = s.split(value).join(placeholder);
-    return s;
-  };
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return swap(v);
-    if (Array.isArray(v)) return v.map(walk);
+  const swapAll = (v: unknown, value: string, placeholder: string, top = false): unknown => {
+    if (typeof v === 'string') return v.split(value).join(placeholder);
+    if (Array.isArray(v)) return v.map((x) => swapAll(x, value, placeholder));
     if (v !== null && typeof v === 'object') {
       const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) o[swap(k)] = walk(x);
+      // Labels are the test's own words, never values.
+      for (const [k, x] of Object.entries(v)) o[top ? k : k.split(value).join(placeholder)] = swapAll(x, value, placeholder);
       return o;
     }
     return v;
   };
-  return walk(results) as Record<string, unknown>;
+  let data = parseJsonStrings(results) as Record<string, unknown>;
+  for (const [value, placeholder] of aliases) data = swapAll(data, value, placeholder, true) as Record<string, unknown>;
+  for (const key of keys) {
+    const kebab = key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    for (let n = 1; ; n++) {
+      const found = firstRaw(data, key);
+      if (found === undefined) break;
+      data = swapAll(data, found, `<${kebab}:${n}>`, true) as Record<string, unknown>;
+    }
+  }
+  return data;
+}
+
+const PLACEHOLDER = /<[a-z-]+(?::\d+)?>/;
+
+function firstRaw(v: unknown, key: string): string | undefined {
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const f = firstRaw(x, key);
+      if (f !== undefined) return f;
+    }
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === key && typeof x === 'string' && x !== '' && !PLACEHOLDER.test(x)) return x;
+      const f = firstRaw(x, key);
+      if (f !== undefined) return f;
+    }
+  }
+  return undefined;
+}
+
+function parseJsonStrings(v: unknown): unknown {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t.startsWith('{') || t.startsWith('[')) {
+      try {
+        return JSON.parse(t);
+      } catch {
+        return v;
+      }
+    }
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(parseJsonStrings);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, parseJsonStrings(x)]));
+  return v;
 }
 
 /** Every difference between actual and expected, one line each ('' when equal). */

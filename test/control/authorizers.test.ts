@@ -98,8 +98,9 @@ describe('authorizers', () => {
       'BadRequestException', /Invalid provider ARN specified/);
     await rejects(client.send(new CreateAuthorizerCommand({ ...base, type: 'TOKEN', identitySource: 'method.request.header.A', identityValidationExpression: '([' })),
       'BadRequestException', /Invalid identity validation expression/);
+    // What AWS answered for a missing API (test_apigateway_api recording).
     await rejects(client.send(new CreateAuthorizerCommand({ ...base, restApiId: 'nosuchapi0', type: 'TOKEN', identitySource: 'method.request.header.A' })),
-      'NotFoundException', /Invalid API identifier specified/);
+      'ConflictException', 'Unable to complete operation due to concurrent modification. Please try again later.');
     await rejects(client.send(new GetAuthorizerCommand({ restApiId: api.id, authorizerId: 'nope00' })), 'NotFoundException', 'Invalid authorizer identifier specified');
     assert.equal((await client.send(new GetAuthorizersCommand({ restApiId: api.id }))).items!.length, 0, 'nothing half-written');
   });
@@ -176,7 +177,8 @@ describe('authorizers', () => {
     await client.send(new DeleteRestApiCommand({ restApiId: api.id }));
     // The REST API is gone, and so are its children: a new API never sees them.
     await rejects(client.send(new GetAuthorizerCommand({ restApiId: api.id, authorizerId: a.id })), 'NotFoundException', /Invalid API identifier/);
-    await rejects(client.send(new GetRequestValidatorCommand({ restApiId: api.id, requestValidatorId: rv.id })), 'NotFoundException', /Invalid API identifier/);
+    // AWS looks the validator up before the API (recorded).
+    await rejects(client.send(new GetRequestValidatorCommand({ restApiId: api.id, requestValidatorId: rv.id })), 'NotFoundException', 'Invalid Request Validator identifier specified');
   });
 
   it('works through the AWS CLI', async () => {
@@ -216,8 +218,9 @@ describe('request validators', () => {
     await rejects(client.send(new UpdateRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id, patchOperations: [{ op: 'replace', path: '/name', value: 'params' }] })),
       'ConflictException', 'Request Validator name must be unique');
     await rejects(client.send(new CreateRequestValidatorCommand({ restApiId: api.id, name: 'params' })), 'ConflictException', 'Request Validator name must be unique');
-    await rejects(client.send(new UpdateRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id, patchOperations: [{ op: 'replace', path: '/validateRequestBody', value: 'maybe' }] })),
-      'BadRequestException', /Invalid boolean/);
+    // AWS reads flags as Java's Boolean.parseBoolean: anything but "true" is false (recorded).
+    const maybe = await client.send(new UpdateRequestValidatorCommand({ restApiId: api.id, requestValidatorId: v.id, patchOperations: [{ op: 'replace', path: '/validateRequestBody', value: 'maybe' }] }));
+    assert.equal(maybe.validateRequestBody, false);
     await client.send(new DeleteRequestValidatorCommand({ restApiId: api.id, requestValidatorId: p.id }));
     await rejects(client.send(new GetRequestValidatorCommand({ restApiId: api.id, requestValidatorId: p.id })), 'NotFoundException', 'Invalid Request Validator identifier specified');
   });

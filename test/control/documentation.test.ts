@@ -43,7 +43,9 @@ describe('documentation parts', () => {
     await rejects(part(id, { type: 'API', path: '/' }), 'BadRequestException', "Invalid location: 'path' is not a valid field for documentation parts of type API");
     await rejects(part(id, { type: 'MODEL' }), 'BadRequestException', "Invalid location: 'name' is required for documentation parts of type MODEL");
     await rejects(part(id, { type: 'METHOD', path: '/pets', method: 'FETCH' }), 'BadRequestException', /'FETCH' is not a valid HTTP method/);
-    await rejects(part(id, { type: 'RESPONSE', statusCode: '999' }), 'BadRequestException', /'999' is not a valid status code/);
+    // The service model's pattern for the status code, checked by AWS's input validation.
+    await rejects(part(id, { type: 'RESPONSE', statusCode: '999' }), 'ValidationException',
+      "1 validation error detected: Value '999' at 'createDocumentationPartInput.location.statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([1-5]\\d\\d|\\*|\\s*)$");
     await rejects(part(id, { type: 'AUTHORIZER', name: 'a' }, 'not json'), 'BadRequestException', /properties must be a JSON object/);
     const got = await client.send(new GetDocumentationPartCommand({ restApiId: id, documentationPartId: m.id }));
     assert.equal(got.properties, '{"description":"d"}');

@@ -102,9 +102,10 @@ describe('gateway responses', () => {
 
   it('validates type, status code and parameters', async () => {
     const id = await newApi();
-    await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'NOPE' as GatewayResponseType })), 'BadRequestException',
+    await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'NOPE' as GatewayResponseType })), 'ValidationException',
       /^1 validation error detected: Value 'NOPE' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set/);
-    await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'THROTTLED', statusCode: '600' })), 'BadRequestException', /Invalid status code/);
+    await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'THROTTLED', statusCode: '600' })), 'ValidationException',
+      "1 validation error detected: Value '600' at 'putGatewayResponseInput.statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d");
     await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'THROTTLED', responseParameters: { 'method.response.header.X': "'a'" } })),
       'BadRequestException', /Invalid mapping expression specified/);
     await rejects(client.send(new PutGatewayResponseCommand({ restApiId: id, responseType: 'THROTTLED', responseParameters: { 'gatewayresponse.header.X': 'bogus' } })),

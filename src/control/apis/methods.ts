@@ -5,13 +5,14 @@ import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { K } from '../kinds.ts';
-import { applyPatch, field, mapEntry, toBoolean, type PatchRule } from '../patch.ts';
-import { getApi, getMethod, getResource, methodKey, publicMethod } from './lookups.ts';
+import { applyPatch, field, mapEntry, parseBoolean, type PatchRule } from '../patch.ts';
+import { getMethod, getResource, methodKey, publicMethod } from './lookups.ts';
 import { checkIntegrationRequestParameters, checkMethodRequestParameterNames, checkMethodResponseParameterNames } from './mapping-expressions.ts';
 
 export type StoredMethod = Method & { resourceId: string };
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
+// In the order AWS lists them in its error message.
+export const HTTP_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'ANY'];
 const AUTHORIZATION_TYPES = ['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS'];
 const STATUS_CODE = /^[1-5]\d\d$/;
 
@@ -21,8 +22,9 @@ export interface MethodIds {
   httpMethod: string;
 }
 
-export async function loadMethod(tx: ReadTx, accountId: string, ids: MethodIds): Promise<StoredMethod> {
-  await getApi(tx, accountId, ids.restApiId);
+// AWS looks the resource up first: a method call on a missing API answers "Invalid Resource
+// identifier specified" (recorded), since an API that does not exist has no resources.
+export async function loadMethod(tx: ReadTx, _accountId: string, ids: MethodIds): Promise<StoredMethod> {
   await getResource(tx, ids.restApiId, ids.resourceId);
   return (await getMethod(tx, ids.restApiId, ids.resourceId, ids.httpMethod)) as StoredMethod;
 }
@@ -48,6 +50,9 @@ async function checkMethodFields(tx: ReadTx, restApiId: string, m: Method): Prom
   if (m.authorizationType === 'CUSTOM' || m.authorizationType === 'COGNITO_USER_POOLS') {
     if (!m.authorizerId) throw badRequest('Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.');
     if ((await tx.get('authorizer', restApiId, m.authorizerId)) === undefined) throw badRequest('Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.');
+  } else {
+    // AWS keeps an authorizer only for the types that use one (recorded: set on a NONE method, it is dropped).
+    delete m.authorizerId;
   }
   if (m.requestValidatorId !== undefined && (await tx.get('requestvalidator', restApiId, m.requestValidatorId)) === undefined) {
     throw badRequest('Invalid Request Validator identifier specified');
@@ -59,12 +64,12 @@ async function checkMethodFields(tx: ReadTx, restApiId: string, m: Method): Prom
 // ------------------------------------------------------------------ patch rules
 
 const methodRules: PatchRule<StoredMethod>[] = [
-  field('authorizationType'),
-  field('authorizerId', { ops: ['replace', 'add', 'remove'] }),
-  field('apiKeyRequired', { convert: toBoolean }),
-  field('operationName', { ops: ['replace', 'add', 'remove'] }),
-  field('requestValidatorId', { ops: ['replace', 'add', 'remove'] }),
-  mapEntry('requestParameters', { convert: (v, p) => (v === undefined || v === '' ? false : toBoolean(v, p)) }),
+  field('authorizationType', { convert: (v) => (v ?? '').toUpperCase() }),
+  field('authorizerId', { ops: ['replace', 'remove'], convert: (v) => v ?? '' }),
+  field('apiKeyRequired', { convert: parseBoolean }),
+  field('operationName'),
+  field('requestValidatorId', { convert: (v) => v ?? '' }),
+  mapEntry('requestParameters', { convert: parseBoolean }),
   mapEntry('requestModels'),
   {
     path: '/authorizationScopes',
@@ -83,7 +88,7 @@ const methodRules: PatchRule<StoredMethod>[] = [
 ];
 
 const methodResponseRules: PatchRule<MethodResponse>[] = [
-  mapEntry('responseParameters', { convert: (v, p) => (v === undefined || v === '' ? false : toBoolean(v, p)) }),
+  mapEntry('responseParameters', { convert: parseBoolean }),
   mapEntry('responseModels'),
 ];
 
@@ -98,7 +103,6 @@ export function dropEmpty<T extends object>(o: T): T {
 export const methodHandlers: HandlerTable = {
   async PutMethod(input: PutMethodRequest, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getResource(tx, input.restApiId, input.resourceId);
       if (!HTTP_METHODS.includes(input.httpMethod)) throw badRequest(`Invalid HttpMethod specified. Valid options are ${HTTP_METHODS.join(',')}`);
       if (await tx.get(K.method, input.restApiId, methodKey(input.resourceId, input.httpMethod))) {
@@ -107,7 +111,8 @@ export const methodHandlers: HandlerTable = {
       const m: StoredMethod = dropEmpty({
         resourceId: input.resourceId,
         httpMethod: input.httpMethod,
-        authorizationType: input.authorizationType,
+        // AWS accepts the type in any case ("none") and stores it upper-cased.
+        authorizationType: input.authorizationType?.toUpperCase(),
         authorizerId: input.authorizerId,
         apiKeyRequired: input.apiKeyRequired ?? false,
         requestValidatorId: input.requestValidatorId,
@@ -129,7 +134,7 @@ export const methodHandlers: HandlerTable = {
   async UpdateMethod(input: MethodIds & { patchOperations?: [] }, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
-      const next = applyPatch(m, input.patchOperations, methodRules);
+      const next = applyPatch(m, input.patchOperations, methodRules, 'short');
       await checkMethodFields(tx, input.restApiId, next);
       if (next.methodIntegration?.requestParameters) {
         checkIntegrationRequestParameters(next.methodIntegration.requestParameters, next.requestParameters);
@@ -176,7 +181,7 @@ export const methodHandlers: HandlerTable = {
       const m = await loadMethod(tx, ctx.accountId, input);
       const r = m.methodResponses?.[input.statusCode];
       if (r === undefined) throw notFound('Invalid Response status code specified');
-      const next = applyPatch(r, input.patchOperations, methodResponseRules);
+      const next = applyPatch(r, input.patchOperations, methodResponseRules, 'short');
       checkMethodResponseParameterNames(next.responseParameters);
       await checkModels(tx, input.restApiId, next.responseModels);
       m.methodResponses = { ...m.methodResponses, [input.statusCode]: next };

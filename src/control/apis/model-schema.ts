@@ -34,7 +34,8 @@ export function referencedModels(schema: unknown): string[] {
 }
 
 export function parseSchema(text: string | undefined): Record<string, unknown> {
-  if (text === undefined || text.trim() === '') throw invalid('Model schema must be specified');
+  // AWS's words for a missing or empty schema, for JSON and XML content types alike (recorded).
+  if (text === undefined || text.trim() === '') throw badRequest('Model schema must have at least 1 property or array items defined');
   let schema: unknown;
   try {
     schema = JSON.parse(text);

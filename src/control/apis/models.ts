@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
-import { getApi } from './lookups.ts';
+import { getApi, type StoredResource } from './lookups.ts';
 import { checkModelSchema, DEFAULT_MODELS, modelTemplate, parseSchema, referencedModels } from './model-schema.ts';
 
 export async function modelMap(tx: ReadTx, restApiId: string): Promise<Map<string, Model>> {
@@ -22,12 +22,14 @@ async function getModel(tx: ReadTx, restApiId: string, name: string): Promise<Mo
 }
 
 export async function insertModel(tx: WriteTx, restApiId: string, input: Omit<CreateModelRequest, 'restApiId'>, validate = true): Promise<Model> {
+  if (input.name === '') throw badRequest('Model name must be non-empty');
   if (!/^[A-Za-z0-9]+$/.test(input.name)) throw badRequest('Model name must be alphanumeric');
   if (!input.contentType) throw badRequest('Content type must be specified');
   if (await tx.get(K.model, restApiId, input.name)) throw conflict('Model name already exists for this REST API');
   if (validate) checkModelSchema(restApiId, input.schema, await modelMap(tx, restApiId));
   const model: Model = { id: newId(6), name: input.name, contentType: input.contentType };
-  if (input.description !== undefined) model.description = input.description;
+  // An empty description is not kept (AWS answers without one).
+  if (input.description !== undefined && input.description !== '') model.description = input.description;
   if (input.schema !== undefined) model.schema = input.schema;
   await tx.put(K.model, restApiId, input.name, model);
   return model;
@@ -37,7 +39,17 @@ export async function insertDefaultModels(tx: WriteTx, restApiId: string): Promi
   for (const m of DEFAULT_MODELS) await insertModel(tx, restApiId, m as CreateModelRequest, false);
 }
 
-const rules: PatchRule<Model>[] = [field('description', { ops: ['replace', 'add', 'remove'] }), field('schema')];
+const rules: PatchRule<Model>[] = [
+  {
+    path: '/description',
+    ops: ['replace'],
+    apply(doc, _op, value) {
+      if (value === undefined || value === '') delete doc.description;
+      else doc.description = value;
+    },
+  },
+  field('schema', { convert: (v) => v ?? '' }),
+];
 
 export const modelHandlers: HandlerTable = {
   async CreateModel(input: CreateModelRequest, ctx) {
@@ -49,7 +61,7 @@ export const modelHandlers: HandlerTable = {
 
   async GetModel(input: { restApiId: string; modelName: string; flatten?: boolean }, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       const m = await getModel(tx, input.restApiId, input.modelName);
       if (!input.flatten) return m;
       return { ...m, schema: JSON.stringify(flatten(parseSchema(m.schema), await modelMap(tx, input.restApiId)), null, 2) };
@@ -65,7 +77,7 @@ export const modelHandlers: HandlerTable = {
 
   async UpdateModel(input: { restApiId: string; modelName: string; patchOperations?: [] }, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       const m = await getModel(tx, input.restApiId, input.modelName);
       const next = applyPatch(m, input.patchOperations, rules);
       if (next.schema !== m.schema) {
@@ -79,7 +91,7 @@ export const modelHandlers: HandlerTable = {
 
   async DeleteModel(input: { restApiId: string; modelName: string }, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       await getModel(tx, input.restApiId, input.modelName);
       for (const [name, other] of await modelMap(tx, input.restApiId)) {
         if (name !== input.modelName && referencedModels(parseSafe(other.schema)).includes(input.modelName)) {
@@ -87,13 +99,18 @@ export const modelHandlers: HandlerTable = {
         }
       }
       const { items } = await tx.list<Method & { resourceId: string }>(K.method, input.restApiId);
+      const paths = new Map((await tx.list<StoredResource>(K.resource, input.restApiId)).items.map((r) => [r.id!, r.path!]));
+      // AWS names one method, as "{resource path}/{http method}"; with several users it named the
+      // one with the later path in the recording, so the choice here is the last by path.
+      const users: { where: string; kind: string }[] = [];
       for (const m of items) {
         const inRequest = Object.values(m.requestModels ?? {}).includes(input.modelName);
         const inResponse = Object.values(m.methodResponses ?? {}).some((r) => Object.values(r.responseModels ?? {}).includes(input.modelName));
-        if (inRequest || inResponse) {
-          throw conflict(`Cannot delete model '${input.modelName}', is referenced in method ${inRequest ? 'request' : 'response'}: ${m.resourceId}/${m.httpMethod}`);
-        }
+        if (inRequest || inResponse) users.push({ where: `${paths.get(m.resourceId) ?? ''}/${m.httpMethod}`, kind: inRequest ? 'request' : 'response' });
       }
+      users.sort((a, b) => (a.where < b.where ? -1 : a.where > b.where ? 1 : 0));
+      const user = users.at(-1);
+      if (user !== undefined) throw conflict(`Cannot delete model '${input.modelName}', is referenced in method ${user.kind}: ${user.where}`);
       await tx.delete(K.model, input.restApiId, input.modelName);
     });
   },

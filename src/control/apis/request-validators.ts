@@ -3,11 +3,11 @@
 import type { CreateRequestValidatorRequest, RequestValidator } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
-import { conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { registerApiChildKind } from '../kinds.ts';
+import { K, registerApiChildKind } from '../kinds.ts';
 import { listPage } from '../paging.ts';
-import { applyPatch, field, toBoolean, type PatchRule } from '../patch.ts';
+import { applyPatch, field, parseBoolean, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
 import { methodReferencing } from './references.ts';
 import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
@@ -28,16 +28,23 @@ async function checkUniqueName(tx: ReadTx, restApiId: string, v: RequestValidato
   if (items.some((o) => o.id !== v.id && o.name === v.name)) throw conflict('Request Validator name must be unique');
 }
 
+// In the order AWS lists them; flags read as Java's Boolean.parseBoolean (a missing value is false).
 const rules: PatchRule<RequestValidator>[] = [
-  field('name'),
-  field('validateRequestBody', { convert: toBoolean }),
-  field('validateRequestParameters', { convert: toBoolean }),
+  field('name', {
+    convert: (v) => {
+      if (v === undefined || v.trim() === '') throw badRequest('Request Validator name cannot be blank');
+      return v;
+    },
+  }),
+  field('validateRequestParameters', { convert: parseBoolean }),
+  field('validateRequestBody', { convert: parseBoolean }),
 ];
 
 export const requestValidatorHandlers: HandlerTable = {
   async CreateRequestValidator(input: CreateRequestValidatorRequest, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // AWS's answer for a missing API here is a 400 with its own words (recorded).
+      if ((await tx.get(K.restApi, '', input.restApiId)) === undefined) throw badRequest('Invalid REST API identifier specified');
       const v: RequestValidator = { id: newId(6) };
       if (input.name !== undefined && input.name !== '') v.name = input.name;
       v.validateRequestBody = input.validateRequestBody ?? false;
@@ -50,7 +57,7 @@ export const requestValidatorHandlers: HandlerTable = {
 
   async GetRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       return getRequestValidator(tx, input.restApiId, input.requestValidatorId);
     });
   },
@@ -64,7 +71,7 @@ export const requestValidatorHandlers: HandlerTable = {
 
   async UpdateRequestValidator(input: { restApiId: string; requestValidatorId: string; patchOperations?: [] }, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);
       const next = applyPatch(v, input.patchOperations, rules);
       await checkUniqueName(tx, input.restApiId, next);
@@ -75,7 +82,7 @@ export const requestValidatorHandlers: HandlerTable = {
 
   async DeleteRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);
       const used = await methodReferencing(tx, input.restApiId, (m) => m.requestValidatorId === v.id);
       if (used !== undefined) throw conflict(`Cannot delete request validator '${v.name ?? v.id}', is referenced in method: ${used}`);

@@ -79,7 +79,8 @@ export async function withMethods(tx: ReadTx, restApiId: string, r: StoredResour
   return { ...r, resourceMethods };
 }
 
-const updateRules: PatchRule<StoredResource>[] = [field('pathPart'), field('parentId')];
+// In the order AWS lists them in its error message.
+const updateRules: PatchRule<StoredResource>[] = [field('parentId'), field('pathPart')];
 
 export const resourceHandlers: HandlerTable = {
   async CreateResource(input: CreateResourceRequest, ctx) {
@@ -119,14 +120,17 @@ export const resourceHandlers: HandlerTable = {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
-      if (r.parentId === undefined && (input.patchOperations?.length ?? 0) > 0) throw badRequest('Root resource cannot be updated');
       const next = applyPatch(r, input.patchOperations, updateRules);
+      if (r.parentId === undefined) {
+        const field = (input.patchOperations ?? []).map((p: { path?: string }) => p.path).find((p) => p === '/pathPart' || p === '/parentId');
+        if (field !== undefined) throw badRequest(`Root resource cannot update its ${field.slice(1)}.`);
+      }
       if (next.pathPart === r.pathPart && next.parentId === r.parentId) return withMethods(tx, input.restApiId, r, false);
       checkPathPart(next.pathPart!);
       const parent = await getResource(tx, input.restApiId, next.parentId!);
       // A resource cannot move under itself or its own subtree.
       if (parent.path === r.path || parent.path!.startsWith(r.path + '/')) {
-        throw badRequest('Resource cannot be moved under itself or one of its descendants');
+        throw badRequest('Resources cannot be cyclical.');
       }
       await checkPlacement(tx, input.restApiId, parent, next.pathPart!, r.id);
       const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);

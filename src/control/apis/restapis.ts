@@ -6,18 +6,22 @@ import { badRequest } from '../errors.ts';
 import { newId, now } from '../ids.ts';
 import { API_CHILD_KINDS, K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
-import { applyPatch, field, listItem, toBoolean, toInteger, type PatchRule } from '../patch.ts';
+import { applyPatch, field, listItem, toBoolean, type PatchRule } from '../patch.ts';
 import { getApi, methodKey, type StoredResource } from './lookups.ts';
 import { insertDefaultModels } from './models.ts';
 import { createRootResource } from './resources.ts';
 
 const ENDPOINT_TYPES = ['EDGE', 'REGIONAL', 'PRIVATE'];
 
+// Values outside the enums were already refused as Coral validation errors (coral.ts).
 function checkEndpointTypes(types: string[] | undefined): void {
   if (types === undefined) return;
-  if (types.length !== 1 || !ENDPOINT_TYPES.includes(types[0]!)) {
-    throw badRequest('Invalid endpoint configuration type. Only a single endpoint configuration type (EDGE, REGIONAL or PRIVATE) is supported');
-  }
+  if (types.length === 0) throw badRequest('REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.');
+  if (types.length > 1) throw badRequest('Cannot create an api with multiple Endpoint Types.');
+}
+
+function checkIpAddressType(types: readonly string[], ipAddressType: string): void {
+  if (types.includes('PRIVATE') && ipAddressType !== 'dualstack') throw badRequest('Only dualstack ipAddressType is supported for Private APIs.');
 }
 
 function checkCompression(size: number | undefined): void {
@@ -64,7 +68,12 @@ async function cloneInto(tx: WriteTx, sourceId: string, targetId: string): Promi
 
 export async function createRestApi(tx: WriteTx, ctx: OpContext, input: CreateRestApiRequest): Promise<RestApi> {
   if (!input.name || input.name.trim() === '') throw badRequest('Invalid REST API name specified');
+  if (input.description === '') throw badRequest('Description cannot be an empty string');
   checkEndpointTypes(input.endpointConfiguration?.types);
+  const types = input.endpointConfiguration?.types ?? ['EDGE'];
+  // A private API is dual-stack unless told otherwise; the others are IPv4 (recorded defaults).
+  const ipAddressType = input.endpointConfiguration?.ipAddressType ?? (types.includes('PRIVATE') ? 'dualstack' : 'ipv4');
+  checkIpAddressType(types, ipAddressType);
   checkCompression(input.minimumCompressionSize);
   checkPolicy(input.policy);
   const id = newId();
@@ -82,8 +91,8 @@ export async function createRestApi(tx: WriteTx, ctx: OpContext, input: CreateRe
     createdDate: now(),
     apiKeySource: input.apiKeySource ?? 'HEADER',
     endpointConfiguration: {
-      types: input.endpointConfiguration?.types ?? ['EDGE'],
-      ipAddressType: input.endpointConfiguration?.ipAddressType ?? 'ipv4',
+      types,
+      ipAddressType,
       ...(input.endpointConfiguration?.vpcEndpointIds ? { vpcEndpointIds: input.endpointConfiguration.vpcEndpointIds } : {}),
     },
     disableExecuteApiEndpoint: input.disableExecuteApiEndpoint ?? false,
@@ -110,8 +119,12 @@ const rules: PatchRule<RestApi>[] = [
   }),
   field('policy', { ops: ['replace', 'add', 'remove'], check: (v) => checkPolicy(v as string) }),
   field('minimumCompressionSize', {
-    ops: ['replace', 'remove'],
-    convert: (v, p) => (v === undefined || v === '' ? undefined : toInteger(v, p)),
+    // An empty or missing value turns compression off; text that is not a number is out of range.
+    convert: (v) => {
+      if (v === undefined || v === '') return undefined;
+      if (!/^-?\d{1,10}$/.test(v.trim())) checkCompression(-1);
+      return Number(v);
+    },
     check: (v) => checkCompression(v as number | undefined),
   }),
   field('disableExecuteApiEndpoint', { convert: toBoolean }),
@@ -122,19 +135,32 @@ const rules: PatchRule<RestApi>[] = [
     apply(doc, _op, value, keys) {
       const types = doc.endpointConfiguration?.types ?? ['EDGE'];
       if (!(types as string[]).includes(keys[0]!)) throw badRequest(`Invalid patch path /endpointConfiguration/types/${keys[0]}`);
-      checkEndpointTypes([value ?? '']);
-      doc.endpointConfiguration = { ...doc.endpointConfiguration, types: [value as 'EDGE' | 'REGIONAL' | 'PRIVATE'] };
+      if (!ENDPOINT_TYPES.includes(value ?? '')) throw badRequest('Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE');
+      const next = [value as 'EDGE' | 'REGIONAL' | 'PRIVATE'];
+      // Turning an API private makes it dual-stack, as creating a private API does (recorded).
+      const ipAddressType = value === 'PRIVATE' ? 'dualstack' : doc.endpointConfiguration?.ipAddressType;
+      doc.endpointConfiguration = { ...doc.endpointConfiguration, types: next, ipAddressType };
     },
   },
   {
     path: '/endpointConfiguration/ipAddressType',
     ops: ['replace'],
     apply(doc, _op, value) {
-      if (value !== 'ipv4' && value !== 'dualstack') throw badRequest(`Invalid IP address type: ${value}`);
+      if (value !== 'ipv4' && value !== 'dualstack') throw badRequest('ipAddressType must be either ipv4 or dualstack.');
+      checkIpAddressType(doc.endpointConfiguration?.types ?? [], value);
       doc.endpointConfiguration = { ...doc.endpointConfiguration, ipAddressType: value };
     },
   },
 ];
+
+/** AWS's own wording for a wrong op on the endpoint types, before the generic patch errors. */
+function checkEndpointTypeOps(ops: readonly { op?: string; path?: string }[] | undefined): void {
+  for (const p of ops ?? []) {
+    if (p.path?.startsWith('/endpointConfiguration/types') && p.op !== 'replace' && p.op !== 'add' && p.op !== 'remove') {
+      throw badRequest("Invalid patch operation specified. Must be 'add'|'remove'|'replace'");
+    }
+  }
+}
 
 export const restApiHandlers: HandlerTable = {
   async CreateRestApi(input: CreateRestApiRequest, ctx) {
@@ -152,10 +178,12 @@ export const restApiHandlers: HandlerTable = {
   async UpdateRestApi(input: { restApiId: string; patchOperations?: [] }, ctx) {
     return ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
-      const next = applyPatch(api, input.patchOperations, rules);
+      checkEndpointTypeOps(input.patchOperations);
+      const next = applyPatch(api, input.patchOperations, rules, 'short');
       if (!next.name) throw badRequest('Invalid REST API name specified');
       await tx.put(K.restApi, '', api.id!, next);
-      return next;
+      // UpdateRestApi answers with its tags even when there are none (recorded), unlike Create and Get.
+      return { ...next, tags: next.tags ?? {} };
     });
   },
 

@@ -4,7 +4,7 @@ export type ShapeDef =
   | { readonly type: 'structure'; readonly members: Readonly<Record<string, MemberDef>>; readonly required: readonly string[]; readonly payload: string | null; readonly status: number | null }
   | { readonly type: 'list'; readonly member: ShapeName }
   | { readonly type: 'map'; readonly key: ShapeName; readonly value: ShapeName }
-  | { readonly type: 'string'; readonly enum: readonly string[] | null }
+  | { readonly type: 'string'; readonly enum: readonly string[] | null; readonly pattern?: string }
   | { readonly type: 'boolean' | 'integer' | 'long' | 'double' | 'timestamp' | 'blob' };
 
 export interface MemberDef {
@@ -363,7 +363,7 @@ export const SHAPES: Readonly<Record<ShapeName, ShapeDef>> = {
   "DocumentationPart": { type: 'structure', members: { "id": { shape: "String", location: null, wireName: null }, "location": { shape: "DocumentationPartLocation", location: null, wireName: null }, "properties": { shape: "String", location: null, wireName: null } }, required: [], payload: null, status: null },
   "DocumentationPartIds": { type: 'structure', members: { "ids": { shape: "ListOfString", location: null, wireName: null }, "warnings": { shape: "ListOfString", location: null, wireName: null } }, required: [], payload: null, status: null },
   "DocumentationPartLocation": { type: 'structure', members: { "type": { shape: "DocumentationPartType", location: null, wireName: null }, "path": { shape: "String", location: null, wireName: null }, "method": { shape: "String", location: null, wireName: null }, "statusCode": { shape: "DocumentationPartLocationStatusCode", location: null, wireName: null }, "name": { shape: "String", location: null, wireName: null } }, required: ["type"], payload: null, status: null },
-  "DocumentationPartLocationStatusCode": { type: 'string', enum: null },
+  "DocumentationPartLocationStatusCode": { type: 'string', enum: null, pattern: "^([1-5]\\d\\d|\\*|\\s*)$" },
   "DocumentationPartType": { type: 'string', enum: ["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"] },
   "DocumentationParts": { type: 'structure', members: { "position": { shape: "String", location: null, wireName: null }, "items": { shape: "ListOfDocumentationPart", location: null, wireName: "item" } }, required: [], payload: null, status: null },
   "DocumentationVersion": { type: 'structure', members: { "version": { shape: "String", location: null, wireName: null }, "createdDate": { shape: "Timestamp", location: null, wireName: null }, "description": { shape: "String", location: null, wireName: null } }, required: [], payload: null, status: null },
@@ -523,7 +523,7 @@ export const SHAPES: Readonly<Record<ShapeName, ShapeDef>> = {
   "Stage": { type: 'structure', members: { "deploymentId": { shape: "String", location: null, wireName: null }, "clientCertificateId": { shape: "String", location: null, wireName: null }, "stageName": { shape: "String", location: null, wireName: null }, "description": { shape: "String", location: null, wireName: null }, "cacheClusterEnabled": { shape: "Boolean", location: null, wireName: null }, "cacheClusterSize": { shape: "CacheClusterSize", location: null, wireName: null }, "cacheClusterStatus": { shape: "CacheClusterStatus", location: null, wireName: null }, "methodSettings": { shape: "MapOfMethodSettings", location: null, wireName: null }, "variables": { shape: "MapOfStringToString", location: null, wireName: null }, "documentationVersion": { shape: "String", location: null, wireName: null }, "accessLogSettings": { shape: "AccessLogSettings", location: null, wireName: null }, "canarySettings": { shape: "CanarySettings", location: null, wireName: null }, "tracingEnabled": { shape: "Boolean", location: null, wireName: null }, "webAclArn": { shape: "String", location: null, wireName: null }, "tags": { shape: "MapOfStringToString", location: null, wireName: null }, "createdDate": { shape: "Timestamp", location: null, wireName: null }, "lastUpdatedDate": { shape: "Timestamp", location: null, wireName: null } }, required: [], payload: null, status: null },
   "StageKey": { type: 'structure', members: { "restApiId": { shape: "String", location: null, wireName: null }, "stageName": { shape: "String", location: null, wireName: null } }, required: [], payload: null, status: null },
   "Stages": { type: 'structure', members: { "item": { shape: "ListOfStage", location: null, wireName: null } }, required: [], payload: null, status: null },
-  "StatusCode": { type: 'string', enum: null },
+  "StatusCode": { type: 'string', enum: null, pattern: "[1-5]\\d\\d" },
   "String": { type: 'string', enum: null },
   "TagResourceRequest": { type: 'structure', members: { "resourceArn": { shape: "String", location: "uri", wireName: "resource_arn" }, "tags": { shape: "MapOfStringToString", location: null, wireName: null } }, required: ["resourceArn", "tags"], payload: null, status: null },
   "Tags": { type: 'structure', members: { "tags": { shape: "MapOfStringToString", location: null, wireName: null } }, required: [], payload: null, status: null },
