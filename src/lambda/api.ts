@@ -28,8 +28,6 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         return;
       }
       const e = err instanceof LambdaError ? err : new LambdaError('ServiceException', 'An internal error occurred: ' + String((err as Error)?.message ?? err));
-      // The rest of an over-limit body is never read: the connection cannot carry another request.
-      if (e.statusCode === 413) res.setHeader('connection', 'close');
       sendLambdaError(res, e, requestId);
     });
   };
@@ -190,8 +188,10 @@ function unknown(req: IncomingMessage, res: ServerResponse, requestId: string): 
 
 /**
  * Reads the body up to `limit` bytes. A Content-Length over the limit is refused before a byte
- * is read; a body that grows past it (chunked) is refused at that point, and what follows is
- * discarded (up to another `limit`, then the connection is dropped) so the answer can be read.
+ * is read; a body that grows past it (chunked) is refused at that point. Either way the answer
+ * goes out at once and what follows is read and dropped, up to another `limit`: closing a
+ * socket with unread data resets it, and the client would lose the answer. Past that the
+ * connection is dropped.
  */
 function readBody(req: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
