@@ -104,7 +104,11 @@ export async function importNewApi(tx: WriteTx, ctx: OpContext, def: ApiDefiniti
 /** PutRestApi: merges the definition into an existing API, or overwrites it. */
 export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions, mode: 'merge' | 'overwrite'): Promise<RestApi> {
   const next: RestApi = { ...api };
+  let keptIds: Map<string, string> | undefined;
   if (mode === 'overwrite') {
+    // AWS keeps the id of a resource whose path the new definition declares again (recorded).
+    const { items: previous } = await tx.list<StoredResource>(K.resource, api.id!);
+    keptIds = new Map(previous.map((r) => [r.path!, r.id!]));
     await tx.deleteChildren(api.id!, [K.resource, K.resourcePath, K.method, K.model, AUTHORIZER_KIND, REQUEST_VALIDATOR_KIND, GATEWAY_RESPONSE_KIND]);
     await createRootResource(tx, api.id!, api.rootResourceId);
     if (def.title) next.name = def.title;
@@ -115,6 +119,8 @@ export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinitio
     setOrDelete(next, 'policy', def.policy);
     next.apiKeySource = (def.apiKeySource ?? 'HEADER') as RestApi['apiKeySource'];
   } else {
+    // Merge renames the API too (recorded): the definition's title is its name.
+    if (def.title) next.name = def.title;
     if (def.description !== undefined) next.description = def.description;
     if (def.version !== undefined) next.version = def.version;
     if (def.binaryMediaTypes !== undefined) next.binaryMediaTypes = [...new Set([...(api.binaryMediaTypes ?? []), ...def.binaryMediaTypes])];
@@ -123,8 +129,9 @@ export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinitio
     if (def.policy !== undefined) next.policy = def.policy;
   }
   await tx.put(K.restApi, '', api.id!, next);
-  await writeContents(tx, next, def, options);
-  return finish(next, def, options, await writeDocumentation(tx, api.id!, def, options, mode));
+  await writeContents(tx, next, def, options, keptIds);
+  // PutRestApi answers with the API's tags even when there are none (recorded), as UpdateRestApi does.
+  return finish({ ...next, tags: next.tags ?? {} }, def, options, await writeDocumentation(tx, api.id!, def, options, mode));
 }
 
 function setOrDelete<T extends object, K2 extends keyof T>(o: T, k: K2, v: T[K2] | undefined): void {
@@ -151,7 +158,7 @@ async function writeDocumentation(tx: WriteTx, apiId: string, def: ApiDefinition
   return out.warnings ?? [];
 }
 
-async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions): Promise<void> {
+async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions, keptIds?: Map<string, string>): Promise<void> {
   const apiId = api.id!;
 
   // Models: all written first, then each checked against all (they may refer to each other in cycles).
@@ -225,7 +232,7 @@ async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, opti
     if (pathPart.startsWith('{') && variable !== undefined) {
       throw errorsFound([`${where}: A sibling (${variable.pathPart}) of this resource already has a variable path part -- only one is allowed`]);
     }
-    const r: StoredResource = { id: newId(), parentId: parent.id, pathPart, path };
+    const r: StoredResource = { id: keptIds?.get(path) ?? newId(), parentId: parent.id, pathPart, path };
     await tx.put(K.resource, apiId, r.id!, r);
     await tx.put(K.resourcePath, apiId, path, { id: r.id });
     byPath.set(path, r);
@@ -280,6 +287,9 @@ function buildMethod(
       responses[code] = mr;
     }
     out.methodResponses = responses;
+  }
+  for (const [name, value] of m.droppedRequestParameters ?? []) {
+    warnings.push(`Invalid format for 'requestParameters'. Expected type string for property '${name}' of resource '${resource.path}' and method '${m.verb}' but got '${value}'`);
   }
   if (m.integration !== undefined) {
     const i = { ...m.integration };

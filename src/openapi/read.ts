@@ -34,6 +34,8 @@ export interface MethodDef {
   requestModels?: Record<string, string>;
   methodResponses?: Record<string, MethodResponseDef>;
   integration?: Integration;
+  /** Integration request parameters whose value is not a string: [name, value as written]. */
+  droppedRequestParameters?: [string, string][];
 }
 
 export interface ValidatorDef {
@@ -72,6 +74,7 @@ export const MODEL_REF = 'gatehouse:model/';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const nonEmpty = (v: unknown): string | undefined => (str(v) === '' ? undefined : str(v));
 
 const VERBS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 const ANY = 'x-amazon-apigateway-any-method';
@@ -314,10 +317,12 @@ class Reader {
     if (Array.isArray(ext.providerARNs)) a.providerARNs = ext.providerARNs.map(String);
     if (authtype !== undefined) a.authType = authtype;
     if (type !== 'COGNITO_USER_POOLS' && str(ext.authorizerUri) !== undefined) a.authorizerUri = str(ext.authorizerUri);
-    if (str(ext.authorizerCredentials) !== undefined) a.authorizerCredentials = str(ext.authorizerCredentials);
+    // Generated definitions (Pulumi, Terraform) write unset fields as empty strings; AWS imports
+    // them as unset.
+    if (nonEmpty(ext.authorizerCredentials) !== undefined) a.authorizerCredentials = nonEmpty(ext.authorizerCredentials);
     const header = scheme.in === 'header' && typeof scheme.name === 'string' ? `method.request.header.${scheme.name}` : undefined;
-    const source = str(ext.identitySource) ?? (type === 'REQUEST' ? undefined : header);
-    if (source !== undefined && source !== '') a.identitySource = source;
+    const source = nonEmpty(ext.identitySource) ?? (type === 'REQUEST' ? undefined : header);
+    if (source !== undefined) a.identitySource = source;
     if (str(ext.identityValidationExpression) !== undefined) a.identityValidationExpression = str(ext.identityValidationExpression);
     const ttl = ext.authorizerResultTtlInSeconds;
     const n = ttl === undefined ? 300 : Number(ttl);
@@ -476,6 +481,9 @@ class Reader {
         if (model !== undefined) requestModels[ct] = model;
       }
     }
+    // API Gateway declares every variable of the resource path as a required path parameter,
+    // whether or not the operation lists it (SAM-generated definitions often do not).
+    for (const [, name] of path.matchAll(/\{([^}+]+)\+?\}/g)) requestParameters[`method.request.path.${name}`] ??= true;
     if (Object.keys(requestParameters).length > 0) m.requestParameters = requestParameters;
     if (Object.keys(requestModels).length > 0) m.requestModels = requestModels;
 
@@ -514,22 +522,33 @@ class Reader {
     const x = op['x-amazon-apigateway-integration'];
     if (x !== undefined) {
       if (!isObj(x)) this.errors.push(`Invalid x-amazon-apigateway-integration on ${where}: must be an object`);
-      else m.integration = this.integration(x, where);
+      else m.integration = this.integration(x, where, m);
     }
     return m;
   }
 
-  private integration(x: Obj, where: string): Integration {
+  private integration(x: Obj, where: string, m: MethodDef): Integration {
     const i: Integration = {};
     const type = str(x.type)?.toUpperCase();
     i.type = type as Integration['type'];
-    if (str(x.httpMethod) !== undefined) i.httpMethod = str(x.httpMethod)!.toUpperCase();
+    // A mock calls nothing: AWS drops the httpMethod a definition gives it (recorded).
+    if (str(x.httpMethod) !== undefined && type !== 'MOCK') i.httpMethod = str(x.httpMethod)!.toUpperCase();
     if (str(x.uri) !== undefined) i.uri = str(x.uri);
     if (str(x.connectionType) !== undefined) i.connectionType = str(x.connectionType)!.toUpperCase() as Integration['connectionType'];
     if (str(x.connectionId) !== undefined) i.connectionId = str(x.connectionId);
     if (str(x.credentials) !== undefined) i.credentials = str(x.credentials);
-    const rp = stringMap(x.requestParameters, `requestParameters of ${where}`, this.errors);
-    if (rp !== undefined && Object.keys(rp).length > 0) i.requestParameters = rp;
+    if (x.requestParameters !== undefined && x.requestParameters !== null) {
+      if (!isObj(x.requestParameters)) this.errors.push(`Invalid requestParameters of ${where}: must be an object of strings`);
+      else {
+        // A value that is not a string is left out with a warning, as API Gateway does.
+        const rp: Record<string, string> = {};
+        for (const [k, v] of Object.entries(x.requestParameters)) {
+          if (typeof v === 'string') rp[k] = v;
+          else (m.droppedRequestParameters ??= []).push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+        }
+        if (Object.keys(rp).length > 0) i.requestParameters = rp;
+      }
+    }
     const rt = stringMap(x.requestTemplates, `requestTemplates of ${where}`, this.errors);
     if (rt !== undefined && Object.keys(rt).length > 0) i.requestTemplates = rt;
     if (str(x.passthroughBehavior) !== undefined) i.passthroughBehavior = str(x.passthroughBehavior)!.toUpperCase();

@@ -175,7 +175,7 @@ describe('import through the AWS SDK v3', () => {
       paths: { '/toys': { get: { responses: { '200': { description: 'ok' } }, 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' }, responses: { default: { statusCode: '200' } } } } } },
     });
     const merged = await sdk.send(new PutRestApiCommand({ restApiId: api.id, mode: 'merge', body: Buffer.from(extra) }));
-    assert.equal(merged.name, 'PetStore', 'merge keeps the name');
+    assert.equal(merged.name, 'PetStore v2', 'merge renames the API to the definition\'s title, as AWS does (recorded)');
     let d = await describeApi(g.control, api.id!);
     assert.deepEqual(d.paths, ['/', '/pets', '/pets/{petId}', '/toys']);
     assert.ok(d.models.Pet, 'merge keeps models');
