@@ -67,8 +67,8 @@ export function sendLambdaError(res: ServerResponse, err: LambdaError, requestId
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    'x-amzn-errortype': err.name,
-    'x-amzn-requestid': requestId,
+    'x-amzn-ErrorType': err.name,
+    'x-amzn-RequestId': requestId,
   };
   if (err.name === 'TooManyRequestsException') headers['retry-after'] = '1';
   res.writeHead(err.statusCode, headers);

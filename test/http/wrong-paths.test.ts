@@ -36,7 +36,7 @@ describe('wrong invocation URLs say which URLs invoke a stage', () => {
   });
 });
 
-describe('x-amzn-ErrorType is spelled as AWS spells it on both planes', () => {
+describe('x-amzn-ErrorType is spelled as AWS spells it on every plane', () => {
   let url: string;
   useGatehouse((gh) => {
     url = gh.url;
@@ -55,6 +55,12 @@ describe('x-amzn-ErrorType is spelled as AWS spells it on both planes', () => {
   it('deployed API errors', async () => {
     const r = await rawRequest(url, 'GET /restapis/nope00/test/_user_request_/x');
     assert.equal(r.status, 403);
+    assert.deepEqual(names(r.headers).sort(), ['x-amzn-ErrorType', 'x-amzn-RequestId']);
+  });
+
+  it('Lambda API errors', async () => {
+    const r = await rawRequest(url, 'GET /2015-03-31/functions/nope');
+    assert.equal(r.status, 404);
     assert.deepEqual(names(r.headers).sort(), ['x-amzn-ErrorType', 'x-amzn-RequestId']);
   });
 
