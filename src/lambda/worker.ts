@@ -3,6 +3,7 @@
 // way an invocation can end into the payload and log lines Lambda would produce.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { RuntimeFamily } from './function-config.ts';
 import { LogBuffer } from './log-buffer.ts';
 import type { Launch } from './sandbox.ts';
@@ -49,6 +50,10 @@ const INIT_TIMEOUT_MS = 10_000;
 // sampled this often: V8's heap limit does not count Buffers, native memory or child processes,
 // Lambda's limit counts everything. Where a memory cgroup exists the kernel enforces it too.
 const MEMORY_SAMPLE_MS = 100;
+// The runtime's messages are newline-delimited JSON on fd 3, read here with a ceiling per message:
+// Node's own IPC channel buffers a message of any size, so a function writing to it without a
+// newline could grow the gateway without bound. A result is at most 6 MB (twice that, escaped).
+const MAX_MESSAGE = 16 * 1048576;
 const SIGNAL_TEXT: Record<string, string> = {
   SIGKILL: 'killed', SIGABRT: 'aborted (core dumped)', SIGSEGV: 'segmentation fault (core dumped)', SIGTERM: 'terminated', SIGBUS: 'bus error (core dumped)',
 };
@@ -60,6 +65,9 @@ export class Worker {
   /** When the worker last finished an invocation; the reaper reads it. */
   lastUsed = Date.now();
   #child: ChildProcess | undefined;
+  #channel: Socket | undefined;
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
   #launch: Launch | undefined;
   #launchError: unknown;
   #exited = false;
@@ -103,8 +111,7 @@ export class Worker {
     const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
       cwd: launch.cwd,
       env: launch.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
       ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}),
     });
@@ -116,7 +123,10 @@ export class Worker {
       this.#stderrTail = (this.#stderrTail + chunk).slice(-4096);
       this.#append(chunk);
     });
-    child.on('message', (msg: Message) => this.#message(msg, started));
+    const channel = child.stdio[3] as Socket;
+    this.#channel = channel;
+    channel.on('data', (chunk: Buffer) => this.#receive(chunk, started));
+    channel.on('error', () => { /* the exit event reports the end */ });
     child.on('error', (err) => {
       this.#append(`Gatehouse could not start the runtime: ${err.message}\n`);
       this.#exit(null, null);
@@ -159,7 +169,7 @@ export class Worker {
       this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
       this.#initMs = undefined;
       this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_SAMPLE_MS);
-      this.#child!.send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
+      this.#send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
     });
   }
 
@@ -173,6 +183,51 @@ export class Worker {
     } catch {
       this.#child.kill('SIGKILL');
     }
+  }
+
+  #send(msg: Record<string, unknown>): void {
+    if (this.#channel !== undefined && !this.#channel.destroyed) this.#channel.write(JSON.stringify(msg) + '\n');
+  }
+
+  #receive(chunk: Buffer, started: number): void {
+    let start = 0;
+    while (!this.#exited) {
+      const nl = chunk.indexOf(10, start);
+      const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
+      if (this.#partialBytes + piece.length > MAX_MESSAGE) {
+        this.#violation(`a message over ${MAX_MESSAGE} bytes`);
+        return;
+      }
+      if (nl === -1) {
+        if (piece.length > 0) {
+          this.#partial.push(Buffer.from(piece));
+          this.#partialBytes += piece.length;
+        }
+        return;
+      }
+      const line = this.#partial.length === 0 ? piece : Buffer.concat([...this.#partial, piece]);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      start = nl + 1;
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line.toString('utf8'));
+      } catch {
+        this.#violation('a message that is not JSON');
+        return;
+      }
+      if (!isMessage(msg)) {
+        this.#violation('a message of an unknown shape');
+        return;
+      }
+      this.#message(msg, started);
+    }
+  }
+
+  /** Only Gatehouse's bootstrap speaks on the channel; anything else is the function tampering. */
+  #violation(what: string): void {
+    this.#append(`Gatehouse: the runtime sent ${what}; it was stopped.\n`);
+    this.kill();
   }
 
   #append(text: string): void {
@@ -259,6 +314,18 @@ export class Worker {
         `RequestId: ${run.id} Error: Runtime exited with error: ${exitText(code, signal)}\n${oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError'}\n`);
     }
     this.#onExit(this);
+  }
+}
+
+function isMessage(m: unknown): m is Message {
+  if (m === null || typeof m !== 'object') return false;
+  const o = m as Record<string, unknown>;
+  switch (o['t']) {
+    case 'ready': return true;
+    case 'init-error': case 'fatal': return typeof o['error'] === 'string';
+    case 'log': return typeof o['line'] === 'string';
+    case 'result': return typeof o['id'] === 'string' && typeof o['body'] === 'string' && typeof o['ok'] === 'boolean' && typeof o['maxRssMb'] === 'number';
+    default: return false;
   }
 }
 

@@ -50,7 +50,6 @@ describe('log output per invocation', () => {
 
     // Before the cap the gateway held all 200 MB (and a joined copy) until the invocation ended.
     const grown = (peak - baseline) / MB;
-    console.log(`grown ${grown.toFixed(1)} MB`);
     assert.ok(grown < 100, `the gateway grew by ${grown.toFixed(0)} MB while the function printed 200 MB`);
 
     await until(() => readFileSync(logFile, 'utf8').includes('LAST LINE'), 'the invocation\'s log in the file');
@@ -58,5 +57,44 @@ describe('log output per invocation', () => {
     assert.ok(written <= LOG_CAP_BYTES + 16 * 1024, `the invocation wrote ${written} bytes to the log file`);
     const text = readFileSync(logFile, 'utf8');
     assert.match(text, /\[Gatehouse: log output over 1048576 bytes for this invocation; \d+ bytes omitted\]/);
+  });
+
+  it('a function writing an endless message on the runtime channel is stopped before the gateway buffers it', async () => {
+    await t.create('flood', { 'index.js': `
+const fs = require('node:fs');
+exports.handler = async () => {
+  const chunk = Buffer.alloc(1048576, 120);
+  for (let sent = 0; sent < 200 * 1048576;) {
+    try { sent += fs.writeSync(3, chunk); } catch (e) { if (e.code !== 'EAGAIN') throw e; await new Promise((r) => setTimeout(r, 1)); }
+  }
+  return 'sent';
+};` }, { Timeout: 300, MemorySize: 512 });
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    let r;
+    try {
+      r = await t.invoke('flood', {}, { 'X-Amz-Log-Type': 'Tail' });
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.equal(r.headers.get('x-amz-function-error'), 'Unhandled');
+    assert.equal(r.json.errorType, 'Runtime.ExitError');
+    assert.match(r.json.errorMessage, /signal: killed$/);
+    assert.match(Buffer.from(r.headers.get('x-amz-log-result')!, 'base64').toString('utf8'), /Gatehouse: the runtime sent a message over 16777216 bytes; it was stopped/);
+    assert.ok((peak - baseline) / MB < 100, `the gateway grew by ${((peak - baseline) / MB).toFixed(0)} MB`);
+  });
+
+  it('a forged message on the runtime channel stops that worker, not the gateway', async () => {
+    await t.create('forger', { 'index.js': `
+const fs = require('node:fs');
+exports.handler = async (e) => {
+  fs.writeSync(3, JSON.stringify({ t: 'result', id: e.id, ok: true, body: 5, maxRssMb: 1 }) + '\\n');
+  await new Promise((r) => setTimeout(r, 60000));
+};` }, { Timeout: 120 });
+    const r = await t.invoke('forger', { id: 'anything' });
+    assert.equal(r.json.errorType, 'Runtime.ExitError');
+    await t.create('after-forger', { 'index.js': 'exports.handler = async () => "still serving";' });
+    assert.equal((await t.invoke('after-forger', {})).json, 'still serving');
   });
 });

@@ -1,10 +1,11 @@
 // The program a Node.js worker process runs: it loads the function's handler the way Lambda's
 // Node.js runtime interface client does (CommonJS or ESM, nested handler paths), then serves
-// invocations sent by the parent over the IPC channel, one at a time. Kept as text so that it
-// is written next to the data directory and runs under plain `node`, from the TypeScript
+// invocations sent by the parent over file descriptor 3, one at a time. Kept as text so that it
+// is written into each function's sandbox and runs under plain `node`, from the TypeScript
 // sources and from the compiled dist/ alike.
 //
-// Protocol (newline-delimited JSON over the IPC channel, the same for every runtime):
+// Protocol (newline-delimited JSON over fd 3, a socket pair, the same for every runtime; the
+// parent reads it with a size limit per message, which Node's own IPC channel does not have):
 //   parent → worker  {t:'invoke', id, payload, deadline, arn}
 //   worker → parent  {t:'ready'} | {t:'init-error', error} | {t:'log', line}
 //                    | {t:'result', id, ok, body, maxRssMb} | {t:'fatal', error}
@@ -14,6 +15,7 @@
 // for that moment, as it does on Lambda.
 export const NODE_BOOTSTRAP = String.raw`
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,14 +25,21 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const handlerString = process.env._HANDLER;
 let current = null;
 
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+// One log message carries at most CloudWatch's event size; the parent refuses longer messages.
+const MAX_LINE = 262144;
+const MAX_RESPONSE = 6291556;
+
 function send(msg) {
-  if (process.connected) process.send(msg);
+  if (!channel.destroyed) channel.write(JSON.stringify(msg) + '\n');
 }
 
 function logger(level) {
   return function (...args) {
     const id = current === null ? 'undefined' : current.id;
-    send({ t: 'log', line: new Date().toISOString() + '\t' + id + '\t' + level + '\t' + util.format(...args) + '\n' });
+    let text = util.format(...args);
+    if (text.length > MAX_LINE) text = text.slice(0, MAX_LINE) + ' [truncated]';
+    send({ t: 'log', line: new Date().toISOString() + '\t' + id + '\t' + level + '\t' + text + '\n' });
   };
 }
 console.log = logger('INFO');
@@ -127,7 +136,10 @@ function respond(inv, ok, value) {
       value = e;
     }
   }
-  if (!ok) {
+  if (ok && Buffer.byteLength(body) > MAX_RESPONSE) {
+    ok = false;
+    body = JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (' + MAX_RESPONSE + ' bytes).' });
+  } else if (!ok) {
     const rapid = toRapid(value);
     console.error('Invoke Error', '\t' + JSON.stringify(rapid));
     body = JSON.stringify(rapid);
@@ -135,7 +147,7 @@ function respond(inv, ok, value) {
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   send({ t: 'result', id: inv.id, ok, body, maxRssMb });
   if (current === inv) current = null;
-  if (process.channel) process.channel.ref();
+  channel.ref();
 }
 
 function run(handler, msg) {
@@ -175,7 +187,7 @@ function run(handler, msg) {
     // Lambda answers null when the loop empties and the handler never responded.
     else finish(true, null);
   };
-  if (process.channel) process.channel.unref();
+  channel.unref();
   let event;
   try {
     event = JSON.parse(msg.payload);
@@ -207,7 +219,8 @@ process.on('unhandledRejection', (reason) => {
   const e = typedError('Runtime.UnhandledPromiseRejection', (isErrorLike(reason) ? reason.name + ': ' + reason.message : String(reason)));
   fatal(e, 128);
 });
-process.on('disconnect', () => process.exit(0));
+channel.on('end', () => process.exit(0));
+channel.on('error', () => process.exit(0));
 
 let handler;
 try {
@@ -219,8 +232,16 @@ try {
   setImmediate(() => process.exit(1));
 }
 if (handler !== undefined) {
-  process.on('message', (msg) => {
-    if (msg && msg.t === 'invoke') run(handler, msg);
+  let pending = '';
+  channel.setEncoding('utf8');
+  channel.on('data', (chunk) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      const msg = JSON.parse(line);
+      if (msg && msg.t === 'invoke') run(handler, msg);
+    }
   });
   send({ t: 'ready' });
 }

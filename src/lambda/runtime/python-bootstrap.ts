@@ -1,13 +1,15 @@
 // The program a python3.* worker runs: the same protocol as the Node.js bootstrap (newline-
-// delimited JSON over the IPC socket Node hands over in NODE_CHANNEL_FD), with Lambda's Python
+// delimited JSON over the socket on file descriptor 3), with Lambda's Python
 // handler conventions (`file.function`, `context.get_remaining_time_in_millis()`) and its
 // error shape (errorMessage, errorType, requestId, stackTrace).
 export const PYTHON_BOOTSTRAP = String.raw`
 import importlib, json, logging, os, socket, sys, time, traceback
 
-chan = socket.socket(fileno=int(os.environ.pop('NODE_CHANNEL_FD')))
-os.environ.pop('NODE_CHANNEL_SERIALIZATION_MODE', None)
+chan = socket.socket(fileno=3)
+os.set_inheritable(3, False)
 reader = chan.makefile('rb')
+MAX_LINE = 262144
+MAX_RESPONSE = 6291556
 current_id = None
 
 def send(msg):
@@ -20,11 +22,11 @@ class LogWriter:
         self.buf += text
         while '\n' in self.buf:
             line, self.buf = self.buf.split('\n', 1)
-            send({'t': 'log', 'line': line + '\n'})
+            send({'t': 'log', 'line': line[:MAX_LINE] + '\n'})
         return len(text)
     def flush(self):
         if self.buf:
-            send({'t': 'log', 'line': self.buf})
+            send({'t': 'log', 'line': self.buf[:MAX_LINE]})
             self.buf = ''
     def isatty(self):
         return False
@@ -142,6 +144,9 @@ for raw in reader:
         print('[ERROR] ' + err['errorType'] + ': ' + err['errorMessage'])
         body = json.dumps(err)
         ok = False
+    if ok and len(body.encode('utf-8')) > MAX_RESPONSE:
+        ok = False
+        body = json.dumps({'errorMessage': 'Response payload size exceeded maximum allowed payload size (%d bytes).' % MAX_RESPONSE, 'errorType': 'Function.ResponseSizeTooLarge'})
     sys.stdout.flush()
     send({'t': 'result', 'id': current_id, 'ok': ok, 'body': body, 'maxRssMb': max_rss_mb()})
     current_id = None
