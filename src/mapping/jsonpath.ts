@@ -72,32 +72,47 @@ function walk(doc: unknown, steps: Step[]): unknown {
   return v;
 }
 
+/** A path as given in a template, compiled once: $input.path runs per request. */
+interface CompiledPath {
+  readonly normalized: string;
+  /** The steps of the fast path, or null for the general evaluator. */
+  readonly steps: Step[] | null;
+  readonly definite: boolean;
+}
+
+const paths = new Map<string, CompiledPath>();
+
+function compilePath(path: string): CompiledPath {
+  let c = paths.get(path);
+  if (c !== undefined) return c;
+  const normalized = normalize(path);
+  const steps = compile(normalized);
+  const definite = steps !== null ||
+    !/\*|\.\.|\?\(|\[[^\]]*[:,][^\]]*\]/.test(normalized.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"));
+  c = { normalized, steps, definite };
+  if (paths.size >= COMPILED_LIMIT) paths.clear();
+  paths.set(path, c);
+  return c;
+}
+
 /** Whether a path takes the compiled fast path (a few map or list reads, whatever the document's size). */
 export function isSimplePath(path: string): boolean {
-  return compile(normalize(path)) !== null;
+  return compilePath(path).steps !== null;
 }
 
 /** Whether a path names at most one value (Jayway's "definite" path). */
 export function isDefinitePath(path: string): boolean {
-  const p = normalize(path);
-  if (compile(p) !== null) return true;
-  return !/\*|\.\.|\?\(|\[[^\]]*[:,][^\]]*\]/.test(p.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"));
+  return compilePath(path).definite;
 }
 
-/**
- * Every value `path` selects in `json` (a template value: plain objects or Maps, arrays, ...).
- * An invalid path throws a SyntaxError.
- */
-export function evaluateJsonPath(json: unknown, path: string): unknown[] {
-  const p = normalize(path);
-  const steps = compile(p);
-  if (steps !== null) {
-    const v = walk(json, steps);
+function evaluate(json: unknown, c: CompiledPath, path: string): unknown[] {
+  if (c.steps !== null) {
+    const v = walk(json, c.steps);
     return v === MISSING ? [] : [v];
   }
   let result: unknown;
   try {
-    result = JSONPath({ path: p, json: toPlain(json, 0) as object, wrap: true, eval: 'safe' });
+    result = JSONPath({ path: c.normalized, json: toPlain(json, 0) as object, wrap: true, eval: 'safe' });
   } catch (e) {
     throw new SyntaxError(`Invalid JSONPath ${path}: ${(e as Error).message}`);
   }
@@ -105,12 +120,25 @@ export function evaluateJsonPath(json: unknown, path: string): unknown[] {
 }
 
 /**
+ * Every value `path` selects in `json` (a template value: plain objects or Maps, arrays, ...).
+ * An invalid path throws a SyntaxError.
+ */
+export function evaluateJsonPath(json: unknown, path: string): unknown[] {
+  return evaluate(json, compilePath(path), path);
+}
+
+/**
  * What $input.path returns: the value of a definite path (undefined when nothing matches),
  * or the list of matches of an indefinite one.
  */
 export function readJsonPath(json: unknown, path: string): unknown {
-  const values = evaluateJsonPath(json, path);
-  if (isDefinitePath(path)) return values.length === 0 ? undefined : values[0];
+  const c = compilePath(path);
+  if (c.steps !== null) {
+    const v = walk(json, c.steps);
+    return v === MISSING ? undefined : v;
+  }
+  const values = evaluate(json, c, path);
+  if (c.definite) return values.length === 0 ? undefined : values[0];
   return values;
 }
 
