@@ -45,9 +45,9 @@ function matchRule<T>(rule: PatchRule<T>, segs: string[]): string[] | null {
  * (docs/aws-recorded.md): 'listed' names the paths the op accepts ("Invalid patch path  '/x'
  * specified for op 'replace'. Must be one of: [...]"); 'short' says "Invalid patch path /x" for a
  * path it does not know and "Invalid patch operation specified. Must be one of: [replace]" for a
- * known path and the wrong op.
+ * known path and the wrong op; 'path' says "Invalid patch path /x" for both (gateway responses).
  */
-export type PatchErrorStyle = 'listed' | 'short';
+export type PatchErrorStyle = 'listed' | 'short' | 'path';
 
 /** Applies `ops` to a deep copy of `doc` and returns the copy; throws BadRequestException. */
 export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined, rules: readonly PatchRule<T>[], style: PatchErrorStyle = 'listed'): T {
@@ -81,6 +81,7 @@ function applyOne<T>(doc: T, op: Op, path: string, value: string | undefined, ru
     rule.apply(doc, op, value, keys);
     return;
   }
+  if (style === 'path') throw badRequest(`Invalid patch path ${path === '' ? 'null' : path}`);
   if (style === 'short') {
     if (known.length === 0) throw badRequest(`Invalid patch path ${path === '' ? 'null' : path}`);
     throw badRequest(`Invalid patch operation specified. Must be one of: [${known[0]!.ops.join(', ')}]`);

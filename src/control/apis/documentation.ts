@@ -160,10 +160,11 @@ function parseDefinition(body: Buffer): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLib().parse(text);
-  } catch (err) {
-    throw badRequest(`Invalid OpenAPI input: the body is neither valid JSON nor valid YAML (${(err as Error).message.split('\n')[0]})`);
+  } catch {
+    // AWS's words for a body that is not JSON or YAML (recorded, for both).
+    throw badRequest('Unable to build importer with provided input.');
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw badRequest('Invalid OpenAPI input: expected an OpenAPI (Swagger) definition object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw badRequest('Unable to build importer with provided input.');
   return doc as Record<string, unknown>;
 }
 
@@ -245,7 +246,7 @@ export const documentationHandlers: HandlerTable = {
 
   async GetDocumentationPart(input: { restApiId: string; documentationPartId: string }, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The part is looked up first: a missing API answers "Invalid Documentation part identifier specified" (recorded).
       return getPart(tx, input.restApiId, input.documentationPartId);
     });
   },
@@ -269,7 +270,7 @@ export const documentationHandlers: HandlerTable = {
 
   async UpdateDocumentationPart(input: { restApiId: string; documentationPartId: string; patchOperations?: [] }, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
+      // The part is looked up first: a missing API answers "Invalid Documentation part identifier specified" (recorded).
       const p = await getPart(tx, input.restApiId, input.documentationPartId);
       const next = applyPatch(p, input.patchOperations, partRules);
       await tx.put(DOCUMENTATION_PART_KIND, input.restApiId, p.id!, next);

@@ -7,7 +7,7 @@ import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { registerApiChildKind } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
-import { applyPatch, mapEntry, requireValue, type PatchRule } from '../patch.ts';
+import { applyPatch, requireValue, type PatchRule } from '../patch.ts';
 import { SHAPES } from '../../model/generated/shapes.ts';
 import { getApi } from './lookups.ts';
 import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
@@ -84,7 +84,8 @@ export function effectiveGatewayResponse(
   const own = byType.get(type);
   if (own !== undefined) {
     const r: GatewayResponse = { responseType: type };
-    const status = own.statusCode ?? parentCustom?.statusCode ?? DEFAULT_STATUS[type];
+    // A customized type without its own status keeps its built-in one, not DEFAULT_4XX/5XX's (recorded).
+    const status = own.statusCode ?? DEFAULT_STATUS[type];
     if (status !== undefined) r.statusCode = status;
     r.responseParameters = { ...(own.responseParameters ?? {}) };
     r.responseTemplates = { ...(own.responseTemplates ?? {}) };
@@ -133,17 +134,33 @@ async function customizedResponses(tx: ReadTx, restApiId: string): Promise<Map<s
   return new Map(items.map((r) => [r.responseType!, r]));
 }
 
+/** A map entry of a gateway response, with AWS's errors for a missing value or an unknown key (recorded). */
+function responseMap(name: 'responseParameters' | 'responseTemplates'): PatchRule<GatewayResponse> {
+  return {
+    path: `/${name}/*`,
+    ops: ['add', 'replace', 'remove'],
+    apply(doc, op, value, keys) {
+      const map = { ...(doc[name] ?? {}) };
+      const key = keys[0]!;
+      if (op !== 'remove' && (value === undefined || value === '')) throw badRequest(`Invalid null or empty value in ${name}`);
+      if (op !== 'add' && !Object.prototype.hasOwnProperty.call(map, key)) throw notFound('Invalid parameter name specified');
+      if (op === 'remove') delete map[key];
+      else Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+      doc[name] = map;
+    },
+  };
+}
+
 const rules: PatchRule<GatewayResponse>[] = [
   {
     path: '/statusCode',
-    ops: ['replace', 'add', 'remove'],
-    apply(doc, op, value) {
-      if (op === 'remove') delete doc.statusCode;
-      else doc.statusCode = requireValue(value, '/statusCode');
+    ops: ['replace'],
+    apply(doc, _op, value) {
+      doc.statusCode = requireValue(value, '/statusCode');
     },
   },
-  mapEntry('responseParameters'),
-  mapEntry('responseTemplates'),
+  responseMap('responseParameters'),
+  responseMap('responseTemplates'),
 ];
 
 export const gatewayResponseHandlers: HandlerTable = {
@@ -187,7 +204,7 @@ export const gatewayResponseHandlers: HandlerTable = {
       const custom = await customizedResponses(tx, input.restApiId);
       // Patching an untouched response customizes it, starting from what it answers today.
       const base = custom.get(type) ?? effectiveGatewayResponse(type, custom);
-      const next = applyPatch({ ...base, defaultResponse: false }, input.patchOperations, rules);
+      const next = applyPatch({ ...base, defaultResponse: false }, input.patchOperations, rules, 'path');
       checkStatusCode(next.statusCode);
       checkResponseParameters(next.responseParameters);
       next.responseParameters ??= {};
@@ -203,7 +220,7 @@ export const gatewayResponseHandlers: HandlerTable = {
       await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
       if (!(await tx.delete(GATEWAY_RESPONSE_KIND, input.restApiId, type))) {
-        throw notFound(`Invalid Gateway Response identifier specified: ${type} is not customized on this API`);
+        throw notFound('Gateway response type not defined on api');
       }
     });
   },

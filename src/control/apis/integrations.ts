@@ -1,10 +1,10 @@
 // Integrations and integration responses, stored inside their method's document.
 import type { Integration, IntegrationResponse, PutIntegrationRequest, PutIntegrationResponseRequest } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
 import { applyPatch, field, mapEntry, toBoolean, toInteger, type PatchRule } from '../patch.ts';
 import { checkIntegrationRequestParameters, checkIntegrationResponseParameters } from './mapping-expressions.ts';
-import { checkStatusCode, dropEmpty, HTTP_METHODS, loadMethod, saveMethod, type MethodIds } from './methods.ts';
+import { checkStatusCode, dropEmpty, HTTP_METHODS, loadMethod, saveMethod, type MethodIds, type StoredMethod } from './methods.ts';
 
 const PASSTHROUGH = ['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'];
 
@@ -54,6 +54,33 @@ export function checkIntegration(i: Integration): void {
   if (i.contentHandling !== undefined && i.contentHandling !== 'CONVERT_TO_BINARY' && i.contentHandling !== 'CONVERT_TO_TEXT') {
     throw badRequest(`Invalid content handling specified: ${i.contentHandling}`);
   }
+}
+
+// AWS's word for a method, or a method without an integration, on integration calls (recorded).
+const NO_INTEGRATION = 'Invalid Integration identifier specified';
+
+/** The method of an integration call; a missing method is a missing integration, as AWS says. */
+async function loadIntegrated(tx: Parameters<typeof loadMethod>[0], accountId: string, ids: MethodIds): Promise<StoredMethod & { methodIntegration: Integration }> {
+  let m: StoredMethod;
+  try {
+    m = await loadMethod(tx, accountId, ids);
+  } catch (err) {
+    if (err instanceof ApiError && err.message === 'Invalid Method identifier specified') throw notFound(NO_INTEGRATION);
+    throw err;
+  }
+  if (m.methodIntegration === undefined) throw notFound(NO_INTEGRATION);
+  return m as StoredMethod & { methodIntegration: Integration };
+}
+
+/** Response templates as AWS keeps them: an empty template is null; a key must look like a media type. */
+function responseTemplates(t: Record<string, string | null> | undefined): Record<string, string | null> | undefined {
+  if (t === undefined) return undefined;
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (!k.includes('/')) throw badRequest(`Validation Result: warnings : [], errors : [Invalid content type specified: ${k}]`);
+    Object.defineProperty(out, k, { value: v === '' ? null : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function checkSelectionPattern(p: string | undefined): void {
@@ -142,7 +169,7 @@ export const integrationHandlers: HandlerTable = {
   async GetIntegration(input: MethodIds, ctx) {
     return ctx.read(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
-      if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
+      if (m.methodIntegration === undefined) throw notFound(NO_INTEGRATION);
       return m.methodIntegration;
     });
   },
@@ -176,15 +203,19 @@ export const integrationHandlers: HandlerTable = {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
       checkStatusCode(input.statusCode);
+      // AWS accepts an integration response before its method response exists (recorded); only
+      // the header mappings need the method response's declarations.
       const mr = m.methodResponses?.[input.statusCode];
-      if (mr === undefined) throw badRequest('Invalid mapping expression specified: Validation Result: warnings : [], errors : [No method response exists for method.]');
       checkSelectionPattern(input.selectionPattern);
-      checkIntegrationResponseParameters(input.responseParameters, mr.responseParameters);
+      if (input.responseParameters !== undefined && Object.keys(input.responseParameters).length > 0) {
+        if (mr === undefined) throw badRequest('Invalid mapping expression specified: Validation Result: warnings : [], errors : [No method response exists for method.]');
+        checkIntegrationResponseParameters(input.responseParameters, mr.responseParameters);
+      }
       const r: IntegrationResponse = dropEmpty({
         statusCode: input.statusCode,
         selectionPattern: input.selectionPattern,
         responseParameters: input.responseParameters,
-        responseTemplates: input.responseTemplates,
+        responseTemplates: responseTemplates(input.responseTemplates as Record<string, string | null> | undefined) as Record<string, string> | undefined,
         contentHandling: input.contentHandling,
       });
       m.methodIntegration.integrationResponses = { ...m.methodIntegration.integrationResponses, [input.statusCode]: r };
@@ -195,8 +226,10 @@ export const integrationHandlers: HandlerTable = {
 
   async GetIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
     return ctx.read(async (tx) => {
+      // Unlike Delete, Get names a missing method as a method (recorded).
       const m = await loadMethod(tx, ctx.accountId, input);
-      const r = m.methodIntegration?.integrationResponses?.[input.statusCode];
+      if (m.methodIntegration === undefined) throw notFound(NO_INTEGRATION);
+      const r = m.methodIntegration.integrationResponses?.[input.statusCode];
       if (r === undefined) throw notFound('Invalid Response status code specified');
       return r;
     });
@@ -218,11 +251,11 @@ export const integrationHandlers: HandlerTable = {
 
   async DeleteIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
     await ctx.write(async (tx) => {
-      const m = await loadMethod(tx, ctx.accountId, input);
-      const responses = m.methodIntegration?.integrationResponses;
+      const m = await loadIntegrated(tx, ctx.accountId, input);
+      const responses = m.methodIntegration.integrationResponses;
       if (responses?.[input.statusCode] === undefined) throw notFound('Invalid Response status code specified');
       delete responses[input.statusCode];
-      if (Object.keys(responses).length === 0) delete m.methodIntegration!.integrationResponses;
+      if (Object.keys(responses).length === 0) delete m.methodIntegration.integrationResponses;
       await saveMethod(tx, input, m);
     });
   },

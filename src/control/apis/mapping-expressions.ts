@@ -14,7 +14,7 @@ export function mappingError(detail: string) {
 export function checkMethodRequestParameterNames(params: Record<string, unknown> | undefined): void {
   const names = new Set<string>();
   for (const k of Object.keys(params ?? {})) {
-    if (!METHOD_REQUEST_PARAM.test(k)) throw mappingError(`Invalid method request parameter name specified: ${k}`);
+    if (!METHOD_REQUEST_PARAM.test(k)) throw mappingError(`Invalid mapping expression specified: ${k}`);
     // Recorded: one name may not be both a query string and a header (or path) parameter.
     const [, , location, ...rest] = k.split('.');
     if (location !== 'querystring' && location !== 'header' && location !== 'path') continue;

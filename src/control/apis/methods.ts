@@ -87,9 +87,27 @@ const methodRules: PatchRule<StoredMethod>[] = [
   },
 ];
 
+/** A method-response map entry; replacing or removing a key that is not there is AWS's 404 (recorded). */
+function responseEntry(name: 'responseParameters' | 'responseModels', missing: string, convert: (v: string | undefined) => unknown): PatchRule<MethodResponse> {
+  return {
+    path: `/${name}/*`,
+    ops: ['add', 'replace', 'remove'],
+    apply(doc, op, value, keys) {
+      const map = { ...(doc[name] ?? {}) } as Record<string, unknown>;
+      const key = keys[0]!;
+      if (op !== 'add' && !Object.prototype.hasOwnProperty.call(map, key)) throw notFound(missing);
+      if (op === 'remove') delete map[key];
+      else Object.defineProperty(map, key, { value: convert(value), enumerable: true, writable: true, configurable: true });
+      // An emptied map is left out, as AWS answers (recorded).
+      if (Object.keys(map).length === 0) delete (doc as Record<string, unknown>)[name];
+      else (doc as Record<string, unknown>)[name] = map;
+    },
+  };
+}
+
 const methodResponseRules: PatchRule<MethodResponse>[] = [
-  mapEntry('responseParameters', { convert: parseBoolean }),
-  mapEntry('responseModels'),
+  responseEntry('responseParameters', 'Invalid parameter name specified', parseBoolean),
+  responseEntry('responseModels', 'Content-Type specified was not found', (v) => v ?? ''),
 ];
 
 /** Drops undefined members, so stored documents carry only what was given. */
