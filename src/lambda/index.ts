@@ -80,6 +80,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     invoke: (partition, functionRef, payload, opts) => functions.invoke(partition, functionRef, payload, opts),
     async reset() {
       functions.closeWorkers();
+      await host.reset();
       await functions.removeAllFiles();
     },
     close() {

@@ -123,10 +123,15 @@ export class SandboxHost {
     await fs.dispose();
   }
 
-  async close(): Promise<void> {
+  /** Every function's processes die and its folder goes (the gateway's reset). */
+  async reset(): Promise<void> {
     const all = [...this.#functions.values()];
     this.#functions.clear();
     await Promise.all(all.map((f) => f.dispose()));
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
     this.#cgroups?.close();
     if (this.#ownsRoot) rmSync(this.root, { recursive: true, force: true });
   }
