@@ -143,7 +143,7 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
       if (a.providerARNs !== undefined) x.providerARNs = a.providerARNs;
       if (a.identitySource !== undefined) x.identitySource = a.identitySource;
       if (a.identityValidationExpression !== undefined) x.identityValidationExpression = a.identityValidationExpression;
-      x.authorizerResultTtlInSeconds = a.authorizerResultTtlInSeconds ?? 300;
+      if (a.authorizerResultTtlInSeconds !== undefined) x.authorizerResultTtlInSeconds = a.authorizerResultTtlInSeconds;
       def['x-amazon-apigateway-authorizer'] = x;
     }
     securitySchemes[a.name!] = def;

@@ -324,10 +324,14 @@ class Reader {
     const source = nonEmpty(ext.identitySource) ?? (type === 'REQUEST' ? undefined : header);
     if (source !== undefined) a.identitySource = source;
     if (str(ext.identityValidationExpression) !== undefined) a.identityValidationExpression = str(ext.identityValidationExpression);
+    // Left unset when the definition does not set it (recorded): the authorizer then caches for
+    // the default 300 seconds, but GetAuthorizer shows no value.
     const ttl = ext.authorizerResultTtlInSeconds;
-    const n = ttl === undefined ? 300 : Number(ttl);
-    if (!Number.isInteger(n)) this.errors.push(`Invalid authorizer definition '${name}': authorizerResultTtlInSeconds must be an integer`);
-    a.authorizerResultTtlInSeconds = n;
+    if (ttl !== undefined) {
+      const n = Number(ttl);
+      if (!Number.isInteger(n)) this.errors.push(`Invalid authorizer definition '${name}': authorizerResultTtlInSeconds must be an integer`);
+      a.authorizerResultTtlInSeconds = n;
+    }
     return a;
   }
 
