@@ -259,8 +259,8 @@ describe('private domain names and access associations', () => {
 });
 
 describe('operations that later issues implement', () => {
-  // Later issues replace these handlers in the shared table (GetExport already has an
-  // implementation in progress), so they are tested on a control plane serving them directly.
+  // Later issues replace these handlers in the shared table, so they are tested on a control
+  // plane serving them directly.
   let server: Server;
   let notYet: APIGatewayClient;
   before(async () => {
@@ -276,10 +276,10 @@ describe('operations that later issues implement', () => {
 
   it('validate their input, then say plainly that Gatehouse does not do them yet', async () => {
     const apiId = await deployedApi('dev');
-    await rejects(notYet.send(new GetExportCommand({ restApiId: apiId, stageName: 'nostage', exportType: 'oas30' })), 'NotFoundException', 'Invalid Stage identifier specified');
-    await rejects(notYet.send(new GetExportCommand({ restApiId: apiId, stageName: 'dev', exportType: 'raml' })), 'BadRequestException', 'Invalid export type specified: raml. Valid values are swagger, oas30');
-    await rejects(notYet.send(new GetExportCommand({ restApiId: apiId, stageName: 'dev', exportType: 'oas30', accepts: 'application/json' })),
-      'BadRequestException', 'Gatehouse does not generate OpenAPI 3.0 exports yet');
+    // GetExport is implemented (src/openapi): the not-yet table has no stand-in that could shadow it.
+    assert.equal('GetExport' in notYetHandlers, false);
+    const exported = await notYet.send(new GetExportCommand({ restApiId: apiId, stageName: 'dev', exportType: 'oas30', accepts: 'application/json' }));
+    assert.equal(JSON.parse(new TextDecoder().decode(exported.body)).openapi.startsWith('3.0'), true);
     await rejects(notYet.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'cobol' })), 'BadRequestException', /^Invalid SDK type specified: cobol/);
     await rejects(notYet.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'android' })), 'BadRequestException', /requires the parameter groupId/);
     await rejects(notYet.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'javascript' })), 'BadRequestException', /^Gatehouse does not generate .* client SDKs yet$/);
