@@ -78,6 +78,30 @@ describe('process trees', () => {
     });
   }
 
+  it('a detached grandchild of a warm worker dies with UpdateFunctionCode', async () => {
+    await t.create('updated', { 'index.js': DETACHED_NODE });
+    const pid = (await t.invoke('updated', {})).json as number;
+    assert.equal(gone(pid), false);
+    const { zip } = await import('./helpers.ts');
+    const u = await t.call('PUT', '/2015-03-31/functions/updated/code', { ZipFile: zip({ 'index.js': 'exports.handler = async () => "v2";' }).toString('base64') });
+    assert.equal(u.status, 200, u.body);
+    await until(() => gone(pid), `grandchild ${pid} to die with the old code's worker`);
+    assert.equal((await t.invoke('updated', {})).json, 'v2');
+  });
+
+  it('a detached grandchild dies when the gateway closes', async () => {
+    const other = await startLambda();
+    let pid: number;
+    try {
+      await other.create('short-lived', { 'index.js': DETACHED_NODE });
+      pid = (await other.invoke('short-lived', {})).json as number;
+      assert.equal(gone(pid), false);
+    } finally {
+      await other.close();
+    }
+    await until(() => gone(pid), `grandchild ${pid} to die with the gateway`);
+  });
+
   it('memory used by a child process counts against MemorySize: the runtime is killed', async () => {
     await t.create('child-hog', {
       'index.js': `
@@ -117,6 +141,34 @@ class Barrier {
 }
 
 const BLOCKING = 'exports.handler = async (e) => { if (e.barrier) await (await fetch(e.barrier)).text(); return process.pid; };';
+
+describe('the gateway-wide memory cap', () => {
+  let t: TestLambda;
+  const barrier = new Barrier();
+  before(async () => {
+    t = await startLambda({ lambdaMaxMemoryMb: 256, lambdaQueueSize: 1 });
+    await barrier.start();
+  });
+  after(async () => {
+    await barrier.stop();
+    await t.close();
+  });
+
+  it('a worker whose MemorySize does not fit waits for room, then runs', async () => {
+    await t.create('big', { 'index.js': BLOCKING }, { MemorySize: 256 });
+    await t.create('small', { 'index.js': BLOCKING }, { MemorySize: 128 });
+    const big = t.invoke('big', { barrier: barrier.url });
+    await until(() => barrier.held.length === 1, 'big running');
+    const small = t.invoke('small', {});
+    await until(() => t.lambda.stats().queued === 1, 'small waiting: 256 + 128 MB is over the cap');
+    assert.equal(t.lambda.stats().workers, 1);
+    barrier.release();
+    assert.equal((await big).status, 200);
+    const r = await small;
+    assert.equal(r.status, 200, r.body);
+    assert.equal(t.lambda.workerPids(PARTITION, 'big').length, 0, 'the idle big worker gave its room up');
+  });
+});
 
 describe('the gateway-wide worker cap', () => {
   let t: TestLambda;
