@@ -1,10 +1,14 @@
 // $input: the request (or integration response) payload and the method request parameters.
 // The body is parsed the first time a template asks for it (path/json), once per render input.
 
-import { NO_METHOD, VtlObject, charge, charged } from '../vtl/index.ts';
+import { NO_METHOD, VtlObject, charge as importedCharge, charged as importedCharged } from '../vtl/index.ts';
 import { JavaException } from '../vtl/methods.ts';
 import { parseJsonValue, toJsonText } from './json.ts';
 import { isSimplePath, readJsonPath } from './jsonpath.ts';
+
+// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
+const charge = importedCharge;
+const charged = importedCharged;
 
 const INPUT_CLASS = 'com.amazonaws.apigateway.Input';
 

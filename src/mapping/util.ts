@@ -3,9 +3,13 @@
 // that it turns ' into \' is that library's behaviour); urlEncode/urlDecode are
 // java.net.URLEncoder/URLDecoder with UTF-8.
 
-import { NO_METHOD, VtlObject, charge, charged, javaString } from '../vtl/index.ts';
+import { NO_METHOD, VtlObject, charge as importedCharge, charged as importedCharged, javaString } from '../vtl/index.ts';
 import { JavaException } from '../vtl/methods.ts';
 import { parseJsonValue } from './json.ts';
+
+// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
+const charge = importedCharge;
+const charged = importedCharged;
 
 const UTIL_CLASS = 'com.amazonaws.apigateway.Util';
 

@@ -11,9 +11,12 @@
 // the same answer faster. Each pattern is translated and compiled once (bounded cache).
 
 import { RE2JS } from 're2js';
-import { charge } from './budget.ts';
+import { charge as importedCharge } from './budget.ts';
 import { VtlRuntimeError } from './errors.ts';
 import { literalText, patternSyntaxError, toRe2 } from './java-regex-syntax.ts';
+
+// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
+const charge = importedCharge;
 
 // Work units (budget.ts) of a regular expression, measured on re2js against the one unit per
 // character of a plain string helper: scanning costs 20-60x more per character, and each match

@@ -9,8 +9,11 @@
 //   host objects    instances of VtlObject ($input, $util, $foreach, ...), which answer by explicit switch
 // Formatting follows Java's toString, which is what Velocity prints.
 
-import { charged } from './budget.ts';
+import { charged as importedCharged } from './budget.ts';
 import { VtlLimitError } from './errors.ts';
+
+// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
+const charged = importedCharged;
 
 /** A Java double whose value is integral (a plain JS number cannot carry "1.0"). */
 export class JDouble {

@@ -8,8 +8,12 @@ import {
   JAVA_ARRAYS, JDouble, NO_METHOD, VtlObject, isDouble, isMap, isNumber, javaClassName, javaEquals, javaString,
   javaHashCode, javaList, makeDouble, mapDelete, mapView, mapGet, mapHas, mapKeys, mapSet, mapSize, mapValues, numberValue, stringHash, type JMap,
 } from './java.ts';
-import { charge, charged } from './budget.ts';
+import { charge as importedCharge, charged as importedCharged } from './budget.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
+
+// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
+const charge = importedCharge;
+const charged = importedCharged;
 
 // tsx (tests, bench/vtl.ts) loads modules as CommonJS, where each use of an imported binding is a
 // getter call; the dispatch, which runs for every method call, uses module-local copies.

@@ -2,7 +2,7 @@
 // #foreach, #define, and the per-render limits. Semantics were checked against Velocity 1.7
 // itself (test/vtl/golden); comments name the Velocity class whose behaviour a helper follows.
 
-import { Budget, charged } from './budget.ts';
+import { Budget, charged as importedCharged } from './budget.ts';
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, modCount, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
@@ -56,6 +56,7 @@ const getPropertyOf = getProperty;
 const callJavaMethod = callMethod;
 const JavaExceptionClass = JavaException;
 const markView = mapView;
+const charged = importedCharged;
 
 // The hot paths below handle plain objects (parsed JSON, $context) and Maps inline, then defer to
 // the general code: rendering a JSON array of objects is mostly property reads and printing.
