@@ -291,6 +291,8 @@ function processTable(): Map<number, { ppid: number; start: string }> {
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       // The command name may hold spaces and parentheses: fields start after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // A zombie is dead already; it lingers only until its parent (or init) reaps it.
+      if (fields[0] === 'Z') continue;
       table.set(Number(name), { ppid: Number(fields[1]), start: fields[19] ?? '' });
     } catch {
       // exited meanwhile
