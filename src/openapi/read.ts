@@ -95,10 +95,11 @@ class Reader {
 
   constructor(doc: Obj) {
     this.doc = doc;
-    const swagger = str(doc.swagger);
-    const openapi = str(doc.openapi);
+    // `swagger: 2.0` and `openapi: 3.0` unquoted in YAML are numbers (2 and 3): AWS takes them.
+    const swagger = typeof doc.swagger === 'number' ? doc.swagger.toFixed(1) : str(doc.swagger);
+    const openapi = typeof doc.openapi === 'number' ? String(doc.openapi) : str(doc.openapi);
     if (swagger === '2.0') this.oas3 = false;
-    else if (openapi !== undefined && /^3\.\d+(\.\d+)?$/.test(openapi)) this.oas3 = true;
+    else if (openapi !== undefined && /^3(\.\d+){0,2}$/.test(openapi)) this.oas3 = true;
     else {
       throw new DefinitionError(
         swagger !== undefined || openapi !== undefined
@@ -112,11 +113,10 @@ class Reader {
     const doc = this.doc;
     const info = isObj(doc.info) ? doc.info : {};
     const title = str(info.title);
-    if (title === undefined || title.trim() === '') this.errors.push("Invalid API definition: 'info.title' is required and names the REST API");
     if (!isObj(doc.paths) && doc.paths !== undefined) this.errors.push("Invalid API definition: 'paths' must be an object");
     const def: ApiDefinition = {
       format: this.oas3 ? 'oas3' : 'swagger',
-      title: title ?? '',
+      title: title?.trim() ? title : '',
       models: [],
       authorizers: [],
       validators: [],
@@ -337,6 +337,9 @@ class Reader {
 
   private security(op: Obj, where: string): Pick<MethodDef, 'apiKeyRequired' | 'authorizationType' | 'authorizerName' | 'authorizationScopes'> {
     const out: Pick<MethodDef, 'apiKeyRequired' | 'authorizationType' | 'authorizerName' | 'authorizationScopes'> = { apiKeyRequired: false, authorizationType: 'NONE' };
+    // The 2015 extension of AWS's first importer, still in old definitions: {type: aws_iam | none}.
+    const legacy = op['x-amazon-apigateway-auth'];
+    if (isObj(legacy) && str(legacy.type)?.toLowerCase() === 'aws_iam') out.authorizationType = 'AWS_IAM';
     const reqs = op.security !== undefined ? op.security : this.doc.security;
     if (reqs === undefined) return out;
     if (!Array.isArray(reqs)) {

@@ -351,7 +351,6 @@ describe('warnings and errors', () => {
     await rejects(op({ type: 'mock', timeoutInMillis: 5 }), /Timeout should be between 50 ms and 29000 ms/);
     await rejects(op({ type: 'mock', responses: { '[': { statusCode: '200' } } }), /Invalid selection pattern specified/);
     await rejects(JSON.stringify({ swagger: '2.0', info: { title: 'P', version: '1' }, paths: { '/a b': { get: { responses: {} } } } }), /Unable to create resource at path '\/a b'/);
-    await rejects(JSON.stringify({ swagger: '2.0', info: { version: '1' }, paths: {} }), /info.title/);
     await rejects(JSON.stringify({ swagger: '2.0', info: { title: 'T' }, paths: {}, definitions: { 'bad-name': { type: 'object' } } }), /Model name must be alphanumeric/);
     await rejects(JSON.stringify({ swagger: '2.0', info: { title: 'T' }, paths: {}, definitions: { A: { type: 'nonsense' } } }), /Unable to create model 'A'/);
     await rejects(JSON.stringify({ swagger: '2.0', info: { title: 'T' }, paths: { '/a': { get: { 'x-amazon-apigateway-request-validator': 'nope', responses: {} } } } }), /request validator 'nope'/);
