@@ -22,6 +22,10 @@ const AWS_ENUM_ORDER: Partial<Record<ShapeName, readonly string[]>> = {
   ],
 };
 
+// Names that reach ids, paths and logs. AWS refuses a NUL in them (issue #20); its exact words are
+// not recorded, so these are Gatehouse's (docs/aws-recorded.md).
+const NAME_MEMBERS = new Set(['name', 'stageName', 'pathPart', 'modelName']);
+
 /** Java's name for the JSON value Coral could not turn into the member's type. */
 function javaClass(value: unknown): string {
   if (typeof value === 'boolean') return 'java.lang.Boolean';
@@ -43,6 +47,9 @@ function check(value: unknown, shapeName: ShapeName, path: string, failures: str
   switch (s.type) {
     case 'string':
       if (typeof value !== 'string') throw serialization(value, 'String');
+      if (value.includes('\u0000') && NAME_MEMBERS.has(path.slice(path.lastIndexOf('.') + 1))) {
+        throw new ApiError('BadRequestException', `Invalid ${path.slice(path.lastIndexOf('.') + 1)} specified: it contains a NUL character`);
+      }
       if (s.enum !== null && !s.enum.includes(value)) failures.push(`Value '${value}' at '${path}' failed to satisfy constraint: ${enumText(shapeName, s.enum)}`);
       else if (s.pattern !== undefined && !new RegExp(`^(?:${s.pattern})$`).test(value)) {
         failures.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${s.pattern}`);

@@ -65,6 +65,8 @@ export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined
       continue;
     }
     if (op === 'test') throw badRequest(`Invalid patch operation specified. Must be one of: [add, remove, replace, move, copy]`);
+    // As on create (coral.ts): a name may not carry a NUL.
+    if (path === '/name' && p.value?.includes('\u0000')) throw badRequest('Invalid name specified: it contains a NUL character');
     applyOne(copy, op, path, p.value, rules, style);
   }
   return copy;

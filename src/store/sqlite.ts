@@ -22,7 +22,12 @@ CREATE INDEX IF NOT EXISTS docs_locate ON docs (kind, id);
 
 type Row = { seq: number; body: string };
 
-export function openSqliteStore(dataDir: string): Store {
+export interface SqliteStoreOptions {
+  /** Caps the database at this many pages (PRAGMA max_page_count): a quota, and how tests reach a full disk. */
+  maxPageCount?: number;
+}
+
+export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     mkdirSync(dataDir, { recursive: true });
@@ -33,6 +38,7 @@ export function openSqliteStore(dataDir: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`);
 
   const q = {
     get: db.prepare<[string, string, string, string], Row>('SELECT seq, body FROM docs WHERE partition=? AND kind=? AND parent=? AND id=?'),
@@ -111,7 +117,9 @@ export function openSqliteStore(dataDir: string): Store {
           commit.run();
           return result;
         } catch (err) {
-          rollback.run();
+          // SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR, ...);
+          // a second ROLLBACK would fail and hide the real error behind "no transaction is active".
+          if (db.inTransaction) rollback.run();
           throw err;
         }
       };
