@@ -20,6 +20,8 @@ function attempt(fn) { try { fn(); return 'ok'; } catch (e) { return e.code || S
 exports.handler = async (e) => ({
   uid: process.getuid(),
   noNewPrivs: fs.readFileSync('/proc/self/status', 'utf8').match(/NoNewPrivs:\\s+(\\d)/)[1],
+  limits: Object.fromEntries(fs.readFileSync('/proc/self/limits', 'utf8').split('\\n').slice(1).filter(Boolean)
+    .map((l) => [l.slice(0, 26).trim(), l.slice(26, 47).trim()])),
   environ: attempt(() => fs.readFileSync('/proc/' + e.gateway + '/environ')),
   writeDataDir: attempt(() => fs.writeFileSync(path.join(e.dataDir, 'pwned'), 'x')),
   readStore: attempt(() => fs.readdirSync(e.dataDir)),
@@ -74,9 +76,14 @@ describe('isolation of functions from the gateway and from each other', () => {
     assert.equal(p.cwd, p.taskRoot);
     assert.ok(!p.taskRoot.startsWith(t.lambda.root) && !p.tmpdir.startsWith(t.lambda.root));
     assert.equal(p.noNewPrivs, '1');
+    // Lambda's quotas: 1,024 file descriptors, 512 MB per file (/tmp's size), no core dumps.
+    assert.equal(p.limits['Max open files'], '1024');
+    assert.equal(p.limits['Max file size'], String(512 * 1048576));
+    assert.equal(p.limits['Max core file size'], '0');
 
     if (ROOT) {
       assert.ok(p.uid >= 0x4000_0000, `a uid of its own, got ${p.uid}`);
+      assert.equal(p.limits['Max processes'], '1024', 'processes and threads of the whole function (its uid)');
       assert.equal(p.environ, 'EACCES');
       assert.equal(p.writeDataDir, 'EACCES');
       assert.equal(p.readStore, 'EACCES');
