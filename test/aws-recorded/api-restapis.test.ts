@@ -81,3 +81,55 @@ rec.test('TestApiGatewayApiRestApi::test_update_rest_api_behaviour', async (r) =
 rec.test('TestApiGatewayApiRestApi::test_update_rest_api_invalid_api_id', async (r) => {
   await r.send('not-found-update-rest-api', new UpdateRestApiCommand({ restApiId: 'api_id', patchOperations: [{ op: 'replace', path: '/apiKeySource', value: 'AUTHORIZER' }] }));
 });
+
+rec.test('TestApiGatewayApiRestApi::test_create_rest_api_with_endpoint_configuration', async (r) => {
+  const create = (label: string, input: object) => r.send(label, new CreateRestApiCommand({ name: uid(), ...input }));
+  type Config = { types?: string[]; ipAddressType?: string };
+  const config = (c: Config) => ({ endpointConfiguration: c as never });
+  await create('create-with-empty-types', config({ types: [] }));
+  await create('create-with-invalid-ip-address-type', config({ types: ['EDGE'], ipAddressType: 'wrong' }));
+  await create('create-with-invalid-types', config({ types: ['wrong'] }));
+  await create('create-with-invalid-ip-address-type-and-types', config({ ipAddressType: 'wrong', types: ['wrong'] }));
+  await create('create-with-invalid-types-and-ip-address-type', config({ types: ['wrong'], ipAddressType: 'wrong' }));
+  await create('create-with-multiple-errors-1', { description: '', ...config({ types: ['wrong'], ipAddressType: 'wrong' }) });
+  await create('create-with-multiple-errors-2', { description: '', ...config({ types: ['EDGE', 'REGIONAL'] }) });
+  await create('create-with-two-types', config({ types: ['EDGE', 'REGIONAL'] }));
+  await create('create-with-endpoint-config-dualstack', config({ types: ['EDGE'], ipAddressType: 'dualstack' }));
+  await create('create-with-endpoint-config-regional', config({ types: ['REGIONAL'] }));
+});
+
+rec.test('TestApiGatewayApiRestApi::test_create_rest_api_private_type', async (r) => {
+  const create = (label: string, input: object) => r.send(label, new CreateRestApiCommand({ name: uid(), ...input }));
+  await create('create-with-private-type-and-ipv4-ip-address-type', { endpointConfiguration: { types: ['PRIVATE'], ipAddressType: 'ipv4' } });
+  await create('create-with-private-type-and-wrong-ip-address-type', { endpointConfiguration: { types: ['PRIVATE'], ipAddressType: 'wrong' } });
+  await create('create-with-private-type-and-ipv4-ip-address-type-and-empty-description', { description: '', endpointConfiguration: { types: ['PRIVATE'], ipAddressType: 'ipv4' } });
+});
+
+rec.test('TestApiGatewayApiRestApi::test_create_rest_api_verify_defaults', async (r) => {
+  const create = (label: string, endpointConfiguration: object) => r.send(label, new CreateRestApiCommand({ name: uid(), endpointConfiguration }));
+  await create('create-with-edge-default', { types: ['EDGE'] });
+  await create('create-with-regional-default', { types: ['REGIONAL'] });
+  await create('create-with-private-default', { types: ['PRIVATE'] });
+  await create('create-with-empty-default', {});
+  await create('create-with-empty-ip-address-type-and-wrong-type', { types: ['wrong'] });
+});
+
+rec.test('TestApiGatewayApiRestApi::test_update_rest_api_ip_address_type', async (r) => {
+  const a = await r.setup(new CreateRestApiCommand({ name: uid() }));
+  const update = (label: string, op: string, path: string, value?: string) => r.send(label, new UpdateRestApiCommand({ restApiId: a.id, patchOperations: [{ op: op as 'replace', path, value }] }));
+  await update('update-rest-api-replace-type', 'replace', '/endpointConfiguration/types/EDGE', 'PRIVATE');
+  await update('update-rest-api-replace-to-ipv4-within-private-type', 'replace', '/endpointConfiguration/ipAddressType', 'ipv4');
+  await update('update-rest-api-wrong-ipAddressType', 'replace', '/endpointConfiguration/ipAddressType', 'wrong');
+  await update('update-rest-api-wrong-type', 'replace', '/endpointConfiguration/types/PRIVATE', 'wrong');
+  await update('update-rest-api-invalid-operation-on-ipAddressType', 'add', '/endpointConfiguration/ipAddressType', 'dualstack');
+  await update('update-rest-api-invalid-operation-on-type', 'test', '/endpointConfiguration/types/PRIVATE', 'EDGE');
+  await update('update-rest-api-replace-ip-address-type', 'replace', '/endpointConfiguration/ipAddressType', 'dualstack');
+});
+
+rec.test('TestApiGatewayApiRestApi::test_update_rest_api_concatenation_of_errors', async (r) => {
+  const a = await r.setup(new CreateRestApiCommand({ name: uid() }));
+  const update = (label: string, paths: string[]) => r.send(label, new UpdateRestApiCommand({ restApiId: a.id, patchOperations: paths.map((path) => ({ op: 'wrong' as 'replace', path, value: 'x' })) }));
+  await update('update-rest-api-wrong-operations-on-ipAddressType', ['/endpointConfiguration/ipAddressType', '/endpointConfiguration/ipAddressType']);
+  await update('update-rest-api-wrong-operations-on-type', ['/endpointConfiguration/types/EDGE', '/endpointConfiguration/types/EDGE']);
+  await update('update-rest-api-wrong-operations-on-type-and-on-ip-address-type', ['/endpointConfiguration/types/EDGE', '/endpointConfiguration/ipAddressType', '/endpointConfiguration/types/EDGE']);
+});
