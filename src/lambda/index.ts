@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import { createLambdaApi } from './api.ts';
 import { NODE_BOOTSTRAP } from './runtime/node-bootstrap.ts';
 import { PYTHON_BOOTSTRAP } from './runtime/python-bootstrap.ts';
+import { log } from '../observe/log.ts';
 import { SandboxHost, type LambdaNetwork } from './sandbox.ts';
 import { LambdaFunctions } from './service.ts';
 
@@ -56,6 +57,8 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     maxWorkers: config.lambdaMaxWorkers,
     maxMemoryMb: config.lambdaMaxMemoryMb,
   });
+  // What confines functions depends on the host (root, util-linux, cgroups): say it once.
+  log().info({ sandbox: host.describe() }, 'lambda: function sandbox');
 
   const external = config.lambdaEndpoint === ''
     ? undefined

@@ -98,7 +98,19 @@ export class Cgroups {
 
   /** Which controls apply, for the start-up log and the docs. */
   describe(): string[] {
-    return this.#hierarchies.map((h) => `${h.kind === 'v2' ? 'cgroup v2' : `cgroup v1 ${h.kind}`} at ${h.base}`);
+    return this.#hierarchies.map((h) => {
+      if (h.kind !== 'v2') return `cgroup v1 ${h.kind} (${h.kind === 'memory' ? 'MemorySize enforced by the kernel' : '1,024 processes'}) at ${h.base}`;
+      let enabled = '';
+      try {
+        enabled = readFileSync(join(h.base, 'cgroup.subtree_control'), 'latin1');
+      } catch {
+        // described as tracking only
+      }
+      const parts = [existsSync(join(h.base, 'cgroup.kill')) ? 'tree kill (cgroup.kill)' : 'tree kill by signals'];
+      if (enabled.includes('memory')) parts.push('memory.max');
+      if (enabled.includes('pids')) parts.push('pids.max');
+      return `cgroup v2 (${parts.join(', ')}) at ${h.base}`;
+    });
   }
 
   tree(memoryMb: number): ProcessTree {
