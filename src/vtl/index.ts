@@ -48,7 +48,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMacroDepth: 100,
   maxRangeLength: 100_000,
   // Characters walked or built by methods and string building (budget.ts): ten times the largest
-  // payload, a fraction of a second of string work, so a hostile loop stops long before the clock does.
+  // payload, some tenths of a second of string work on a quiet machine, so that on one a hostile
+  // loop stops at this count, the same on every run, before the clock.
   maxWork: 100_000_000,
 });
 

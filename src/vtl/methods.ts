@@ -11,15 +11,13 @@ import {
 import { charge as importedCharge, charged as importedCharged } from './budget.ts';
 import { javaMatches, javaReplace, javaSplit } from './java-regex.ts';
 
-// Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
-const charge = importedCharge;
-const charged = importedCharged;
-
 // tsx (tests, bench/vtl.ts) loads modules as CommonJS, where each use of an imported binding is a
 // getter call; the dispatch, which runs for every method call, uses module-local copies.
 const NONE: typeof NO_METHOD = NO_METHOD;
 const VtlObjectClass = VtlObject;
 const JDoubleClass = JDouble;
+const charge = importedCharge;
+const charged = importedCharged;
 
 /** A Java method threw: Velocity wraps it in a MethodInvocationException with this wording. */
 export class JavaException extends Error {
