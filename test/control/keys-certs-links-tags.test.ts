@@ -79,16 +79,19 @@ describe('client certificates', () => {
 });
 
 describe('VPC links', () => {
-  it('creates an AVAILABLE link to one NLB, reads, lists, updates and deletes it', async () => {
+  it('creates a link to one NLB (PENDING, then AVAILABLE as reads show it), reads, lists, updates and deletes it', async () => {
     const v = await client.send(new CreateVpcLinkCommand({ name: 'to-nlb', description: 'private backend', targetArns: [NLB], tags: { net: 'a' } }));
     assert.equal(v.$metadata.httpStatusCode, 202);
     assert.match(v.id!, /^[a-z0-9]{6}$/);
-    assert.equal(v.status, 'AVAILABLE');
-    assert.equal(v.statusMessage, 'Your vpc link is ready for use');
+    // What AWS answers to CreateVpcLink (test_apigateway_api recording).
+    assert.equal(v.status, 'PENDING');
+    assert.equal(v.statusMessage, undefined);
     assert.deepEqual(v.targetArns, [NLB]);
     assert.deepEqual(v.tags, { net: 'a' });
     const got = await client.send(new GetVpcLinkCommand({ vpcLinkId: v.id }));
     assert.equal(got.name, 'to-nlb');
+    assert.equal(got.status, 'AVAILABLE');
+    assert.equal(got.statusMessage, 'Your vpc link is ready for use');
     const list = await client.send(new GetVpcLinksCommand({}));
     assert.ok(list.items!.some((x) => x.id === v.id));
     const u = await client.send(new UpdateVpcLinkCommand({ vpcLinkId: v.id, patchOperations: [
@@ -99,7 +102,7 @@ describe('VPC links', () => {
     await rejects(client.send(new UpdateVpcLinkCommand({ vpcLinkId: v.id, patchOperations: [{ op: 'replace', path: '/targetArns', value: NLB }] })), 'BadRequestException', /Invalid patch path/);
     const d = await client.send(new DeleteVpcLinkCommand({ vpcLinkId: v.id }));
     assert.equal(d.$metadata.httpStatusCode, 202);
-    await rejects(client.send(new GetVpcLinkCommand({ vpcLinkId: v.id })), 'NotFoundException', 'Invalid VPC link identifier specified', 404);
+    await rejects(client.send(new GetVpcLinkCommand({ vpcLinkId: v.id })), 'NotFoundException', 'Invalid Vpc Link identifier specified', 404);
   });
 
   it('requires exactly one NLB ARN', async () => {
@@ -145,7 +148,7 @@ describe('tags', () => {
     await rejects(client.send(new GetTagsCommand({ resourceArn: arn('/apikeys/nosuchkey0') })), 'NotFoundException', 'Invalid API Key identifier specified', 404);
     await rejects(client.send(new GetTagsCommand({ resourceArn: arn('/restapis/nosuchapi0') })), 'NotFoundException', /^Invalid API identifier specified/);
     await rejects(client.send(new GetTagsCommand({ resourceArn: arn('/usageplans/nosuch') })), 'NotFoundException', 'Invalid Usage Plan ID specified');
-    await rejects(client.send(new TagResourceCommand({ resourceArn: arn('/vpclinks/nosuch'), tags: { a: 'b' } })), 'NotFoundException', 'Invalid VPC link identifier specified');
+    await rejects(client.send(new TagResourceCommand({ resourceArn: arn('/vpclinks/nosuch'), tags: { a: 'b' } })), 'NotFoundException', 'Invalid Vpc Link identifier specified');
     await rejects(client.send(new GetTagsCommand({ resourceArn: arn('/domainnames/api.example.com') })), 'NotFoundException', 'Invalid domain name identifier specified');
     await rejects(client.send(new GetTagsCommand({ resourceArn: 'not-an-arn' })), 'BadRequestException', 'Invalid ARN specified in the request', 400);
     await rejects(client.send(new GetTagsCommand({ resourceArn: arn('/restapis/abc/resources/def') })), 'BadRequestException', /does not name a taggable resource/);

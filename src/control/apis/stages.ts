@@ -129,6 +129,32 @@ const methodSettingRules: PatchRule<Stage>[] = SETTINGS.map(([group, name, key, 
   },
 }));
 
+// Access-log settings answer with AWS's own words (test_apigateway_api recordings): only the two
+// fields can be set, an empty value is refused, and only the whole block can be removed (AWS
+// reads any other remove as a method setting that is not there).
+const ACCESS_LOG_PATHS = 'Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]';
+const ACCESS_LOG_RULES: PatchRule<Stage>[] = [
+  {
+    path: '/accessLogSettings',
+    ops: ['add', 'replace', 'remove'],
+    apply(doc, op) {
+      if (op !== 'remove') throw badRequest(ACCESS_LOG_PATHS);
+      delete doc.accessLogSettings;
+    },
+  },
+  {
+    path: '/accessLogSettings/*',
+    ops: ['add', 'replace', 'remove'],
+    apply(doc, op, value, keys) {
+      const key = keys[0]!;
+      if (op === 'remove') throw badRequest(`Cannot remove method setting accessLogSettings/${key} because there is no method setting for this method `);
+      if (key !== 'destinationArn' && key !== 'format') throw badRequest(ACCESS_LOG_PATHS);
+      if (value === undefined || value === '') throw badRequest('Access Log value must not be empty');
+      doc.accessLogSettings = { ...doc.accessLogSettings, [key]: value };
+    },
+  },
+];
+
 const stageRules: PatchRule<Stage>[] = [
   field('description', { ops: ['replace', 'add', 'remove'] }),
   field('deploymentId'),
@@ -139,9 +165,7 @@ const stageRules: PatchRule<Stage>[] = [
   field('documentationVersion', { ops: ['replace', 'add', 'remove'] }),
   field('webAclArn', { ops: ['replace', 'add', 'remove'] }),
   mapEntry('variables', { checkKey: (k) => checkVariables({ [k]: '' }) }),
-  nestedField('accessLogSettings', 'destinationArn', { ops: ['replace', 'add', 'remove'] }),
-  nestedField('accessLogSettings', 'format', { ops: ['replace', 'add', 'remove'] }),
-  field('accessLogSettings', { ops: ['remove'] }),
+  ...ACCESS_LOG_RULES,
   field('canarySettings', { ops: ['remove'] }),
   nestedField('canarySettings', 'deploymentId'),
   nestedField('canarySettings', 'percentTraffic', { convert: toNumber }),

@@ -46,7 +46,7 @@ export async function getClientCertificateDoc(tx: ReadTx, id: string): Promise<C
 
 export async function getVpcLinkDoc(tx: ReadTx, id: string): Promise<VpcLink> {
   const v = await tx.get<VpcLink>(KK.vpcLink, '', id);
-  if (v === undefined) throw notFound('Invalid VPC link identifier specified');
+  if (v === undefined) throw notFound('Invalid Vpc Link identifier specified');
   return v;
 }
 

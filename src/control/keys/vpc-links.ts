@@ -1,5 +1,6 @@
 // VPC links (REST APIs): a named pointer at one Network Load Balancer. Gatehouse has no VPC
-// to provision, so a link is AVAILABLE as soon as it is created; its target is used as given.
+// to provision, so a link is AVAILABLE as soon as it is stored; CreateVpcLink still answers
+// PENDING as AWS does (recorded), and reads show the link ready. Its target is used as given.
 import type { CreateVpcLinkRequest, VpcLink } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest } from '../errors.ts';
@@ -14,21 +15,26 @@ const NLB_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbala
 
 function checkTargets(arns: string[] | undefined): void {
   if (arns === undefined || arns.length !== 1) throw badRequest('A VPC link for a REST API needs exactly one target: the ARN of a Network Load Balancer');
+  if (!/^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$/.test(arns[0]!)) throw badRequest(`Invalid ARN. ARN is not well formed ${arns[0]}`);
   if (!NLB_ARN.test(arns[0]!)) throw badRequest(`Invalid target ARN specified: ${arns[0]}. The target must be the ARN of a Network Load Balancer`);
 }
 
 const rules: PatchRule<VpcLink>[] = [
   field('name', {
     check: (v) => {
-      if (typeof v !== 'string' || v.trim() === '') throw badRequest('Invalid VPC link name specified');
+      if (typeof v !== 'string' || v.trim() === '') throw badRequest('Name cannot be empty');
     },
   }),
   field('description', { ops: ['replace', 'add', 'remove'] }),
 ];
 
+function withEmptyTags(link: VpcLink): VpcLink {
+  return { ...link, tags: link.tags ?? {} };
+}
+
 export const vpcLinkHandlers: HandlerTable = {
   async CreateVpcLink(input: CreateVpcLinkRequest, ctx) {
-    if (input.name.trim() === '') throw badRequest('Invalid VPC link name specified');
+    if (input.name.trim() === '') throw badRequest('Name cannot be empty');
     checkTargets(input.targetArns);
     const link: VpcLink = { id: newId(6), name: input.name };
     if (input.description !== undefined) link.description = input.description;
@@ -38,12 +44,14 @@ export const vpcLinkHandlers: HandlerTable = {
     withTags(link, input.tags);
     return ctx.write(async (tx) => {
       await tx.put(KK.vpcLink, '', link.id!, link);
-      return link;
+      const { statusMessage: _ready, ...pending } = link;
+      return { ...pending, status: 'PENDING' };
     });
   },
 
+  // A single link is answered with its tags, {} when it has none (recorded); list items without.
   async GetVpcLink(input: { vpcLinkId: string }, ctx) {
-    return ctx.read((tx) => getVpcLinkDoc(tx, input.vpcLinkId));
+    return ctx.read(async (tx) => withEmptyTags(await getVpcLinkDoc(tx, input.vpcLinkId)));
   },
 
   async GetVpcLinks(input: { limit?: number; position?: string }, ctx) {
@@ -55,7 +63,7 @@ export const vpcLinkHandlers: HandlerTable = {
       const link = await getVpcLinkDoc(tx, input.vpcLinkId);
       const next = applyPatch(link, input.patchOperations, rules);
       await tx.put(KK.vpcLink, '', link.id!, next);
-      return next;
+      return withEmptyTags(next);
     });
   },
 
