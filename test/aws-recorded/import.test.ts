@@ -1,8 +1,11 @@
 // Replays of test_apigateway_import's recordings that use the default API Gateway transformers
 // (ids, names, parent and root resource ids); see harness.ts and docs/aws-recorded.md. The
 // definitions are read from the recordings' files/ folder at run time.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
-  CreateRestApiCommand, GetAuthorizersCommand, GetModelsCommand, GetRestApiCommand, ImportRestApiCommand, PutRestApiCommand,
+  CreateDeploymentCommand, CreateRestApiCommand, CreateStageCommand, GetAuthorizersCommand, GetModelsCommand, GetRestApiCommand, ImportRestApiCommand, PutRestApiCommand,
 } from '@aws-sdk/client-api-gateway';
 import { recordedFile, uid, useRecorded } from './harness.ts';
 import { snapshotImported } from './import-resources.ts';
@@ -113,4 +116,39 @@ rec.test(`${T}test_import_api_bad_file`, async (r) => {
   await r.send('import-api-bad-json-file', new ImportRestApiCommand({ body: badJson }));
   await r.send('put-rest-api-bad-yaml-file', new PutRestApiCommand({ restApiId: api.id, body: badYaml }));
   await r.send('put-rest-api-bad-json-file', new PutRestApiCommand({ restApiId: api.id, body: badJson }));
+});
+
+rec.test(`${T}test_import_with_stage_variables`, async (r) => {
+  // The recording's echo server answers with what it received; this one does the same.
+  const echo = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://echo');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({
+        args: Object.fromEntries(url.searchParams), data: Buffer.concat(chunks).toString('utf8'), domain: req.headers.host,
+        method: req.method, origin: req.socket.remoteAddress, path: url.pathname,
+      }));
+    });
+  });
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  try {
+    const host = `127.0.0.1:${(echo.address() as AddressInfo).port}`;
+    r.alias(host, '<domain:1>');
+    r.alias('127.0.0.1', '<origin:1>');
+    // As the recorded test does away from AWS: plain HTTP to the local echo server.
+    const spec = file('openapi.spec.stage-variables.json').replaceAll('https://', 'http://');
+    const api = await r.setup(new ImportRestApiCommand({ body: Buffer.from(spec), failOnWarnings: true }));
+    const deployment = await r.setup(new CreateDeploymentCommand({ restApiId: api.id }));
+    await r.setup(new CreateStageCommand({ restApiId: api.id, stageName: 'v1', deploymentId: deployment.id, variables: { TestHost: host, testPath: 'test-path', querystring: 'qs_key=qs_value' } }));
+    const ok = await fetch(`${r.gh.url}/restapis/${api.id}/v1/_user_request_/path1`);
+    r.record('get-resp-from-http', await ok.json());
+    await r.setup(new CreateStageCommand({ restApiId: api.id, stageName: 'v2', deploymentId: deployment.id }));
+    const failed = await fetch(`${r.gh.url}/restapis/${api.id}/v2/_user_request_/path1`);
+    assert.equal(failed.status, 500, 'an unset stage variable leaves no host to call: 500');
+    r.record('get-error-resp-from-http', { body: await failed.json(), errorType: failed.headers.get('x-amzn-errortype') });
+  } finally {
+    await new Promise((resolve) => echo.close(resolve));
+  }
 });
