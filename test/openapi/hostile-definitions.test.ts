@@ -3,7 +3,9 @@
 // while one is being read, and its memory stays bounded.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GetRestApisCommand, ImportRestApiCommand, PutRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import {
+  CreateRestApiCommand, GetRestApisCommand, ImportDocumentationPartsCommand, ImportRestApiCommand, PutRestApiCommand, type APIGatewayClient,
+} from '@aws-sdk/client-api-gateway';
 import { stringify as toYaml } from 'yaml';
 import type { Gatehouse } from '../../src/server.ts';
 import { INLINE_MAX_BYTES } from '../../src/openapi/parse.ts';
@@ -128,6 +130,19 @@ describe('hostile definitions are refused before they cost anything', () => {
     assertUnreadable(race.importError);
     assert.deepEqual([...race.order].sort(), ['health', 'import', 'list']);
     assert.ok(race.rssGrowth < 256 * MB, `RSS grew by ${Math.round(race.rssGrowth / MB)} MB`);
+  });
+
+  test('ImportDocumentationParts reads its body with the same bounds: 5 MB of "[" is its 400', async () => {
+    const api = await sdk.send(new CreateRestApiCommand({ name: 'docs' }));
+    const stop = watchRss();
+    const imported = sdk.send(new ImportDocumentationPartsCommand({ restApiId: api.id, body: Buffer.from(`swagger: "2.0"\nx: ${'['.repeat(5 * MB)}`) }));
+    const [err] = await Promise.all([
+      imported.then(() => assert.fail('the import succeeded'), (e: Race['importError']) => e),
+      sdk.send(new GetRestApisCommand({})),
+    ]);
+    assert.equal(err.name, 'BadRequestException');
+    assert.equal(err.message, 'Unable to build importer with provided input.');
+    assert.ok(stop() < 256 * MB);
   });
 
   test('a definition the pre-scan lets through but that is too costly to read ends in its worker, not the server', async () => {

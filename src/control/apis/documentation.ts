@@ -1,8 +1,8 @@
 // API documentation: documentation parts (content attached to a location in the API) and
 // documentation versions (named snapshots of all parts, which a stage can point at).
-import { lazy } from '../../lazy.ts';
-
-const yamlLib = lazy<typeof import('yaml')>('yaml');
+import { exceedsNesting } from '../../openapi/nesting.ts';
+import { MAX_DEPTH, parseDefinitionText } from '../../openapi/parse-text.ts';
+import { MAX_INDENT } from '../../openapi/parse.ts';
 import type {
   CreateDocumentationPartRequest, CreateDocumentationVersionRequest, DocumentationPart, DocumentationPartLocation,
   DocumentationVersion, GetDocumentationPartsRequest, ImportDocumentationPartsRequest, Stage,
@@ -159,7 +159,10 @@ function parseDefinition(body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
   let doc: unknown;
   try {
-    doc = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLib().parse(text);
+    // Bounded as an imported definition is (src/openapi): nesting refused before parsing (5 MB of
+    // '[' stalled the server for minutes), YAML aliases limited while reading.
+    if (exceedsNesting(text, MAX_DEPTH, MAX_INDENT, !text.trimStart().startsWith('{'))) throw new Error('nested too deeply');
+    doc = parseDefinitionText(text);
   } catch {
     // AWS's words for a body that is not JSON or YAML (recorded, for both).
     throw badRequest('Unable to build importer with provided input.');
