@@ -20,9 +20,20 @@ function hex(c: number): string {
 /** Characters escapeJavaScript changes: controls, quotes, backslash, slash and everything above U+007F. */
 const NEEDS_ESCAPE = /[\u0000-\u001f"'\\/\u0080-\uffff]/;
 
+/** What JSON.stringify escapes differently from commons-lang: rare controls (lower-case hex there) and non-ASCII. */
+const NOT_LIKE_JSON = /[\u0000-\u0007\u000b\u000e-\u001f\u0080-\uffff]/;
+
 /** commons-lang 2.6 StringEscapeUtils.escapeJavaScript. */
 export function escapeJavaScript(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return s;
+  // JSON.stringify (native) escapes `"`, `\` and \b \t \n \f \r as commons-lang does; `'` and `/` are
+  // left, and are native string replacements. A per-character loop on big bodies was 20x slower.
+  if (!NOT_LIKE_JSON.test(s)) return JSON.stringify(s).slice(1, -1).replaceAll("'", "\\'").replaceAll('/', '\\/');
+  return escapeJavaScriptByChar(s);
+}
+
+/** escapeJavaScript one character at a time: every case, including those JSON.stringify writes differently. */
+export function escapeJavaScriptByChar(s: string): string {
   let out = '';
   let chunk = 0;
   for (let i = 0; i < s.length; i++) {
@@ -55,6 +66,7 @@ export function escapeJavaScript(s: string): string {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** What encodeURIComponent leaves alone and URLEncoder does not, and the space URLEncoder writes as `+`. */
 const NOT_JAVA_SAFE = /[!'()~]|%20/g;
+const NOT_JAVA_SAFE_MARKS = /[!'()~]/;
 
 function javaEscape(c: string): string {
   return c === '%20' ? '+' : '%' + hex(c.charCodeAt(0));
@@ -64,7 +76,9 @@ function javaEscape(c: string): string {
 export function urlEncode(s: string): string {
   // A lone surrogate is not UTF-8: Java's encoder writes '?' for it (encodeURIComponent would throw).
   const text = /[\uD800-\uDFFF]/.test(s) ? s.replace(LONE_SURROGATE, '?') : s;
-  return encodeURIComponent(text).replace(NOT_JAVA_SAFE, javaEscape);
+  const encoded = encodeURIComponent(text);
+  // The common difference, spaces, is a native string replacement; a callback per match is slow on big bodies.
+  return NOT_JAVA_SAFE_MARKS.test(text) ? encoded.replace(NOT_JAVA_SAFE, javaEscape) : encoded.replaceAll('%20', '+');
 }
 
 const PLUS = /\+/g;
@@ -72,6 +86,17 @@ const PLUS = /\+/g;
 /** java.net.URLDecoder.decode(s, "UTF-8"). */
 export function urlDecode(s: string): string {
   if (s.indexOf('%') < 0) return s.indexOf('+') < 0 ? s : s.replace(PLUS, ' ');
+  // decodeURIComponent (native) agrees with URLDecoder on well-formed input; it throws on a bad escape
+  // or bytes that are not UTF-8, where the loop below gives Java's exception or U+FFFD.
+  try {
+    return decodeURIComponent(s.indexOf('+') < 0 ? s : s.replace(PLUS, ' '));
+  } catch {
+    return urlDecodeByChar(s);
+  }
+}
+
+/** urlDecode one escape at a time: Java's exceptions for bad escapes, U+FFFD for bytes that are not UTF-8. */
+export function urlDecodeByChar(s: string): string {
   let out = '';
   let last = 0;
   for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', last)) {

@@ -299,8 +299,18 @@ export function jsonText(v: unknown, depth = 0): string {
 const JSON_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2000-\u20ff]/;
 
 /** A JSON string literal as json-smart writes it (control characters and U+2000..U+20FF as \uXXXX). */
+/** What json-smart escapes and JSON.stringify writes differently (rarer controls, U+007F-U+009F, U+2000-U+20FF) or not at all (lone surrogates). */
+const NOT_LIKE_JSON = /[\u0000-\u0007\u000b\u000e-\u001f\u007f-\u009f\u2000-\u20ff\ud800-\udfff]/;
+
 export function jsonQuote(s: string): string {
   if (!JSON_ESCAPE.test(s)) return '"' + s + '"';
+  // JSON.stringify (native) escapes `"`, `\` and \b \t \n \f \r as json-smart does; a per-character loop was 50x slower.
+  if (!NOT_LIKE_JSON.test(s)) return JSON.stringify(s);
+  return jsonQuoteByChar(s);
+}
+
+/** jsonQuote one character at a time: every case, including those JSON.stringify writes differently. */
+export function jsonQuoteByChar(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
