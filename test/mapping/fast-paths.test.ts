@@ -39,3 +39,13 @@ test('urlEncode then urlDecode gives the text back (lone surrogates become "?", 
   fc.assert(fc.property(text, (s) => assert.equal(urlDecode(urlEncode(s)), s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?'))), { numRuns: 3000, seed: 4 });
   assert.equal(urlEncode("a b!'()~*"), 'a+b%21%27%28%29%7E*');
 });
+
+test('the byte loops that long texts take (4 KB and more) give the same text as the short-text code', () => {
+  const noLoneSurrogates = fc.array(fc.constantFrom(...TRICKY.filter((c) => c !== '\ud800' && c !== '\udc00')), { minLength: 1, maxLength: 40 }).map((a) => a.join(''));
+  fc.assert(fc.property(noLoneSurrogates, (s) => {
+    const long = s.repeat(Math.ceil(5000 / s.length));
+    assert.equal(escapeJavaScript(long), escapeJavaScriptByChar(long));
+    assert.equal(urlEncode(long), urlEncode(s).repeat(Math.ceil(5000 / s.length)));
+    assert.equal(urlDecode(urlEncode(long)), long);
+  }), { numRuns: 300, seed: 5 });
+});
