@@ -4,7 +4,7 @@
 import { badRequest } from '../control/errors.ts';
 import { log } from '../observe/log.ts';
 import { exceedsNesting } from './nesting.ts';
-import { parseDefinitionText, DefinitionParseError, MAX_DEPTH } from './parse-text.ts';
+import { parseDefinitionText, parseJsonDefinition, DefinitionParseError, MAX_DEPTH } from './parse-text.ts';
 import { parseInWorker } from './parse-worker-pool.ts';
 
 export { MAX_DEPTH, MAX_NODES, MAX_YAML_ALIASES } from './parse-text.ts';
@@ -17,8 +17,9 @@ export const MAX_DEFINITION_BYTES = 6 * 1024 * 1024;
  */
 export const MAX_INDENT = 512;
 /**
- * Definitions up to this size are parsed on the event loop (a few milliseconds); larger ones in a
- * worker thread, because the YAML parser reads about a megabyte a second.
+ * Definitions up to this size are parsed on the event loop (a few milliseconds), and so is valid
+ * JSON of any size; larger YAML goes to a worker thread, because the YAML parser reads about a
+ * megabyte a second.
  */
 export const INLINE_MAX_BYTES = 64 * 1024;
 
@@ -41,7 +42,8 @@ export async function parseDefinition(body: Buffer | string): Promise<Record<str
   const json = trimmed.startsWith('{') || trimmed.startsWith('[');
   if (exceedsNesting(text, MAX_DEPTH, MAX_INDENT, !json)) throw unreadable(`the definition is nested deeper than ${MAX_DEPTH} levels`);
   try {
-    return size <= INLINE_MAX_BYTES ? parseDefinitionText(text) : await parseInWorker(text);
+    if (size <= INLINE_MAX_BYTES) return parseDefinitionText(text);
+    return (json ? parseJsonDefinition(text) : undefined) ?? (await parseInWorker(text));
   } catch (err) {
     if (err instanceof DefinitionParseError) throw unreadable(err.message);
     throw err;
