@@ -46,8 +46,9 @@ export const testInvokeHandlers: HandlerTable = {
   async TestInvokeMethod(input: TestInvokeMethodRequest, ctx): Promise<TestInvokeMethodResponse> {
     const started = performance.now();
     const snapshot = await ctx.read(async (tx) => {
-      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      // The resource first, as AWS does: a missing API answers "Invalid Resource identifier specified" (recorded).
       await getResource(tx, input.restApiId, input.resourceId);
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
       const m = await getMethod(tx, input.restApiId, input.resourceId, input.httpMethod);
       if (m.methodIntegration === undefined) throw badRequest('No integration defined for method');
       return takeSnapshot(tx, api);
