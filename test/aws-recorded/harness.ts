@@ -16,6 +16,7 @@
 //     r.alias('NOPE', '<upper-id>');            // a test-specific replacement, as the recording's own
 //     r.record('label', value);                 // a value built by hand (rarely needed)
 //     r.sort('items', (x) => x.path);           // sorts every `items` list, as the recording's sorter did
+//     await r.send('label', cmd, (out) => ({ ...out, log: '<log>' }));  // a recording's own transformer
 //     await r.raw('label', 'PUT', '/restapis/..', '{"requestParameters":{"true":true}}');  // bytes no SDK sends
 //   });
 //   r.client and r.gh are the SDK client and the Gatehouse; r.setup(cmd) sends without recording.
@@ -83,11 +84,15 @@ export class Replay {
     private readonly lastBody: () => unknown,
   ) {}
 
-  /** Sends a command and records its answer (output or error) under `label`; undefined on error. */
-  async send<O>(label: string, command: { readonly input: unknown } & { __o?: O } | object): Promise<O | undefined> {
+  /**
+   * Sends a command and records its answer (output or error) under `label`; undefined on error.
+   * `transform` rewrites a successful output first, as a recording's own transformer did.
+   */
+  async send<O>(label: string, command: object, transform?: (out: Record<string, unknown>) => Record<string, unknown>): Promise<O | undefined> {
     try {
       const out = await (this.client as unknown as Sendable).send(command as never);
-      this.record(label, successShape(out as Record<string, unknown>));
+      const shown = transform === undefined ? out : { ...transform(out as Record<string, unknown>), $metadata: (out as { $metadata: unknown }).$metadata };
+      this.record(label, successShape(shown as Record<string, unknown>));
       return out as O;
     } catch (err) {
       this.record(label, errorShape(err as SdkError, this.lastBody()));
