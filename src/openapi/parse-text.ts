@@ -52,7 +52,9 @@ export function parseJsonDefinition(text: string): Record<string, unknown> | und
 function parseYaml(text: string, jsonError?: string): unknown {
   let doc;
   try {
-    doc = yamlLib().parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
+    // Duplicate keys: the last wins. AWS imports such definitions: the public sample
+    // aws-samples/amazon-api-gateway-step-functions-xml deploys one with `paths:` written twice.
+    doc = yamlLib().parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false });
   } catch (err) {
     if (err instanceof RangeError) throw new DefinitionParseError('the definition is nested too deeply');
     throw new DefinitionParseError(`the body is neither JSON nor YAML (${(err as Error).message})`);

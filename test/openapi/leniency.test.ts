@@ -31,6 +31,12 @@ describe('versions and titles', () => {
     assert.equal(oas.name, 'NumericOas');
   });
 
+  test('a YAML key written twice: the last one wins (a public aws-samples definition has `paths:` twice)', async () => {
+    const body = 'swagger: "2.0"\ninfo: {title: Twice}\npaths:\npaths:\n  /a:\n    get:\n      responses: {}\n      x-amazon-apigateway-integration: {type: mock}\n';
+    const api = await sdk.send(new ImportRestApiCommand({ body: Buffer.from(body), failOnWarnings: true }));
+    await methodOf(api.id!, '/a', 'GET');
+  });
+
   test('a definition without info.title imports; PutRestApi keeps the API name', async () => {
     const body = Buffer.from(JSON.stringify({ swagger: '2.0', info: { version: '1' }, paths: { '/a': { get: { responses: {}, 'x-amazon-apigateway-integration': mock } } } }));
     const imported = await sdk.send(new ImportRestApiCommand({ body, failOnWarnings: true }));
