@@ -137,6 +137,8 @@ export class SandboxHost {
   }
 
   newTree(memoryMb: number): ProcessTree {
+    // Without setpriv, spawn() switches uid itself and the launcher cannot join cgroups as root.
+    if (this.privileged && this.#tools.setpriv === undefined) return new ScannedTree();
     return this.#cgroups?.tree(memoryMb) ?? new ScannedTree();
   }
 
@@ -170,8 +172,10 @@ export class SandboxHost {
 
   #idFor(arn: string): number | undefined {
     if (!this.privileged) return undefined;
-    // Stable for a function (its ARN), so files it left in its tmp/ stay its own across restarts.
-    let id = ID_BASE + (createHash('sha256').update(arn).digest().readUInt32BE(0) % ID_SPAN);
+    // Stable for a function of this gateway's data (its code folder and the ARN), and different
+    // for the same ARN in another gateway on the host: DeleteFunction kills every process of the
+    // uid, which must never reach another gateway's function of the same name.
+    let id = ID_BASE + (createHash('sha256').update(this.#codeRoot).update('\0').update(arn).digest().readUInt32BE(0) % ID_SPAN);
     while (this.#ids.has(id) && this.#ids.get(id) !== arn) id = ID_BASE + ((id - ID_BASE + 1) % ID_SPAN);
     this.#ids.set(id, arn);
     return id;

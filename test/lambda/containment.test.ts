@@ -102,6 +102,22 @@ describe('process trees', () => {
     await until(() => gone(pid), `grandchild ${pid} to die with the gateway`);
   });
 
+  it('DeleteFunction in one gateway leaves the same-named function of another gateway running', async () => {
+    const other = await startLambda();
+    try {
+      await other.create('namesake', { 'index.js': DETACHED_NODE });
+      await t.create('namesake', { 'index.js': DETACHED_NODE });
+      const theirs = (await other.invoke('namesake', {})).json as number;
+      const ours = (await t.invoke('namesake', {})).json as number;
+      assert.equal((await t.call('DELETE', '/2015-03-31/functions/namesake')).status, 204);
+      await until(() => gone(ours), 'our grandchild to die');
+      assert.equal(gone(theirs), false, 'the other gateway\'s function is untouched');
+      assert.equal((await other.invoke('namesake', {})).status, 200);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('memory used by a child process counts against MemorySize: the runtime is killed', async () => {
     await t.create('child-hog', {
       'index.js': `
