@@ -276,7 +276,11 @@ class Reader {
   // ---------------------------------------------------------------- security
 
   private readSecuritySchemes(def: ApiDefinition): void {
-    const schemes = this.oas3 ? (isObj(this.doc.components) ? this.doc.components.securitySchemes : undefined) : this.doc.securityDefinitions;
+    // An OpenAPI 3 document with Swagger's `securityDefinitions` instead of
+    // `components.securitySchemes` is read too: aws-samples/amazon-api-gateway-url-shortener's
+    // Cognito-authorized routes are written that way and depend on it.
+    const oas3Schemes = isObj(this.doc.components) ? this.doc.components.securitySchemes : undefined;
+    const schemes = this.oas3 ? (oas3Schemes ?? this.doc.securityDefinitions) : this.doc.securityDefinitions;
     if (schemes === undefined) return;
     if (!isObj(schemes)) {
       this.errors.push('Invalid API definition: security definitions must be an object');
@@ -314,7 +318,10 @@ class Reader {
       return undefined;
     }
     const a: Authorizer = { name, type };
-    if (Array.isArray(ext.providerARNs)) a.providerARNs = ext.providerARNs.map(String);
+    if (Array.isArray(ext.providerARNs)) {
+      if (ext.providerARNs.some((x) => typeof x !== 'string')) this.errors.push(`Invalid authorizer definition '${name}': providerARNs must be ARN strings`);
+      else a.providerARNs = ext.providerARNs as string[];
+    }
     if (authtype !== undefined) a.authType = authtype;
     if (type !== 'COGNITO_USER_POOLS' && str(ext.authorizerUri) !== undefined) a.authorizerUri = str(ext.authorizerUri);
     // Generated definitions (Pulumi, Terraform) write unset fields as empty strings; AWS imports

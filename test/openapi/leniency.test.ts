@@ -56,6 +56,19 @@ describe('what AWS imports from older and generated definitions', () => {
     assert.equal((await methodOf(api.id!, '/a', 'GET')).authorizationType, 'AWS_IAM');
   });
 
+  test('an OpenAPI 3 document with Swagger\'s securityDefinitions gets its authorizer (aws-samples url-shortener)', async () => {
+    const body = {
+      openapi: '3.0.1', info: { title: 'OasWithSecurityDefinitions' },
+      paths: { '/app': { get: { security: [{ UserAuthorizer: [] }], 'x-amazon-apigateway-integration': mock } } },
+      securityDefinitions: { UserAuthorizer: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'cognito_user_pools', 'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: ['arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_ABC123'] } } },
+    };
+    const api = await sdk.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(body)), failOnWarnings: true }));
+    const method = await methodOf(api.id!, '/app', 'GET');
+    assert.equal(method.authorizationType, 'COGNITO_USER_POOLS');
+    const [a] = (await sdk.send(new GetAuthorizersCommand({ restApiId: api.id }))).items!;
+    assert.equal(method.authorizerId, a!.id);
+  });
+
   test('an integration response may map a header its method response does not declare', async () => {
     const body = {
       swagger: '2.0', info: { title: 'Undeclared' },

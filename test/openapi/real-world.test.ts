@@ -22,9 +22,11 @@ useGatehouse((g) => {
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 
-/** An ARN for a CloudFormation resource name: roles by their name, everything else a function. */
+/** An ARN for a CloudFormation resource, told apart by its name: roles, user pools, else a function. */
 function arnOf(resource: string): string {
-  return /role$/i.test(resource) ? `arn:aws:iam::${ACCOUNT}:role/${resource}` : `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${resource}`;
+  if (/role$/i.test(resource)) return `arn:aws:iam::${ACCOUNT}:role/${resource}`;
+  if (/userpool$/i.test(resource)) return `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${REGION}_${resource}`;
+  return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${resource}`;
 }
 
 function substitute(text: string): string {
