@@ -22,9 +22,9 @@ const file = (name: string) => recordedFile(name).toString('utf8');
 // account id: the harness maps Gatehouse's account to the recordings' 111111111111, and the
 // recorder wrote arn:<partition>. The URI itself is stored exactly as written, as AWS does.
 const ACCOUNT_IN_DEFINITION = 'the definition\'s account 000000000000 is Gatehouse\'s own, which the harness maps; stored as written';
-// GetRestApi: this recording (2025) answers tags {} for an API without tags; test_apigateway_api's
-// recordings do not, and the management API follows those.
-const GET_TAGS = 'GetRestApi without tags: recordings disagree (see docs/aws-recorded.md)';
+// GetRestApi of an API without tags answers `tags: {}` here (the only such recording); the
+// management API (src/control/apis/restapis.ts, not the import's) leaves the field out.
+const GET_TAGS = 'GetRestApi leaves out tags {} (management API, src/control)';
 // Overwrite keeps the resource of a path declared again; AWS gives its new integration a cache
 // namespace that is no resource's id, Gatehouse the resource id (as a fresh import does).
 const CACHE_NAMESPACE = 'AWS gives a re-imported integration an unrelated cache namespace';
