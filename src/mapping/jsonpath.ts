@@ -78,6 +78,35 @@ interface CompiledPath {
   /** The steps of the fast path, or null for the general evaluator. */
   readonly steps: Step[] | null;
   readonly definite: boolean;
+  /** Why the general evaluator will not run this path, or null. */
+  readonly refused: string | null;
+}
+
+const QUOTED = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * jsonpath-plus evaluates filters (`?(...)`) and script steps (`[(...)]`) as JavaScript in its safe
+ * mode: no globals, but string methods and regular expression literals run, and
+ * `@.p.match(/(a|a)*b/)` blocks the process for minutes (a backtracking engine, beyond any time
+ * check). Filters may compare, combine and do arithmetic on values; calls and regular expressions
+ * (including Jayway's `=~`, written with one) are refused.
+ */
+function refusedFilter(normalized: string): string | null {
+  const text = normalized.replace(QUOTED, "''");
+  for (let i = text.indexOf('('); i >= 0; i = text.indexOf('(', i + 1)) {
+    if (text[i - 1] !== '?' && text[i - 1] !== '[') continue;
+    let depth = 0;
+    let end = i;
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    const expression = text.slice(i + 1, end);
+    if (/[/`]/.test(expression)) return 'regular expressions are not supported in filters';
+    if (/[\w$\])]\s*\(/.test(expression)) return 'function calls are not supported in filters';
+    i = end;
+  }
+  return null;
 }
 
 const paths = new Map<string, CompiledPath>();
@@ -88,8 +117,8 @@ function compilePath(path: string): CompiledPath {
   const normalized = normalize(path);
   const steps = compile(normalized);
   const definite = steps !== null ||
-    !/\*|\.\.|\?\(|\[[^\]]*[:,][^\]]*\]/.test(normalized.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''"));
-  c = { normalized, steps, definite };
+    !/\*|\.\.|\?\(|\[[^\]]*[:,][^\]]*\]/.test(normalized.replace(QUOTED, "''"));
+  c = { normalized, steps, definite, refused: steps === null ? refusedFilter(normalized) : null };
   if (paths.size >= COMPILED_LIMIT) paths.clear();
   paths.set(path, c);
   return c;
@@ -110,6 +139,7 @@ function evaluate(json: unknown, c: CompiledPath, path: string): unknown[] {
     const v = walk(json, c.steps);
     return v === MISSING ? [] : [v];
   }
+  if (c.refused !== null) throw new SyntaxError(`Invalid JSONPath ${path}: ${c.refused}`);
   let result: unknown;
   try {
     result = JSONPath({ path: c.normalized, json: toPlain(json, 0) as object, wrap: true, eval: 'safe' });

@@ -73,6 +73,22 @@ test('regular expressions that backtrack catastrophically in Java run in linear 
   assert.equal(render("$s.split('(a|a)*b').size()", { s: 'a'.repeat(5000) + 'c' }), '1');
 });
 
+test('JSONPath filters cannot run regular expressions or calls: jsonpath-plus would backtrack for minutes', { timeout: 60_000 }, () => {
+  const inp = { body: JSON.stringify({ a: [{ p: 'a'.repeat(40) + 'c', n: 2 }, { p: 'x', n: 0 }] }), params: { path: {}, querystring: {}, header: {} }, stageVariables: {} };
+  const hostile = [
+    '$.a[?(@.p.match(/(a|a)*b/))]', '$.a[?(@.p =~ /(a|a)*b/)]', '$.a[?(/(a|a)*b/.test(@.p))]', "$.a[?(@.p['match']('(a|a)*b'))]",
+    "$.a[?(@.p.padStart(500000000))]", '$.a[?(`${@.p}`)]', "$.a[(@.p.repeat(100))]",
+  ];
+  for (const path of hostile) {
+    for (const call of [`$input.json("${path}")`, `$input.path("${path}")`]) {
+      assert.throws(() => renderMappingTemplate(compileTemplate(call), { ...inp, context: {} }), (e: unknown) => e instanceof VtlError && /not supported in filters/.test((e as Error).message), call);
+    }
+  }
+  // Comparisons, logic and arithmetic still filter.
+  assert.equal(renderMappingTemplate(compileTemplate(`$input.json("$.a[?(@.n > 1 && @.p != 'x')].n")`), { ...inp, context: {} }), '[2]');
+  assert.equal(renderMappingTemplate(compileTemplate(`$input.json("$.a[?(@.p == 'x' || @.n * 2 == 0)].p")`), { ...inp, context: {} }), '["x"]');
+});
+
 test('JSONPath filters from templates cannot reach JS either (jsonpath-plus safe evaluation)', () => {
   const inp = { body: '{"a": [{"p": 1}, {"p": 2}]}', params: { path: {}, querystring: {}, header: {} }, context: {}, stageVariables: {} };
   const attacks = [
