@@ -111,9 +111,15 @@ function refusedFilter(normalized: string): string | null {
 
 const paths = new Map<string, CompiledPath>();
 
+/** Paths are short in practice; the parsers (ours and jsonpath-plus's) take time quadratic in the length of odd ones. */
+const MAX_PATH_LENGTH = 1000;
+
 function compilePath(path: string): CompiledPath {
   let c = paths.get(path);
   if (c !== undefined) return c;
+  if (path.length > MAX_PATH_LENGTH) {
+    return { normalized: path, steps: null, definite: true, refused: `paths longer than ${MAX_PATH_LENGTH} characters are not supported` };
+  }
   const normalized = normalize(path);
   const steps = compile(normalized);
   const definite = steps !== null ||

@@ -89,6 +89,13 @@ test('JSONPath filters cannot run regular expressions or calls: jsonpath-plus wo
   assert.equal(renderMappingTemplate(compileTemplate(`$input.json("$.a[?(@.p == 'x' || @.n * 2 == 0)].p")`), { ...inp, context: {} }), '["x"]');
 });
 
+test('a JSONPath of 200 KB (the path parsers are quadratic in odd ones) is refused, not parsed', { timeout: 30_000 }, () => {
+  const inp = { body: '{"a": 1}', params: { path: {}, querystring: {}, header: {} }, stageVariables: {} };
+  for (const path of ["$['" + "\\\\'".repeat(100_000), '$.a[' + ':'.repeat(200_000), '$' + '.a'.repeat(100_000)]) {
+    assert.throws(() => renderMappingTemplate(compileTemplate(`$input.path("${path}")`), { ...inp, context: {} }), (e: unknown) => e instanceof VtlError && /longer than 1000/.test((e as Error).message));
+  }
+});
+
 test('JSONPath filters from templates cannot reach JS either (jsonpath-plus safe evaluation)', () => {
   const inp = { body: '{"a": [{"p": 1}, {"p": 2}]}', params: { path: {}, querystring: {}, header: {} }, context: {}, stageVariables: {} };
   const attacks = [
