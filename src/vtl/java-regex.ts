@@ -35,7 +35,7 @@ export interface JavaPattern {
 }
 
 const cache = new Map<string, JavaPattern>();
-const CACHE_LIMIT = 512;
+const CACHE_LIMIT = 256;
 const MAX_PATTERN_LENGTH = 1000;
 
 /** The compiled form of a Java pattern (cached); throws VtlRuntimeError for a pattern we refuse. */
@@ -55,11 +55,27 @@ export function javaPattern(pattern: string): JavaPattern {
     } catch (e) {
       throw patternSyntaxError(pattern, (e as Error).message.replace(/^error parsing regexp: /, ''));
     }
+    limitDfaMemory(re);
     compiled = { source: pattern, literal: null, re, groupCount: re.groupCount(), names: re.namedGroups() };
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(pattern, compiled);
   return compiled;
+}
+
+/** Memory each cached pattern's lazy DFA may hold: 256 patterns hold at most 128 MB (re2js's default, 8 MB, would allow 2 GB). */
+const DFA_MEMORY = 512 * 1024;
+
+/**
+ * re2js takes no memory limit for a pattern's DFA, only for RE2Set; the DFA is built lazily with
+ * the default. Build it now with a smaller one, through re2js's own DFA class (2.10.0's fields:
+ * the `dfa` getter, `lazyDFA`, `prog`); were those to change, the default stays, still bounded.
+ */
+function limitDfaMemory(re: RE2JS): void {
+  const re2 = re.re2() as unknown as { dfa?: { constructor: new (prog: unknown, maxMem: number) => unknown }; lazyDFA?: unknown; prog?: unknown };
+  const dfa = re2.dfa;
+  if (dfa === undefined || re2.prog === undefined || !('lazyDFA' in re2)) return;
+  re2.lazyDFA = new dfa.constructor(re2.prog, DFA_MEMORY);
 }
 
 /** One match: its bounds and groups (group(i) is null for a group that did not take part). */

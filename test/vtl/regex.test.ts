@@ -114,3 +114,8 @@ test('integration response selection patterns share the engine: a hostile error 
   assert.match(refused.error ?? '', /backreferences/);
   assert.equal(matchesSelectionPattern(refused, 'aa'), false);
 });
+
+test("each cached pattern's DFA is limited to 512 KB (re2js's default is 8 MB; this fails if its internals change)", () => {
+  const re2 = (javaPattern('(a|b)*a(a|b){12}c').re as unknown as { re2(): { lazyDFA: { maxMem: number } | null } }).re2();
+  assert.equal(re2.lazyDFA?.maxMem, 512 * 1024);
+});
