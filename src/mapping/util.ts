@@ -3,13 +3,12 @@
 // that it turns ' into \' is that library's behaviour); urlEncode/urlDecode are
 // java.net.URLEncoder/URLDecoder with UTF-8.
 
-import { NO_METHOD, VtlObject, charge as importedCharge, charged as importedCharged, javaString } from '../vtl/index.ts';
+import { NO_METHOD, VtlObject, charge as importedCharge, javaString } from '../vtl/index.ts';
 import { JavaException } from '../vtl/methods.ts';
 import { parseJsonValue } from './json.ts';
 
 // Module-local copies: tsx loads modules as CommonJS, where each use of an imported binding is a getter call (see runtime.ts).
 const charge = importedCharge;
-const charged = importedCharged;
 
 const UTIL_CLASS = 'com.amazonaws.apigateway.Util';
 
@@ -163,6 +162,15 @@ export function base64Decode(s: string): string {
   return Buffer.from(s, 'base64').toString('utf8');
 }
 
+/** Arguments this long are charged before the helper runs, so one that does not fit is refused unrun. */
+const CHARGE_FIRST_FROM = 65536;
+
+/** Charges a helper's result, and its argument unless that was charged before. */
+function walked(argument: string, result: string): string {
+  charge((argument.length < CHARGE_FIRST_FROM ? argument.length : 0) + result.length);
+  return result;
+}
+
 // Module-local copies: see the note in src/vtl/runtime.ts about tsx and imported bindings.
 const NONE: typeof NO_METHOD = NO_METHOD;
 const toJavaString = javaString;
@@ -178,14 +186,15 @@ export class UtilVariable extends VtlObject {
     }
     const s = typeof a === 'string' ? a : toJavaString(a);
     // Each helper walks its argument once and builds a result: both are charged to the render's work budget.
+    if (s.length >= CHARGE_FIRST_FROM) charge(s.length);
     switch (name) {
-      case 'escapeJavaScript': return charged(escapeJavaScript(charged(s)));
-      case 'urlEncode': return charged(urlEncode(charged(s)));
-      case 'urlDecode': return charged(urlDecode(charged(s)));
-      case 'base64Encode': return charged(base64Encode(charged(s)));
-      case 'base64Decode': return charged(base64Decode(charged(s)));
+      case 'escapeJavaScript': return walked(s, escapeJavaScript(s));
+      case 'urlEncode': return walked(s, urlEncode(s));
+      case 'urlDecode': return walked(s, urlDecode(s));
+      case 'base64Encode': return walked(s, base64Encode(s));
+      case 'base64Decode': return walked(s, base64Decode(s));
       case 'parseJson':
-        charge(s.length);
+        if (s.length < CHARGE_FIRST_FROM) charge(s.length);
         try {
           return parseJsonValue(s);
         } catch (e) {

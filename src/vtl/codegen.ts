@@ -195,8 +195,10 @@ class Generator {
   /** JS expression for a reference's value (undefined when null). */
   ref(r: RefNode): string {
     let code = this.v(r.name);
-    for (const p of r.parts) {
-      if (p.kind === 'prop') code = this.propRead(code, p.name);
+    for (const [i, p] of r.parts.entries()) {
+      // `$foreach.hasNext` and the like read our ForeachScope, never a plain object.
+      if (p.kind === 'prop' && i === 0 && r.name === 'foreach') code = `propPlain(${code}, ${JSON.stringify(p.name)})`;
+      else if (p.kind === 'prop') code = this.propRead(code, p.name);
       else if (p.kind === 'method' && p.name === 'get' && p.args.length === 1) code = `callGet(S, ${this.at(r.at)}, ${code}, ${this.value(p.args[0]!)})`;
       else if (p.kind === 'method' && p.name === 'keySet' && p.args.length === 0) code = `callKeySet(S, ${this.at(r.at)}, ${code})`;
       else if (p.kind === 'method' && p.name === 'size' && p.args.length === 0) code = `callSize(S, ${this.at(r.at)}, ${code})`;
