@@ -79,6 +79,11 @@ export class WorkerBudget {
     this.#wake();
   }
 
+  /** A worker went idle: an invocation waiting for room may take it by stopping that worker. */
+  idleWorker(): void {
+    this.#wake();
+  }
+
   /** A client has an invocation waiting for room; it is told in arrival order. */
   wait(client: BudgetClient): void {
     if (!this.#waiting.includes(client)) this.#waiting.push(client);

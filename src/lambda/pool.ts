@@ -183,7 +183,10 @@ export class FunctionPool implements BudgetClient {
       return;
     }
     if (this.#queue.length > 0) this.#handTo(worker);
-    else this.#idle.push(worker);
+    else {
+      this.#idle.push(worker);
+      this.#limits.host.budget.idleWorker();
+    }
   }
 
   #handTo(worker: Worker): void {
