@@ -92,8 +92,10 @@ async function wrkLoad(url: string, path: string): Promise<Result> {
     if (m === null) throw new Error(`cannot read wrk's latency '${s}' in:\n${out}`);
     return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 } as const)[m[2] as 'us' | 'ms' | 's' | 'm'];
   };
-  const p50 = ms(/50%\s+(\S+)/.exec(out)![1]!);
-  const p99 = ms(/99%\s+(\S+)/.exec(out)![1]!);
+  // Anchored at the start of the line: the Thread Stats rows end in percentages too
+  // ("... 75.50%"), which an unanchored /50%/ matched.
+  const p50 = ms(/^\s*50%\s+(\S+)/m.exec(out)![1]!);
+  const p99 = ms(/^\s*99%\s+(\S+)/m.exec(out)![1]!);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
   const requests = Number(/(\d+) requests in/.exec(out)![1]);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
