@@ -1,6 +1,6 @@
 // Shared set-up for the Lambda tests: a Lambda service behind a real HTTP server on an
 // ephemeral port, and helpers to zip code and call the wire API.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { strToU8, zipSync } from 'fflate';
 import { parseConfig, type GatehouseConfig } from '../../src/config.ts';
@@ -93,3 +93,26 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** An HTTP endpoint that holds every request until released: invocations block on it. */
+export class Barrier {
+  readonly held: ServerResponse[] = [];
+  server!: Server;
+  url = '';
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => { req.resume(); this.held.push(res); });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+  release(): void {
+    for (const res of this.held.splice(0)) res.end('ok');
+  }
+  async stop(): Promise<void> {
+    this.release();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+/** A handler that waits on a Barrier when the event names one, then answers its pid. */
+export const BLOCKING = 'exports.handler = async (e) => { if (e.barrier) await (await fetch(e.barrier)).text(); return process.pid; };';

@@ -3,34 +3,11 @@
 // isolation between functions, and no process left behind. Asserted through stats() and pids.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PARTITION, isAlive, startLambda, until, type TestLambda } from './helpers.ts';
+import { BLOCKING, Barrier, PARTITION, isAlive, startLambda, until, type TestLambda } from './helpers.ts';
 
-/** An HTTP endpoint that holds every request until released: invocations block on it. */
-class Barrier {
-  readonly held: ServerResponse[] = [];
-  server!: Server;
-  url = '';
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => { req.resume(); this.held.push(res); });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-  }
-  release(): void {
-    for (const res of this.held.splice(0)) res.end('ok');
-  }
-  async stop(): Promise<void> {
-    this.release();
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
-
-const BLOCKING = 'exports.handler = async (e) => { if (e.barrier) await (await fetch(e.barrier)).text(); return process.pid; };';
 
 describe('concurrency', () => {
   let t: TestLambda;
