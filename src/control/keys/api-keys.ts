@@ -7,7 +7,7 @@ import type { HandlerTable, OpContext } from '../context.ts';
 import { ApiError, badRequest, conflict } from '../errors.ts';
 import { newId, now } from '../ids.ts';
 import { listPage, type Page } from '../paging.ts';
-import { applyPatch, field, toBoolean, type PatchOperation, type PatchRule } from '../patch.ts';
+import { applyPatch, field, parseBoolean, type PatchOperation, type PatchRule } from '../patch.ts';
 import { getApi } from '../apis/lookups.ts';
 import { getStage } from '../apis/stages.ts';
 import { parseCsv } from './csv.ts';
@@ -24,6 +24,15 @@ export function generateKeyValue(): string {
     for (const b of randomBytes(64)) if (b < 248 && out.length < 40) out += VALUE_ALPHABET[b % 62];
   }
   return out;
+}
+
+// Limits and wordings recorded from AWS (test_apigateway_extended): a name over 1024 characters
+// and a description over 125000 are refused; an empty name or value counts as none.
+const MAX_NAME = 1024;
+const MAX_DESCRIPTION = 125000;
+
+function checkDescription(description: string | undefined): void {
+  if (description !== undefined && description.length > MAX_DESCRIPTION) throw badRequest('Invalid API Key description specified.');
 }
 
 function checkCreateValue(value: string): void {
@@ -64,8 +73,10 @@ export async function putApiKey(tx: WriteTx, next: ApiKey, previous?: ApiKey): P
 }
 
 export async function insertApiKey(tx: WriteTx, ctx: OpContext, input: CreateApiKeyRequest): Promise<ApiKey> {
+  if (input.name !== undefined && input.name.length > MAX_NAME) throw badRequest(`Invalid API Key name, can be at most ${MAX_NAME} characters.`);
+  checkDescription(input.description);
   let value: string;
-  if (input.value !== undefined) {
+  if (input.value !== undefined && input.value !== '') {
     checkCreateValue(input.value);
     value = input.value;
   } else {
@@ -74,7 +85,7 @@ export async function insertApiKey(tx: WriteTx, ctx: OpContext, input: CreateApi
   if ((await tx.get(KK.apiKeyValue, '', value)) !== undefined) throw conflict('API Key already exists');
   const t = now();
   const key: ApiKey = { id: newId(10), value };
-  if (input.name !== undefined) key.name = input.name;
+  if (input.name !== undefined && input.name !== '') key.name = input.name;
   if (input.customerId !== undefined) key.customerId = input.customerId;
   if (input.description !== undefined) key.description = input.description;
   key.enabled = input.enabled ?? false;
@@ -86,10 +97,12 @@ export async function insertApiKey(tx: WriteTx, ctx: OpContext, input: CreateApi
   return key;
 }
 
+// In AWS's order: its "Must be one of" message lists the paths so.
 const rules: PatchRule<ApiKey>[] = [
-  field('name', { ops: ['replace'] }),
   field('description', { ops: ['replace', 'add', 'remove'] }),
-  field('enabled', { convert: toBoolean }),
+  // AWS reads the flag with Java's Boolean.parseBoolean: 'not-a-boolean' is false (recorded).
+  field('enabled', { convert: (v) => parseBoolean(v) }),
+  field('name', { ops: ['replace'] }),
   field('customerId', { ops: ['replace', 'add', 'remove'] }),
   {
     // Stage keys (the pre-usage-plan association) are added and removed by value 'restApiId/stageName'.
@@ -107,6 +120,7 @@ const rules: PatchRule<ApiKey>[] = [
 async function updateApiKey(tx: WriteTx, ctx: OpContext, id: string, ops: PatchOperation[] | undefined): Promise<ApiKey> {
   const key = await getApiKeyDoc(tx, id);
   const next = applyPatch(key, ops, rules);
+  checkDescription(next.description);
   const added = (next.stageKeys ?? []).filter((s) => !(key.stageKeys ?? []).includes(s));
   await checkStageKeys(tx, ctx, added.map((s) => ({ restApiId: s.split('/')[0], stageName: s.split('/')[1] })));
   if (next.name !== undefined && next.name === '') delete next.name;
@@ -123,7 +137,10 @@ async function deleteApiKey(tx: WriteTx, id: string): Promise<void> {
   await tx.delete(KK.apiKey, '', id);
 }
 
-async function listApiKeys(tx: ReadTx, input: GetApiKeysRequest): Promise<Page<ApiKey>> {
+async function listApiKeys(tx: ReadTx, given: GetApiKeysRequest): Promise<Page<ApiKey>> {
+  // AWS answers GetApiKeys with limit -1 with a page, not a validation error (recorded); what
+  // it does with a limit under 1 when there are keys is not recorded: here, the default size.
+  const input = given.limit !== undefined && given.limit < 1 ? { ...given, limit: undefined } : given;
   const include = input.includeValues === true;
   const customer = input.customerId;
   const matches = (k: ApiKey) => customer === undefined || k.customerId === customer;
@@ -261,8 +278,12 @@ export const apiKeyHandlers: HandlerTable = {
   },
 
   async UpdateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[] }, ctx) {
-    // UpdateApiKey answers without the value, as GetApiKey does by default.
-    return ctx.write(async (tx) => publicKey(await updateApiKey(tx, ctx, input.apiKey, input.patchOperations), false));
+    // UpdateApiKey answers without the value, as GetApiKey does by default, and with `tags: {}`
+    // when there are none (recorded).
+    return ctx.write(async (tx) => {
+      const key = publicKey(await updateApiKey(tx, ctx, input.apiKey, input.patchOperations), false);
+      return { ...key, tags: key.tags ?? {} };
+    });
   },
 
   async DeleteApiKey(input: { apiKey: string }, ctx) {

@@ -430,7 +430,8 @@ export const usagePlanHandlers: HandlerTable = {
 
   async GetUsagePlanKeys(input: { usagePlanId: string; nameQuery?: string; limit?: number; position?: string }, ctx) {
     return ctx.read(async (tx) => {
-      await getUsagePlanDoc(tx, input.usagePlanId);
+      // AWS answers an unknown usage plan with an empty list, not a 404 (recorded).
+      if ((await tx.get(KK.usagePlan, '', input.usagePlanId)) === undefined) return { items: [] };
       const q = input.nameQuery;
       return scanPage<{ id: string }, UsagePlanKey>(tx, KK.usagePlanKey, input.usagePlanId, input, async ({ id }) => {
         const k = await tx.get<ApiKey>(KK.apiKey, '', id);
