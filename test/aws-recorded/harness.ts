@@ -228,16 +228,23 @@ export function normalise(results: Record<string, unknown>, keys: readonly strin
 
 const PLACEHOLDER = /<[a-z-]+(?::\d+)?>/;
 
-function firstRaw(v: unknown, key: string): string | undefined {
+// The recorder sorted each answer's keys (case-insensitively: "Error", "message",
+// "ResponseMetadata") before numbering, so a stage's canarySettings.deploymentId is numbered
+// before its deploymentId; labels keep the test's order.
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0);
+
+function firstRaw(v: unknown, key: string, top = true): string | undefined {
   if (Array.isArray(v)) {
     for (const x of v) {
-      const f = firstRaw(x, key);
+      const f = firstRaw(x, key, false);
       if (f !== undefined) return f;
     }
   } else if (v !== null && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
+    const entries = Object.entries(v);
+    if (!top) entries.sort(byKey);
+    for (const [k, x] of entries) {
       if (k === key && typeof x === 'string' && x !== '' && !PLACEHOLDER.test(x)) return x;
-      const f = firstRaw(x, key);
+      const f = firstRaw(x, key, false);
       if (f !== undefined) return f;
     }
   }
