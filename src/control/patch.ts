@@ -47,7 +47,10 @@ function matchRule<T>(rule: PatchRule<T>, segs: string[]): string[] | null {
  * path it does not know and "Invalid patch operation specified. Must be one of: [replace]" for a
  * known path and the wrong op; 'path' says "Invalid patch path /x" for both (gateway responses).
  */
-export type PatchErrorStyle = 'listed' | 'short' | 'path';
+export type PatchErrorStyle = 'listed' | 'short' | 'path' | UnacceptedPath;
+
+/** A resource's own wording for a path (or op on it) that its rules do not take (stages). */
+export type UnacceptedPath = (op: Op, path: string) => Error;
 
 /** Applies `ops` to a deep copy of `doc` and returns the copy; throws BadRequestException. */
 export function applyPatch<T>(doc: T, ops: readonly PatchOperation[] | undefined, rules: readonly PatchRule<T>[], style: PatchErrorStyle = 'listed'): T {
@@ -83,6 +86,7 @@ function applyOne<T>(doc: T, op: Op, path: string, value: string | undefined, ru
     rule.apply(doc, op, value, keys);
     return;
   }
+  if (typeof style === 'function') throw style(shownOp, path);
   if (style === 'path') throw badRequest(`Invalid patch path ${path === '' ? 'null' : path}`);
   if (style === 'short') {
     if (known.length === 0) throw badRequest(`Invalid patch path ${path === '' ? 'null' : path}`);

@@ -37,18 +37,31 @@ export async function loadSnapshot(tx: ReadTx, restApiId: string, deploymentId: 
 
 export const deploymentHandlers: HandlerTable = {
   async CreateDeployment(input: CreateDeploymentRequest, ctx) {
+    // A canary deployment goes to an existing stage (AWS's words, recorded).
+    const canary = input.canarySettings;
+    if (canary !== undefined && (input.stageName === undefined || input.stageName === '')) {
+      throw badRequest(`Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ${input.stageName ?? 'null'}`);
+    }
     if (input.stageName !== undefined) checkStageName(input.stageName);
     checkVariables(input.variables);
     const d = await ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
+      const target = input.stageName === undefined ? undefined : await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
+      if (canary !== undefined && target === undefined) {
+        throw badRequest(`Invalid deployment content specified.Stage ${input.stageName} must already be created before making a canary release deployment`);
+      }
       const snapshot = await takeSnapshot(tx, api);
       checkDeployable(snapshot);
       const d: Deployment = { id: newId(6), createdDate: now() };
       if (input.description !== undefined) d.description = input.description;
       await tx.put(K.deployment, input.restApiId, d.id!, { ...d, apiSummary: apiSummary(snapshot) });
       await tx.put(K.snapshot, input.restApiId, d.id!, snapshot);
-      if (input.stageName !== undefined) {
-        const existing = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);
+      if (canary !== undefined && target !== undefined) {
+        // The new deployment becomes the stage's canary; the stage keeps its own deployment.
+        const canarySettings = { deploymentId: d.id!, percentTraffic: canary.percentTraffic ?? 0, useStageCache: canary.useStageCache ?? false, ...(canary.stageVariableOverrides !== undefined ? { stageVariableOverrides: canary.stageVariableOverrides } : {}) };
+        await tx.put(K.stage, input.restApiId, input.stageName!, { ...target, canarySettings, lastUpdatedDate: now() });
+      } else if (input.stageName !== undefined) {
+        const existing = target;
         if (existing === undefined) {
           await insertStage(tx, {
             restApiId: input.restApiId,

@@ -5,7 +5,7 @@ import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { now } from '../ids.ts';
 import { K } from '../kinds.ts';
-import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule } from '../patch.ts';
+import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchOperation, type PatchRule, type UnacceptedPath } from '../patch.ts';
 import { getApi } from './lookups.ts';
 import { checkClientCertificateExists } from '../keys/client-certificates.ts';
 
@@ -40,6 +40,21 @@ async function checkDeployment(tx: ReadTx, restApiId: string, deploymentId: stri
   }
 }
 
+// Canary settings as AWS keeps them (test_apigateway_canary recordings): a canary always has a
+// deployment (the stage's own when none is named), a percentage (0) and useStageCache (false);
+// a canary deployment that does not exist is a 400 with AWS's words, unlike the stage's own.
+export function withCanaryDefaults(stage: Stage): void {
+  const c = stage.canarySettings;
+  if (c === undefined) return;
+  c.deploymentId ??= stage.deploymentId;
+  c.percentTraffic ??= 0;
+  c.useStageCache ??= false;
+}
+
+async function checkCanaryDeployment(tx: ReadTx, restApiId: string, deploymentId: string | undefined): Promise<void> {
+  if (!deploymentId || (await tx.get<Deployment>(K.deployment, restApiId, deploymentId)) === undefined) throw badRequest('Deployment id does not exist');
+}
+
 export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promise<Stage> {
   checkStageName(input.stageName);
   if (await tx.get(K.stage, input.restApiId, input.stageName)) throw conflict('Stage already exists');
@@ -61,7 +76,11 @@ export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promi
   if (input.cacheClusterEnabled) s.cacheClusterSize = input.cacheClusterSize ?? '0.5';
   if (input.variables !== undefined && Object.keys(input.variables).length > 0) s.variables = input.variables;
   if (input.documentationVersion !== undefined) s.documentationVersion = input.documentationVersion;
-  if (input.canarySettings !== undefined) s.canarySettings = input.canarySettings;
+  if (input.canarySettings !== undefined) {
+    s.canarySettings = { ...input.canarySettings };
+    withCanaryDefaults(s);
+    await checkCanaryDeployment(tx, input.restApiId, s.canarySettings.deploymentId);
+  }
   if (input.tags !== undefined && Object.keys(input.tags).length > 0) s.tags = input.tags;
   await tx.put(K.stage, input.restApiId, input.stageName, s);
   return s;
@@ -183,6 +202,30 @@ const stageRules: PatchRule<Stage>[] = [
   ...methodSettingRules,
 ];
 
+// AWS's words for a path or op UpdateStage does not take (recorded): its list is AWS's own, not
+// the paths Gatehouse accepts.
+const METHOD_SETTING_PATHS = "[/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, /{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, /*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]";
+
+const stagePathError: UnacceptedPath = (op, path) => {
+  if (op === 'remove') return badRequest(`Cannot remove method setting ${path.slice(1)} because there is no method setting for this method `);
+  if (op === 'add') return badRequest(`Invalid add operation with path: ${path}`);
+  return badRequest(`Invalid method setting path: ${path}. Must be one of: ${METHOD_SETTING_PATHS}`);
+};
+
+// copy is only a canary's promotion: its deployment and its variable overrides (merged into the
+// stage's variables) become the stage's own; the canary stays (recorded).
+const PROMOTIONS: Record<string, string> = { '/deploymentId': '/canarySettings/deploymentId', '/variables': '/canarySettings/stageVariableOverrides' };
+
+function promote(doc: Stage, path: string, from: string): void {
+  if (PROMOTIONS[path] !== from) {
+    throw badRequest(`Invalid copy operation with path: ${path} and from ${from}. Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]`);
+  }
+  const c = doc.canarySettings;
+  if (c === undefined) throw badRequest('Promotion not available. Canary does not exist.');
+  if (path === '/deploymentId') doc.deploymentId = c.deploymentId;
+  else doc.variables = { ...doc.variables, ...c.stageVariableOverrides };
+}
+
 export const stageHandlers: HandlerTable = {
   async CreateStage(input: CreateStageRequest, ctx) {
     const s = await ctx.write(async (tx) => {
@@ -209,7 +252,7 @@ export const stageHandlers: HandlerTable = {
     });
   },
 
-  async UpdateStage(input: { restApiId: string; stageName: string; patchOperations?: [] }, ctx) {
+  async UpdateStage(input: { restApiId: string; stageName: string; patchOperations?: PatchOperation[] }, ctx) {
     const s = await ctx.write(async (tx) => updateStage(tx, ctx, input));
     ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
     return s;
@@ -225,16 +268,22 @@ export const stageHandlers: HandlerTable = {
   },
 };
 
-async function updateStage(tx: WriteTx, ctx: OpContext, input: { restApiId: string; stageName: string; patchOperations?: [] }): Promise<Stage> {
+async function updateStage(tx: WriteTx, ctx: OpContext, input: { restApiId: string; stageName: string; patchOperations?: PatchOperation[] }): Promise<Stage> {
   await getApi(tx, ctx.accountId, input.restApiId);
   const s = await getStage(tx, input.restApiId, input.stageName);
-  const next = applyPatch(s, input.patchOperations, stageRules);
+  // One op at a time: a copy (promotion) sees the canary the ops before it made.
+  let next = structuredClone(s);
+  for (const op of input.patchOperations ?? []) {
+    if (op.op === 'copy') promote(next, op.path ?? '', op.from ?? '');
+    else next = applyPatch(next, [op], stageRules, stagePathError);
+    withCanaryDefaults(next);
+  }
   if (next.deploymentId !== s.deploymentId) await checkDeployment(tx, input.restApiId, next.deploymentId);
   if (next.clientCertificateId !== undefined && next.clientCertificateId !== s.clientCertificateId) {
     await checkClientCertificateExists(tx, next.clientCertificateId);
   }
   if (next.canarySettings?.deploymentId !== undefined && next.canarySettings.deploymentId !== s.canarySettings?.deploymentId) {
-    await checkDeployment(tx, input.restApiId, next.canarySettings.deploymentId);
+    await checkCanaryDeployment(tx, input.restApiId, next.canarySettings.deploymentId);
   }
   const pct = next.canarySettings?.percentTraffic;
   if (pct !== undefined && (pct < 0 || pct > 100)) throw badRequest('Canary traffic percentage must be between 0.0 and 100.0');
