@@ -141,7 +141,8 @@ export const integrationHandlers: HandlerTable = {
       const i: Integration = dropEmpty({
         type: input.type,
         httpMethod: input.integrationHttpMethod,
-        uri: input.uri,
+        // AWS keeps no URI on a MOCK integration (recorded: test_apigateway_integrations).
+        uri: input.type === 'MOCK' ? undefined : input.uri,
         connectionType: input.connectionType ?? (input.type === 'HTTP' || input.type === 'HTTP_PROXY' ? 'INTERNET' : undefined),
         connectionId: input.connectionId,
         credentials: input.credentials,
