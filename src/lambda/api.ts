@@ -7,12 +7,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
+import { readCodeBody, type ZipMember } from './code-request.ts';
 import { LambdaError, sendLambdaError } from './errors.ts';
 import { MAX_PAYLOAD, type LambdaFunctions } from './service.ts';
 
 const PREFIX = '/2015-03-31/functions';
 /** Lambda's quota for a CreateFunction/UpdateFunctionCode request carrying a base64 zip. */
 const MAX_CODE_REQUEST = 69_905_067;
+// Code uploads held at once, in request bytes: each costs about four times its size while it is
+// parsed and decoded, so two full-size uploads (about 560 MB) is the most; small uploads pass.
+const CODE_BODY_BUDGET = 2 * MAX_CODE_REQUEST;
 // A region from the SigV4 scope becomes part of the store partition and of folder names: only
 // the shape AWS region names have (us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1).
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
@@ -20,6 +24,8 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 export function createLambdaApi(functions: LambdaFunctions, config: GatehouseConfig) {
+  let codeBodyBytes = 0;
+
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
     route(req, res, requestId).catch((err: unknown) => {
@@ -55,8 +61,8 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         return send(res, requestId, { status: 200, body: reply });
       }
       if (method === 'POST') {
-        const body = await readJson(req, MAX_CODE_REQUEST, 'CreateFunction');
-        return send(res, requestId, { status: 201, body: await functions.create(partition, body) });
+        const created = await withCodeBody(req, 'CreateFunction', 'Code.ZipFile', (body) => functions.create(partition, body));
+        return send(res, requestId, { status: 201, body: created });
       }
       return unknown(req, res, requestId);
     }
@@ -78,7 +84,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         case 'PUT configuration':
           return send(res, requestId, { status: 200, body: await functions.updateConfiguration(partition, fn, await readJson(req, 1_000_000, 'UpdateFunctionConfiguration')) });
         case 'PUT code':
-          return send(res, requestId, { status: 200, body: await functions.updateCode(partition, fn, await readJson(req, MAX_CODE_REQUEST, 'UpdateFunctionCode')) });
+          return send(res, requestId, { status: 200, body: await withCodeBody(req, 'UpdateFunctionCode', 'ZipFile', (body) => functions.updateCode(partition, fn, body)) });
         case 'POST policy':
           return send(res, requestId, { status: 201, body: await functions.addPermission(partition, fn, qualifier, await readJson(req, 1_000_000, 'AddPermission')) });
         case 'GET policy':
@@ -91,6 +97,24 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
       return send(res, requestId, { status: 204 });
     }
     return unknown(req, res, requestId);
+  }
+
+  /** Reads a code upload within the budget of bodies held at once, and hands it to `use`. */
+  async function withCodeBody<T>(req: IncomingMessage, operation: string, member: ZipMember, use: (body: Record<string, unknown>) => Promise<T>): Promise<T> {
+    const declared = Number(req.headers['content-length']);
+    const reserve = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, MAX_CODE_REQUEST) : MAX_CODE_REQUEST;
+    if (!(declared > MAX_CODE_REQUEST) && codeBodyBytes + reserve > CODE_BODY_BUDGET) {
+      discard(req, MAX_CODE_REQUEST);
+      throw new LambdaError('TooManyRequestsException', 'Rate exceeded', { Reason: 'CallerRateLimitExceeded' });
+    }
+    codeBodyBytes += reserve;
+    try {
+      const bytes = await readBody(req, MAX_CODE_REQUEST, () =>
+        new LambdaError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_CODE_REQUEST} bytes for the ${operation} operation`));
+      return await use(await readCodeBody(bytes, member));
+    } finally {
+      codeBodyBytes -= reserve;
+    }
   }
 
   async function invoke(req: IncomingMessage, res: ServerResponse, requestId: string, partition: string, fn: string, qualifier: string | undefined): Promise<void> {

@@ -40,6 +40,10 @@ export function readCodeInput(code: Record<string, unknown>): CodeInput {
   const zip = code['ZipFile'];
   const bucket = code['S3Bucket'];
   const key = code['S3Key'];
+  // The wire API decodes the base64 member as it reads the body (code-request.ts).
+  if (zip instanceof Uint8Array && zip.byteLength > 0) {
+    return { zip: Buffer.isBuffer(zip) ? zip : Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength) };
+  }
   if (typeof zip === 'string' && zip.length > 0) {
     return { zip: Buffer.from(zip, 'base64') };
   }

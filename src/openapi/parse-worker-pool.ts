@@ -5,6 +5,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { DefinitionParseError } from './parse-text.ts';
 import type { ParseReply } from './parse-worker.ts';
+import { Turns, workerJob } from '../worker-job.ts';
 
 /** Parses at once; more would only share the same two cores and multiply the memory. */
 export const PARSE_WORKERS = 2;
@@ -27,54 +28,21 @@ function startWorker(text: string, resourceLimits: ResourceLimits): Worker {
   return new Worker(BOOTSTRAP, { eval: true, workerData: { text, loader, entry: ENTRY.href }, resourceLimits });
 }
 
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function turn(): Promise<() => void> {
-  if (running >= PARSE_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  return () => {
-    running--;
-    waiting.shift()?.();
-  };
-}
+const turns = new Turns(PARSE_WORKERS);
 
 export async function parseInWorker(text: string): Promise<Record<string, unknown>> {
-  const done = await turn();
+  const done = await turns.take();
   try {
-    return await runWorker(text);
+    const reply = await workerJob<ParseReply>(startWorker(text, { maxOldGenerationSizeMb: PARSE_HEAP_MB, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 }), {
+      deadlineMs: PARSE_DEADLINE_MS,
+      timedOut: () => new DefinitionParseError(`reading the definition took longer than ${PARSE_DEADLINE_MS} ms`),
+      outOfMemory: () => new DefinitionParseError(`reading the definition needed more than ${PARSE_HEAP_MB} MB`),
+      name: 'definition parser',
+    });
+    if ('document' in reply) return reply.document;
+    if ('unreadable' in reply) throw new DefinitionParseError(reply.unreadable);
+    throw new Error(`definition parser failed: ${reply.failed}`);
   } finally {
     done();
   }
-}
-
-function runWorker(text: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(text, { maxOldGenerationSizeMb: PARSE_HEAP_MB, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 });
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      f();
-    };
-    const timer = setTimeout(() => {
-      settle(() => reject(new DefinitionParseError(`reading the definition took longer than ${PARSE_DEADLINE_MS} ms`)));
-      void worker.terminate();
-    }, PARSE_DEADLINE_MS);
-    worker.once('message', (reply: ParseReply) => {
-      settle(() => {
-        if ('document' in reply) resolve(reply.document);
-        else if ('unreadable' in reply) reject(new DefinitionParseError(reply.unreadable));
-        else reject(new Error(`definition parser failed: ${reply.failed}`));
-      });
-    });
-    worker.once('error', (err: Error & { code?: string }) => {
-      // ERR_WORKER_OUT_OF_MEMORY: the definition needed more than PARSE_HEAP_MB to read.
-      settle(() => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new DefinitionParseError(`reading the definition needed more than ${PARSE_HEAP_MB} MB`) : err));
-    });
-    worker.once('exit', (code) => {
-      settle(() => reject(new Error(`definition parser exited with code ${code} before answering`)));
-    });
-  });
 }
