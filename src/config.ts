@@ -41,6 +41,12 @@ export interface GatehouseConfig {
   readonly maxConnections: number;
   /** Seconds a client has to send a whole request, headers and body; 0 = no limit. */
   readonly requestTimeoutSeconds: number;
+  /** PostgreSQL connection URL of the configuration store; '' = the embedded SQLite store in dataDir. */
+  readonly postgres: string;
+  /** Redis URL for the change feed's wake-ups and the hot path's shared state; '' = in-process state. */
+  readonly redis: string;
+  /** Processes serving the port (node:cluster); 1 = this process alone. */
+  readonly workers: number;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -66,6 +72,9 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   allowHost: '',
   maxConnections: 0,
   requestTimeoutSeconds: 30,
+  postgres: '',
+  redis: '',
+  workers: 1,
 });
 
 type Key = keyof GatehouseConfig;
@@ -86,6 +95,9 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   'allow-host': { key: 'allowHost', help: 'Host name to answer besides this machine\'s own addresses and {apiId}.execute-api.* (repeat or comma-separate; * = any)' },
   'max-connections': { key: 'maxConnections', help: 'open connections before new ones are refused (0 = half the open-file limit, at most 10000)' },
   'request-timeout-seconds': { key: 'requestTimeoutSeconds', help: 'seconds a client has to send a whole request, headers and body (0 = no limit)' },
+  postgres: { key: 'postgres', help: 'keep the configuration in this PostgreSQL database (postgres://user@host:5432/db) instead of the embedded store; processes sharing it are one gateway' },
+  redis: { key: 'redis', help: 'share changes and hot-path state (throttle buckets, quotas, caches) through this Redis (redis://host:6379)' },
+  workers: { key: 'workers', help: 'processes serving the port together (node:cluster); 1 = this process alone' },
   'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
   'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
   'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
@@ -122,6 +134,8 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
     const n = Number(raw);
     if (key === 'port') {
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number (0-65535), got '${raw}'`);
+    } else if (key === 'workers') {
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`${source}: expected a number of processes from 1 to 64, got '${raw}'`);
     } else if (!Number.isInteger(n) || n < 0) {
       throw new ConfigError(`${source}: expected a whole number, got '${raw}'`);
     }

@@ -1,2 +1,2 @@
-export type { Store, ReadTx, WriteTx, ListOptions, ListPage, Located } from './types.ts';
+export type { Store, ReadTx, WriteTx, ListOptions, ListPage, Located, Change, ChangePage } from './types.ts';
 export { openSqliteStore, InvalidCursorError } from './sqlite.ts';

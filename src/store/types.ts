@@ -29,6 +29,9 @@ export interface ReadTx {
 export interface WriteTx extends ReadTx {
   /** Inserts or replaces; a replaced document keeps its place in list order. */
   put(kind: string, parent: string, id: string, doc: unknown): Promise<void>;
+  /** Inserts only when no document has this address: true when inserted, false when one exists.
+   *  Uniqueness rests on this (the database's unique key), never on a read before a put. */
+  insert(kind: string, parent: string, id: string, doc: unknown): Promise<boolean>;
   delete(kind: string, parent: string, id: string): Promise<boolean>;
   /** Deletes every document of the given kinds under `parent` (all kinds when omitted). */
   deleteChildren(parent: string, kinds?: readonly string[]): Promise<number>;
@@ -39,12 +42,44 @@ export interface Located {
   readonly parent: string;
 }
 
+/** One committed change, in the store's change log. Every put, insert, delete and
+ *  deleteChildren of a write transaction adds its rows in that same transaction, so no write
+ *  can forget to announce itself; `clear` adds one row of op 'clear'. */
+export interface Change {
+  /** Increases with every change; a process follows the log by the last seq it has seen. */
+  readonly seq: number;
+  readonly partition: string;
+  readonly kind: string;
+  readonly parent: string;
+  readonly id: string;
+  readonly op: 'put' | 'delete' | 'clear';
+}
+
+export interface ChangePage {
+  readonly changes: Change[];
+  /** The seq to ask from next time (the last change's, or the argument when there was none). */
+  readonly last: number;
+  /** The log no longer holds every change after the seq asked from (it was pruned): the
+   *  caller missed changes it cannot list and must treat everything as changed. */
+  readonly truncated: boolean;
+}
+
 export interface Store {
   read<T>(partition: string, fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction: all its writes commit together or none does. */
   write<T>(partition: string, fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Finds a document by kind and id in any partition (ids such as RestApi ids are global). */
   locate(kind: string, id: string): Promise<Located[]>;
+  /** Committed changes after `seq`, oldest first, at most `limit` (default 1000). */
+  changesSince(seq: number, limit?: number): Promise<ChangePage>;
+  /** The newest change's seq (0 when none): where a process that starts now begins to follow. */
+  lastChange(): Promise<number>;
+  /** Called in this process after each of its own commits, with that commit's changes. */
+  onCommit(listener: (changes: readonly Change[]) => void): () => void;
+  /** Content-addressed bytes (Lambda code archives): stored once per sha256 hex digest. */
+  putBlob(sha256: string, bytes: Buffer): Promise<void>;
+  getBlob(sha256: string): Promise<Buffer | undefined>;
+  deleteBlob(sha256: string): Promise<void>;
   /** Empties every partition (POST /_gatehouse/reset). */
   clear(): Promise<void>;
   close(): Promise<void>;
