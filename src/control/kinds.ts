@@ -1,18 +1,7 @@
-// Document kinds in the store (see src/store/types.ts). Children of a REST API use its id as parent.
-export const K = {
-  restApi: 'restapi',
-  resource: 'resource',
-  /** full resource path → {id}: keeps paths unique and finds resources by path */
-  resourcePath: 'respath',
-  /** id `${resourceId}/${httpMethod}`; holds the method with its responses and integration */
-  method: 'method',
-  model: 'model',
-  deployment: 'deployment',
-  /** the compiled-from input of a deployment: the API as it was, immutable */
-  snapshot: 'snapshot',
-  stage: 'stage',
-  account: 'account',
-} as const;
+// Which kinds live under a REST API. The kind names themselves are in src/kinds.ts (deploy/ reads them too).
+import { K } from '../kinds.ts';
+
+export { K };
 
 /** Every kind that lives under a REST API (deleted with it). */
 export const API_CHILD_KINDS: string[] = [];
