@@ -5,6 +5,18 @@
 //
 // The interface is async so that a PostgreSQL implementation can stand behind it; every
 // mutation runs inside one `write` transaction so a failed request never half-writes.
+//
+// Isolation, on every implementation: a read never sees another transaction's uncommitted
+// writes, and sees every write committed before it started, by any process sharing the store.
+// - `read()` sees one consistent snapshot for all its statements (PostgreSQL: a REPEATABLE READ
+//   READ ONLY transaction; SQLite on a file: a WAL read transaction on a pooled connection).
+//   Exception, SQLite ':memory:': each statement sees the latest committed state (read
+//   committed per statement), and a read issued from inside a write's own `fn` sees that
+//   write's changes (there is one connection; waiting would deadlock).
+// - `write()` transactions of one partition are serialised, across processes too, so a
+//   read-modify-write inside `fn` never loses an update. `tx` reads inside `fn` see the
+//   transaction's own writes.
+// - `locate`, `changesSince`, `lastChange` and `getBlob` see committed state.
 
 export interface ListOptions {
   /** Only ids starting with this prefix. */
@@ -74,9 +86,17 @@ export interface Store {
   changesSince(seq: number, limit?: number): Promise<ChangePage>;
   /** The newest change's seq (0 when none): where a process that starts now begins to follow. */
   lastChange(): Promise<number>;
-  /** Called in this process after each of its own commits, with that commit's changes. */
+  /** Called in this process after each of its own commits, with that commit's changes (never
+   *  for a rolled-back transaction; a listener that throws does not affect the write). */
   onCommit(listener: (changes: readonly Change[]) => void): () => void;
-  /** Content-addressed bytes (Lambda code archives): stored once per sha256 hex digest. */
+  /** Present when the store can wake followers of the change log on any process's commit
+   *  (PostgreSQL LISTEN/NOTIFY): `onWake` is called after commits, possibly coalesced, and once
+   *  after a reconnection (commits may have been missed); the caller then reads `changesSince`.
+   *  Resolves once listening; the returned function stops it. Without it, poll `changesSince`. */
+  notifications?(onWake: () => void): Promise<() => Promise<void>>;
+  /** Content-addressed bytes (Lambda code archives): stored once per sha256 hex digest
+   *  (lowercase hex; putBlob rejects bytes that do not hash to it, and a second put of one
+   *  digest is a no-op). Blobs are not in the change log. */
   putBlob(sha256: string, bytes: Buffer): Promise<void>;
   getBlob(sha256: string): Promise<Buffer | undefined>;
   deleteBlob(sha256: string): Promise<void>;
@@ -86,5 +106,15 @@ export interface Store {
 }
 
 export class StoreError extends Error {
-  readonly code = 'GH_ERR_STORE';
+  readonly code: string = 'GH_ERR_STORE';
+}
+
+/** The store's database cannot be reached (PostgreSQL down, connection refused or timed out).
+ *  Operations fail fast with it rather than hang; the store recovers by itself when the
+ *  database is back. The management API answers it with a 5xx. */
+export class StoreUnavailableError extends StoreError {
+  override readonly code = 'GH_ERR_STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
