@@ -7,6 +7,7 @@ import { openSqliteStore, type Store } from './store/index.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
+import { LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir } from './startup.ts';
 import { sendFrontError } from './http/answer.ts';
@@ -40,12 +41,14 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
     store,
     config,
     integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
+  // Compiled stages follow the store's committed changes; one process sees them all as it commits.
+  const feed = new LocalFeed(store);
+  await feed.start();
   });
-  control.onChange((event) => execute.changed(event));
 
   async function reset(res: ServerResponse): Promise<void> {
     await store.clear();
-    await control.reset();
+    feed,
     await lambda.reset();
     await execute.reset();
     sendJson(res, 200, { reset: true });
@@ -79,7 +82,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
-      Promise.allSettled([lambda.close(), execute.close(), store.close()]).finally(() => {
+      Promise.allSettled([lambda.close(), execute.close(), feed.close(), store.close()]).finally(() => {
         lock.release();
         reject(listenError(err, config.host, config.port));
       });
@@ -115,6 +118,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
       return closing;
     },
   };
+        await feed.close();
 }
 
 export const VERSION = '0.1.0';

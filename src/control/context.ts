@@ -11,15 +11,9 @@ export interface OpContext {
   readonly region: string;
   readonly requestId: string;
   readonly operation: OperationName;
-  /** Tells the execution plane that an API's stages or deployments changed. */
-  readonly changed: (event: ChangeEvent) => void;
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
 }
-
-export type ChangeEvent =
-  | { readonly kind: 'stage'; readonly partition: string; readonly restApiId: string; readonly stageName: string }
-  | { readonly kind: 'restapi-deleted'; readonly partition: string; readonly restApiId: string };
 
 // Handlers take the bound, validated input of their operation; the generated types name it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

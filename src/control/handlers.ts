@@ -14,10 +14,10 @@ import { documentationHandlers } from './apis/documentation.ts';
 import { gatewayResponseHandlers } from './apis/gateway-responses.ts';
 import { notYetHandlers } from './apis/not-yet.ts';
 import { requestValidatorHandlers } from './apis/request-validators.ts';
+import { testInvokeHandlers } from './apis/test-invoke.ts';
 import { accessAssociationHandlers } from './domains/access-associations.ts';
 import { basePathMappingHandlers } from './domains/base-path-mappings.ts';
 import { domainNameHandlers } from './domains/domain-names.ts';
-import { testInvokeHandlers } from '../execute/test-invoke.ts';
 import { openapiHandlers } from '../openapi/index.ts';
 
 export const HANDLERS: HandlerTable = {

@@ -5,13 +5,13 @@ import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import type { Store } from '../store/index.ts';
-import type { ChangeEvent, HandlerTable, OpContext } from './context.ts';
+import type { HandlerTable, OpContext } from './context.ts';
 import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import { bindInput, OperationRouter, writeError, writeOutput, type WireResponse } from './protocol.ts';
 
-export type { ChangeEvent, OpContext } from './context.ts';
+export type { OpContext } from './context.ts';
 export { ApiError } from './errors.ts';
 
 /** API Gateway's limit on an import body is 6 MB; other requests are far smaller. */
@@ -21,9 +21,6 @@ export interface ControlPlane {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Runs one operation without HTTP (used by the CLI, the console and tests). */
   invoke(operation: keyof HandlerTable, input: Record<string, unknown>, scope?: { accountId?: string; region?: string }): Promise<unknown>;
-  /** Subscribes to changes the execution plane must follow. */
-  onChange(listener: (event: ChangeEvent) => void): void;
-  reset(): Promise<void>;
   readonly handlers: HandlerTable;
 }
 
@@ -38,18 +35,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const { store, config } = options;
   const handlers = options.handlers ?? HANDLERS;
   const router = new OperationRouter();
-  const listeners: ((e: ChangeEvent) => void)[] = [];
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-
-  function changed(event: ChangeEvent): void {
-    for (const l of listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        log(`gatehouse: change listener failed: ${(err as Error).stack ?? err}`);
-      }
-    }
-  }
 
   function context(operation: OpContext['operation'], accountId: string, region: string, requestId: string): OpContext {
     const partition = partitionOf(accountId, region);
@@ -61,7 +47,6 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       region,
       requestId,
       operation,
-      changed,
       read: (fn) => store.read(partition, fn),
       write: (fn) => store.write(partition, fn),
     };
@@ -139,12 +124,6 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       const handler = handlers[operation];
       if (handler === undefined) throw new Error(`no handler for ${operation}`);
       return handler(input, context(operation, scope.accountId ?? config.accountId, scope.region ?? config.region, randomUUID()));
-    },
-    onChange(listener) {
-      listeners.push(listener);
-    },
-    async reset() {
-      changed({ kind: 'restapi-deleted', partition: '*', restApiId: '*' });
     },
   };
 }

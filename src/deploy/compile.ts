@@ -1,5 +1,5 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
-import type { ApiSnapshot } from '../control/apis/snapshot.ts';
+import type { ApiSnapshot } from './snapshot.ts';
 import type { GatewayResponse, Integration, IntegrationResponse, Method } from '../model/generated/types.ts';
 import type { GatewayResponseType } from '../execute/errors.ts';
 import { compileRequestParameters, compileResponseParameters, compileSource, MappingExpressionError, type CompiledParameter } from './parameter-mapping.ts';
@@ -33,6 +33,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
     stageName: stage.stageName,
     deploymentId: stage.deploymentId,
     stageVariables: Object.freeze({ ...stage.variables }),
+    version: stage.version,
     routes,
     resourcesById,
     gatewayResponses: compileGatewayResponses((snapshot.extras['gatewayresponse'] ?? []) as GatewayResponse[]),

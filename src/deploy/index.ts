@@ -1,5 +1,10 @@
-// RestApi snapshot → compiled deployment (route trie, templates, parameter mappers, selection patterns).
+// Deployments: the snapshot an API is deployed as, its compilation into what a stage serves
+// (route trie, templates, parameter mappers, selection patterns), and the stages this process has
+// compiled. Control writes snapshots here; execute serves what this module compiles.
 export { compileDeployment, compileIntegration, DEFAULT_TIMEOUT_MS, substituteStageVariables } from './compile.ts';
+export { apiSummary, loadSnapshot, takeSnapshot, type ApiSnapshot } from './snapshot.ts';
+export { loadStage } from './load-stage.ts';
+export { StageCache, type StageLoader } from './stage-cache.ts';
 export { RouteTrie, splitPath, type RouteMatch } from './routes.ts';
 export {
   compileRequestParameters, compileResponseParameters, mapRequestParameters, mapResponseParameters, mappingSources, parseJsonBody,

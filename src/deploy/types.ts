@@ -17,6 +17,8 @@ export interface StageBinding {
   readonly stageName: string;
   readonly deploymentId: string;
   readonly variables: Readonly<Record<string, string>>;
+  /** The change-log position the stage was read at (see CompiledApi.version). */
+  readonly version: number;
 }
 
 export interface CompiledApi {
@@ -26,6 +28,9 @@ export interface CompiledApi {
   readonly stageName: string;
   readonly deploymentId: string;
   readonly stageVariables: Readonly<Record<string, string>>;
+  /** The change-feed position this process had applied when the stage's load began: the stage
+   *  reflects every change up to it, so a cache never swaps it for a lower one. */
+  readonly version: number;
   readonly routes: RouteTrie<CompiledResource>;
   readonly resourcesById: ReadonlyMap<string, CompiledResource>;
   readonly gatewayResponses: ReadonlyMap<GatewayResponseType, CompiledGatewayResponse>;

@@ -1,26 +1,23 @@
 // The execution plane: deployed stages serving requests on Gatehouse's port.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
-import { loadSnapshot } from '../control/apis/deployments.ts';
-import type { ChangeEvent } from '../control/context.ts';
-import { K } from '../control/kinds.ts';
-import { compileDeployment, type CompiledApi } from '../deploy/index.ts';
+import { loadStage, StageCache, type IntegrationType } from '../deploy/index.ts';
+import type { ChangeFeed, FeedBatch } from '../feed/index.ts';
 import { createIntegrations, type Integration, type Integrations } from '../integrations/index.ts';
-import type { IntegrationType } from '../deploy/index.ts';
-import type { Stage } from '../model/generated/types.ts';
+import { K } from '../kinds.ts';
 import type { Store } from '../store/index.ts';
 import { log, logRequest } from '../observe/log.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
 import { runPipeline } from './pipeline.ts';
-import { StageCache } from './stage-cache.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { useTestInvokeIntegrations } from './test-invoke.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
 
 export { GatewayError, GATEWAY_RESPONSE_TYPES } from './errors.ts';
 export type { GatewayResponseType } from './errors.ts';
+export { testInvokeMethod, type TestInvokeScope } from './test-invoke.ts';
 
 /** API Gateway's request payload limit. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -28,8 +25,6 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 export interface ExecutionPlane {
   /** Serves the request when it is for a deployed API; answers false (untouched) otherwise. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Follows the control plane's changes (ControlPlane.onChange). */
-  changed(event: ChangeEvent): void;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +32,8 @@ export interface ExecutionPlane {
 export interface ExecutionPlaneOptions {
   store: Store;
   config: GatehouseConfig;
+  /** The store's committed changes: compiled stages follow them. */
+  feed: ChangeFeed;
   /** Integrations other issues add (AWS with Lambda URIs), by type. */
   integrations?: Partial<Record<IntegrationType, Integration>>;
   resolvers?: readonly TargetResolver[];
@@ -50,7 +47,8 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
   useTestInvokeIntegrations(store, options.integrations);
-  const stages = new StageCache((id, name) => loadStage(store, id, name), options.maxStages);
+  const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);
+  const unfollow = options.feed.subscribe((batch) => follow(stages, batch));
   const onBug = (err: unknown): void => log(`gatehouse: execution failed: ${(err as Error)?.stack ?? err}`);
 
   function resolve(req: IncomingMessage): Target | null {
@@ -97,15 +95,12 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       });
       return true;
     },
-    changed(event) {
-      if (event.kind === 'stage') stages.refresh(event.restApiId, event.stageName);
-      else stages.dropApi(event.restApiId);
-    },
     async reset() {
-      stages.dropApi('*');
+      stages.clear();
     },
     async close() {
-      stages.dropApi('*');
+      unfollow();
+      stages.clear();
       await integrations.close();
       integrations = createIntegrations({}, options.integrations);
     },
@@ -187,21 +182,17 @@ function send(req: IncomingMessage, res: ServerResponse, requestId: string, out:
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-async function loadStage(store: Store, restApiId: string, stageName: string): Promise<CompiledApi | null> {
-  const located = await store.locate(K.restApi, restApiId);
-  if (located.length === 0) return null;
-  const partition = located[0]!.partition;
-  return store.read(partition, async (tx) => {
-    const stage = await tx.get<Stage>(K.stage, restApiId, stageName);
-    if (stage?.deploymentId === undefined) return null;
-    const snapshot = await loadSnapshot(tx, restApiId, stage.deploymentId);
-    if (snapshot === undefined) return null;
-    return compileDeployment(snapshot, {
-      restApiId,
-      accountId: partition.slice(0, partition.indexOf('/')),
-      stageName,
-      deploymentId: stage.deploymentId,
-      variables: stage.variables ?? {},
-    });
-  });
+/** What a committed change means for compiled stages. Only a stage's own document and its API's
+ *  existence matter: a stage serves an immutable deployment snapshot, and every write that
+ *  changes what a stage serves (deploy, canary, variables, documentation version) writes the stage. */
+function follow(stages: StageCache, batch: FeedBatch): void {
+  if (batch.resync) {
+    stages.refreshAll();
+    return;
+  }
+  for (const c of batch.changes) {
+    if (c.op === 'clear') stages.clear();
+    else if (c.kind === K.stage) stages.refresh(c.parent, c.id);
+    else if (c.kind === K.restApi && c.op === 'delete') stages.dropApi(c.id);
+  }
 }

@@ -1,11 +1,7 @@
-// TestInvokeMethod: the console's "Test" button. Runs the method-request → method-response slice
-// of the pipeline on the API as it is now (not as deployed), with the stage variables given, and
-// returns the response with API Gateway's execution log.
-import type { HandlerTable } from '../control/context.ts';
-import { getApi, getMethod, getResource } from '../control/apis/lookups.ts';
-import { takeSnapshot } from '../control/apis/snapshot.ts';
-import { badRequest } from '../control/errors.ts';
-import { compileDeployment, RouteTrie, type IntegrationType } from '../deploy/index.ts';
+// TestInvokeMethod's run: the method-request → method-response slice of the pipeline on the API
+// as it is now (a snapshot taken by the management handler, not a deployment), with the stage
+// variables given, answered with API Gateway's execution log.
+import { compileDeployment, RouteTrie, type ApiSnapshot, type IntegrationType } from '../deploy/index.ts';
 import { createIntegrations, type Integration } from '../integrations/index.ts';
 import type { TestInvokeMethodRequest, TestInvokeMethodResponse } from '../model/generated/types.ts';
 import { buildContext, newRequestId } from './context.ts';
@@ -42,68 +38,68 @@ export function useTestInvokeIntegrations(store: object, overrides: Partial<Reco
   integrationsByStore.set(store, overrides ?? {});
 }
 
-export const testInvokeHandlers: HandlerTable = {
-  async TestInvokeMethod(input: TestInvokeMethodRequest, ctx): Promise<TestInvokeMethodResponse> {
-    const started = performance.now();
-    const snapshot = await ctx.read(async (tx) => {
-      // The resource first, as AWS does: a missing API answers "Invalid Resource identifier specified" (recorded).
-      await getResource(tx, input.restApiId, input.resourceId);
-      const api = await getApi(tx, ctx.accountId, input.restApiId);
-      const m = await getMethod(tx, input.restApiId, input.resourceId, input.httpMethod);
-      if (m.methodIntegration === undefined) throw badRequest('No integration defined for method');
-      return takeSnapshot(tx, api);
-    });
-    const api = compileDeployment(snapshot, {
-      restApiId: input.restApiId,
-      accountId: ctx.accountId,
-      stageName: 'test-invoke-stage',
-      deploymentId: 'test-invoke-deployment-id',
-      variables: input.stageVariables ?? {},
-    });
-    const resource = api.resourcesById.get(input.resourceId)!;
-    const method = resource.methods.get(input.httpMethod)!;
+export interface TestInvokeScope {
+  readonly accountId: string;
+  readonly region: string;
+  /** The store the API is in: it names the integrations the execution plane registered. */
+  readonly store: object;
+}
 
-    const pathWithQuery = input.pathWithQueryString ?? resource.path;
-    const q = pathWithQuery.indexOf('?');
-    const path = q === -1 ? pathWithQuery : pathWithQuery.slice(0, q);
-    const single = new RouteTrie<true>();
-    single.add(resource.path, true);
-    const headers: Record<string, string> = { ...input.headers };
-    for (const [k, vs] of Object.entries(input.multiValueHeaders ?? {})) headers[k] = vs.join(',');
-    const requestId = newRequestId();
-    const incoming: IncomingRequest = {
-      httpMethod: input.httpMethod,
-      path,
-      query: q === -1 ? '' : pathWithQuery.slice(q + 1),
-      headers,
-      body: Buffer.from(input.body ?? ''),
-      sourceIp: 'test-invoke-source-ip',
-      protocol: 'HTTP/1.1',
-      host: `${input.restApiId}.execute-api.${ctx.region}.amazonaws.com`,
-    };
-    const log = new CollectedLog(requestId);
-    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, ctx.accountId, Date.now()), log };
-    log.line(`Starting execution for request: ${requestId}`);
-    const integrations = createIntegrations({}, integrationsByStore.get(ctx.store));
-    let request: MethodRequest | null = null;
-    let out: MethodResponse;
-    try {
-      request = methodRequest({ method, pathParameters: single.match(path)?.params ?? {} }, incoming, scope);
-      out = await invokeMethod(integrations.registry, method, request, scope);
-    } catch (err) {
-      out = gatewayResponse(err, request, scope);
-    } finally {
-      await integrations.close();
-    }
-    const multiValueHeaders: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(out.headers)) multiValueHeaders[k] = [...(out.multiValueHeaders?.[k] ?? [v])];
-    return {
-      status: out.statusCode,
-      body: out.body.toString(),
-      headers: out.headers,
-      multiValueHeaders,
-      log: log.lines.join('\n') + '\n',
-      latency: Math.round(performance.now() - started),
-    };
-  },
-};
+/** Runs `input`'s method of `snapshot` (the method exists and has an integration). */
+export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeMethodRequest, scope: TestInvokeScope): Promise<TestInvokeMethodResponse> {
+  const started = performance.now();
+  const api = compileDeployment(snapshot, {
+    restApiId: input.restApiId,
+    accountId: scope.accountId,
+    stageName: 'test-invoke-stage',
+    deploymentId: 'test-invoke-deployment-id',
+    variables: input.stageVariables ?? {},
+    // Compiled for this call only, never cached: no feed position applies.
+    version: 0,
+  });
+  const resource = api.resourcesById.get(input.resourceId)!;
+  const method = resource.methods.get(input.httpMethod)!;
+
+  const pathWithQuery = input.pathWithQueryString ?? resource.path;
+  const q = pathWithQuery.indexOf('?');
+  const path = q === -1 ? pathWithQuery : pathWithQuery.slice(0, q);
+  const single = new RouteTrie<true>();
+  single.add(resource.path, true);
+  const headers: Record<string, string> = { ...input.headers };
+  for (const [k, vs] of Object.entries(input.multiValueHeaders ?? {})) headers[k] = vs.join(',');
+  const requestId = newRequestId();
+  const incoming: IncomingRequest = {
+    httpMethod: input.httpMethod,
+    path,
+    query: q === -1 ? '' : pathWithQuery.slice(q + 1),
+    headers,
+    body: Buffer.from(input.body ?? ''),
+    sourceIp: 'test-invoke-source-ip',
+    protocol: 'HTTP/1.1',
+    host: `${input.restApiId}.execute-api.${scope.region}.amazonaws.com`,
+  };
+  const log = new CollectedLog(requestId);
+  const invocation: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, scope.accountId, Date.now()), log };
+  log.line(`Starting execution for request: ${requestId}`);
+  const integrations = createIntegrations({}, integrationsByStore.get(scope.store));
+  let request: MethodRequest | null = null;
+  let out: MethodResponse;
+  try {
+    request = methodRequest({ method, pathParameters: single.match(path)?.params ?? {} }, incoming, invocation);
+    out = await invokeMethod(integrations.registry, method, request, invocation);
+  } catch (err) {
+    out = gatewayResponse(err, request, invocation);
+  } finally {
+    await integrations.close();
+  }
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(out.headers)) multiValueHeaders[k] = [...(out.multiValueHeaders?.[k] ?? [v])];
+  return {
+    status: out.statusCode,
+    body: out.body.toString(),
+    headers: out.headers,
+    multiValueHeaders,
+    log: log.lines.join('\n') + '\n',
+    latency: Math.round(performance.now() - started),
+  };
+}

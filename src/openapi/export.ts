@@ -8,7 +8,7 @@ import type { Authorizer, DocumentationPart, GatewayResponse, Integration, Metho
 import { AUTHORIZER_KIND } from '../control/apis/authorizers.ts';
 import { GATEWAY_RESPONSE_KIND } from '../control/apis/gateway-responses.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
-import type { ApiSnapshot } from '../control/apis/snapshot.ts';
+import type { ApiSnapshot } from '../deploy/index.ts';
 
 export type ExportType = 'swagger' | 'oas30';
 

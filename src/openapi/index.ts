@@ -4,7 +4,7 @@ import type { HandlerTable } from '../control/context.ts';
 import { badRequest, notFound } from '../control/errors.ts';
 import { K } from '../control/kinds.ts';
 import { getApi } from '../control/apis/lookups.ts';
-import { loadSnapshot } from '../control/apis/deployments.ts';
+import { loadSnapshot } from '../deploy/index.ts';
 import { DOCUMENTATION_VERSION_KIND, documentationVersionParts } from '../control/apis/documentation.ts';
 import { errorsFound, importIntoApi, importNewApi, type BasePathMode, type ImportOptions } from './apply.ts';
 import { exportApi, parseExtensions, serialize, type ExportedDocumentation, type ExportType } from './export.ts';

@@ -7,7 +7,7 @@ import {
   GetRequestValidatorCommand, GetRequestValidatorsCommand, PutIntegrationCommand, PutMethodCommand, TestInvokeAuthorizerCommand, UpdateAuthorizerCommand,
   UpdateMethodCommand, UpdateRequestValidatorCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { ApiSnapshot } from '../../src/control/apis/snapshot.ts';
+import type { ApiSnapshot } from '../../src/deploy/index.ts';
 import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, awsCli, awsCliError, rejects, startTestGatehouse } from '../helpers/server.ts';
 

@@ -1,5 +1,6 @@
 // Deployments: immutable snapshots of an API, optionally creating or updating a stage.
 import type { CreateDeploymentRequest, Deployment, Stage } from '../../model/generated/types.ts';
+import { apiSummary, takeSnapshot, type ApiSnapshot } from '../../deploy/index.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -8,7 +9,6 @@ import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
-import { apiSummary, takeSnapshot, type ApiSnapshot } from './snapshot.ts';
 import { checkStageName, checkVariables, insertStage } from './stages.ts';
 
 async function getDeployment(tx: ReadTx, restApiId: string, id: string): Promise<Deployment> {
@@ -30,10 +30,6 @@ function checkDeployable(s: ApiSnapshot): void {
 }
 
 const rules: PatchRule<Deployment>[] = [field('description', { ops: ['replace', 'add', 'remove'] })];
-
-export async function loadSnapshot(tx: ReadTx, restApiId: string, deploymentId: string): Promise<ApiSnapshot | undefined> {
-  return tx.get<ApiSnapshot>(K.snapshot, restApiId, deploymentId);
-}
 
 export const deploymentHandlers: HandlerTable = {
   async CreateDeployment(input: CreateDeploymentRequest, ctx) {
@@ -83,7 +79,6 @@ export const deploymentHandlers: HandlerTable = {
       }
       return d;
     });
-    if (input.stageName !== undefined) ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
     return d;
   },
 

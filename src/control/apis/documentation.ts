@@ -316,7 +316,6 @@ export const documentationHandlers: HandlerTable = {
       }
       return v;
     });
-    if (input.stageName) ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
     return out;
   },
 

@@ -193,6 +193,5 @@ export const restApiHandlers: HandlerTable = {
       await tx.deleteChildren(input.restApiId, API_CHILD_KINDS);
       await tx.delete(K.restApi, '', input.restApiId);
     });
-    ctx.changed({ kind: 'restapi-deleted', partition: ctx.partition, restApiId: input.restApiId });
   },
 };

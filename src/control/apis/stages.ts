@@ -232,7 +232,6 @@ export const stageHandlers: HandlerTable = {
       await getApi(tx, ctx.accountId, input.restApiId);
       return insertStage(tx, input);
     });
-    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
     return s;
   },
 
@@ -254,7 +253,6 @@ export const stageHandlers: HandlerTable = {
 
   async UpdateStage(input: { restApiId: string; stageName: string; patchOperations?: PatchOperation[] }, ctx) {
     const s = await ctx.write(async (tx) => updateStage(tx, ctx, input));
-    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
     return s;
   },
 
@@ -264,7 +262,6 @@ export const stageHandlers: HandlerTable = {
       await getStage(tx, input.restApiId, input.stageName);
       await tx.delete(K.stage, input.restApiId, input.stageName);
     });
-    ctx.changed({ kind: 'stage', partition: ctx.partition, restApiId: input.restApiId, stageName: input.stageName });
   },
 };
 
