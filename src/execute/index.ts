@@ -15,7 +15,7 @@ import { gatewayResponse } from './stages/gateway-response.ts';
 import { useTestInvokeIntegrations } from './test-invoke.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
 
-export { GatewayError, GATEWAY_RESPONSE_TYPES } from './errors.ts';
+export { GatewayError } from './errors.ts';
 export type { GatewayResponseType } from './errors.ts';
 export { testInvokeMethod, type TestInvokeScope } from './test-invoke.ts';
 
