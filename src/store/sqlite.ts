@@ -10,11 +10,11 @@
 // and there a read statement waits until no other write transaction is open.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkDigest } from './blob-digest.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { Change, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
+import type { Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
 
 export { InvalidCursorError } from './cursor.ts';
 
@@ -46,15 +46,6 @@ CREATE TABLE IF NOT EXISTS blobs (
 `;
 
 type Row = { seq: number; body: string };
-
-export interface ChangeLogOptions {
-  /** The newest this many changes are always kept (default 10,000). */
-  readonly keepRows?: number;
-  /** Changes younger than this are always kept (default 10 minutes). */
-  readonly keepMs?: number;
-  /** Prune every this many commits of this process (default 100). */
-  readonly pruneEvery?: number;
-}
 
 export interface SqliteStoreOptions {
   /** Caps the database at this many pages (PRAGMA max_page_count): a quota, and how tests reach a full disk. */
@@ -99,7 +90,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     delChildrenKind: db.prepare<[string, string, string], { kind: string; id: string }>(
       'DELETE FROM docs WHERE partition=? AND parent=? AND kind=? RETURNING kind, id'),
     change: db.prepare('INSERT INTO changes (partition, kind, parent, id, op, at) VALUES (?, ?, ?, ?, ?, ?)'),
-    prune: db.prepare('DELETE FROM changes WHERE seq <= ? AND at < ?'),
+    prune: db.prepare('DELETE FROM changes WHERE seq <= ? AND at <= ?'),
     clear: db.prepare('DELETE FROM docs'),
     clearBlobs: db.prepare('DELETE FROM blobs'),
     putBlob: db.prepare('INSERT INTO blobs (sha256, bytes) VALUES (?, ?) ON CONFLICT DO NOTHING'),
@@ -172,6 +163,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
           : r.listPrefix.all(partition, kind, parent, after, options.prefix, options.prefix + '\uffff', fetch);
         const more = limit >= 0 && rows.length > limit;
         if (more) rows.length = limit;
+        // limit 0 lists nothing and leaves the position where it was.
+        if (more && limit === 0) return { items: [], next: options.after ?? encodeCursor(after) };
         const items = rows.map((row) => JSON.parse(row.body) as T);
         return more ? { items, next: encodeCursor(rows[rows.length - 1]!.seq) } : { items };
       },
@@ -394,10 +387,4 @@ function changePage(r: Reads, seq: number, limit: number): ChangePage {
   const oldest = r.oldest.get()?.m ?? null;
   const truncated = oldest === null ? seq < lastSeq(r) : seq < oldest - 1;
   return { changes, last: changes.length > 0 ? changes[changes.length - 1]!.seq : seq, truncated };
-}
-
-/** Content addressing holds only if the bytes are what the name says. */
-export function checkDigest(sha256: string, bytes: Buffer): void {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a lowercase sha256 hex digest: ${sha256}`);
-  if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`bytes do not hash to ${sha256}`);
 }

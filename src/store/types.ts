@@ -76,6 +76,17 @@ export interface ChangePage {
   readonly truncated: boolean;
 }
 
+/** How long the change log keeps changes: a change is pruned once it is both older than
+ *  keepMs and not among the newest keepRows. Tests make these small to reach truncation. */
+export interface ChangeLogOptions {
+  /** The newest this many changes are always kept (default 10,000). */
+  readonly keepRows?: number;
+  /** Changes younger than this are always kept (default 10 minutes). */
+  readonly keepMs?: number;
+  /** Prune every this many committing writes of this process (default 100). */
+  readonly pruneEvery?: number;
+}
+
 export interface Store {
   read<T>(partition: string, fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction: all its writes commit together or none does. */

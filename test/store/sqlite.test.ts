@@ -1,4 +1,4 @@
-import { it } from 'node:test';
+import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.ts';
 import { storeContract } from './contract.ts';
 
-storeContract('sqlite in memory', () => openSqliteStore(':memory:'));
+storeContract('sqlite in memory', (options) => openSqliteStore(':memory:', options), { sharedDatabase: false, snapshotReads: false });
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-store-'));
-storeContract('sqlite on disk', () => openSqliteStore(dir));
+after(() => rmSync(dir, { recursive: true, force: true }));
+storeContract('sqlite on disk', (options) => openSqliteStore(dir, options), { sharedDatabase: true, snapshotReads: true });
 
 it('sqlite: data survives reopening', async () => {
   const d = mkdtempSync(join(tmpdir(), 'gh-store-'));
