@@ -18,6 +18,7 @@ import { modelUrl, parseSchema, referencedModels } from '../control/apis/model-s
 import { lazy } from '../lazy.ts';
 import { modelMap } from '../control/apis/models.ts';
 import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
+import { addResource, removeAllResources } from '../control/apis/resource-paths.ts';
 import { checkPathPart, createRootResource } from '../control/apis/resources.ts';
 import { createRestApi } from '../control/apis/restapis.ts';
 import { DOCUMENTATION_EXTENSION, importDocumentationFrom } from '../control/apis/documentation.ts';
@@ -113,7 +114,8 @@ export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinitio
     // AWS keeps the id of a resource whose path the new definition declares again (recorded).
     const { items: previous } = await tx.list<StoredResource>(K.resource, api.id!);
     keptIds = new Map(previous.map((r) => [r.path!, r.id!]));
-    await tx.deleteChildren(api.id!, [K.resource, K.resourcePath, K.method, K.model, AUTHORIZER_KIND, REQUEST_VALIDATOR_KIND, GATEWAY_RESPONSE_KIND]);
+    await removeAllResources(tx, api.id!);
+    await tx.deleteChildren(api.id!, [K.method, K.model, AUTHORIZER_KIND, REQUEST_VALIDATOR_KIND, GATEWAY_RESPONSE_KIND]);
     await createRootResource(tx, api.id!, api.rootResourceId);
     if (def.title) next.name = def.title;
     setOrDelete(next, 'description', def.description);
@@ -237,8 +239,7 @@ async function writeContents(tx: WriteTx, api: RestApi, def: ApiDefinition, opti
       throw errorsFound([`${where}: A sibling (${variable.pathPart}) of this resource already has a variable path part -- only one is allowed`]);
     }
     const r: StoredResource = { id: keptIds?.get(path) ?? newId(), parentId: parent.id, pathPart, path };
-    await tx.put(K.resource, apiId, r.id!, r);
-    await tx.put(K.resourcePath, apiId, path, { id: r.id });
+    await addResource(tx, apiId, r);
     byPath.set(path, r);
     children.set(parent.id!, [...siblings, r]);
     return r;

@@ -5,16 +5,13 @@ import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, limitExceeded, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { K, registerApiChildKind } from '../kinds.ts';
+import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, requireValue, toInteger, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
 import { methodReferencing } from './references.ts';
-import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
 
-export const AUTHORIZER_KIND = 'authorizer';
-registerApiChildKind(AUTHORIZER_KIND);
-if (!SNAPSHOT_EXTRA_KINDS.includes(AUTHORIZER_KIND)) SNAPSHOT_EXTRA_KINDS.push(AUTHORIZER_KIND);
+export const AUTHORIZER_KIND = K.authorizer;
 
 /** API Gateway's default quota of authorizers per REST API. */
 export const MAX_AUTHORIZERS_PER_API = 10;

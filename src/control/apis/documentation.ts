@@ -11,20 +11,17 @@ import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import { newId, now } from '../ids.ts';
-import { K, registerApiChildKind } from '../kinds.ts';
+import { K } from '../kinds.ts';
 import { listPage, pageArray } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
 import { HTTP_METHODS } from './methods.ts';
-import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
 import { getStage } from './stages.ts';
 
-export const DOCUMENTATION_PART_KIND = 'documentationpart';
-export const DOCUMENTATION_VERSION_KIND = 'documentationversion';
+export const DOCUMENTATION_PART_KIND = K.documentationPart;
+export const DOCUMENTATION_VERSION_KIND = K.documentationVersion;
 /** The parts as they were when a version was created; id = the version. */
-export const DOCUMENTATION_VERSION_PARTS_KIND = 'documentationversionparts';
-for (const k of [DOCUMENTATION_PART_KIND, DOCUMENTATION_VERSION_KIND, DOCUMENTATION_VERSION_PARTS_KIND]) registerApiChildKind(k);
-for (const k of [DOCUMENTATION_PART_KIND, DOCUMENTATION_VERSION_KIND]) if (!SNAPSHOT_EXTRA_KINDS.includes(k)) SNAPSHOT_EXTRA_KINDS.push(k);
+export const DOCUMENTATION_VERSION_PARTS_KIND = K.documentationVersionParts;
 
 type LocationType = DocumentationPartLocation['type'];
 type Field = 'path' | 'method' | 'statusCode' | 'name';

@@ -5,16 +5,12 @@ import type { GatewayResponse, PutGatewayResponseRequest } from '../../model/gen
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { registerApiChildKind } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
 import { applyPatch, requireValue, type PatchRule } from '../patch.ts';
 import { SHAPES } from '../../model/generated/shapes.ts';
 import { getApi } from './lookups.ts';
-import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
 
 export const GATEWAY_RESPONSE_KIND = 'gatewayresponse';
-registerApiChildKind(GATEWAY_RESPONSE_KIND);
-if (!SNAPSHOT_EXTRA_KINDS.includes(GATEWAY_RESPONSE_KIND)) SNAPSHOT_EXTRA_KINDS.push(GATEWAY_RESPONSE_KIND);
 
 export type GatewayResponseType = NonNullable<GatewayResponse['responseType']>;
 

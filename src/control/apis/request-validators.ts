@@ -5,16 +5,13 @@ import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { K, registerApiChildKind } from '../kinds.ts';
+import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, parseBoolean, type PatchRule } from '../patch.ts';
 import { getApi } from './lookups.ts';
 import { methodReferencing } from './references.ts';
-import { SNAPSHOT_EXTRA_KINDS } from './snapshot.ts';
 
-export const REQUEST_VALIDATOR_KIND = 'requestvalidator';
-registerApiChildKind(REQUEST_VALIDATOR_KIND);
-if (!SNAPSHOT_EXTRA_KINDS.includes(REQUEST_VALIDATOR_KIND)) SNAPSHOT_EXTRA_KINDS.push(REQUEST_VALIDATOR_KIND);
+export const REQUEST_VALIDATOR_KIND = K.requestValidator;
 
 export async function getRequestValidator(tx: ReadTx, restApiId: string, id: string): Promise<RequestValidator> {
   const v = await tx.get<RequestValidator>(REQUEST_VALIDATOR_KIND, restApiId, id);

@@ -2,12 +2,13 @@
 import type { CreateResourceRequest, Method, Resource } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
-import { badRequest, conflict } from '../errors.ts';
+import { badRequest } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
 import { getApi, getResource, methodsByResource, publicMethod, type StoredResource } from './lookups.ts';
+import { addResource, isVariable, removeResource, repathResources } from './resource-paths.ts';
 
 // API Gateway: letters, digits, '.', '_', '-' (and ':' as AWS later allowed), or one {variable}
 // segment, optionally greedy {name+}.
@@ -25,31 +26,31 @@ function childPath(parentPath: string, pathPart: string): string {
   return parentPath === '/' ? `/${pathPart}` : `${parentPath}/${pathPart}`;
 }
 
-const isVariable = (p: string | undefined) => p !== undefined && p.startsWith('{');
-
 async function children(tx: ReadTx, restApiId: string, parentId: string): Promise<StoredResource[]> {
   const { items } = await tx.list<StoredResource>(K.resource, restApiId);
   return items.filter((r) => r.parentId === parentId);
 }
 
-/** Checks that `pathPart` may be placed under `parent` (ignoring resource `selfId`). */
+/**
+ * Checks the rules of placing `pathPart` under `parent` that the path index does not hold. A
+ * taken path and a second variable sibling are refused by the index (resource-paths.ts); the
+ * sibling scan stays for variable siblings written before the index had their slot.
+ */
 async function checkPlacement(tx: ReadTx, restApiId: string, parent: StoredResource, pathPart: string, selfId?: string): Promise<void> {
   if (parent.pathPart !== undefined && /\+\}$/.test(parent.pathPart)) {
     throw badRequest(`Cannot create a child of a resource with a greedy path variable: ${parent.pathPart}`);
   }
-  const siblings = (await children(tx, restApiId, parent.id!)).filter((s) => s.id !== selfId);
-  for (const s of siblings) {
-    if (s.pathPart === pathPart) throw conflict(`Another resource with the same parent already has this name: ${pathPart}`);
-    if (isVariable(pathPart) && isVariable(s.pathPart)) {
-      throw badRequest(`A sibling (${s.pathPart}) of this resource already has a variable path part -- only one is allowed`);
-    }
+  if (!isVariable(pathPart)) return;
+  const siblings = (await children(tx, restApiId, parent.id!)).filter((s) => s.id !== selfId && s.pathPart !== pathPart);
+  const variable = siblings.find((s) => isVariable(s.pathPart));
+  if (variable !== undefined) {
+    throw badRequest(`A sibling (${variable.pathPart}) of this resource already has a variable path part -- only one is allowed`);
   }
 }
 
 export async function createRootResource(tx: WriteTx, restApiId: string, id = newId()): Promise<StoredResource> {
   const root: StoredResource = { id, path: '/' };
-  await tx.put(K.resource, restApiId, id, root);
-  await tx.put(K.resourcePath, restApiId, '/', { id });
+  await addResource(tx, restApiId, root);
   return root;
 }
 
@@ -57,18 +58,18 @@ export async function insertResource(tx: WriteTx, restApiId: string, parent: Sto
   checkPathPart(pathPart);
   await checkPlacement(tx, restApiId, parent, pathPart);
   const r: StoredResource = { id, parentId: parent.id, pathPart, path: childPath(parent.path!, pathPart) };
-  await tx.put(K.resource, restApiId, id, r);
-  await tx.put(K.resourcePath, restApiId, r.path!, { id });
+  await addResource(tx, restApiId, r);
   return r;
 }
 
-/** Re-derives `path` for a resource and its subtree after a rename or a move. */
-async function repath(tx: WriteTx, restApiId: string, all: StoredResource[], r: StoredResource, parentPath: string): Promise<void> {
-  await tx.delete(K.resourcePath, restApiId, r.path!);
-  r.path = childPath(parentPath, r.pathPart!);
-  await tx.put(K.resource, restApiId, r.id!, r);
-  await tx.put(K.resourcePath, restApiId, r.path, { id: r.id });
-  for (const c of all) if (c.parentId === r.id) await repath(tx, restApiId, all, c, r.path);
+/** `r` (already given its new parent and path part) and its subtree with paths re-derived under `parentPath`. */
+function repathed(all: readonly StoredResource[], r: StoredResource, parentPath: string): StoredResource[] {
+  const moved = { ...r, path: childPath(parentPath, r.pathPart!) };
+  return [moved, ...all.filter((c) => c.parentId === r.id).flatMap((c) => repathed(all, c, moved.path))];
+}
+
+function subtree(all: readonly StoredResource[], r: StoredResource): StoredResource[] {
+  return all.filter((x) => x.path === r.path || x.path!.startsWith(r.path + '/'));
 }
 
 export async function withMethods(tx: ReadTx, restApiId: string, r: StoredResource, embed: boolean): Promise<Resource> {
@@ -134,11 +135,9 @@ export const resourceHandlers: HandlerTable = {
       }
       await checkPlacement(tx, input.restApiId, parent, next.pathPart!, r.id);
       const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);
-      const self = all.find((x) => x.id === r.id)!;
-      self.pathPart = next.pathPart;
-      self.parentId = next.parentId;
-      await repath(tx, input.restApiId, all, self, parent.path!);
-      return withMethods(tx, input.restApiId, self, false);
+      const after = repathed(all, { ...r, pathPart: next.pathPart, parentId: next.parentId }, parent.path!);
+      await repathResources(tx, input.restApiId, subtree(all, r), after);
+      return withMethods(tx, input.restApiId, after[0]!, false);
     });
   },
 
@@ -148,10 +147,8 @@ export const resourceHandlers: HandlerTable = {
       const r = await getResource(tx, input.restApiId, input.resourceId);
       if (r.parentId === undefined) throw badRequest('Cannot delete the root resource of an API');
       const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);
-      const doomed = all.filter((x) => x.path === r.path || x.path!.startsWith(r.path + '/'));
-      for (const d of doomed) {
-        await tx.delete(K.resource, input.restApiId, d.id!);
-        await tx.delete(K.resourcePath, input.restApiId, d.path!);
+      for (const d of subtree(all, r)) {
+        await removeResource(tx, input.restApiId, d);
         const { items: methods } = await tx.list<Method>(K.method, input.restApiId, { prefix: `${d.id}/` });
         for (const m of methods) await tx.delete(K.method, input.restApiId, `${d.id}/${m.httpMethod}`);
       }

@@ -4,11 +4,12 @@ import type { WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { newId, now } from '../ids.ts';
-import { API_CHILD_KINDS, K } from '../kinds.ts';
+import { deleteOwned, K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, listItem, toBoolean, type PatchRule } from '../patch.ts';
 import { getApi, methodKey, type StoredResource } from './lookups.ts';
 import { insertDefaultModels } from './models.ts';
+import { addResource } from './resource-paths.ts';
 import { createRootResource } from './resources.ts';
 
 const ENDPOINT_TYPES = ['EDGE', 'REGIONAL', 'PRIVATE'];
@@ -50,8 +51,7 @@ async function cloneInto(tx: WriteTx, sourceId: string, targetId: string): Promi
     const copy: StoredResource = { ...r, id: ids.get(r.id!) };
     if (r.parentId !== undefined) copy.parentId = ids.get(r.parentId);
     else rootId = copy.id!;
-    await tx.put(K.resource, targetId, copy.id!, copy);
-    await tx.put(K.resourcePath, targetId, copy.path!, { id: copy.id });
+    await addResource(tx, targetId, copy);
   }
   const { items: methods } = await tx.list<Method & { resourceId: string }>(K.method, sourceId);
   for (const m of methods) {
@@ -189,8 +189,8 @@ export const restApiHandlers: HandlerTable = {
 
   async DeleteRestApi(input: { restApiId: string }, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      await tx.deleteChildren(input.restApiId, API_CHILD_KINDS);
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      await deleteOwned(tx, 'restApi', input.restApiId, api);
       await tx.delete(K.restApi, '', input.restApiId);
     });
   },

@@ -4,19 +4,14 @@ import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { pageArray } from '../paging.ts';
-import { DOMAIN_DELETE_HOOKS, DOMAIN_NAME_KIND } from './domain-names.ts';
+import { K, notFoundMessage } from '../kinds.ts';
+import { DOMAIN_NAME_KIND } from './domain-names.ts';
 
-export const ACCESS_ASSOCIATION_KIND = 'domainaccessassociation';
+export const ACCESS_ASSOCIATION_KIND = K.accessAssociation;
 
 const VPCE_ID = /^vpce-[0-9a-f]{8,17}$/;
 // arn:aws:apigateway:{region}:{account}:/domainnames/{domainName}+{domainNameId}
 const PRIVATE_DOMAIN_ARN = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):(\d{12}):\/domainnames\/([^+/]+)\+([a-z0-9]+)$/;
-
-DOMAIN_DELETE_HOOKS.push(async (tx, _key, d) => {
-  for (const a of await allAssociations(tx)) {
-    if (a.domainNameArn === d.domainNameArn) await tx.delete(ACCESS_ASSOCIATION_KIND, '', a.domainNameAccessAssociationArn!);
-  }
-});
 
 async function allAssociations(tx: ReadTx): Promise<DomainNameAccessAssociation[]> {
   const out: DomainNameAccessAssociation[] = [];
@@ -38,7 +33,7 @@ async function privateDomainByArn(tx: ReadTx, arn: string, accountId: string): P
 
 async function getAssociation(tx: ReadTx, arn: string): Promise<DomainNameAccessAssociation> {
   const a = await tx.get<DomainNameAccessAssociation>(ACCESS_ASSOCIATION_KIND, '', arn);
-  if (a === undefined) throw notFound('Invalid domain name access association identifier specified');
+  if (a === undefined) throw notFound(notFoundMessage('accessAssociation', arn));
   return a;
 }
 

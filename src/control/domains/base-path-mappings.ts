@@ -7,14 +7,10 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, requireValue, type PatchRule } from '../patch.ts';
-import { DOMAIN_DELETE_HOOKS, domainKey, getDomainName } from './domain-names.ts';
+import { domainKey, getDomainName } from './domain-names.ts';
 
-export const BASE_PATH_MAPPING_KIND = 'basepathmapping';
+export const BASE_PATH_MAPPING_KIND = K.basePathMapping;
 export const NO_BASE_PATH = '(none)';
-
-DOMAIN_DELETE_HOOKS.push(async (tx, key) => {
-  await tx.deleteChildren(key, [BASE_PATH_MAPPING_KIND]);
-});
 
 // Each segment: letters, digits and $-_.+!*'() (the URL-safe set API Gateway allows).
 const SEGMENT = /^[A-Za-z0-9$\-_.+!*'()]+$/;

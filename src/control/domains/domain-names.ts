@@ -6,13 +6,14 @@ import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { newId, now } from '../ids.ts';
+import { deleteOwned, K, notFoundMessage } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
 import { applyPatch, field, nestedField, type PatchRule } from '../patch.ts';
 import { checkUploadedCertificate } from './certificates.ts';
 
-export const DOMAIN_NAME_KIND = 'domainname';
+export const DOMAIN_NAME_KIND = K.domainName;
 /** An uploaded certificate with its key and chain, never returned by the API; id = domain key. */
-export const DOMAIN_CERTIFICATE_KIND = 'domaincertificate';
+export const DOMAIN_CERTIFICATE_KIND = K.domainCertificate;
 
 /** CloudFront's hosted zone, the same for every distribution. */
 export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
@@ -55,7 +56,7 @@ export function domainNameArn(ctx: Pick<OpContext, 'region' | 'accountId'>, d: P
 
 export async function getDomainName(tx: ReadTx, domainName: string, domainNameId?: string): Promise<DomainName> {
   const d = await tx.get<DomainName>(DOMAIN_NAME_KIND, '', domainKey(domainName, domainNameId));
-  if (d === undefined) throw notFound('Invalid domain name identifier specified');
+  if (d === undefined) throw notFound(notFoundMessage('domainName', domainName));
   return d;
 }
 
@@ -295,12 +296,8 @@ export const domainNameHandlers: HandlerTable = {
     await ctx.write(async (tx) => {
       const d = await getDomainName(tx, input.domainName.toLowerCase(), input.domainNameId);
       const key = domainKey(d.domainName!, d.domainNameId);
-      for (const hook of DOMAIN_DELETE_HOOKS) await hook(tx, key, d);
-      await tx.delete(DOMAIN_CERTIFICATE_KIND, '', key);
+      await deleteOwned(tx, 'domainName', key, d);
       await tx.delete(DOMAIN_NAME_KIND, '', key);
     });
   },
 };
-
-/** Things that belong to a domain name and go with it (base path mappings, access associations). */
-export const DOMAIN_DELETE_HOOKS: ((tx: WriteTx, key: string, d: DomainName) => Promise<void>)[] = [];

@@ -4,49 +4,44 @@ import type { ApiKey, ClientCertificate, UsagePlan, VpcLink } from '../../model/
 import type { ReadTx } from '../../store/index.ts';
 import { InvalidCursorError } from '../../store/index.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { K, notFoundMessage } from '../kinds.ts';
 import { pageLimit, type Page, type PageInput } from '../paging.ts';
 
-/** Store kinds of this family; all live at parent '' of the caller's partition unless noted. */
+/** Store kinds of this family (rows of src/kinds.ts, where each is described). */
 export const KK = {
-  apiKey: 'apikey',
-  /** key value → {id}: values are unique in an account, and import finds keys by value */
-  apiKeyValue: 'apikeyvalue',
-  /** `${name}\u0000${id}` → {id}: serves GetApiKeys' nameQuery with a prefix scan */
-  apiKeyName: 'apikeyname',
-  usagePlan: 'usageplan',
-  /** parent = usage plan id, id = API key id → {id, type} */
-  usagePlanKey: 'usageplankey',
-  /** parent = API key id, id = usage plan id → {}: the plans a key is in */
-  keyPlan: 'apikeyplan',
-  /** parent = usage plan id, id = API key id → UsageAdjustments (UpdateUsage) */
-  usageAdjustment: 'usageadj',
-  clientCertificate: 'clientcert',
-  /** id = clientCertificateId → {privateKeyPem}; never leaves the server through the API */
-  clientCertificateKey: 'clientcertkey',
-  vpcLink: 'vpclink',
+  apiKey: K.apiKey,
+  apiKeyValue: K.apiKeyValue,
+  apiKeyName: K.apiKeyName,
+  usagePlan: K.usagePlan,
+  usagePlanKey: K.usagePlanKey,
+  keyPlan: K.keyPlan,
+  usageAdjustment: K.usageAdjustment,
+  clientCertificate: K.clientCertificate,
+  clientCertificateKey: K.clientCertificateKey,
+  vpcLink: K.vpcLink,
 } as const;
 
 export async function getApiKeyDoc(tx: ReadTx, id: string): Promise<ApiKey> {
   const k = await tx.get<ApiKey>(KK.apiKey, '', id);
-  if (k === undefined) throw notFound('Invalid API Key identifier specified');
+  if (k === undefined) throw notFound(notFoundMessage('apiKey', id));
   return k;
 }
 
 export async function getUsagePlanDoc(tx: ReadTx, id: string): Promise<UsagePlan> {
   const p = await tx.get<UsagePlan>(KK.usagePlan, '', id);
-  if (p === undefined) throw notFound('Invalid Usage Plan ID specified');
+  if (p === undefined) throw notFound(notFoundMessage('usagePlan', id));
   return p;
 }
 
 export async function getClientCertificateDoc(tx: ReadTx, id: string): Promise<ClientCertificate> {
   const c = await tx.get<ClientCertificate>(KK.clientCertificate, '', id);
-  if (c === undefined) throw notFound('Invalid Client Certificate identifier specified');
+  if (c === undefined) throw notFound(notFoundMessage('clientCertificate', id));
   return c;
 }
 
 export async function getVpcLinkDoc(tx: ReadTx, id: string): Promise<VpcLink> {
   const v = await tx.get<VpcLink>(KK.vpcLink, '', id);
-  if (v === undefined) throw notFound('Invalid Vpc Link identifier specified');
+  if (v === undefined) throw notFound(notFoundMessage('vpcLink', id));
   return v;
 }
 

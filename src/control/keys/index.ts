@@ -9,7 +9,6 @@ import { usagePlanHandlers } from './usage-plans.ts';
 import { vpcLinkHandlers } from './vpc-links.ts';
 
 export { checkClientCertificateExists, getClientCertificateKeyPair } from './client-certificates.ts';
-export { registerTaggable, type TaggableLocation, type TaggableResolver } from './tags.ts';
 export { KK } from './common.ts';
 
 export const keyHandlers: HandlerTable = {

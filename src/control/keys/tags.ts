@@ -1,89 +1,75 @@
-// Tags on every taggable resource, addressed by ARN as API Gateway forms them:
-// arn:aws:apigateway:{region}::/restapis/{id}, .../restapis/{id}/stages/{name}, /apikeys/{id},
-// /usageplans/{id}, /clientcertificates/{id}, /domainnames/{name}, /vpclinks/{id}.
+// Tags on every taggable resource, addressed by ARN as API Gateway forms them
+// (arn:aws:apigateway:{region}:{account?}:/{path}); which resources those are, and the path of
+// each one's ARN, is the `tag` column of the kind table (src/kinds.ts).
 // Tags live on the resource's own document (its `tags` member), so Get* returns them too.
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { K } from '../kinds.ts';
-import { getApi } from '../apis/lookups.ts';
-import { getStage } from '../apis/stages.ts';
+import { KINDS, notFoundMessage } from '../kinds.ts';
+import type { KindName, KindRow, TagArn } from '../../kinds.ts';
 import { defineKey } from '../protocol.ts';
-import { checkTags, getApiKeyDoc, getClientCertificateDoc, getUsagePlanDoc, getVpcLinkDoc, KK, MAX_TAGS } from './common.ts';
+import { checkTags, MAX_TAGS } from './common.ts';
 
 type Tagged = { tags?: Record<string, string> };
 
-/** Where a taggable resource's document is, and how to fail when it is not there. */
-export interface TaggableLocation {
+/** Where a tagged document is, and how to read it failing as its own Get* does. */
+interface TaggedLocation {
   kind: string;
   parent: string;
   id: string;
-  /** Reads the document or throws the resource's own NotFoundException. */
   load(tx: ReadTx): Promise<Tagged>;
 }
 
-/** Resolves the path of an ARN (its segments after '::/') to a location, or null if not its kind. */
-export type TaggableResolver = (segments: string[], ctx: OpContext) => TaggableLocation | null;
+type TaggableRow = KindRow & { readonly tag: TagArn };
 
-const resolvers = new Map<string, TaggableResolver>();
+const TAGGABLE = (Object.entries(KINDS) as [KindName, KindRow][]).filter((e): e is [KindName, TaggableRow] => e[1].tag !== null);
 
-/**
- * Lets a resource family make itself taggable by its ARN's first path segment (for example
- * 'domainnames'); a later registration for the same segment replaces the earlier one.
- */
-export function registerTaggable(firstSegment: string, resolver: TaggableResolver): void {
-  resolvers.set(firstSegment, resolver);
-}
-
-const single = (kind: string, load: (tx: ReadTx, id: string) => Promise<Tagged>): TaggableResolver => (segs) =>
-  segs.length === 2 ? { kind, parent: '', id: segs[1]!, load: (tx) => load(tx, segs[1]!) } : null;
-
-registerTaggable('restapis', (segs, ctx) => {
-  const apiId = segs[1]!;
-  if (segs.length === 2) return { kind: K.restApi, parent: '', id: apiId, load: (tx) => getApi(tx, ctx.accountId, apiId) };
-  if (segs.length === 4 && segs[2] === 'stages') {
-    return {
-      kind: K.stage,
-      parent: apiId,
-      id: segs[3]!,
-      load: async (tx) => {
-        await getApi(tx, ctx.accountId, apiId);
-        return getStage(tx, apiId, segs[3]!);
-      },
-    };
+/** The ARN path's `{parent}` and `{id}` when it has the shape `pattern`, else null. */
+function match(pattern: string, segs: readonly string[]): Record<string, string> | null {
+  const want = pattern.split('/');
+  if (want.length !== segs.length) return null;
+  const bound: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    if (w.startsWith('{')) bound[w.slice(1, -1)] = segs[i]!;
+    else if (w !== segs[i]) return null;
   }
-  return null;
-});
-registerTaggable('apikeys', single(KK.apiKey, getApiKeyDoc));
-registerTaggable('usageplans', single(KK.usagePlan, getUsagePlanDoc));
-registerTaggable('clientcertificates', single(KK.clientCertificate, getClientCertificateDoc));
-registerTaggable('vpclinks', single(KK.vpcLink, getVpcLinkDoc));
-// Custom domain names are stored by name under kind 'domainname' (their family registers again if it differs).
-registerTaggable('domainnames', single('domainname', async (tx, name) => {
-  const d = await tx.get<Tagged>('domainname', '', name);
-  if (d === undefined) throw notFound('Invalid domain name identifier specified');
-  return d;
-}));
+  return bound;
+}
 
 // Private custom domain names carry the account: arn:aws:apigateway:{region}:{account}:/domainnames/{name}+{id}.
 const ARN = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+):(?:\d{12})?:\/(.+)$/;
 
-function locate(arn: string, ctx: OpContext): TaggableLocation {
+function locate(arn: string, ctx: OpContext): TaggedLocation {
   const m = ARN.exec(arn);
   if (m === null) throw badRequest('Invalid ARN specified in the request');
   const segs = m[3]!.split('/');
   if (segs.some((s) => s === '')) throw badRequest('Invalid ARN specified in the request');
-  const resolver = resolvers.get(segs[0]!);
-  const loc = resolver?.(segs, ctx) ?? null;
-  if (loc === null) throw badRequest(`Invalid ARN specified in the request: ${arn} does not name a taggable resource`);
-  // The ARN's region picks the partition; another region's resource is not here.
-  if (m[2] !== ctx.region) {
-    return { ...loc, load: async () => { throw notFound(`Invalid resource identifier specified: ${arn} is not in region ${ctx.region}`); } };
+  for (const [name, row] of TAGGABLE) {
+    const bound = match(row.tag.path, segs);
+    if (bound === null) continue;
+    const id = row.tag.storedByArn ? `arn:aws:apigateway:${ctx.region}:${ctx.accountId}:/${m[3]}` : bound['id']!;
+    const parent = row.parent === 'account' ? '' : bound['parent']!;
+    // The ARN's region picks the partition; another region's resource is not here.
+    const load = m[2] !== ctx.region
+      ? async (): Promise<Tagged> => { throw notFound(`Invalid resource identifier specified: ${arn} is not in region ${ctx.region}`); }
+      : async (tx: ReadTx) => {
+        // A stage's API answers first, with its own NotFound, as GetStage does.
+        if (row.parent !== 'account') await loadDocument(tx, row.parent, '', parent, ctx);
+        return loadDocument(tx, name, parent, id, ctx);
+      };
+    return { kind: row.kind, parent, id, load };
   }
-  return loc;
+  throw badRequest(`Invalid ARN specified in the request: ${arn} does not name a taggable resource`);
 }
 
-async function update(tx: WriteTx, loc: TaggableLocation, change: (tags: Record<string, string>) => void): Promise<void> {
+async function loadDocument(tx: ReadTx, name: KindName, parent: string, id: string, ctx: OpContext): Promise<Tagged> {
+  const doc = await tx.get<Tagged>(KINDS[name].kind, parent, id);
+  if (doc === undefined) throw notFound(notFoundMessage(name, id, ctx.accountId));
+  return doc;
+}
+
+async function update(tx: WriteTx, loc: TaggedLocation, change: (tags: Record<string, string>) => void): Promise<void> {
   const doc = (await loc.load(tx)) as Tagged;
   const tags = { ...(doc.tags ?? {}) };
   change(tags);
