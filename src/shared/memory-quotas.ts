@@ -65,6 +65,7 @@ export class MemoryQuotaCounters implements QuotaCounters {
 
   usageNow(key: string, fromDay: number, toDay: number): number[] {
     checkUsageRange(fromDay, toDay);
+    this.#today(); // sweeps, so days past the retention read 0 as they do in Redis
     const out: number[] = [];
     for (let d = fromDay; d <= toDay; d++) out.push(this.#days.get(`${key}\n${d}`) ?? 0);
     return out;

@@ -1,7 +1,7 @@
 // A byte-bounded cache in Redis, shared by every process. Keys (after the connection's prefix;
 // the cache name is URI-encoded so it holds no ':' and cannot run into another cache's keys):
 //   c:{name}:v:{key}   the value (SET PX: Redis expires it)
-//   c:{name}:idx       zset key → expiry time, to find expired and soonest-expiring entries
+//   c:{name}:idx       zset key → expiry time (µs), to find expired and soonest-expiring entries
 //   c:{name}:sizes     hash key → bytes;   c:{name}:bytes   the total the bound is checked against
 // Redis's own maxmemory is global; this bound is per cache, as each stage's cache has a size.
 import { entrySize, toBuffer } from './memory-cache.ts';

@@ -1,6 +1,6 @@
 // Lua scripts: each read-modify-write of shared state runs in Redis as one atomic step, so two
 // processes taking from one bucket or counting one quota never lose an update. Numbers travel as
-// strings (Lua floats keep 14 significant digits: a millisecond time keeps a tenth of a ms).
+// strings; numbers handed to redis.call are written exactly (Redis 7 writes the shortest exact form).
 
 /** Token bucket: refill by elapsed time, then take. KEYS[1] the bucket (hash tokens, at).
  *  ARGV rate/s, burst, cost, now in ms ('' = Redis's own TIME, so hosts' clocks do not matter;
@@ -37,7 +37,7 @@ elseif rate > 0 and cost <= burst then
 else
   retry = -1
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', at)
 -- Left alone, the bucket is full again after this long, and a full bucket is the same as none.
 -- A bucket that never refills (rate 0) is kept a day.
 local ttl = 86400000
@@ -80,13 +80,15 @@ return 1
 `;
 
 /** Cache set within a byte bound. KEYS: [1] this entry's value, [2] index (zset member → expiry
- *  ms), [3] sizes (hash member → bytes), [4] total bytes. ARGV: member, value, ttl ms, max bytes,
+ *  µs), [3] sizes (hash member → bytes), [4] total bytes. ARGV: member, value, ttl ms, max bytes,
  *  value key prefix. Expired entries are dropped first (100 at most per call, so a set stays
  *  short); then, while over the bound, the entry that expires soonest (Redis's volatile-ttl rule).
  *  Returns 1 when stored, 0 when the entry alone exceeds the bound. */
 export const CACHE_SET = `
+-- Scores are expiry times in microseconds (exact in a double until the year 2255), so entries
+-- set one after another never tie and the newest is evicted last.
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local member = ARGV[1]
 local ttl = tonumber(ARGV[3])
 local max = tonumber(ARGV[4])
@@ -105,7 +107,7 @@ local size = string.len(ARGV[2]) + string.len(member)
 local stored = 0
 if size <= max and ttl > 0 then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl)
-  redis.call('ZADD', KEYS[2], now + ttl, member)
+  redis.call('ZADD', KEYS[2], now + ttl * 1000, member)
   redis.call('HSET', KEYS[3], member, size)
   delta = delta + size
   stored = 1
