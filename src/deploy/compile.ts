@@ -1,13 +1,13 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
 import type { ApiSnapshot } from './snapshot.ts';
 import type { GatewayResponse, Integration, IntegrationResponse, Method } from '../model/generated/types.ts';
-import type { GatewayResponseType } from '../execute/errors.ts';
-import { compileRequestParameters, compileResponseParameters, compileSource, MappingExpressionError, type CompiledParameter } from './parameter-mapping.ts';
+import { compileGatewayResponses } from '../gateway-responses/index.ts';
+import { compileRequestParameters, compileResponseParameters, MappingExpressionError } from './parameter-mapping.ts';
 import { RouteTrie } from './routes.ts';
 import { compileSelectionPattern } from './selection-pattern.ts';
 import { compileTemplates } from './templates.ts';
 import type {
-  CompiledApi, CompiledGatewayResponse, CompiledIntegration, CompiledIntegrationResponse, CompiledMethod, CompiledResource,
+  CompiledApi, CompiledIntegration, CompiledIntegrationResponse, CompiledMethod, CompiledResource,
   PassthroughBehavior, StageBinding,
 } from './types.ts';
 
@@ -109,27 +109,4 @@ function passthroughBehavior(v: string | undefined): PassthroughBehavior {
 export function substituteStageVariables(s: string, variables: Readonly<Record<string, string>>): string {
   if (!s.includes('${stageVariables.')) return s;
   return s.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, n: string) => variables[n] ?? '');
-}
-
-function compileGatewayResponses(items: readonly GatewayResponse[]): Map<GatewayResponseType, CompiledGatewayResponse> {
-  const out = new Map<GatewayResponseType, CompiledGatewayResponse>();
-  for (const g of items) {
-    if (g.responseType === undefined) continue;
-    const responseParameters: CompiledParameter<'header'>[] = [];
-    for (const [target, expression] of Object.entries(g.responseParameters ?? {})) {
-      const m = /^gatewayresponse\.header\.(.+)$/.exec(target);
-      if (m === null) continue;
-      try {
-        responseParameters.push({ location: 'header', name: m[1]!, expression, source: compileSource(expression, 'method.request') });
-      } catch {
-        // The control plane validates expressions; one it let through is skipped rather than failing every error response.
-      }
-    }
-    out.set(g.responseType, {
-      statusCode: g.statusCode === undefined ? null : Number(g.statusCode),
-      responseParameters,
-      responseTemplates: compileTemplates(g.responseTemplates, `gatewayresponse/${g.responseType}`),
-    });
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // A compiled deployment: everything about an API that can be decided before a request arrives.
 // Immutable once built; a stage points at one and a redeploy swaps the reference.
 import type { Integration, MethodResponse } from '../model/generated/types.ts';
-import type { GatewayResponseType } from '../execute/errors.ts';
+import type { CompiledGatewayResponses } from '../gateway-responses/index.ts';
 import type { CompiledParameter, RequestLocation } from './parameter-mapping.ts';
 import type { RouteTrie } from './routes.ts';
 import type { SelectionPattern } from './selection-pattern.ts';
@@ -33,7 +33,8 @@ export interface CompiledApi {
   readonly version: number;
   readonly routes: RouteTrie<CompiledResource>;
   readonly resourcesById: ReadonlyMap<string, CompiledResource>;
-  readonly gatewayResponses: ReadonlyMap<GatewayResponseType, CompiledGatewayResponse>;
+  /** Every response type's effective gateway response (src/gateway-responses). */
+  readonly gatewayResponses: CompiledGatewayResponses;
 }
 
 export interface CompiledResource {
@@ -72,12 +73,6 @@ export interface CompiledIntegration {
 export interface CompiledIntegrationResponse {
   readonly statusCode: number;
   readonly selectionPattern: SelectionPattern | null;
-  readonly responseParameters: readonly CompiledParameter<'header'>[];
-  readonly responseTemplates: TemplateSet;
-}
-
-export interface CompiledGatewayResponse {
-  readonly statusCode: number | null;
   readonly responseParameters: readonly CompiledParameter<'header'>[];
   readonly responseTemplates: TemplateSet;
 }

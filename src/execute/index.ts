@@ -77,7 +77,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       host: req.headers.host ?? '',
     };
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null };
-    if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), null, scope), scope);
+    if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope);
     const out = await runPipeline(integrations.registry, incoming, scope, onBug);
     finish(req, res, target, requestId, out, scope);
   }

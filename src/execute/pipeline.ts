@@ -25,7 +25,7 @@ export async function runPipeline(
     // (authorizers, throttling and caching join here)
     return await invokeMethod(integrations, routed.method, request, scope);
   } catch (err) {
-    return gatewayResponse(err, request, scope, onBug);
+    return gatewayResponse(err, request ?? req, scope, onBug);
   }
 }
 

@@ -18,7 +18,7 @@
 // 500 {"message": "Internal server error"}; the integration timeout (timeoutInMillis, at most
 // 29 s) answers 504 {"message": "Endpoint request timed out"}.
 import { K } from '../control/kinds.ts';
-import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
+import { configurationError, endpointTimeout, GatewayError, integrationFailure } from '../execute/errors.ts';
 import type { LambdaService } from '../lambda/index.ts';
 import { LambdaError } from '../lambda/index.ts';
 import type { Store } from '../store/index.ts';
@@ -132,7 +132,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
       const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
       const out = await call(req, ctx.scope.api.restApiId, event);
       if (out.functionError !== undefined) {
-        throw badGateway(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
+        throw integrationFailure(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
       }
       return proxyResult(out.payload);
     },

@@ -1,125 +1,44 @@
 // Gateway responses: what API Gateway answers when a request fails before (or instead of)
 // reaching the integration. Only customized responses are stored (kind 'gatewayresponse', id =
-// response type); the others are AWS's defaults, inheriting from DEFAULT_4XX / DEFAULT_5XX.
+// response type); what each type answers (its own, DEFAULT_4XX/5XX's or AWS's default) is
+// src/gateway-responses' rule, the one deployments compile.
 import type { GatewayResponse, PutGatewayResponseRequest } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { pageArray } from '../paging.ts';
 import { applyPatch, requireValue, type PatchRule } from '../patch.ts';
-import { SHAPES } from '../../model/generated/shapes.ts';
+import {
+  compileParameterSource, DEFAULT_RESPONSE_TEMPLATES, effectiveGatewayResponse, GATEWAY_RESPONSE_TYPES, isGatewayResponseType, parameterTarget,
+  type GatewayResponseType,
+} from '../../gateway-responses/index.ts';
 import { getApi } from './lookups.ts';
 
 export const GATEWAY_RESPONSE_KIND = 'gatewayresponse';
 
-export type GatewayResponseType = NonNullable<GatewayResponse['responseType']>;
-
-/** Every response type, in the service model's order (which is the order GetGatewayResponses lists). */
-export const GATEWAY_RESPONSE_TYPES: readonly GatewayResponseType[] = (() => {
-  const s = SHAPES.GatewayResponseType;
-  if (s.type !== 'string' || s.enum === null) throw new Error('GatewayResponseType is not an enum in the service model');
-  return s.enum as GatewayResponseType[];
-})();
-
-/** AWS's default status code per type; DEFAULT_4XX and DEFAULT_5XX have none. */
-export const DEFAULT_STATUS: Readonly<Record<GatewayResponseType, string | undefined>> = {
-  DEFAULT_4XX: undefined,
-  DEFAULT_5XX: undefined,
-  ACCESS_DENIED: '403',
-  API_CONFIGURATION_ERROR: '500',
-  AUTHORIZER_CONFIGURATION_ERROR: '500',
-  AUTHORIZER_FAILURE: '500',
-  BAD_REQUEST_PARAMETERS: '400',
-  BAD_REQUEST_BODY: '400',
-  EXPIRED_TOKEN: '403',
-  INTEGRATION_FAILURE: '504',
-  INTEGRATION_TIMEOUT: '504',
-  INVALID_API_KEY: '403',
-  INVALID_SIGNATURE: '403',
-  MISSING_AUTHENTICATION_TOKEN: '403',
-  QUOTA_EXCEEDED: '429',
-  REQUEST_TOO_LARGE: '413',
-  RESOURCE_NOT_FOUND: '404',
-  THROTTLED: '429',
-  UNAUTHORIZED: '401',
-  UNSUPPORTED_MEDIA_TYPE: '415',
-  WAF_FILTERED: '403',
-};
-
-export const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
-
-/** DEFAULT_4XX or DEFAULT_5XX: the fallback a response type inherits from. */
-export function parentType(type: GatewayResponseType): 'DEFAULT_4XX' | 'DEFAULT_5XX' | null {
-  if (type === 'DEFAULT_4XX' || type === 'DEFAULT_5XX') return null;
-  return DEFAULT_STATUS[type]!.startsWith('5') ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
-}
-
-function builtIn(type: GatewayResponseType): GatewayResponse {
-  const r: GatewayResponse = { responseType: type };
-  const status = DEFAULT_STATUS[type];
-  if (status !== undefined) r.statusCode = status;
-  r.responseParameters = {};
-  r.responseTemplates = { 'application/json': DEFAULT_TEMPLATE };
-  r.defaultResponse = true;
-  return r;
-}
-
-/**
- * The gateway response API Gateway sends for `type`, given the API's customized responses
- * (as stored, or as in a deployment snapshot). A customized type answers as customized (its
- * status falling back to its DEFAULT_4XX/5XX's, then AWS's default); an untouched one takes
- * the customized DEFAULT_4XX/5XX's status, parameters and templates, else AWS's defaults.
- */
-export function effectiveGatewayResponse(
-  type: GatewayResponseType,
-  customized: ReadonlyMap<string, GatewayResponse> | readonly GatewayResponse[],
-): GatewayResponse {
-  const byType = customized instanceof Map ? customized : new Map((customized as readonly GatewayResponse[]).map((r) => [r.responseType!, r]));
-  const parent = parentType(type);
-  const parentCustom = parent === null ? undefined : byType.get(parent);
-  const own = byType.get(type);
-  if (own !== undefined) {
-    const r: GatewayResponse = { responseType: type };
-    // A customized type without its own status keeps its built-in one, not DEFAULT_4XX/5XX's (recorded).
-    const status = own.statusCode ?? DEFAULT_STATUS[type];
-    if (status !== undefined) r.statusCode = status;
-    r.responseParameters = { ...(own.responseParameters ?? {}) };
-    r.responseTemplates = { ...(own.responseTemplates ?? {}) };
-    r.defaultResponse = false;
-    return r;
-  }
-  const r = builtIn(type);
-  if (parentCustom !== undefined) {
-    if (parentCustom.statusCode !== undefined) r.statusCode = parentCustom.statusCode;
-    r.responseParameters = { ...(parentCustom.responseParameters ?? {}) };
-    r.responseTemplates = { ...(parentCustom.responseTemplates ?? {}) };
-  }
-  return r;
-}
+// OpenAPI import checks types against the same list.
+export { GATEWAY_RESPONSE_TYPES };
 
 function checkType(type: string): GatewayResponseType {
-  if (!(GATEWAY_RESPONSE_TYPES as readonly string[]).includes(type)) {
+  if (!isGatewayResponseType(type)) {
     throw badRequest(
       `1 validation error detected: Value '${type}' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [${GATEWAY_RESPONSE_TYPES.join(', ')}]`,
     );
   }
-  return type as GatewayResponseType;
+  return type;
 }
 
 function checkStatusCode(code: string | undefined): void {
   if (code !== undefined && !/^[1-5]\d\d$/.test(code)) throw badRequest(`Invalid status code specified: ${code}. Status codes must match [1-5]\\d\\d`);
 }
 
-const PARAM_NAME = /^gatewayresponse\.(?:header|querystring|path)\.[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const PARAM_VALUE =
-  /^(?:'[^']*'|method\.request\.(?:header|querystring|path|multivalueheader|multivaluequerystring)\.[^\s]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9._-]+)$/;
-
+/** Targets and sources by the grammar deployments compile them with (src/gateway-responses/parameters.ts). */
 function checkResponseParameters(params: Record<string, string> | undefined): void {
   for (const [k, v] of Object.entries(params ?? {})) {
-    if (!PARAM_NAME.test(k)) {
+    if (parameterTarget(k) === null) {
       throw badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${k}]`);
     }
-    if (typeof v !== 'string' || !PARAM_VALUE.test(v)) {
+    if (typeof v !== 'string' || compileParameterSource(v) === null) {
       throw badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${v}]`);
     }
   }
@@ -170,7 +89,7 @@ export const gatewayResponseHandlers: HandlerTable = {
       const stored: GatewayResponse = { responseType: type };
       if (input.statusCode !== undefined) stored.statusCode = input.statusCode;
       stored.responseParameters = input.responseParameters ?? {};
-      stored.responseTemplates = input.responseTemplates ?? { 'application/json': DEFAULT_TEMPLATE };
+      stored.responseTemplates = input.responseTemplates ?? { ...DEFAULT_RESPONSE_TEMPLATES };
       stored.defaultResponse = false;
       await tx.put(GATEWAY_RESPONSE_KIND, input.restApiId, type, stored);
       return effectiveGatewayResponse(type, await customizedResponses(tx, input.restApiId));
