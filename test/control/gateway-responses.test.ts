@@ -5,7 +5,7 @@ import {
   APIGatewayClient, CreateRestApiCommand, DeleteGatewayResponseCommand, GetGatewayResponseCommand, GetGatewayResponsesCommand,
   PutGatewayResponseCommand, UpdateGatewayResponseCommand, type GatewayResponseType,
 } from '@aws-sdk/client-api-gateway';
-import { effectiveGatewayResponse } from '../../src/control/apis/gateway-responses.ts';
+import { effectiveGatewayResponse } from '../../src/gateway-responses/index.ts';
 import type { Gatehouse } from '../../src/server.ts';
 import { awsCli, awsCliError, rejects, useGatehouse } from '../helpers/server.ts';
 
