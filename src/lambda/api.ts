@@ -154,8 +154,14 @@ function decodePart(raw: string): string {
   }
 }
 
-/** Streams a stored archive; one that has gone (its code replaced meanwhile) is not found. */
-async function sendArchive(res: ServerResponse, requestId: string, file: string): Promise<void> {
+/** Sends a stored archive: bytes from the store, or streamed from a file on this host (a record
+ *  from before the store held archives); one that has gone (its code replaced meanwhile) is not found. */
+async function sendArchive(res: ServerResponse, requestId: string, file: Buffer | string): Promise<void> {
+  if (typeof file !== 'string') {
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': file.byteLength, 'x-amzn-requestid': requestId });
+    res.end(file);
+    return;
+  }
   let handle;
   try {
     handle = await open(file, 'r');

@@ -7,12 +7,18 @@ import { functionArn } from './function-ref.ts';
 export const FUNCTION_KIND = 'lambda-function';
 
 export interface CodeLocation {
-  /** 'zip': unpacked by Gatehouse from a ZipFile upload; 'local': a directory the user owns. */
+  /** 'zip': an uploaded archive, run from an unpacked copy; 'local': a directory the user owns. */
   readonly kind: 'zip' | 'local';
+  /** For 'zip': the archive's sha256 (hex), its key among the store's blobs, so every process
+   *  that shares the store can fetch and unpack it (code-store.ts). */
+  readonly blob?: string;
+  /** With `blob`: the upload this location came from, naming its reference to the blob. */
+  readonly revision?: string;
   /**
-   * Relative, so the data directory and the local code root can move: for 'zip' the revision's
-   * folder under the code store (`{account}/{region}/{function}/{revision}`, the archive beside
-   * it as `{revision}.zip`); for 'local' the folder under --lambda-local-code-root.
+   * Relative, so the data directory and the local code root can move: for 'local' the folder
+   * under --lambda-local-code-root; for a 'zip' record written before blobs, the revision's
+   * folder under this host's code store (`{account}/{region}/{function}/{revision}`, the archive
+   * beside it as `{revision}.zip`).
    */
   readonly key?: string;
   /** Records written before keys held a path (absolute, or relative to the folder Gatehouse

@@ -1,5 +1,8 @@
 // The functions of every account and region: their documents in the Store, their code on disk,
-// their warm workers, and the operations of Lambda's API over them.
+// their warm workers, and the operations of Lambda's API over them. Every invocation reads the
+// function's record from the store, so a change made through another process (another host)
+// shows on this one's next invocation: new code or settings retire the warm workers, a deleted
+// function stops them.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -8,6 +11,7 @@ import { dirname, join } from 'node:path';
 import type { GatehouseConfig } from '../config.ts';
 import { InvalidCursorError, type Store } from '../store/index.ts';
 import { CodeStore, readCodeInput, type CodeInput } from './code-store.ts';
+import type { CodeLocation } from './function-config.ts';
 import { LambdaError, functionNotFound } from './errors.ts';
 import { invokeExternal, type ExternalLambda, type InvokeResult } from './external.ts';
 import {
@@ -56,6 +60,8 @@ export class LambdaFunctions {
   readonly #limits: PoolLimits;
   readonly #external: ExternalLambda | undefined;
   readonly #pools = new Map<string, FunctionPool>();
+  /** The code each pool's workers start from, to let its unpacked copy go when that changes. */
+  readonly #poolCode = new Map<string, CodeLocation>();
   readonly #logDirs = new Set<string>();
   readonly #logWrites = new Set<Promise<void>>();
   /** Open append streams, one per function log, oldest first (bounded). */
@@ -67,7 +73,7 @@ export class LambdaFunctions {
     this.#store = setup.store;
     this.#config = setup.config;
     this.#root = setup.root;
-    this.#code = new CodeStore(setup.root, setup.config.lambdaLocalCodeRoot);
+    this.#code = new CodeStore(setup.store, setup.root, setup.config.lambdaLocalCodeRoot);
     this.#bootstraps = setup.bootstraps;
     this.#limits = setup.limits;
     this.#external = setup.external;
@@ -104,11 +110,11 @@ export class LambdaFunctions {
     };
     try {
       await this.#store.write(part, async (tx) => {
-        if (await tx.get(FUNCTION_KIND, '', name) !== undefined) throw conflictExists(name);
-        await tx.put(FUNCTION_KIND, '', name, fn);
+        if (!await tx.insert(FUNCTION_KIND, '', name, fn)) throw conflictExists(name);
+        await this.#code.confirm(tx, name, stored.location);
       });
     } catch (err) {
-      await this.#code.remove(stored.location);
+      await this.#code.release(part, name, stored.location);
       throw err;
     }
     return this.#configuration(part, fn);
@@ -132,12 +138,12 @@ export class LambdaFunctions {
     return this.#configuration(part, fn);
   }
 
-  /** The archive of a ZipFile upload (GetFunction's Code.Location points here). */
-  async codeArchive(partition: string, functionRef: string): Promise<string> {
+  /** The archive of a ZipFile upload (GetFunction's Code.Location points here): its bytes, or
+   *  the path of a record's archive from before the store held them. */
+  async codeArchive(partition: string, functionRef: string): Promise<Buffer | string> {
     const [, fn] = await this.#load(partition, functionRef, undefined);
-    const { zipPath } = fn.code.kind === 'zip' ? this.#code.resolve(fn.code) : {};
-    if (zipPath === undefined) throw new LambdaError('ResourceNotFoundException', 'The function\'s code is a local directory; there is no archive to download.');
-    return zipPath;
+    if (fn.code.kind !== 'zip') throw new LambdaError('ResourceNotFoundException', 'The function\'s code is a local directory; there is no archive to download.');
+    return this.#code.archive(fn.code);
   }
 
   async list(partition: string, marker: string | undefined, maxItems: number | undefined): Promise<Record<string, unknown>> {
@@ -174,8 +180,8 @@ export class LambdaFunctions {
       configRevision,
     };
     if (Array.isArray(body['Architectures'])) after.Architectures = body['Architectures'] as string[];
-    await this.#replace(part, before, after, stored.location);
-    this.#removeCodeLater(part, before);
+    await this.#replace(part, before, after, true);
+    this.#collectLater(part, before);
     return this.#configuration(part, after);
   }
 
@@ -191,14 +197,15 @@ export class LambdaFunctions {
 
   async delete(partition: string, functionRef: string, qualifier: string | undefined): Promise<void> {
     const [part, fn] = await this.#load(partition, functionRef, qualifier);
-    await this.#store.write(part, async (tx) => {
-      if (!await tx.delete(FUNCTION_KIND, '', fn.FunctionName)) throw functionNotFound(this.#arn(part, fn.FunctionName));
+    // The record as deleted: an update through another process may have replaced the code read above.
+    const deleted = await this.#store.write(part, async (tx) => {
+      const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', fn.FunctionName);
+      if (current === undefined || !await tx.delete(FUNCTION_KIND, '', fn.FunctionName)) throw functionNotFound(this.#arn(part, fn.FunctionName));
+      await this.#code.unref(tx, fn.FunctionName, current.code);
+      return current;
     });
-    const key = poolKey(part, fn.FunctionName);
-    this.#pools.get(key)?.close();
-    this.#pools.delete(key);
-    await this.#limits.host.drop(this.#arn(part, fn.FunctionName));
-    await this.#code.remove(fn.code);
+    await this.#stopWorkers(part, fn.FunctionName);
+    await this.#code.collect(deleted.code);
   }
 
   async addPermission(partition: string, functionRef: string, qualifier: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -239,7 +246,7 @@ export class LambdaFunctions {
       const region = ref.region ?? splitPartition(partition)[1];
       return invokeExternal(this.#external, region, functionRef, payload, invocationType, withTimeout(options));
     }
-    const [part, fn] = await this.#load(partition, functionRef, undefined);
+    const [part, fn] = await this.#loadToRun(partition, functionRef);
     if (payload.byteLength > MAX_PAYLOAD) {
       throw new LambdaError('RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
     }
@@ -249,7 +256,7 @@ export class LambdaFunctions {
     } catch (err) {
       throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
     }
-    const pool = this.#pool(part, fn);
+    const pool = await this.#pool(part, fn);
     const requestId = options.requestId ?? randomUUID();
     if (invocationType === 'Event') {
       // Accepted now, run in the background (Lambda's own event queue; no retries here).
@@ -306,13 +313,17 @@ export class LambdaFunctions {
 
   reap(idleMs: number): void {
     for (const [key, pool] of this.#pools) {
-      if (pool.reap(idleMs) === 0) this.#pools.delete(key);
+      if (pool.reap(idleMs) === 0) {
+        this.#pools.delete(key);
+        this.#poolCode.delete(key);
+      }
     }
   }
 
   closeWorkers(): void {
     for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
+    this.#poolCode.clear();
   }
 
   /** Stops for good: no more workers, and log writes in flight finish before files go. */
@@ -366,29 +377,33 @@ export class LambdaFunctions {
     return [part, fn];
   }
 
-  async #replace(part: string, before: StoredFunction, after: StoredFunction, newCode?: FunctionRecord['code']): Promise<void> {
+  /** Writes `after` over `before`; with `newCode`, `after` names code saved for it. */
+  async #replace(part: string, before: StoredFunction, after: StoredFunction, newCode = false): Promise<void> {
     try {
       await this.#store.write(part, async (tx) => {
         const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', before.FunctionName);
         if (current === undefined) throw functionNotFound(this.#arn(part, before.FunctionName));
         if (current.RevisionId !== before.RevisionId) throw conflictUpdating(part, before.FunctionName);
         await tx.put(FUNCTION_KIND, '', before.FunctionName, after);
+        if (newCode) {
+          await this.#code.confirm(tx, before.FunctionName, after.code);
+          await this.#code.unref(tx, before.FunctionName, before.code);
+        }
       });
     } catch (err) {
-      if (newCode !== undefined) await this.#code.remove(newCode);
+      if (newCode) await this.#code.release(part, before.FunctionName, after.code);
       throw err;
     }
     // Warm workers run the old code or settings: retire them now. Code that cannot be resolved
     // (a local folder no longer allowed) closes the pool; the next invocation reports why.
     const key = poolKey(part, after.FunctionName);
-    const pool = this.#pools.get(key);
-    if (pool !== undefined) {
-      try {
-        pool.update(this.#spec(part, after));
-      } catch {
-        pool.close();
-        this.#pools.delete(key);
-      }
+    if (!this.#pools.has(key)) return;
+    try {
+      await this.#updatePool(key, await this.#spec(part, after), after.code);
+    } catch {
+      this.#pools.get(key)?.close();
+      this.#pools.delete(key);
+      this.#poolCode.delete(key);
     }
   }
 
@@ -402,33 +417,80 @@ export class LambdaFunctions {
     });
   }
 
-  #removeCodeLater(part: string, before: StoredFunction): void {
-    // Invocations in flight may still load files of the old code; give them their timeout.
+  /** Collects code a committed update stopped referencing. */
+  #collectLater(part: string, before: StoredFunction): void {
+    // Workers starting may still be copying the old code's files; give them the function's timeout.
+    const collect = () => void this.#code.collect(before.code).catch(() => { /* store closed: the blob stays */ });
     const pool = this.#pools.get(poolKey(part, before.FunctionName));
-    if (pool === undefined || pool.busy === 0) {
-      void this.#code.remove(before.code);
-      return;
-    }
-    setTimeout(() => void this.#code.remove(before.code), before.Timeout * 1000 + 1000).unref();
+    if (pool === undefined || pool.busy === 0) return collect();
+    setTimeout(collect, before.Timeout * 1000 + 1000).unref();
   }
 
-  #pool(part: string, fn: StoredFunction): FunctionPool {
+  async #pool(part: string, fn: StoredFunction): Promise<FunctionPool> {
     const key = poolKey(part, fn.FunctionName);
-    let pool = this.#pools.get(key);
-    if (pool === undefined) {
-      pool = new FunctionPool(this.#spec(part, fn), this.#limits, (spec) => this.#command(spec));
-      this.#pools.set(key, pool);
-    } else if (pool.revision !== fn.configRevision) {
-      pool.update(this.#spec(part, fn));
+    const pool = this.#pools.get(key);
+    if (pool !== undefined && pool.revision === fn.configRevision) return pool;
+    // A cold start, or new code or settings (perhaps written through another process): the code
+    // may first have to be fetched from the store and unpacked.
+    const spec = await this.#spec(part, fn);
+    const current = this.#pools.get(key);
+    if (current === undefined) {
+      const created = new FunctionPool(spec, this.#limits, (s) => this.#command(s));
+      this.#pools.set(key, created);
+      this.#poolCode.set(key, fn.code);
+      return created;
     }
-    return pool;
+    if (current.revision !== fn.configRevision) await this.#updatePool(key, spec, fn.code);
+    return current;
   }
 
-  #spec(part: string, fn: StoredFunction): WorkerSpec {
+  /** New code or settings for a pool's next workers; the unpacked copy of code it no longer runs goes. */
+  async #updatePool(key: string, spec: WorkerSpec, code: CodeLocation): Promise<void> {
+    const pool = this.#pools.get(key);
+    if (pool === undefined) return;
+    const busy = pool.busy;
+    pool.update(spec);
+    const before = this.#poolCode.get(key);
+    this.#poolCode.set(key, code);
+    if (before !== undefined && before.blob !== code.blob) this.#forgetLater(before, busy > 0 ? spec.timeoutMs + 1000 : 0);
+  }
+
+  #forgetLater(code: CodeLocation, delayMs: number): void {
+    const forget = () => void this.#code.forget(code).catch(() => { /* store closed: the copy stays */ });
+    if (delayMs === 0) forget();
+    else setTimeout(forget, delayMs).unref();
+  }
+
+  /** #load for an invocation: a function deleted through another process also loses its workers here. */
+  async #loadToRun(partition: string, functionRef: string): Promise<[string, StoredFunction]> {
+    try {
+      return await this.#load(partition, functionRef, undefined);
+    } catch (err) {
+      const ref = parseFunctionRef(functionRef);
+      const [part, name] = this.#target(partition, ref);
+      if (err instanceof LambdaError && err.name === 'ResourceNotFoundException' && ref.qualifier === undefined && this.#pools.has(poolKey(part, name))) {
+        const code = this.#poolCode.get(poolKey(part, name));
+        await this.#stopWorkers(part, name);
+        if (code !== undefined) this.#forgetLater(code, 0);
+      }
+      throw err;
+    }
+  }
+
+  /** Every worker of the function stops and its sandbox folder goes. */
+  async #stopWorkers(part: string, name: string): Promise<void> {
+    const key = poolKey(part, name);
+    this.#pools.get(key)?.close();
+    this.#pools.delete(key);
+    this.#poolCode.delete(key);
+    await this.#limits.host.drop(this.#arn(part, name));
+  }
+
+  async #spec(part: string, fn: StoredFunction): Promise<WorkerSpec> {
     const [, region] = splitPartition(part);
     const family = runtimeFamily(fn.Runtime);
     const bootstrap = this.#bootstraps[family];
-    const code = this.#code.resolve(fn.code);
+    const code = await this.#code.resolve(fn.code);
     const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'];
     if (family === 'python') path.unshift(dirname(this.#pythonPath()));
     const env: Record<string, string> = {

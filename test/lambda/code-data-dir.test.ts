@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openSqliteStore } from '../../src/store/index.ts';
-import { PARTITION, ROLE, zip } from './helpers.ts';
+import { PARTITION, ROLE, until, zip } from './helpers.ts';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -117,9 +117,14 @@ describe('Lambda with the default data directory, across a move and a restart', 
       await store.write(PARTITION, async (tx) => {
         for (const [name, prefix] of [['OldRelative', '.gatehouse/lambda/code'], ['OldAbsolute', '/srv/old-place/gatehouse/lambda/code']] as const) {
           const fn = await tx.get<any>('lambda-function', '', name);
-          assert.equal(typeof fn.code.key, 'string', 'new records hold a key, not a path');
+          assert.match(fn.code.blob, /^[0-9a-f]{64}$/, 'new records name a blob, not a path');
           assert.equal(fn.code.dir, undefined);
-          const dir = `${prefix}/${fn.code.key}`;
+          // What those versions left on disk: the unpacked folder, the archive beside it.
+          const key = `${PARTITION}/${name}/old-revision`;
+          cpSync(join(moved, 'lambda', 'code', 'cache', fn.code.blob), join(moved, 'lambda', 'code', key), { recursive: true });
+          copyFileSync(join(project, 'function.zip'), join(moved, 'lambda', 'code', `${key}.zip`));
+          const dir = `${prefix}/${key}`;
+          await tx.delete('lambda-code-ref', `${name}/${fn.code.revision}`, fn.code.blob);
           fn.code = { kind: 'zip', dir, zipPath: `${dir}.zip` };
           await tx.put('lambda-function', '', name, fn);
         }
@@ -139,8 +144,10 @@ describe('Lambda with the default data directory, across a move and a restart', 
     const archive = await fetch(got.Code.Location);
     assert.equal(archive.status, 200);
     assert.deepEqual(Buffer.from(await archive.arrayBuffer()), readFileSync(join(project, 'function.zip')));
-    // Updating the code replaces an old record's location with a key.
+    // Updating the code replaces an old record's location with a blob, and its folder goes.
     await aws(served.url, 'update-function-code', '--function-name', 'OldRelative', '--zip-file', 'fileb://function.zip');
     assert.deepEqual(await invoke(served.url, 'OldRelative', '{"name":"updated"}'), { Hello: 'updated' });
+    const oldFolder = join(moved, 'lambda', 'code', PARTITION, 'OldRelative', 'old-revision');
+    await until(() => !existsSync(oldFolder) && !existsSync(`${oldFolder}.zip`), 'the old folder to be removed');
   });
 });

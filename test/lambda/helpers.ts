@@ -29,8 +29,8 @@ export interface TestLambda {
   close(): Promise<void>;
 }
 
-export async function startLambda(overrides: Partial<GatehouseConfig> = {}, idleTimeoutMs?: number): Promise<TestLambda> {
-  const store = openSqliteStore(':memory:');
+/** `store`: one of several opened on the same database (closed with the rest); a new in-memory one by default. */
+export async function startLambda(overrides: Partial<GatehouseConfig> = {}, idleTimeoutMs?: number, store: Store = openSqliteStore(':memory:')): Promise<TestLambda> {
   const config = parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', ...overrides });
   const lambda = createLambdaService(idleTimeoutMs === undefined ? { store, config } : { store, config, idleTimeoutMs });
   const server = createServer((req, res) => lambda.handle(req, res));
