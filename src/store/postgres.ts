@@ -14,13 +14,12 @@
 // the reads a writer's fn may itself make.
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
+import { checkout, query, unavailable } from './postgres-connection.ts';
+import { CHANNEL, listen } from './postgres-listen.ts';
 import { checkDigest } from './blob-digest.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { LOCK_CHANGES, LOCK_SPACE, LOCK_SPACE_PARTITION, migrate } from './postgres-schema.ts';
-import { StoreUnavailableError } from './types.ts';
 import type { Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
-
-const CHANNEL = 'gatehouse_changes';
 
 export interface PostgresStoreOptions {
   changeLog?: ChangeLogOptions;
@@ -317,92 +316,4 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 function isOpen(open: boolean): void {
   // A tx kept past its transaction would otherwise run on a connection lent to someone else.
   if (!open) throw new Error('transaction is over');
-}
-
-async function checkout(pool: pg.Pool): Promise<PoolClient> {
-  try {
-    return await pool.connect();
-  } catch (err) {
-    throw unavailable(err);
-  }
-}
-
-async function query<R extends QueryResultRow = QueryResultRow>(c: PoolClient, text: string, values?: unknown[]) {
-  try {
-    return await c.query<R>(text, values);
-  } catch (err) {
-    throw unavailable(err);
-  }
-}
-
-/**
- * Follows NOTIFY on a connection of its own (LISTEN holds its connection; a pooled one would be
- * handed to someone else). After losing it (PostgreSQL restarted, network cut) it reconnects
- * with backoff and wakes the caller once, since commits in between were not announced.
- */
-async function listen(url: string, connectTimeoutMs: number, onWake: () => void): Promise<() => Promise<void>> {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pause = 250;
-
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
-    c.on('notification', (n) => {
-      if (n.channel === CHANNEL) onWake();
-    });
-    c.on('error', () => lost(c));
-    c.on('end', () => lost(c));
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${CHANNEL}`);
-    } catch (err) {
-      c.end().catch(() => undefined);
-      throw unavailable(err);
-    }
-    client = c;
-  };
-  const lost = (c: pg.Client) => {
-    if (client !== c || stopped) return;
-    client = undefined;
-    c.end().catch(() => undefined);
-    retry();
-  };
-  const retry = () => {
-    timer = setTimeout(() => {
-      timer = undefined;
-      connect().then(() => {
-        pause = 250;
-        if (!stopped) onWake();
-      }, () => {
-        pause = Math.min(pause * 2, 5000);
-        if (!stopped) retry();
-      });
-    }, pause);
-  };
-
-  await connect();
-  return async () => {
-    stopped = true;
-    if (timer !== undefined) clearTimeout(timer);
-    const c = client;
-    client = undefined;
-    await c?.end().catch(() => undefined);
-  };
-}
-
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '53300']);
-const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|not queryable|timeout expired/i;
-
-/** Connection-level failures become StoreUnavailableError; anything else passes unchanged. */
-function unavailable(err: unknown): unknown {
-  if (!(err instanceof Error) || err instanceof StoreUnavailableError) return err;
-  const code = String((err as { code?: unknown }).code ?? '');
-  // SQLSTATE class 08 is "connection exception"; 57P0x the server shutting down.
-  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGES.test(err.message)
-    || (err instanceof AggregateError && err.errors.some((e) => unavailable(e) instanceof StoreUnavailableError))) {
-    return new StoreUnavailableError(`the PostgreSQL store is unavailable: ${err.message || code}`, { cause: err });
-  }
-  return err;
 }
