@@ -8,7 +8,7 @@
 import type { ShapeName } from './model/generated/shapes.ts';
 
 /** What a document's store parent holds: '' for account-level documents, else its owner's id. */
-export type Scope = 'account' | 'restApi' | 'domainName' | 'usagePlan' | 'apiKey';
+export type Scope = 'account' | 'restApi' | 'domainName' | 'usagePlan' | 'apiKey' | 'lambdaFunction';
 
 /** Owners whose Delete* operation deletes, in the same transaction, what names them here. */
 export type Owner = 'restApi' | 'domainName';
@@ -84,6 +84,10 @@ export const KINDS = {
     notFound: 'Invalid domain name access association identifier specified' },
   /** a function of the local Lambda service (src/lambda), by name */
   lambdaFunction: { kind: 'lambda-function', parent: 'account', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
+  /** a function revision's reference to its code archive (a store blob): parent
+   *  `{function}/{revision}`, id the archive's sha256; written and deleted with the function's
+   *  record (src/lambda/code-store.ts) */
+  lambdaCodeRef: { kind: 'lambda-code-ref', parent: 'lambdaFunction', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
 
   // ---- under a usage plan or an API key: usage-plans.ts keeps each plan↔key pair in step on
   // both sides (DeleteUsagePlan, DeleteUsagePlanKey, DeleteApiKey), so no cascade here
@@ -141,6 +145,11 @@ export const KIND_ROWS: readonly KindRow[] = Object.values(KINDS);
 export const K = Object.fromEntries(Object.entries(KINDS).map(([name, row]) => [name, row.kind])) as {
   readonly [N in KindName]: (typeof KINDS)[N]['kind'];
 };
+
+/** The row of the owner whose id a row's documents have as parent (null: account-level, or no row). */
+export function ownerOf(row: KindRow): KindName | null {
+  return row.parent !== 'account' && row.parent in KINDS ? (row.parent as KindName) : null;
+}
 
 /** Rows deleted with `owner`, in table order. */
 export function deletedWith(owner: Owner): readonly KindRow[] {
