@@ -6,6 +6,7 @@
 //
 // Every method is async because two of the three implementations cross a process or a network;
 // results are small flat objects and arguments are primitives, so a call allocates little.
+import type { Notifier } from '../feed/types.ts';
 
 /** Milliseconds since the epoch; injected so tests can move time (Date.now by default). */
 export type Clock = () => number;
@@ -73,17 +74,12 @@ export interface SharedCache {
   deletePrefix(prefix: string): Promise<number>;
 }
 
-/** Wake-ups for the change feed: a process that committed a change publishes its seq; every
- *  process (the publisher too) is woken and reads the store's change log from where it was. A
- *  wake-up carries no data a follower relies on, so a lost one costs only latency: implementations
- *  also wake subscribers after a reconnect, when messages may have been lost.
- *  (The shape agreed with the change feed; src/feed had no types module when this was written.) */
-export interface Notifier {
-  publish(seq: number): void;
-  /** Returns the function that unsubscribes. */
-  subscribe(onWake: () => void): () => void;
-  close(): Promise<void>;
-}
+/** Wake-ups for the change feed, as src/feed defines them: a process that committed a change
+ *  publishes its seq; every process (the publisher too) is woken and reads the store's change
+ *  log from where it was. A wake-up carries no data a follower relies on, so a lost one costs
+ *  only latency; implementations also wake subscribers when a subscription is (re)established,
+ *  since messages may have been lost before. */
+export type { Notifier };
 
 export type SharedStateKind = 'memory' | 'ipc' | 'redis';
 

@@ -2,7 +2,7 @@
 // limit in a long-running gateway) and the quota period arithmetic every implementation uses.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemorySharedState, quotaPeriodBounds, utcDay } from '../../src/shared/index.ts';
+import { MemorySharedState, openSharedState, quotaPeriodBounds, utcDay } from '../../src/shared/index.ts';
 import { MemoryTokenBuckets } from '../../src/shared/memory-buckets.ts';
 import { MemoryCache } from '../../src/shared/memory-cache.ts';
 import { MemoryQuotaCounters } from '../../src/shared/memory-quotas.ts';
@@ -17,6 +17,13 @@ sharedStateContract('memory', async () => {
     passCacheTime: async (ms) => void (clock.t += ms),
     close: async () => {},
   };
+});
+
+it('openSharedState without --redis or --workers gives this process\'s memory', async () => {
+  const s = await openSharedState({ redis: '', workers: 1 }, 'primary');
+  assert.ok(s instanceof MemorySharedState);
+  assert.equal((await s.buckets.take('k', 1, 1)).allowed, true);
+  await s.close();
 });
 
 const day = (y: number, m: number, d: number) => utcDay(Date.UTC(y, m - 1, d));
