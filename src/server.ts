@@ -35,20 +35,20 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
     lock.release();
     throw err;
   }
+  // Compiled stages follow the store's committed changes; one process sees them all as it commits.
+  const feed = new LocalFeed(store);
+  await feed.start();
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
   const execute = createExecutionPlane({
     store,
     config,
+    feed,
     integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
-  // Compiled stages follow the store's committed changes; one process sees them all as it commits.
-  const feed = new LocalFeed(store);
-  await feed.start();
   });
 
   async function reset(res: ServerResponse): Promise<void> {
     await store.clear();
-    feed,
     await lambda.reset();
     await execute.reset();
     sendJson(res, 200, { reset: true });
@@ -112,13 +112,13 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
         });
         await lambda.close();
         await execute.close();
+        await feed.close();
         await store.close();
         lock.release();
       })();
       return closing;
     },
   };
-        await feed.close();
 }
 
 export const VERSION = '0.1.0';
