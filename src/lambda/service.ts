@@ -399,7 +399,7 @@ export class LambdaFunctions {
     const key = poolKey(part, after.FunctionName);
     if (!this.#pools.has(key)) return;
     try {
-      await this.#updatePool(key, await this.#spec(part, after), after.code);
+      this.#updatePool(key, await this.#spec(part, after), after.code);
     } catch {
       this.#pools.get(key)?.close();
       this.#pools.delete(key);
@@ -440,12 +440,12 @@ export class LambdaFunctions {
       this.#poolCode.set(key, fn.code);
       return created;
     }
-    if (current.revision !== fn.configRevision) await this.#updatePool(key, spec, fn.code);
+    if (current.revision !== fn.configRevision) this.#updatePool(key, spec, fn.code);
     return current;
   }
 
   /** New code or settings for a pool's next workers; the unpacked copy of code it no longer runs goes. */
-  async #updatePool(key: string, spec: WorkerSpec, code: CodeLocation): Promise<void> {
+  #updatePool(key: string, spec: WorkerSpec, code: CodeLocation): void {
     const pool = this.#pools.get(key);
     if (pool === undefined) return;
     const busy = pool.busy;
@@ -466,10 +466,12 @@ export class LambdaFunctions {
     try {
       return await this.#load(partition, functionRef, undefined);
     } catch (err) {
+      if (!(err instanceof LambdaError && err.name === 'ResourceNotFoundException')) throw err;
       const ref = parseFunctionRef(functionRef);
       const [part, name] = this.#target(partition, ref);
-      if (err instanceof LambdaError && err.name === 'ResourceNotFoundException' && ref.qualifier === undefined && this.#pools.has(poolKey(part, name))) {
-        const code = this.#poolCode.get(poolKey(part, name));
+      const key = poolKey(part, name);
+      if (ref.qualifier === undefined && this.#pools.has(key)) {
+        const code = this.#poolCode.get(key);
         await this.#stopWorkers(part, name);
         if (code !== undefined) this.#forgetLater(code, 0);
       }
