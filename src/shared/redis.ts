@@ -46,6 +46,7 @@ export class RedisConnection {
   readonly #onAvailability: ((available: boolean, err?: Error) => void) | undefined;
   #up = false;
   #lastError: Error | undefined;
+  #downError: SharedStateUnavailableError | undefined;
   #closed = false;
 
   constructor(url: string, options: RedisConnectionOptions = {}) {
@@ -67,6 +68,7 @@ export class RedisConnection {
     // ioredis emits every failed connection attempt; without a listener each would crash the process.
     this.client.on('error', (err: Error) => {
       this.#lastError = err;
+      this.#downError = undefined; // the next refusal names this error
     });
   }
 
@@ -74,10 +76,11 @@ export class RedisConnection {
     return this.client.status === 'ready';
   }
 
-  /** The error every call rejects with while the connection is not ready. */
+  /** The error every call rejects with while the connection is not ready: one per outage,
+   *  since capturing a stack per refused request would make an outage cost more than a call. */
   unavailable(): SharedStateUnavailableError {
     const why = this.#lastError?.message ?? this.client.status;
-    return new SharedStateUnavailableError(`Redis at ${this.#label} is unavailable (${why})`);
+    return (this.#downError ??= new SharedStateUnavailableError(`Redis at ${this.#label} is unavailable (${why})`));
   }
 
   /** Rejection handler for calls: maps the error (see toSharedError). */
@@ -122,7 +125,7 @@ export class RedisConnection {
     if (up === this.#up) return;
     this.#up = up;
     if (this.#closed) return;
-    if (up) this.#lastError = undefined;
+    if (up) this.#lastError = this.#downError = undefined;
     this.#onAvailability?.(up, up ? undefined : this.unavailable());
   }
 }
