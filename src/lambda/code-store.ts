@@ -202,6 +202,7 @@ export class CodeStore {
 
   /** The record naming a saved location was not written: its pin goes, and the code if nothing else uses it. */
   async release(partition: string, functionName: string, location: CodeLocation): Promise<void> {
+    if (location.blob === undefined) return;
     try {
       await this.#store.write(partition, (tx) => this.unref(tx, functionName, location));
       await this.collect(location);
