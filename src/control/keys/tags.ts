@@ -6,7 +6,7 @@ import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { KINDS, notFoundMessage } from '../kinds.ts';
-import type { KindName, KindRow, TagArn } from '../../kinds.ts';
+import { ownerOf, type KindName, type KindRow, type TagArn } from '../../kinds.ts';
 import { defineKey } from '../protocol.ts';
 import { checkTags, MAX_TAGS } from './common.ts';
 
@@ -54,8 +54,10 @@ function locate(arn: string, ctx: OpContext): TaggedLocation {
     const load = m[2] !== ctx.region
       ? async (): Promise<Tagged> => { throw notFound(`Invalid resource identifier specified: ${arn} is not in region ${ctx.region}`); }
       : async (tx: ReadTx) => {
-        // A stage's API answers first, with its own NotFound, as GetStage does.
-        if (row.parent !== 'account') await loadDocument(tx, row.parent, '', parent, ctx);
+        // A stage's API answers first, with its own NotFound, as GetStage does (owners of
+        // taggable documents are account-level).
+        const owner = ownerOf(row);
+        if (owner !== null) await loadDocument(tx, owner, '', parent, ctx);
         return loadDocument(tx, name, parent, id, ctx);
       };
     return { kind: row.kind, parent, id, load };
