@@ -3,13 +3,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatehouseConfig } from './config.ts';
-import { openSqliteStore, type Store } from './store/index.ts';
+import { openStore, type Store } from './store/index.ts';
+import { openSharedState, type SharedState } from './shared/index.ts';
+import { log } from './observe/log.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
-import { LocalFeed } from './feed/index.ts';
+import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir } from './startup.ts';
+import { startClusterPrimary } from './cluster.ts';
 import { sendFrontError } from './http/answer.ts';
 import { answerClientError } from './http/client-error.ts';
 import { requestListener } from './http/front.ts';
@@ -26,17 +29,35 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse> {
-  const lock = lockDataDir(config.dataDir);
+export interface StartOptions {
+  /** 'worker': one of --workers N processes; the cluster primary holds the data directory. */
+  readonly role?: 'single' | 'worker';
+}
+
+export async function startGatehouse(config: GatehouseConfig, options: StartOptions = {}): Promise<Gatehouse> {
+  const worker = options.role === 'worker';
+  const lock = worker ? { release() {} } : lockDataDir(config.dataDir);
   let store: Store;
+  let shared: SharedState;
   try {
-    store = openSqliteStore(config.dataDir);
+    store = await openStore(config);
   } catch (err) {
     lock.release();
     throw err;
   }
-  // Compiled stages follow the store's committed changes; one process sees them all as it commits.
-  const feed = new LocalFeed(store);
+  try {
+    shared = await openSharedState(config, worker ? 'worker' : 'primary', { onAvailability: sharedAvailability });
+  } catch (err) {
+    await store.close();
+    lock.release();
+    throw err;
+  }
+  // Compiled stages follow the store's committed changes. A process alone on its store sees
+  // them all as it commits; one of several (workers, or processes on one PostgreSQL) follows
+  // the store's change log, woken early by the others through Redis, the cluster primary or
+  // PostgreSQL's NOTIFY, and polling it besides so it converges even when no message arrives.
+  const shares = worker || config.postgres !== '';
+  const feed = shares ? new FollowingFeed(store, { notifier: shared.notifier }) : new LocalFeed(store);
   await feed.start();
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
@@ -56,7 +77,7 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
 
   function internal(req: IncomingMessage, res: ServerResponse, path: string): void {
     if (path === '/_gatehouse/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      sendJson(res, 200, { status: 'ok', version: VERSION });
+      sendJson(res, 200, { status: 'ok', version: VERSION, pid: process.pid });
       return;
     }
     if (path === '/_gatehouse/reset' && req.method === 'POST') {
@@ -113,12 +134,44 @@ export async function startGatehouse(config: GatehouseConfig): Promise<Gatehouse
         await lambda.close();
         await execute.close();
         await feed.close();
+        await shared.close();
         await store.close();
         lock.release();
       })();
       return closing;
     },
   };
+}
+
+/** `--workers N`: this process becomes the cluster primary (src/cluster.ts) and serves nothing
+ *  itself; without Redis it keeps the workers' shared state and relays their wake-ups. */
+export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ url: string; close(): Promise<void> }> {
+  const lock = lockDataDir(config.dataDir);
+  let shared: SharedState | undefined;
+  try {
+    // The store is opened once before the workers start, so its schema is created or migrated
+    // by one process rather than raced by N.
+    await (await openStore(config)).close();
+    shared = config.redis === '' ? await openSharedState(config, 'primary') : undefined;
+    const primary = await startClusterPrimary(config);
+    return {
+      url: primary.url,
+      close: async () => {
+        await primary.close();
+        await shared?.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    await shared?.close();
+    lock.release();
+    throw err;
+  }
+}
+
+function sharedAvailability(available: boolean, err?: Error): void {
+  if (available) log().info('shared state: reachable again; limits and quotas are enforced');
+  else log().error({ err: err?.message }, 'shared state: unreachable; limits and quotas fail open until it is back');
 }
 
 export const VERSION = '0.1.0';

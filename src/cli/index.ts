@@ -2,7 +2,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
 import { configureLog, log } from '../observe/log.ts';
-import { startGatehouse, VERSION, type Gatehouse } from '../server.ts';
+import { startGatehouse, startGatehouseCluster, VERSION } from '../server.ts';
+import { announceListening, isClusterWorker } from '../cluster.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 
@@ -87,23 +88,33 @@ export async function main(argv: string[]): Promise<void> {
 async function serve(argv: string[]): Promise<void> {
   const config = parseConfig(argv, process.env);
   configureLog(config.logLevel);
+  const worker = isClusterWorker();
   // Signals are taken before the start-up line is printed: a script that reads that line and
   // stops the server at once must find the handler in place, not Node's default (instant death).
-  let gatehouse: Gatehouse | undefined;
+  let running: { url: string; close(): Promise<void> } | undefined;
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    log().info(`${why}, stopping`);
+    if (!worker) log().info(`${why}, stopping`);
     const done = (code: number) => {
-      if (config.pidFile !== '') rmSync(config.pidFile, { force: true });
+      if (config.pidFile !== '' && !worker) rmSync(config.pidFile, { force: true });
       process.exit(code);
     };
-    if (gatehouse === undefined) done(0);
-    else gatehouse.close().then(() => done(0), () => done(1));
+    if (running === undefined) done(0);
+    else running.close().then(() => done(0), () => done(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (worker) {
+    // A worker lives as long as its primary: kill -9 of the primary closes the IPC channel.
+    process.on('disconnect', () => stop('primary exited'));
+    const gatehouse = await startGatehouse(config, { role: 'worker' });
+    running = gatehouse;
+    if (stopping) return gatehouse.close();
+    announceListening(gatehouse.url);
+    return;
+  }
   // npm and npx do not pass SIGTERM on to the script they run: `npx gatehouse serve &` then
   // `kill $!` would leave this process serving, adopted by PID 1. Under npm (it sets
   // npm_execpath), losing the parent means someone stopped it, so stop too. Started any other
@@ -118,22 +129,24 @@ async function serve(argv: string[]): Promise<void> {
   // Checked in this order so that a busy port or an unusable folder creates nothing on disk.
   if (config.dataDir !== ':memory:') checkDataDir(config.dataDir);
   await checkPortFree(config.host, config.port);
-  gatehouse = await startGatehouse(config);
+  running = config.workers > 1 ? await startGatehouseCluster(config) : await startGatehouse(config);
   if (stopping) {
-    await gatehouse.close();
+    await running.close();
     return;
   }
   if (config.pidFile !== '') {
     try {
       writeFileSync(config.pidFile, `${process.pid}\n`);
     } catch (err) {
-      await gatehouse.close();
+      await running.close();
       throw new StartupError(`cannot write --pid-file ${config.pidFile} (${(err as NodeJS.ErrnoException).code ?? err}); choose a writable path`);
     }
   }
   if (config.logLevel !== 'silent') {
     // The first line stays plain text on stdout: scripts and tests read the URL from it.
-    process.stdout.write(`gatehouse ${VERSION} serving ${gatehouse.url} (data: ${config.dataDir}, account ${config.accountId}, pid ${process.pid})\n`);
+    const store = config.postgres !== '' ? `store: PostgreSQL, data: ${config.dataDir}` : `data: ${config.dataDir}`;
+    const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
+    process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, account ${config.accountId}${workers}, pid ${process.pid})\n`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
-import type { Store } from '../store/index.ts';
+import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { HandlerTable, OpContext } from './context.ts';
 import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
@@ -83,6 +83,17 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   function fail(res: ServerResponse, requestId: string, err: unknown): void {
     if (err instanceof ApiError) {
       send(res, requestId, writeError(err));
+      return;
+    }
+    if (err instanceof StoreUnavailableError) {
+      // The store (PostgreSQL) is down or unreachable: AWS's answer for a service that cannot
+      // serve now, which the SDKs and the CLI retry after Retry-After.
+      log(`gatehouse: store unavailable (request ${requestId}): ${err.message}`);
+      send(res, requestId, {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': 'ServiceUnavailableException', 'Retry-After': '1' },
+        body: JSON.stringify({ message: 'Service Unavailable: the configuration store cannot be reached; retry later' }),
+      });
       return;
     }
     log(`gatehouse: internal error (request ${requestId}): ${(err as Error)?.stack ?? err}`);
