@@ -1,7 +1,8 @@
 // Generates src/model/generated/ from API Gateway's service model (the same JSON the AWS SDKs
-// are generated from): the operation table, the shape table used to validate input, and
-// TypeScript types of every shape. Run: npm run gen:model. CI runs it with --check and fails
-// when the committed files are stale.
+// are generated from): the operation table with each operation's input and output types, the
+// shape table used to validate input, and TypeScript types of every shape (string enums as
+// `as const` arrays with a union type of the same name). Run: npm run gen:model. CI runs it with
+// --check and fails when the committed files are stale.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -44,7 +45,13 @@ function q(s: string): string {
 }
 
 // ---- operations.ts
-let ops = header + `import type { ShapeName } from './shapes.ts';\n\n`;
+const names = Object.keys(spec.operations).sort();
+// Types the Operations map names (input and output structures), imported from types.ts.
+const ioTypes = [...new Set(names.flatMap((n) => [spec.operations[n]!.input?.shape, spec.operations[n]!.output?.shape]))]
+  .filter((t): t is string => t !== undefined)
+  .sort();
+let ops = header + `import type { ShapeName } from './shapes.ts';\n`;
+ops += `import type {\n${ioTypes.map((t) => `  ${t},\n`).join('')}} from './types.ts';\n\n`;
 ops += `export interface OperationDef {
   readonly name: OperationName;
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -57,8 +64,15 @@ ops += `export interface OperationDef {
   readonly output: ShapeName | null;
   readonly errors: readonly string[];
 }\n\n`;
-const names = Object.keys(spec.operations).sort();
 ops += `export type OperationName =\n${names.map((n) => `  | ${q(n)}`).join('\n')};\n\n`;
+// What each operation takes and answers: the handler table is typed from this map. An operation
+// the model gives no output answers with an empty body (void).
+ops += `/** Each operation's bound input and its output (void: an empty response body). */\nexport interface Operations {\n`;
+for (const n of names) {
+  const o = spec.operations[n]!;
+  ops += `  ${n}: { input: ${o.input ? o.input.shape : 'Record<string, never>'}; output: ${o.output ? o.output.shape : 'void'} };\n`;
+}
+ops += `}\n\n`;
 ops += `export const OPERATIONS: readonly OperationDef[] = [\n`;
 for (const n of names) {
   const o = spec.operations[n]!;
@@ -126,7 +140,7 @@ function tsType(name: string): string {
     case 'map':
       return `Record<string, ${tsType(s.value!.shape)}>`;
     case 'string':
-      return s.enum ? s.enum.map(q).join(' | ') : 'string';
+      return s.enum ? name : 'string';
     case 'boolean':
       return 'boolean';
     case 'integer':
@@ -144,6 +158,12 @@ function tsType(name: string): string {
 let types = header + `/* eslint-disable */\n\n`;
 for (const n of shapeNames) {
   const s = spec.shapes[n]!;
+  // An enum is a value (its members, in the model's order) and a type of the same name.
+  if (s.type === 'string' && s.enum) {
+    types += `export const ${n} = [${s.enum.map(q).join(', ')}] as const;\n`;
+    types += `export type ${n} = (typeof ${n})[number];\n`;
+    continue;
+  }
   if (s.type !== 'structure') continue;
   const req = new Set(s.required ?? []);
   types += `export interface ${n} {\n`;
