@@ -9,6 +9,8 @@ import { log } from './observe/log.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
+import { createAccess } from './access/index.ts';
+import { ACCESS_STEPS } from './access/steps.ts';
 import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir } from './startup.ts';
@@ -61,10 +63,18 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   await feed.start();
   const control = createControlPlane({ store, config });
   const lambda = createLambdaService({ store, config });
+  const access = createAccess({
+    config,
+    store,
+    shared,
+    feed,
+    invokeFunction: (functionArn, payload, scope) => lambda.invoke(`${scope.accountId}/${scope.region}`, functionArn, payload, { invocationType: 'RequestResponse' }),
+  }, ACCESS_STEPS);
   const execute = createExecutionPlane({
     store,
     config,
     feed,
+    access,
     integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
   });
 

@@ -1,6 +1,6 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
 import type { ApiSnapshot } from './snapshot.ts';
-import type { GatewayResponse, Integration, IntegrationResponse, Method } from '../model/generated/types.ts';
+import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting } from '../model/generated/types.ts';
 import { compileGatewayResponses } from '../gateway-responses/index.ts';
 import { compileRequestParameters, compileResponseParameters, MappingExpressionError } from './parameter-mapping.ts';
 import { RouteTrie } from './routes.ts';
@@ -8,20 +8,21 @@ import { compileSelectionPattern } from './selection-pattern.ts';
 import { compileTemplates } from './templates.ts';
 import type {
   CompiledApi, CompiledIntegration, CompiledIntegrationResponse, CompiledMethod, CompiledResource,
-  PassthroughBehavior, StageBinding,
+  MethodAccess, PassthroughBehavior, StageBinding,
 } from './types.ts';
 
 /** API Gateway's default and maximum integration timeout. */
 export const DEFAULT_TIMEOUT_MS = 29_000;
 
 export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): CompiledApi {
+  const region = stage.region ?? 'us-east-1';
   const routes = new RouteTrie<CompiledResource>();
   const resourcesById = new Map<string, CompiledResource>();
   for (const r of snapshot.resources) {
     const methods = new Map<string, CompiledMethod>();
     for (const [verb, m] of Object.entries(r.resourceMethods ?? {})) {
       if (m.methodIntegration === undefined) continue;
-      methods.set(verb, compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage));
+      methods.set(verb, compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage, region));
     }
     const resource: CompiledResource = { id: r.id!, path: r.path!, methods };
     resourcesById.set(resource.id, resource);
@@ -37,10 +38,19 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
     routes,
     resourcesById,
     gatewayResponses: compileGatewayResponses((snapshot.extras['gatewayresponse'] ?? []) as GatewayResponse[]),
+    region,
+    authorizers: new Map(((snapshot.extras['authorizer'] ?? []) as Authorizer[]).map((a) => [a.id!, a])),
+    policy: snapshot.api.policy === undefined || snapshot.api.policy === '' ? null : snapshot.api.policy,
+    apiKeySource: snapshot.api.apiKeySource === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
+    stageSettings: Object.freeze({
+      cacheClusterEnabled: stage.stage?.cacheClusterEnabled === true,
+      cacheClusterSize: stage.stage?.cacheClusterSize ?? null,
+      tracingEnabled: stage.stage?.tracingEnabled === true,
+    }),
   });
 }
 
-function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding): CompiledMethod {
+function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string): CompiledMethod {
   const name = `${stage.restApiId}/${stage.stageName}/${verb}${path}`;
   return {
     resourceId,
@@ -48,7 +58,48 @@ function compileMethod(resourceId: string, path: string, verb: string, m: Method
     httpMethod: verb,
     integration: compileIntegration(i, verb, name, stage.variables),
     methodResponses: m.methodResponses ?? {},
+    access: methodAccess(m, verb, path, stage, region),
+    settings: methodSettings(stage.stage?.methodSettings, path, verb),
+    cacheKeyParameters: Object.freeze([...(i.cacheKeyParameters ?? [])]),
+    cacheNamespace: i.cacheNamespace ?? resourceId,
   };
+}
+
+const AUTHORIZATION_TYPES = new Set(['AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS']);
+
+function methodAccess(m: Method, verb: string, path: string, stage: StageBinding, region: string): MethodAccess {
+  const type = (m.authorizationType ?? 'NONE').toUpperCase();
+  const authorizationType = AUTHORIZATION_TYPES.has(type) ? (type as MethodAccess['authorizationType']) : 'NONE';
+  return Object.freeze({
+    authorizationType,
+    authorizerId: authorizationType === 'CUSTOM' || authorizationType === 'COGNITO_USER_POOLS' ? (m.authorizerId ?? null) : null,
+    authorizationScopes: Object.freeze([...(m.authorizationScopes ?? [])]),
+    apiKeyRequired: m.apiKeyRequired === true,
+    // The path part of a method ARN is the resource path as defined ('/' for the root).
+    methodArn: `arn:aws:execute-api:${region}:${stage.accountId}:${stage.restApiId}/${stage.stageName}/${verb}${path}`,
+  });
+}
+
+/** AWS's method settings when a stage sets none (GetStage shows them the same way). */
+const METHOD_SETTING_DEFAULTS: Readonly<MethodSetting> = Object.freeze({
+  metricsEnabled: false,
+  dataTraceEnabled: false,
+  throttlingBurstLimit: 5000,
+  throttlingRateLimit: 10000,
+  cachingEnabled: false,
+  cacheTtlInSeconds: 300,
+  cacheDataEncrypted: false,
+  requireAuthorizationForCacheControl: true,
+  unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
+});
+
+/** A method's own settings (`pets/{id}/GET`) override the stage-wide `*\/*` ones, field by field. */
+function methodSettings(all: Readonly<Record<string, MethodSetting>> | undefined, path: string, verb: string): Readonly<MethodSetting> {
+  if (all === undefined) return METHOD_SETTING_DEFAULTS;
+  const own = all[`${path.replace(/^\//, '')}/${verb}`];
+  const stageWide = all['*/*'];
+  if (own === undefined && stageWide === undefined) return METHOD_SETTING_DEFAULTS;
+  return Object.freeze({ ...METHOD_SETTING_DEFAULTS, ...stageWide, ...own });
 }
 
 export function compileIntegration(i: Integration, verb: string, name: string, variables: Readonly<Record<string, string>>): CompiledIntegration {

@@ -25,6 +25,8 @@ export async function loadStage(store: Store, restApiId: string, stageName: stri
       deploymentId: stage.deploymentId,
       variables: stage.variables ?? {},
       version,
+      region: partition.slice(partition.indexOf('/') + 1),
+      stage,
     });
   });
 }

@@ -1,6 +1,6 @@
 // A compiled deployment: everything about an API that can be decided before a request arrives.
 // Immutable once built; a stage points at one and a redeploy swaps the reference.
-import type { Integration, MethodResponse } from '../model/generated/types.ts';
+import type { Authorizer, Integration, MethodResponse, MethodSetting, Stage } from '../model/generated/types.ts';
 import type { CompiledGatewayResponses } from '../gateway-responses/index.ts';
 import type { CompiledParameter, RequestLocation } from './parameter-mapping.ts';
 import type { RouteTrie } from './routes.ts';
@@ -19,6 +19,10 @@ export interface StageBinding {
   readonly variables: Readonly<Record<string, string>>;
   /** The change-log position the stage was read at (see CompiledApi.version). */
   readonly version: number;
+  /** The region of the API's partition (method ARNs, $context). */
+  readonly region?: string;
+  /** The stage document: method settings (throttling, caching), cache cluster, tracing. */
+  readonly stage?: Stage;
 }
 
 export interface CompiledApi {
@@ -35,6 +39,33 @@ export interface CompiledApi {
   readonly resourcesById: ReadonlyMap<string, CompiledResource>;
   /** Every response type's effective gateway response (src/gateway-responses). */
   readonly gatewayResponses: CompiledGatewayResponses;
+  readonly region: string;
+  /** The deployment's authorizers by id (request-time access control, src/access). */
+  readonly authorizers: ReadonlyMap<string, Authorizer>;
+  /** The API's resource policy as stored (JSON text); null when it has none. */
+  readonly policy: string | null;
+  /** Where a method's API key comes from: the x-api-key header, or a Lambda authorizer's usageIdentifierKey. */
+  readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
+  /** The stage's own settings that act at request time (the methods carry their merged methodSettings). */
+  readonly stageSettings: StageSettings;
+}
+
+export interface StageSettings {
+  readonly cacheClusterEnabled: boolean;
+  /** In GB, as the API states it ('0.5', '1.6', ...). */
+  readonly cacheClusterSize: string | null;
+  readonly tracingEnabled: boolean;
+}
+
+/** Who may call a method, decided before the integration runs (src/access). */
+export interface MethodAccess {
+  readonly authorizationType: 'NONE' | 'AWS_IAM' | 'CUSTOM' | 'COGNITO_USER_POOLS';
+  /** The CUSTOM or COGNITO_USER_POOLS authorizer's id; null otherwise. */
+  readonly authorizerId: string | null;
+  readonly authorizationScopes: readonly string[];
+  readonly apiKeyRequired: boolean;
+  /** The method ARN: arn:aws:execute-api:{region}:{account}:{api}/{stage}/{VERB}{path}. */
+  readonly methodArn: string;
 }
 
 export interface CompiledResource {
@@ -50,6 +81,12 @@ export interface CompiledMethod {
   readonly httpMethod: string;
   readonly integration: CompiledIntegration;
   readonly methodResponses: Readonly<Record<string, MethodResponse>>;
+  readonly access: MethodAccess;
+  /** The stage's methodSettings for this method: its own `{path}/{VERB}` entry, else `*\/*`, else AWS's defaults. */
+  readonly settings: Readonly<MethodSetting>;
+  /** The method's request parameters marked as cache keys (integration.cacheKeyParameters) and its cacheNamespace. */
+  readonly cacheKeyParameters: readonly string[];
+  readonly cacheNamespace: string;
 }
 
 export interface CompiledIntegration {

@@ -11,6 +11,7 @@ import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
 import { runPipeline } from './pipeline.ts';
+import type { Access } from '../access/index.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { useTestInvokeIntegrations } from './test-invoke.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
@@ -37,6 +38,8 @@ export interface ExecutionPlaneOptions {
   /** Integrations other issues add (AWS with Lambda URIs), by type. */
   integrations?: Partial<Record<IntegrationType, Integration>>;
   resolvers?: readonly TargetResolver[];
+  /** Access control and traffic checks (src/access); none when omitted. */
+  access?: Access;
   maxStages?: number;
   log?: (line: string) => void;
 }
@@ -76,9 +79,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
     };
-    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null };
+    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope);
-    const out = await runPipeline(integrations.registry, incoming, scope, onBug);
+    const out = await runPipeline(integrations.registry, incoming, scope, onBug, options.access);
     finish(req, res, target, requestId, out, scope);
   }
 
@@ -100,6 +103,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     },
     async close() {
       unfollow();
+      await options.access?.close();
       stages.clear();
       await integrations.close();
       integrations = createIntegrations({}, options.integrations);

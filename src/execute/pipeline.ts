@@ -1,5 +1,6 @@
 // The execution pipeline, in the order API Gateway runs it. Each stage takes what it needs and
 // returns its product; every failure is a GatewayError, rendered once, by gateway-response.
+import type { Access } from '../access/index.ts';
 import type { CompiledMethod } from '../deploy/index.ts';
 import type { EndpointResponse, IntegrationRegistry } from '../integrations/index.ts';
 import { FUNCTION_ERROR_HEADER, lambdaSelectionSubject } from '../integrations/lambda.ts';
@@ -17,12 +18,15 @@ export async function runPipeline(
   req: IncomingRequest,
   scope: InvocationScope,
   onBug?: (err: unknown) => void,
+  access?: Access,
 ): Promise<MethodResponse> {
   let request: MethodRequest | null = null;
   try {
     const routed = routeRequest(scope.api, req.httpMethod, req.path);
     request = methodRequest(routed, req, scope);
-    // (authorizers, throttling and caching join here)
+    // Resource policy, authorization, API key, throttling and quotas, in AWS's order.
+    const gate = access?.check(routed.method, request, scope);
+    if (gate !== undefined) await gate;
     return await invokeMethod(integrations, routed.method, request, scope);
   } catch (err) {
     return gatewayResponse(err, request ?? req, scope, onBug);

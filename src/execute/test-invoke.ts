@@ -56,6 +56,7 @@ export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeM
     variables: input.stageVariables ?? {},
     // Compiled for this call only, never cached: no feed position applies.
     version: 0,
+    region: scope.region,
   });
   const resource = api.resourcesById.get(input.resourceId)!;
   const method = resource.methods.get(input.httpMethod)!;
@@ -79,7 +80,7 @@ export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeM
     host: `${input.restApiId}.execute-api.${scope.region}.amazonaws.com`,
   };
   const log = new CollectedLog(requestId);
-  const invocation: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, scope.accountId, Date.now()), log };
+  const invocation: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, scope.accountId, Date.now()), log, grants: {} };
   log.line(`Starting execution for request: ${requestId}`);
   const integrations = createIntegrations({}, integrationsByStore.get(scope.store));
   let request: MethodRequest | null = null;

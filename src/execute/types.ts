@@ -66,6 +66,20 @@ export interface InvocationScope {
   /** $context, filled as routing learns more (resourceId, resourcePath, httpMethod). */
   readonly context: Record<string, unknown>;
   readonly log: ExecutionLog | null;
+  /** What the access steps learned about the caller, for the steps after them (src/access). */
+  readonly grants: AccessGrants;
+}
+
+/** Filled by access steps as they run; empty for a method with no access control. */
+export interface AccessGrants {
+  /** A Lambda authorizer's principalId. */
+  principalId?: string;
+  /** A Lambda authorizer's usageIdentifierKey (the API key when apiKeySource is AUTHORIZER). */
+  usageIdentifierKey?: string;
+  /** The API key the request was admitted with (its id and value). */
+  apiKey?: { readonly id: string; readonly value: string };
+  /** The caller's IAM identity when SigV4 was verified. */
+  caller?: { readonly accountId: string; readonly arn: string; readonly accessKeyId: string; readonly principalId: string };
 }
 
 /** Execution-log lines in API Gateway's format; only TestInvokeMethod collects them. */
