@@ -144,6 +144,8 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   if (typeof raw !== 'string') throw new ConfigError(`${source} needs a value`);
   if (key === 'accountId' && !/^\d{12}$/.test(raw)) throw new ConfigError(`${source}: an account id is 12 digits, got '${raw}'`);
   if (key === 'logLevel' && !['silent', 'info', 'debug'].includes(raw)) throw new ConfigError(`${source}: one of silent, info, debug`);
+  if (key === 'postgres' && raw !== '' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: a PostgreSQL URL (postgres://user@host:5432/database), got '${raw}'`);
+  if (key === 'redis' && raw !== '' && !/^rediss?:\/\//.test(raw)) throw new ConfigError(`${source}: a Redis URL (redis://host:6379), got '${raw}'`);
   return raw;
 }
 

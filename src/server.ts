@@ -13,7 +13,7 @@ import { createAccess } from './access/index.ts';
 import { ACCESS_STEPS } from './access/steps.ts';
 import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
-import { listenError, lockDataDir } from './startup.ts';
+import { listenError, lockDataDir, StartupError } from './startup.ts';
 import { startClusterPrimary } from './cluster.ts';
 import { sendFrontError } from './http/answer.ts';
 import { answerClientError } from './http/client-error.ts';
@@ -45,7 +45,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     store = await openStore(config);
   } catch (err) {
     lock.release();
-    throw err;
+    throw storeStartError(config, err);
   }
   try {
     shared = await openSharedState(config, worker ? 'worker' : 'primary', { onAvailability: sharedAvailability });
@@ -161,7 +161,7 @@ export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ 
   try {
     // The store is opened once before the workers start, so its schema is created or migrated
     // by one process rather than raced by N.
-    await (await openStore(config)).close();
+    await (await openStore(config).catch((err: unknown) => Promise.reject(storeStartError(config, err)))).close();
     shared = config.redis === '' ? await openSharedState(config, 'primary') : undefined;
     const primary = await startClusterPrimary(config);
     return {
@@ -177,6 +177,15 @@ export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ 
     lock.release();
     throw err;
   }
+}
+
+/** A store that cannot be opened at start-up, as one line that says what to check. */
+function storeStartError(config: GatehouseConfig, err: unknown): unknown {
+  if (config.postgres === '') return err;
+  // The URL may hold a password: never print it.
+  const shown = config.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  const why = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+  return new StartupError(`cannot use the PostgreSQL store at ${shown} (${why}); check --postgres and that the server is running and the database exists`);
 }
 
 function sharedAvailability(available: boolean, err?: Error): void {

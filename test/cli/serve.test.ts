@@ -144,6 +144,21 @@ describe('start-up errors', () => {
     assert.equal(r.stderr, 'gatehouse: data directory /proc/gatehouse-x is on a system file system (/proc); choose a folder on a disk, e.g. --data-dir ./.gatehouse\n');
   });
 
+  it('scale-out options: an unreachable PostgreSQL, a malformed URL, --workers on a memory store, each in one line', () => {
+    const dir = join(temp(), 'data');
+    const unreachable = run(['serve', '--port', '0', '--data-dir', dir, '--postgres', 'postgres://postgres:hunter2@127.0.0.1:1/gatehouse']);
+    assert.equal(unreachable.status, 1);
+    assert.match(unreachable.stderr, /^gatehouse: cannot use the PostgreSQL store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/gatehouse \(connect ECONNREFUSED[^)]*\); check --postgres/);
+    assert.ok(!unreachable.stderr.includes('hunter2'), 'the password is never printed');
+    assert.equal(unreachable.stderr.trim().split('\n').length, 1);
+    const malformed = run(['serve', '--port', '0', '--redis', 'localhost:6379']);
+    assert.equal(malformed.status, 1);
+    assert.equal(malformed.stderr, "gatehouse: --redis: a Redis URL (redis://host:6379), got 'localhost:6379'\n");
+    const memory = run(['serve', '--port', '0', '--workers', '2', '--data-dir', ':memory:']);
+    assert.equal(memory.status, 1);
+    assert.equal(memory.stderr, "gatehouse: --workers needs a store the processes can share: a --data-dir on disk (not ':memory:') or --postgres\n");
+  });
+
   it('a data directory this user cannot write', () => {
     const base = temp();
     const locked = join(base, 'locked');
