@@ -47,6 +47,9 @@ export interface GatehouseConfig {
   readonly redis: string;
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   readonly workers: number;
+  /** Cognito user pool ARN → OIDC issuer URL pairs (`ARN=URL`, comma-separated) whose keys verify
+   *  COGNITO_USER_POOLS authorizers' tokens; parseJwksIssuers reads them. '' = none. */
+  readonly jwksIssuers: string;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -75,14 +78,15 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   postgres: '',
   redis: '',
   workers: 1,
+  jwksIssuers: '',
 });
 
 type Key = keyof GatehouseConfig;
 
 /** flag name (without --) → config key and a one-line description for `--help`; the
- *  environment variable is GATEHOUSE_ + upper snake case. Add a flag here and it is parsed,
+ *  environment variable is GATEHOUSE_ + upper snake case unless `env` names it. Add a flag here and it is parsed,
  *  read from the environment and listed in `gatehouse serve --help`. */
-const FLAGS: Record<string, { key: Key; help: string }> = {
+const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   host: { key: 'host', help: 'address to listen on (0.0.0.0 for every interface)' },
   port: { key: 'port', help: 'port for the management API, deployed APIs and the Lambda API (0 = any free port)' },
   'data-dir': { key: 'dataDir', help: "folder of the embedded store and function code (':memory:' keeps nothing on disk)" },
@@ -98,6 +102,11 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
   postgres: { key: 'postgres', help: 'keep the configuration in this PostgreSQL database (postgres://user@host:5432/db) instead of the embedded store; processes sharing it are one gateway' },
   redis: { key: 'redis', help: 'share changes and hot-path state (throttle buckets, quotas, caches) through this Redis (redis://host:6379)' },
   workers: { key: 'workers', help: 'processes serving the port together (node:cluster); 1 = this process alone' },
+  'jwks-issuer': {
+    key: 'jwksIssuers',
+    env: 'GATEHOUSE_JWKS_ISSUERS',
+    help: 'USER_POOL_ARN=ISSUER_URL: verify tokens of that Cognito user pool against this OIDC issuer\'s keys (repeat or comma-separate; see docs/authorizers.md)',
+  },
   'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
   'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
   'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
@@ -111,14 +120,14 @@ const FLAGS: Record<string, { key: Key; help: string }> = {
 };
 
 /** Comma-separated lists; repeating the flag adds to the list. */
-const LIST_KEYS: ReadonlySet<Key> = new Set<Key>(['allowOrigin', 'allowHost']);
+const LIST_KEYS: ReadonlySet<Key> = new Set<Key>(['allowOrigin', 'allowHost', 'jwksIssuers']);
 
 export class ConfigError extends Error {
   readonly code = 'GH_ERR_CONFIG';
 }
 
 function envName(flag: string): string {
-  return 'GATEHOUSE_' + flag.toUpperCase().replace(/-/g, '_');
+  return FLAGS[flag]?.env ?? 'GATEHOUSE_' + flag.toUpperCase().replace(/-/g, '_');
 }
 
 function coerce(key: Key, raw: string | boolean, source: string): unknown {
@@ -146,6 +155,7 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   if (key === 'logLevel' && !['silent', 'info', 'debug'].includes(raw)) throw new ConfigError(`${source}: one of silent, info, debug`);
   if (key === 'postgres' && raw !== '' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: a PostgreSQL URL (postgres://user@host:5432/database), got '${raw}'`);
   if (key === 'redis' && raw !== '' && !/^rediss?:\/\//.test(raw)) throw new ConfigError(`${source}: a Redis URL (redis://host:6379), got '${raw}'`);
+  if (key === 'jwksIssuers') return [...parseJwksIssuers(raw, source)].map(([arn, url]) => `${arn}=${url}`).join(',');
   return raw;
 }
 
@@ -175,12 +185,46 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     given.add(key);
   }
   Object.assign(out, overrides);
+  // Repeated --jwks-issuer flags (and the environment's list) are checked together: one pool, one issuer.
+  if (out.jwksIssuers !== '') parseJwksIssuers(String(out.jwksIssuers));
   // Every path is made absolute once, here: worker processes run in other folders, and a path
   // stored relative to the start-up folder would break after a restart from another one.
   if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
   if (out.pidFile !== '') out.pidFile = resolvePath(String(out.pidFile));
   if (out.lambdaLocalCodeRoot !== '') out.lambdaLocalCodeRoot = resolvePath(String(out.lambdaLocalCodeRoot));
   return Object.freeze(out as unknown as GatehouseConfig);
+}
+
+// --jwks-issuer: a Cognito user pool ARN (as CreateAuthorizer accepts it in providerARNs) and the
+// OIDC issuer whose keys sign that pool's tokens (its `iss`, e.g. https://cognito-idp.{region}.amazonaws.com/{pool id}).
+const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[a-z0-9-]+_[A-Za-z0-9]+$/;
+
+/** `ARN=URL` pairs, separated by commas or white space, as a map from pool ARN to issuer URL.
+ *  Throws a ConfigError naming `source` for a malformed pair or an ARN given two issuers. */
+export function parseJwksIssuers(list: string, source = '--jwks-issuer'): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of list.split(/[\s,]+/)) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const arn = eq === -1 ? pair : pair.slice(0, eq);
+    const url = eq === -1 ? '' : pair.slice(eq + 1);
+    if (!USER_POOL_ARN.test(arn)) {
+      throw new ConfigError(`${source}: expected USER_POOL_ARN=ISSUER_URL with a user pool ARN (arn:aws:cognito-idp:{region}:{account}:userpool/{pool id}), got '${pair}'`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`${source}: ${arn} needs an issuer URL after '=' (http:// or https://), got '${url}'`);
+    }
+    if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
+      throw new ConfigError(`${source}: an issuer URL is http:// or https:// with no query or fragment, got '${url}'`);
+    }
+    const known = out.get(arn);
+    if (known !== undefined && known !== url) throw new ConfigError(`${source}: ${arn} is given two issuers, ${known} and ${url}`);
+    out.set(arn, url);
+  }
+  return out;
 }
 
 export function configHelp(): string {
