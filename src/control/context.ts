@@ -1,6 +1,6 @@
 import type { GatehouseConfig } from '../config.ts';
 import type { Store, ReadTx, WriteTx } from '../store/index.ts';
-import type { OperationName } from '../model/generated/operations.ts';
+import type { OperationName, Operations } from '../model/generated/operations.ts';
 
 /** What one management request runs with. */
 export interface OpContext {
@@ -15,7 +15,8 @@ export interface OpContext {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
 }
 
-// Handlers take the bound, validated input of their operation; the generated types name it.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Handler = (input: any, ctx: OpContext) => Promise<unknown>;
-export type HandlerTable = Partial<Record<OperationName, Handler>>;
+/** An operation's handler: its bound, validated input in, its output shape out. */
+export type Handler<Op extends OperationName> = (input: Operations[Op]['input'], ctx: OpContext) => Promise<Operations[Op]['output']>;
+
+/** Handlers by the service model's operation name; each one's types follow from its name. */
+export type HandlerTable = { [Op in OperationName]?: Handler<Op> };

@@ -5,7 +5,8 @@ import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
-import type { HandlerTable, OpContext } from './context.ts';
+import type { OperationName, Operations } from '../model/generated/operations.ts';
+import type { Handler, HandlerTable, OpContext } from './context.ts';
 import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
@@ -20,7 +21,7 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface ControlPlane {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Runs one operation without HTTP (used by the CLI, the console and tests). */
-  invoke(operation: keyof HandlerTable, input: Record<string, unknown>, scope?: { accountId?: string; region?: string }): Promise<unknown>;
+  invoke(operation: OperationName, input: Record<string, unknown>, scope?: { accountId?: string; region?: string }): Promise<unknown>;
   readonly handlers: HandlerTable;
 }
 
@@ -37,7 +38,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const router = new OperationRouter();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
-  function context(operation: OpContext['operation'], accountId: string, region: string, requestId: string): OpContext {
+  function context(operation: OperationName, accountId: string, region: string, requestId: string): OpContext {
     const partition = partitionOf(accountId, region);
     return {
       store,
@@ -52,6 +53,16 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     };
   }
 
+  /** Runs `operation`'s handler with a context built for it. */
+  function dispatch<Op extends OperationName>(operation: Op, input: Record<string, unknown>, accountId: string, region: string, requestId: string): Promise<unknown> {
+    const handler: Handler<Op> | undefined = handlers[operation];
+    if (handler === undefined) throw new ApiError('NotImplementedException', `Gatehouse does not implement ${operation} yet`);
+    const ctx = context(operation, accountId, region, requestId);
+    // The input is the operation's: bound and checked against its shape over HTTP (protocol.ts),
+    // built by trusted code through invoke.
+    return handler(input as Operations[Op]['input'], ctx);
+  }
+
   async function run(req: IncomingMessage, body: Buffer, requestId: string): Promise<WireResponse> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -63,14 +74,12 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
     const scope = callerScope(req.headers.authorization, q === -1 ? undefined : url.slice(q + 1));
-    const ctx = context(match.op.name, config.accountId, scope.region ?? config.region, requestId);
-    const handler = handlers[match.op.name];
-    if (handler === undefined) {
+    if (handlers[match.op.name] === undefined) {
       return writeError(new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`));
     }
     validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
-    const output = await handler(input, ctx);
+    const output = await dispatch(match.op.name, input, config.accountId, scope.region ?? config.region, requestId);
     return writeOutput(match.op, output);
   }
 
@@ -132,9 +141,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       });
     },
     async invoke(operation, input, scope = {}) {
-      const handler = handlers[operation];
-      if (handler === undefined) throw new Error(`no handler for ${operation}`);
-      return handler(input, context(operation, scope.accountId ?? config.accountId, scope.region ?? config.region, randomUUID()));
+      return dispatch(operation, input, scope.accountId ?? config.accountId, scope.region ?? config.region, randomUUID());
     },
   };
 }

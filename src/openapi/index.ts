@@ -1,5 +1,5 @@
 // Swagger 2.0 / OpenAPI 3.x import and export: ImportRestApi, PutRestApi and GetExport.
-import type { Deployment, DocumentationVersion, GetExportRequest, ImportRestApiRequest, PutRestApiRequest, Stage } from '../model/generated/types.ts';
+import type { Deployment, DocumentationVersion, Stage } from '../model/generated/types.ts';
 import type { HandlerTable } from '../control/context.ts';
 import { badRequest, notFound } from '../control/errors.ts';
 import { K } from '../control/kinds.ts';
@@ -62,13 +62,13 @@ const EXPORT_ACCEPTS = ['application/json', 'application/yaml'];
 const EXPORT_EXTENSIONS = ['integrations', 'integration', 'apigateway', 'authorizers', 'documentation'];
 
 export const openapiHandlers: HandlerTable = {
-  async ImportRestApi(input: ImportRestApiRequest, ctx) {
+  async ImportRestApi(input, ctx) {
     const options = importOptions(input.failOnWarnings, input.parameters, true);
     const def = await definitionOf(input.body);
     return ctx.write((tx) => importNewApi(tx, ctx, def, options));
   },
 
-  async PutRestApi(input: PutRestApiRequest, ctx) {
+  async PutRestApi(input, ctx) {
     const mode = input.mode ?? 'merge';
     if (mode !== 'merge' && mode !== 'overwrite') throw badRequest(`Invalid mode: ${String(mode)}. Valid values are merge and overwrite`);
     const options = importOptions(input.failOnWarnings, input.parameters, false);
@@ -79,7 +79,7 @@ export const openapiHandlers: HandlerTable = {
     });
   },
 
-  async GetExport(input: GetExportRequest, ctx) {
+  async GetExport(input, ctx) {
     const { snapshot, deployment, api, documentation } = await ctx.read(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       const stage = await tx.get<Stage>(K.stage, input.restApiId, input.stageName);

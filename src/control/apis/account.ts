@@ -40,7 +40,7 @@ export const accountHandlers: HandlerTable = {
   async GetAccount(_input, ctx) {
     return ctx.read(async (tx) => (await tx.get<Account>(K.account, '', 'account')) ?? DEFAULT_ACCOUNT);
   },
-  async UpdateAccount(input: { patchOperations?: [] }, ctx) {
+  async UpdateAccount(input, ctx) {
     return ctx.write(async (tx) => {
       const current = (await tx.get<Account>(K.account, '', 'account')) ?? DEFAULT_ACCOUNT;
       const next = applyPatch(current, input.patchOperations, rules);

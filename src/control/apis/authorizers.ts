@@ -1,6 +1,6 @@
 // Authorizers of a REST API: Lambda TOKEN and REQUEST authorizers and Cognito user pool
 // authorizers. Methods refer to them by id (kind 'authorizer', parent = restApiId).
-import type { Authorizer, CreateAuthorizerRequest, TestInvokeAuthorizerRequest } from '../../model/generated/types.ts';
+import type { Authorizer } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, limitExceeded, notFound } from '../errors.ts';
@@ -142,7 +142,7 @@ const rules: PatchRule<Authorizer>[] = [
 ];
 
 export const authorizerHandlers: HandlerTable = {
-  async CreateAuthorizer(input: CreateAuthorizerRequest, ctx) {
+  async CreateAuthorizer(input, ctx) {
     return ctx.write(async (tx) => {
       // AWS answers a missing API here with a 409 about concurrent modification (recorded, odd as it is).
       if ((await tx.get(K.restApi, '', input.restApiId)) === undefined) {
@@ -172,21 +172,21 @@ export const authorizerHandlers: HandlerTable = {
     });
   },
 
-  async GetAuthorizer(input: { restApiId: string; authorizerId: string }, ctx) {
+  async GetAuthorizer(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return getAuthorizer(tx, input.restApiId, input.authorizerId);
     });
   },
 
-  async GetAuthorizers(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetAuthorizers(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return listPage<Authorizer>(tx, AUTHORIZER_KIND, input.restApiId, input);
     });
   },
 
-  async UpdateAuthorizer(input: { restApiId: string; authorizerId: string; patchOperations?: [] }, ctx) {
+  async UpdateAuthorizer(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const a = await getAuthorizer(tx, input.restApiId, input.authorizerId);
@@ -209,7 +209,7 @@ export const authorizerHandlers: HandlerTable = {
     });
   },
 
-  async DeleteAuthorizer(input: { restApiId: string; authorizerId: string }, ctx) {
+  async DeleteAuthorizer(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const a = await getAuthorizer(tx, input.restApiId, input.authorizerId);
@@ -219,7 +219,7 @@ export const authorizerHandlers: HandlerTable = {
     });
   },
 
-  async TestInvokeAuthorizer(input: TestInvokeAuthorizerRequest, ctx) {
+  async TestInvokeAuthorizer(input, ctx) {
     const a = await ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return getAuthorizer(tx, input.restApiId, input.authorizerId);

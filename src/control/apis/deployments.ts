@@ -1,5 +1,5 @@
 // Deployments: immutable snapshots of an API, optionally creating or updating a stage.
-import type { CreateDeploymentRequest, Deployment, Stage } from '../../model/generated/types.ts';
+import type { Deployment, Stage } from '../../model/generated/types.ts';
 import { apiSummary, takeSnapshot, type ApiSnapshot } from '../../deploy/index.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
@@ -32,7 +32,7 @@ function checkDeployable(s: ApiSnapshot): void {
 const rules: PatchRule<Deployment>[] = [field('description', { ops: ['replace', 'add', 'remove'] })];
 
 export const deploymentHandlers: HandlerTable = {
-  async CreateDeployment(input: CreateDeploymentRequest, ctx) {
+  async CreateDeployment(input, ctx) {
     // A canary deployment goes to an existing stage (AWS's words, recorded).
     const canary = input.canarySettings;
     if (canary !== undefined && (input.stageName === undefined || input.stageName === '')) {
@@ -82,7 +82,7 @@ export const deploymentHandlers: HandlerTable = {
     return d;
   },
 
-  async GetDeployment(input: { restApiId: string; deploymentId: string; embed?: string[] }, ctx) {
+  async GetDeployment(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const { apiSummary: summary, ...d } = await getDeployment(tx, input.restApiId, input.deploymentId);
@@ -90,7 +90,7 @@ export const deploymentHandlers: HandlerTable = {
     });
   },
 
-  async GetDeployments(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetDeployments(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const page = await listPage<Deployment>(tx, K.deployment, input.restApiId, input);
@@ -98,7 +98,7 @@ export const deploymentHandlers: HandlerTable = {
     });
   },
 
-  async UpdateDeployment(input: { restApiId: string; deploymentId: string; patchOperations?: [] }, ctx) {
+  async UpdateDeployment(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const d = await getDeployment(tx, input.restApiId, input.deploymentId);
@@ -109,7 +109,7 @@ export const deploymentHandlers: HandlerTable = {
     });
   },
 
-  async DeleteDeployment(input: { restApiId: string; deploymentId: string }, ctx) {
+  async DeleteDeployment(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       await getDeployment(tx, input.restApiId, input.deploymentId);

@@ -3,10 +3,7 @@
 import { exceedsNesting } from '../../openapi/nesting.ts';
 import { MAX_DEPTH, parseDefinitionText } from '../../openapi/parse-text.ts';
 import { MAX_INDENT } from '../../openapi/parse.ts';
-import type {
-  CreateDocumentationPartRequest, CreateDocumentationVersionRequest, DocumentationPart, DocumentationPartLocation,
-  DocumentationVersion, GetDocumentationPartsRequest, ImportDocumentationPartsRequest, Stage,
-} from '../../model/generated/types.ts';
+import type { DocumentationPart, DocumentationPartLocation, DocumentationVersion, ImportDocumentationPartsRequest, Stage } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
@@ -231,7 +228,7 @@ const partRules: PatchRule<DocumentationPart>[] = [field('properties', { check: 
 const versionRules: PatchRule<DocumentationVersion>[] = [field('description', { ops: ['replace', 'add', 'remove'] })];
 
 export const documentationHandlers: HandlerTable = {
-  async CreateDocumentationPart(input: CreateDocumentationPartRequest, ctx) {
+  async CreateDocumentationPart(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const location = normalizeLocation(input.location);
@@ -244,14 +241,14 @@ export const documentationHandlers: HandlerTable = {
     });
   },
 
-  async GetDocumentationPart(input: { restApiId: string; documentationPartId: string }, ctx) {
+  async GetDocumentationPart(input, ctx) {
     return ctx.read(async (tx) => {
       // The part is looked up first: a missing API answers "Invalid Documentation part identifier specified" (recorded).
       return getPart(tx, input.restApiId, input.documentationPartId);
     });
   },
 
-  async GetDocumentationParts(input: GetDocumentationPartsRequest, ctx) {
+  async GetDocumentationParts(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const nameQuery = input.nameQuery?.toLowerCase();
@@ -268,7 +265,7 @@ export const documentationHandlers: HandlerTable = {
     });
   },
 
-  async UpdateDocumentationPart(input: { restApiId: string; documentationPartId: string; patchOperations?: [] }, ctx) {
+  async UpdateDocumentationPart(input, ctx) {
     return ctx.write(async (tx) => {
       // The part is looked up first: a missing API answers "Invalid Documentation part identifier specified" (recorded).
       const p = await getPart(tx, input.restApiId, input.documentationPartId);
@@ -278,7 +275,7 @@ export const documentationHandlers: HandlerTable = {
     });
   },
 
-  async DeleteDocumentationPart(input: { restApiId: string; documentationPartId: string }, ctx) {
+  async DeleteDocumentationPart(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       await getPart(tx, input.restApiId, input.documentationPartId);
@@ -286,14 +283,14 @@ export const documentationHandlers: HandlerTable = {
     });
   },
 
-  async ImportDocumentationParts(input: ImportDocumentationPartsRequest, ctx) {
+  async ImportDocumentationParts(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return importParts(tx, input.restApiId, input);
     });
   },
 
-  async CreateDocumentationVersion(input: CreateDocumentationVersionRequest, ctx) {
+  async CreateDocumentationVersion(input, ctx) {
     const out = await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.documentationVersion)) {
@@ -316,21 +313,21 @@ export const documentationHandlers: HandlerTable = {
     return out;
   },
 
-  async GetDocumentationVersion(input: { restApiId: string; documentationVersion: string }, ctx) {
+  async GetDocumentationVersion(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return getVersion(tx, input.restApiId, input.documentationVersion);
     });
   },
 
-  async GetDocumentationVersions(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetDocumentationVersions(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return listPage<DocumentationVersion>(tx, DOCUMENTATION_VERSION_KIND, input.restApiId, input);
     });
   },
 
-  async UpdateDocumentationVersion(input: { restApiId: string; documentationVersion: string; patchOperations?: [] }, ctx) {
+  async UpdateDocumentationVersion(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const v = await getVersion(tx, input.restApiId, input.documentationVersion);
@@ -340,7 +337,7 @@ export const documentationHandlers: HandlerTable = {
     });
   },
 
-  async DeleteDocumentationVersion(input: { restApiId: string; documentationVersion: string }, ctx) {
+  async DeleteDocumentationVersion(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       await getVersion(tx, input.restApiId, input.documentationVersion);

@@ -2,7 +2,7 @@
 // reaching the integration. Only customized responses are stored (kind 'gatewayresponse', id =
 // response type); what each type answers (its own, DEFAULT_4XX/5XX's or AWS's default) is
 // src/gateway-responses' rule, the one deployments compile.
-import type { GatewayResponse, PutGatewayResponseRequest } from '../../model/generated/types.ts';
+import type { GatewayResponse } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -79,7 +79,7 @@ const rules: PatchRule<GatewayResponse>[] = [
 ];
 
 export const gatewayResponseHandlers: HandlerTable = {
-  async PutGatewayResponse(input: PutGatewayResponseRequest, ctx) {
+  async PutGatewayResponse(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
@@ -96,7 +96,7 @@ export const gatewayResponseHandlers: HandlerTable = {
     });
   },
 
-  async GetGatewayResponse(input: { restApiId: string; responseType: string }, ctx) {
+  async GetGatewayResponse(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
@@ -104,7 +104,7 @@ export const gatewayResponseHandlers: HandlerTable = {
     });
   },
 
-  async GetGatewayResponses(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetGatewayResponses(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const custom = await customizedResponses(tx, input.restApiId);
@@ -112,7 +112,7 @@ export const gatewayResponseHandlers: HandlerTable = {
     });
   },
 
-  async UpdateGatewayResponse(input: { restApiId: string; responseType: string; patchOperations?: [] }, ctx) {
+  async UpdateGatewayResponse(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
@@ -130,7 +130,7 @@ export const gatewayResponseHandlers: HandlerTable = {
     });
   },
 
-  async DeleteGatewayResponse(input: { restApiId: string; responseType: string }, ctx) {
+  async DeleteGatewayResponse(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);

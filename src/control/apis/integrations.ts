@@ -1,5 +1,5 @@
 // Integrations and integration responses, stored inside their method's document.
-import type { Integration, IntegrationResponse, PutIntegrationRequest, PutIntegrationResponseRequest } from '../../model/generated/types.ts';
+import type { Integration, IntegrationResponse } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { applyPatch, field, mapEntry, toBoolean, toInteger, type PatchRule } from '../patch.ts';
@@ -135,7 +135,7 @@ const integrationResponseRules: PatchRule<IntegrationResponse>[] = [
 // ------------------------------------------------------------------ handlers
 
 export const integrationHandlers: HandlerTable = {
-  async PutIntegration(input: PutIntegrationRequest, ctx) {
+  async PutIntegration(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       const i: Integration = dropEmpty({
@@ -167,7 +167,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async GetIntegration(input: MethodIds, ctx) {
+  async GetIntegration(input, ctx) {
     return ctx.read(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodIntegration === undefined) throw notFound(NO_INTEGRATION);
@@ -175,7 +175,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async UpdateIntegration(input: MethodIds & { patchOperations?: [] }, ctx) {
+  async UpdateIntegration(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
@@ -188,7 +188,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async DeleteIntegration(input: MethodIds, ctx) {
+  async DeleteIntegration(input, ctx) {
     await ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
@@ -199,7 +199,7 @@ export const integrationHandlers: HandlerTable = {
 
   // ---- integration responses
 
-  async PutIntegrationResponse(input: PutIntegrationResponseRequest, ctx) {
+  async PutIntegrationResponse(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodIntegration === undefined) throw notFound('No integration defined for method');
@@ -225,7 +225,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async GetIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
+  async GetIntegrationResponse(input, ctx) {
     return ctx.read(async (tx) => {
       // Unlike Delete, Get names a missing method as a method (recorded).
       const m = await loadMethod(tx, ctx.accountId, input);
@@ -236,7 +236,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async UpdateIntegrationResponse(input: MethodIds & { statusCode: string; patchOperations?: [] }, ctx) {
+  async UpdateIntegrationResponse(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       const r = m.methodIntegration?.integrationResponses?.[input.statusCode];
@@ -250,7 +250,7 @@ export const integrationHandlers: HandlerTable = {
     });
   },
 
-  async DeleteIntegrationResponse(input: MethodIds & { statusCode: string }, ctx) {
+  async DeleteIntegrationResponse(input, ctx) {
     await ctx.write(async (tx) => {
       const m = await loadIntegrated(tx, ctx.accountId, input);
       const responses = m.methodIntegration.integrationResponses;

@@ -1,6 +1,6 @@
 // Methods and method responses. A method is stored as one document holding its responses and
 // its integration (src/control/apis/integrations.ts), which is how GetMethod returns it.
-import type { Method, MethodResponse, PutMethodRequest, PutMethodResponseRequest } from '../../model/generated/types.ts';
+import type { Method, MethodResponse } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -119,7 +119,7 @@ export function dropEmpty<T extends object>(o: T): T {
 }
 
 export const methodHandlers: HandlerTable = {
-  async PutMethod(input: PutMethodRequest, ctx) {
+  async PutMethod(input, ctx) {
     return ctx.write(async (tx) => {
       await getResource(tx, input.restApiId, input.resourceId);
       if (!HTTP_METHODS.includes(input.httpMethod)) throw badRequest(`Invalid HttpMethod specified. Valid options are ${HTTP_METHODS.join(',')}`);
@@ -145,11 +145,11 @@ export const methodHandlers: HandlerTable = {
     });
   },
 
-  async GetMethod(input: MethodIds, ctx) {
+  async GetMethod(input, ctx) {
     return ctx.read(async (tx) => publicMethod(await loadMethod(tx, ctx.accountId, input)));
   },
 
-  async UpdateMethod(input: MethodIds & { patchOperations?: [] }, ctx) {
+  async UpdateMethod(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       const next = applyPatch(m, input.patchOperations, methodRules, 'short');
@@ -162,7 +162,7 @@ export const methodHandlers: HandlerTable = {
     });
   },
 
-  async DeleteMethod(input: MethodIds, ctx) {
+  async DeleteMethod(input, ctx) {
     await ctx.write(async (tx) => {
       await loadMethod(tx, ctx.accountId, input);
       await tx.delete(K.method, input.restApiId, methodKey(input.resourceId, input.httpMethod));
@@ -171,7 +171,7 @@ export const methodHandlers: HandlerTable = {
 
   // ---- method responses
 
-  async PutMethodResponse(input: PutMethodResponseRequest, ctx) {
+  async PutMethodResponse(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       checkStatusCode(input.statusCode);
@@ -185,7 +185,7 @@ export const methodHandlers: HandlerTable = {
     });
   },
 
-  async GetMethodResponse(input: MethodIds & { statusCode: string }, ctx) {
+  async GetMethodResponse(input, ctx) {
     return ctx.read(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       const r = m.methodResponses?.[input.statusCode];
@@ -194,7 +194,7 @@ export const methodHandlers: HandlerTable = {
     });
   },
 
-  async UpdateMethodResponse(input: MethodIds & { statusCode: string; patchOperations?: [] }, ctx) {
+  async UpdateMethodResponse(input, ctx) {
     return ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       const r = m.methodResponses?.[input.statusCode];
@@ -208,7 +208,7 @@ export const methodHandlers: HandlerTable = {
     });
   },
 
-  async DeleteMethodResponse(input: MethodIds & { statusCode: string }, ctx) {
+  async DeleteMethodResponse(input, ctx) {
     await ctx.write(async (tx) => {
       const m = await loadMethod(tx, ctx.accountId, input);
       if (m.methodResponses?.[input.statusCode] === undefined) throw notFound('Invalid Response status code specified');

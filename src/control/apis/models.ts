@@ -52,14 +52,14 @@ const rules: PatchRule<Model>[] = [
 ];
 
 export const modelHandlers: HandlerTable = {
-  async CreateModel(input: CreateModelRequest, ctx) {
+  async CreateModel(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return insertModel(tx, input.restApiId, input);
     });
   },
 
-  async GetModel(input: { restApiId: string; modelName: string; flatten?: boolean }, ctx) {
+  async GetModel(input, ctx) {
     return ctx.read(async (tx) => {
       // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       const m = await getModel(tx, input.restApiId, input.modelName);
@@ -68,14 +68,14 @@ export const modelHandlers: HandlerTable = {
     });
   },
 
-  async GetModels(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetModels(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return listPage<Model>(tx, K.model, input.restApiId, input);
     });
   },
 
-  async UpdateModel(input: { restApiId: string; modelName: string; patchOperations?: [] }, ctx) {
+  async UpdateModel(input, ctx) {
     return ctx.write(async (tx) => {
       // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       const m = await getModel(tx, input.restApiId, input.modelName);
@@ -89,7 +89,7 @@ export const modelHandlers: HandlerTable = {
     });
   },
 
-  async DeleteModel(input: { restApiId: string; modelName: string }, ctx) {
+  async DeleteModel(input, ctx) {
     await ctx.write(async (tx) => {
       // The model is looked up first: a missing API answers "Invalid model name specified" (recorded).
       await getModel(tx, input.restApiId, input.modelName);
@@ -115,7 +115,7 @@ export const modelHandlers: HandlerTable = {
     });
   },
 
-  async GetModelTemplate(input: { restApiId: string; modelName: string }, ctx) {
+  async GetModelTemplate(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       await getModel(tx, input.restApiId, input.modelName);

@@ -3,7 +3,6 @@
 // validated exactly as API Gateway validates them, then answer with a plain BadRequestException
 // saying what Gatehouse does not do yet, never an empty or invented success. Replace each
 // handler here when its feature lands.
-import type { GetSdkRequest } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
@@ -19,7 +18,7 @@ async function apiAndStage(ctx: OpContext, restApiId: string, stageName: string)
 }
 
 export const notYetHandlers: HandlerTable = {
-  async GetSdk(input: GetSdkRequest, ctx) {
+  async GetSdk(input, ctx) {
     await apiAndStage(ctx, input.restApiId, input.stageName);
     const type = SDK_TYPES.find((t) => t.id === input.sdkType);
     if (type === undefined) throw badRequest(`Invalid SDK type specified: ${input.sdkType}. Valid values are ${SDK_TYPES.map((t) => t.id).join(', ')}`);
@@ -31,12 +30,12 @@ export const notYetHandlers: HandlerTable = {
     throw badRequest(`Gatehouse does not generate ${type.friendlyName} client SDKs yet`);
   },
 
-  async FlushStageCache(input: { restApiId: string; stageName: string }, ctx) {
+  async FlushStageCache(input, ctx) {
     await apiAndStage(ctx, input.restApiId, input.stageName);
     throw badRequest('Gatehouse does not have a stage response cache yet, so there is nothing it can flush');
   },
 
-  async FlushStageAuthorizersCache(input: { restApiId: string; stageName: string }, ctx) {
+  async FlushStageAuthorizersCache(input, ctx) {
     await apiAndStage(ctx, input.restApiId, input.stageName);
     throw badRequest('Gatehouse does not cache authorizer results yet, so there is nothing it can flush');
   },

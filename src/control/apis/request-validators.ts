@@ -1,6 +1,6 @@
 // Request validators of a REST API: which parts of a request a method validates before its
 // integration runs. Methods refer to them by id (kind 'requestvalidator', parent = restApiId).
-import type { CreateRequestValidatorRequest, RequestValidator } from '../../model/generated/types.ts';
+import type { RequestValidator } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -38,7 +38,7 @@ const rules: PatchRule<RequestValidator>[] = [
 ];
 
 export const requestValidatorHandlers: HandlerTable = {
-  async CreateRequestValidator(input: CreateRequestValidatorRequest, ctx) {
+  async CreateRequestValidator(input, ctx) {
     return ctx.write(async (tx) => {
       // AWS's answer for a missing API here is a 400 with its own words (recorded).
       if ((await tx.get(K.restApi, '', input.restApiId)) === undefined) throw badRequest('Invalid REST API identifier specified');
@@ -52,21 +52,21 @@ export const requestValidatorHandlers: HandlerTable = {
     });
   },
 
-  async GetRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
+  async GetRequestValidator(input, ctx) {
     return ctx.read(async (tx) => {
       // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       return getRequestValidator(tx, input.restApiId, input.requestValidatorId);
     });
   },
 
-  async GetRequestValidators(input: { restApiId: string; limit?: number; position?: string }, ctx) {
+  async GetRequestValidators(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return listPage<RequestValidator>(tx, REQUEST_VALIDATOR_KIND, input.restApiId, input);
     });
   },
 
-  async UpdateRequestValidator(input: { restApiId: string; requestValidatorId: string; patchOperations?: [] }, ctx) {
+  async UpdateRequestValidator(input, ctx) {
     return ctx.write(async (tx) => {
       // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);
@@ -77,7 +77,7 @@ export const requestValidatorHandlers: HandlerTable = {
     });
   },
 
-  async DeleteRequestValidator(input: { restApiId: string; requestValidatorId: string }, ctx) {
+  async DeleteRequestValidator(input, ctx) {
     await ctx.write(async (tx) => {
       // The validator is looked up first: a missing API answers "Invalid Request Validator identifier specified" (recorded).
       const v = await getRequestValidator(tx, input.restApiId, input.requestValidatorId);

@@ -1,5 +1,5 @@
 // Resources: the path tree of a REST API.
-import type { CreateResourceRequest, Method, Resource } from '../../model/generated/types.ts';
+import type { Method, Resource } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest } from '../errors.ts';
@@ -84,7 +84,7 @@ export async function withMethods(tx: ReadTx, restApiId: string, r: StoredResour
 const updateRules: PatchRule<StoredResource>[] = [field('parentId'), field('pathPart')];
 
 export const resourceHandlers: HandlerTable = {
-  async CreateResource(input: CreateResourceRequest, ctx) {
+  async CreateResource(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const parent = await getResource(tx, input.restApiId, input.parentId);
@@ -92,7 +92,7 @@ export const resourceHandlers: HandlerTable = {
     });
   },
 
-  async GetResource(input: { restApiId: string; resourceId: string; embed?: string[] }, ctx) {
+  async GetResource(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
@@ -100,7 +100,7 @@ export const resourceHandlers: HandlerTable = {
     });
   },
 
-  async GetResources(input: { restApiId: string; embed?: string[]; limit?: number; position?: string }, ctx) {
+  async GetResources(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const embed = input.embed?.includes('methods') ?? false;
@@ -117,7 +117,7 @@ export const resourceHandlers: HandlerTable = {
     });
   },
 
-  async UpdateResource(input: { restApiId: string; resourceId: string; patchOperations?: [] }, ctx) {
+  async UpdateResource(input, ctx) {
     return ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
@@ -141,7 +141,7 @@ export const resourceHandlers: HandlerTable = {
     });
   },
 
-  async DeleteResource(input: { restApiId: string; resourceId: string }, ctx) {
+  async DeleteResource(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);

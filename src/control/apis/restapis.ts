@@ -163,19 +163,19 @@ function checkEndpointTypeOps(ops: readonly { op?: string; path?: string }[] | u
 }
 
 export const restApiHandlers: HandlerTable = {
-  async CreateRestApi(input: CreateRestApiRequest, ctx) {
+  async CreateRestApi(input, ctx) {
     return ctx.write((tx) => createRestApi(tx, ctx, input));
   },
 
-  async GetRestApi(input: { restApiId: string }, ctx) {
+  async GetRestApi(input, ctx) {
     return ctx.read((tx) => getApi(tx, ctx.accountId, input.restApiId));
   },
 
-  async GetRestApis(input: { limit?: number; position?: string }, ctx) {
+  async GetRestApis(input, ctx) {
     return ctx.read((tx) => listPage<RestApi>(tx, K.restApi, '', input));
   },
 
-  async UpdateRestApi(input: { restApiId: string; patchOperations?: [] }, ctx) {
+  async UpdateRestApi(input, ctx) {
     return ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       checkEndpointTypeOps(input.patchOperations);
@@ -187,7 +187,7 @@ export const restApiHandlers: HandlerTable = {
     });
   },
 
-  async DeleteRestApi(input: { restApiId: string }, ctx) {
+  async DeleteRestApi(input, ctx) {
     await ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
       await deleteOwned(tx, 'restApi', input.restApiId, api);

@@ -227,7 +227,7 @@ function promote(doc: Stage, path: string, from: string): void {
 }
 
 export const stageHandlers: HandlerTable = {
-  async CreateStage(input: CreateStageRequest, ctx) {
+  async CreateStage(input, ctx) {
     const s = await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return insertStage(tx, input);
@@ -235,14 +235,14 @@ export const stageHandlers: HandlerTable = {
     return s;
   },
 
-  async GetStage(input: { restApiId: string; stageName: string }, ctx) {
+  async GetStage(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       return getStage(tx, input.restApiId, input.stageName);
     });
   },
 
-  async GetStages(input: { restApiId: string; deploymentId?: string }, ctx) {
+  async GetStages(input, ctx) {
     return ctx.read(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       const { items } = await tx.list<Stage>(K.stage, input.restApiId);
@@ -251,12 +251,12 @@ export const stageHandlers: HandlerTable = {
     });
   },
 
-  async UpdateStage(input: { restApiId: string; stageName: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateStage(input, ctx) {
     const s = await ctx.write(async (tx) => updateStage(tx, ctx, input));
     return s;
   },
 
-  async DeleteStage(input: { restApiId: string; stageName: string }, ctx) {
+  async DeleteStage(input, ctx) {
     await ctx.write(async (tx) => {
       await getApi(tx, ctx.accountId, input.restApiId);
       await getStage(tx, input.restApiId, input.stageName);

@@ -2,13 +2,13 @@
 // AWS's errors) and takes the API as it is now; execute runs it (src/execute/test-invoke.ts).
 import { takeSnapshot } from '../../deploy/index.ts';
 import { testInvokeMethod } from '../../execute/index.ts';
-import type { TestInvokeMethodRequest, TestInvokeMethodResponse } from '../../model/generated/types.ts';
+import type { TestInvokeMethodResponse } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { getApi, getMethod, getResource } from './lookups.ts';
 
 export const testInvokeHandlers: HandlerTable = {
-  async TestInvokeMethod(input: TestInvokeMethodRequest, ctx): Promise<TestInvokeMethodResponse> {
+  async TestInvokeMethod(input, ctx): Promise<TestInvokeMethodResponse> {
     const snapshot = await ctx.read(async (tx) => {
       // The resource first, as AWS does: a missing API answers "Invalid Resource identifier specified" (recorded).
       await getResource(tx, input.restApiId, input.resourceId);

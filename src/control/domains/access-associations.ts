@@ -1,5 +1,5 @@
 // Domain name access associations: which VPC endpoint may reach a private custom domain name.
-import type { CreateDomainNameAccessAssociationRequest, DomainName, DomainNameAccessAssociation } from '../../model/generated/types.ts';
+import type { DomainName, DomainNameAccessAssociation } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -38,7 +38,7 @@ async function getAssociation(tx: ReadTx, arn: string): Promise<DomainNameAccess
 }
 
 export const accessAssociationHandlers: HandlerTable = {
-  async CreateDomainNameAccessAssociation(input: CreateDomainNameAccessAssociationRequest, ctx) {
+  async CreateDomainNameAccessAssociation(input, ctx) {
     return ctx.write(async (tx) => {
       const d = await privateDomainByArn(tx, input.domainNameArn, ctx.accountId);
       if (d === undefined) throw badRequest(`Invalid domain name ARN specified: ${input.domainNameArn}. It must be the ARN of a private custom domain name`);
@@ -60,7 +60,7 @@ export const accessAssociationHandlers: HandlerTable = {
     });
   },
 
-  async GetDomainNameAccessAssociations(input: { limit?: number; position?: string; resourceOwner?: string }, ctx) {
+  async GetDomainNameAccessAssociations(input, ctx) {
     if (input.resourceOwner !== undefined && input.resourceOwner !== 'SELF' && input.resourceOwner !== 'OTHER_ACCOUNTS') {
       throw badRequest(`Invalid resource owner specified: ${input.resourceOwner}. Valid values are SELF, OTHER_ACCOUNTS`);
     }
@@ -71,14 +71,14 @@ export const accessAssociationHandlers: HandlerTable = {
     });
   },
 
-  async DeleteDomainNameAccessAssociation(input: { domainNameAccessAssociationArn: string }, ctx) {
+  async DeleteDomainNameAccessAssociation(input, ctx) {
     await ctx.write(async (tx) => {
       const a = await getAssociation(tx, input.domainNameAccessAssociationArn);
       await tx.delete(ACCESS_ASSOCIATION_KIND, '', a.domainNameAccessAssociationArn!);
     });
   },
 
-  async RejectDomainNameAccessAssociation(input: { domainNameAccessAssociationArn: string; domainNameArn: string }, ctx) {
+  async RejectDomainNameAccessAssociation(input, ctx) {
     await ctx.write(async (tx) => {
       const d = await privateDomainByArn(tx, input.domainNameArn, ctx.accountId);
       if (d === undefined) throw notFound('Invalid domain name identifier specified');

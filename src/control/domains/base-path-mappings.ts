@@ -1,6 +1,6 @@
 // Base path mappings: which REST API (and stage) a custom domain name serves under a base path.
 // The empty base path is spelled '(none)' on the wire and maps the whole domain name.
-import type { BasePathMapping, CreateBasePathMappingRequest, RestApi } from '../../model/generated/types.ts';
+import type { BasePathMapping, RestApi } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -77,7 +77,7 @@ async function domainOf(tx: ReadTx, ref: DomainRef): Promise<string> {
 }
 
 export const basePathMappingHandlers: HandlerTable = {
-  async CreateBasePathMapping(input: CreateBasePathMappingRequest, ctx) {
+  async CreateBasePathMapping(input, ctx) {
     return ctx.write(async (tx: WriteTx) => {
       const key = await domainOf(tx, input);
       const basePath = normalizeBasePath(input.basePath);
@@ -89,15 +89,15 @@ export const basePathMappingHandlers: HandlerTable = {
     });
   },
 
-  async GetBasePathMapping(input: DomainRef & { basePath: string }, ctx) {
+  async GetBasePathMapping(input, ctx) {
     return ctx.read(async (tx) => getMapping(tx, await domainOf(tx, input), input.basePath));
   },
 
-  async GetBasePathMappings(input: DomainRef & { limit?: number; position?: string }, ctx) {
+  async GetBasePathMappings(input, ctx) {
     return ctx.read(async (tx) => listPage<BasePathMapping>(tx, BASE_PATH_MAPPING_KIND, await domainOf(tx, input), input));
   },
 
-  async UpdateBasePathMapping(input: DomainRef & { basePath: string; patchOperations?: [] }, ctx) {
+  async UpdateBasePathMapping(input, ctx) {
     return ctx.write(async (tx) => {
       const key = await domainOf(tx, input);
       const m = await getMapping(tx, key, input.basePath);
@@ -112,7 +112,7 @@ export const basePathMappingHandlers: HandlerTable = {
     });
   },
 
-  async DeleteBasePathMapping(input: DomainRef & { basePath: string }, ctx) {
+  async DeleteBasePathMapping(input, ctx) {
     await ctx.write(async (tx) => {
       const key = await domainOf(tx, input);
       const m = await getMapping(tx, key, input.basePath);

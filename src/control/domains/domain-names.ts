@@ -247,15 +247,15 @@ const rules: PatchRule<DomainName>[] = [
 ];
 
 export const domainNameHandlers: HandlerTable = {
-  async CreateDomainName(input: CreateDomainNameRequest, ctx) {
+  async CreateDomainName(input, ctx) {
     return ctx.write((tx) => createDomainName(tx, ctx, input));
   },
 
-  async GetDomainName(input: { domainName: string; domainNameId?: string }, ctx) {
+  async GetDomainName(input, ctx) {
     return ctx.read((tx) => getDomainName(tx, input.domainName.toLowerCase(), input.domainNameId));
   },
 
-  async GetDomainNames(input: { limit?: number; position?: string; resourceOwner?: string }, ctx) {
+  async GetDomainNames(input, ctx) {
     if (input.resourceOwner !== undefined && input.resourceOwner !== 'SELF' && input.resourceOwner !== 'OTHER_ACCOUNTS') {
       throw badRequest(`Invalid resource owner specified: ${input.resourceOwner}. Valid values are SELF, OTHER_ACCOUNTS`);
     }
@@ -274,7 +274,7 @@ export const domainNameHandlers: HandlerTable = {
     });
   },
 
-  async UpdateDomainName(input: { domainName: string; domainNameId?: string; patchOperations?: [] }, ctx) {
+  async UpdateDomainName(input, ctx) {
     return ctx.write(async (tx) => {
       const d = await getDomainName(tx, input.domainName.toLowerCase(), input.domainNameId);
       const next = applyPatch(d, input.patchOperations, rules);
@@ -292,7 +292,7 @@ export const domainNameHandlers: HandlerTable = {
     });
   },
 
-  async DeleteDomainName(input: { domainName: string; domainNameId?: string }, ctx) {
+  async DeleteDomainName(input, ctx) {
     await ctx.write(async (tx) => {
       const d = await getDomainName(tx, input.domainName.toLowerCase(), input.domainNameId);
       const key = domainKey(d.domainName!, d.domainNameId);

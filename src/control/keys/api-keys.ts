@@ -265,19 +265,19 @@ async function importApiKeys(tx: WriteTx, body: Buffer, failOnWarnings: boolean)
 }
 
 export const apiKeyHandlers: HandlerTable = {
-  async CreateApiKey(input: CreateApiKeyRequest, ctx) {
+  async CreateApiKey(input, ctx) {
     return ctx.write((tx) => insertApiKey(tx, ctx, input));
   },
 
-  async GetApiKey(input: { apiKey: string; includeValue?: boolean }, ctx) {
+  async GetApiKey(input, ctx) {
     return ctx.read(async (tx) => publicKey(await getApiKeyDoc(tx, input.apiKey), input.includeValue === true));
   },
 
-  async GetApiKeys(input: GetApiKeysRequest, ctx) {
+  async GetApiKeys(input, ctx) {
     return ctx.read((tx) => listApiKeys(tx, input));
   },
 
-  async UpdateApiKey(input: { apiKey: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateApiKey(input, ctx) {
     // UpdateApiKey answers without the value, as GetApiKey does by default, and with `tags: {}`
     // when there are none (recorded).
     return ctx.write(async (tx) => {
@@ -286,11 +286,11 @@ export const apiKeyHandlers: HandlerTable = {
     });
   },
 
-  async DeleteApiKey(input: { apiKey: string }, ctx) {
+  async DeleteApiKey(input, ctx) {
     await ctx.write((tx) => deleteApiKey(tx, input.apiKey));
   },
 
-  async ImportApiKeys(input: { body: Buffer; format: string; failOnWarnings?: boolean }, ctx) {
+  async ImportApiKeys(input, ctx) {
     if (input.format !== 'csv') throw badRequest(`Invalid format specified: ${input.format}. Only csv is supported`);
     return ctx.write((tx) => importApiKeys(tx, input.body, input.failOnWarnings === true));
   },

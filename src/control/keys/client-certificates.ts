@@ -1,12 +1,12 @@
 // Client certificates: API Gateway generates a self-signed certificate whose public half a
 // backend can trust; the private key stays on the server for calling backends over mTLS.
 import { randomBytes, webcrypto } from 'node:crypto';
-import type { ClientCertificate, GenerateClientCertificateRequest } from '../../model/generated/types.ts';
+import type { ClientCertificate } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
 import { newId } from '../ids.ts';
 import { listPage } from '../paging.ts';
-import { applyPatch, field, type PatchOperation, type PatchRule } from '../patch.ts';
+import { applyPatch, field, type PatchRule } from '../patch.ts';
 import { getClientCertificateDoc, KK, withTags } from './common.ts';
 import { loadX509 } from './x509.ts';
 
@@ -66,7 +66,7 @@ export async function getClientCertificateKeyPair(tx: ReadTx, clientCertificateI
 const rules: PatchRule<ClientCertificate>[] = [field('description', { ops: ['replace', 'add', 'remove'] })];
 
 export const clientCertificateHandlers: HandlerTable = {
-  async GenerateClientCertificate(input: GenerateClientCertificateRequest, ctx) {
+  async GenerateClientCertificate(input, ctx) {
     // Key generation is slow (tens of milliseconds): do it before taking the write transaction.
     const id = newId(6);
     const generated = await generateSelfSigned(`ApiGateway-${id}`);
@@ -83,15 +83,15 @@ export const clientCertificateHandlers: HandlerTable = {
     });
   },
 
-  async GetClientCertificate(input: { clientCertificateId: string }, ctx) {
+  async GetClientCertificate(input, ctx) {
     return ctx.read((tx) => getClientCertificateDoc(tx, input.clientCertificateId));
   },
 
-  async GetClientCertificates(input: { limit?: number; position?: string }, ctx) {
+  async GetClientCertificates(input, ctx) {
     return ctx.read((tx) => listPage<ClientCertificate>(tx, KK.clientCertificate, '', input));
   },
 
-  async UpdateClientCertificate(input: { clientCertificateId: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateClientCertificate(input, ctx) {
     return ctx.write(async (tx) => {
       const cert = await getClientCertificateDoc(tx, input.clientCertificateId);
       const next = applyPatch(cert, input.patchOperations, rules);
@@ -100,7 +100,7 @@ export const clientCertificateHandlers: HandlerTable = {
     });
   },
 
-  async DeleteClientCertificate(input: { clientCertificateId: string }, ctx) {
+  async DeleteClientCertificate(input, ctx) {
     await ctx.write(async (tx) => {
       await getClientCertificateDoc(tx, input.clientCertificateId);
       await tx.delete(KK.clientCertificate, '', input.clientCertificateId);

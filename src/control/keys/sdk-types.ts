@@ -68,11 +68,11 @@ export const SDK_TYPES: readonly SdkType[] = [
 ];
 
 export const sdkTypeHandlers: HandlerTable = {
-  async GetSdkTypes(input: { limit?: number; position?: string }) {
+  async GetSdkTypes(input) {
     return pageArray(SDK_TYPES, input);
   },
 
-  async GetSdkType(input: { id: string }) {
+  async GetSdkType(input) {
     const t = SDK_TYPES.find((s) => s.id === input.id);
     if (t === undefined) throw notFound('Invalid SDK type specified');
     return t;

@@ -83,7 +83,7 @@ async function update(tx: WriteTx, loc: TaggedLocation, change: (tags: Record<st
 }
 
 export const tagHandlers: HandlerTable = {
-  async TagResource(input: { resourceArn: string; tags: Record<string, string> }, ctx) {
+  async TagResource(input, ctx) {
     const loc = locate(input.resourceArn, ctx);
     checkTags(input.tags);
     await ctx.write((tx) => update(tx, loc, (tags) => {
@@ -91,7 +91,7 @@ export const tagHandlers: HandlerTable = {
     }));
   },
 
-  async UntagResource(input: { resourceArn: string; tagKeys: string[] }, ctx) {
+  async UntagResource(input, ctx) {
     const loc = locate(input.resourceArn, ctx);
     await ctx.write((tx) =>
       update(tx, loc, (tags) => {
@@ -100,7 +100,7 @@ export const tagHandlers: HandlerTable = {
     );
   },
 
-  async GetTags(input: { resourceArn: string }, ctx) {
+  async GetTags(input, ctx) {
     const loc = locate(input.resourceArn, ctx);
     return ctx.read(async (tx) => ({ tags: (await loc.load(tx)).tags ?? {} }));
   },

@@ -1,5 +1,5 @@
 // Usage plans, the API keys in them (usage plan keys), and their usage (GetUsage/UpdateUsage).
-import type { ApiKey, ApiStage, CreateUsagePlanRequest, QuotaSettings, ThrottleSettings, UsagePlan, UsagePlanKey } from '../../model/generated/types.ts';
+import type { ApiKey, ApiStage, QuotaSettings, ThrottleSettings, UsagePlan, UsagePlanKey } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -369,7 +369,7 @@ async function updateUsage(tx: WriteTx, input: { usagePlanId: string; keyId: str
 // ---------------------------------------------------------------- handlers
 
 export const usagePlanHandlers: HandlerTable = {
-  async CreateUsagePlan(input: CreateUsagePlanRequest, ctx) {
+  async CreateUsagePlan(input, ctx) {
     return ctx.write(async (tx) => {
       const plan: UsagePlan = { id: newId(6), name: input.name };
       if (input.description !== undefined) plan.description = input.description;
@@ -388,22 +388,22 @@ export const usagePlanHandlers: HandlerTable = {
     });
   },
 
-  async GetUsagePlan(input: { usagePlanId: string }, ctx) {
+  async GetUsagePlan(input, ctx) {
     return ctx.read((tx) => getUsagePlanDoc(tx, input.usagePlanId));
   },
 
-  async GetUsagePlans(input: { keyId?: string; limit?: number; position?: string }, ctx) {
+  async GetUsagePlans(input, ctx) {
     return ctx.read(async (tx) => {
       if (input.keyId === undefined) return listPage<UsagePlan>(tx, KK.usagePlan, '', input);
       return scanPage<{ id: string }, UsagePlan>(tx, KK.keyPlan, input.keyId, input, ({ id }) => tx.get<UsagePlan>(KK.usagePlan, '', id));
     });
   },
 
-  async UpdateUsagePlan(input: { usagePlanId: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateUsagePlan(input, ctx) {
     return ctx.write((tx) => updateUsagePlan(tx, ctx, input.usagePlanId, input.patchOperations));
   },
 
-  async DeleteUsagePlan(input: { usagePlanId: string }, ctx) {
+  async DeleteUsagePlan(input, ctx) {
     await ctx.write(async (tx) => {
       await getUsagePlanDoc(tx, input.usagePlanId);
       for (const { id: keyId } of await listAll<{ id: string }>(tx, KK.usagePlanKey, input.usagePlanId)) {
@@ -414,7 +414,7 @@ export const usagePlanHandlers: HandlerTable = {
     });
   },
 
-  async CreateUsagePlanKey(input: { usagePlanId: string; keyId: string; keyType: string }, ctx) {
+  async CreateUsagePlanKey(input, ctx) {
     return ctx.write(async (tx) => {
       const plan = await getUsagePlanDoc(tx, input.usagePlanId);
       if (input.keyType !== 'API_KEY') throw badRequest(`Invalid key type specified: ${input.keyType}. Valid values are API_KEY`);
@@ -424,11 +424,11 @@ export const usagePlanHandlers: HandlerTable = {
     });
   },
 
-  async GetUsagePlanKey(input: { usagePlanId: string; keyId: string }, ctx) {
+  async GetUsagePlanKey(input, ctx) {
     return ctx.read((tx) => getPlanKey(tx, input.usagePlanId, input.keyId));
   },
 
-  async GetUsagePlanKeys(input: { usagePlanId: string; nameQuery?: string; limit?: number; position?: string }, ctx) {
+  async GetUsagePlanKeys(input, ctx) {
     return ctx.read(async (tx) => {
       // AWS answers an unknown usage plan with an empty list, not a 404 (recorded).
       if ((await tx.get(KK.usagePlan, '', input.usagePlanId)) === undefined) return { items: [] };
@@ -441,7 +441,7 @@ export const usagePlanHandlers: HandlerTable = {
     });
   },
 
-  async DeleteUsagePlanKey(input: { usagePlanId: string; keyId: string }, ctx) {
+  async DeleteUsagePlanKey(input, ctx) {
     await ctx.write(async (tx) => {
       await getUsagePlanDoc(tx, input.usagePlanId);
       if (!(await tx.delete(KK.usagePlanKey, input.usagePlanId, input.keyId))) throw notFound('Invalid Usage Plan Key identifier specified');
@@ -450,11 +450,11 @@ export const usagePlanHandlers: HandlerTable = {
     });
   },
 
-  async GetUsage(input: { usagePlanId: string; keyId?: string; startDate: string; endDate: string; limit?: number; position?: string }, ctx) {
+  async GetUsage(input, ctx) {
     return ctx.read((tx) => getUsage(tx, input));
   },
 
-  async UpdateUsage(input: { usagePlanId: string; keyId: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateUsage(input, ctx) {
     return ctx.write((tx) => updateUsage(tx, input));
   },
 };

@@ -1,12 +1,12 @@
 // VPC links (REST APIs): a named pointer at one Network Load Balancer. Gatehouse has no VPC
 // to provision, so a link is AVAILABLE as soon as it is stored; CreateVpcLink still answers
 // PENDING as AWS does (recorded), and reads show the link ready. Its target is used as given.
-import type { CreateVpcLinkRequest, VpcLink } from '../../model/generated/types.ts';
+import type { VpcLink } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { listPage } from '../paging.ts';
-import { applyPatch, field, type PatchOperation, type PatchRule } from '../patch.ts';
+import { applyPatch, field, type PatchRule } from '../patch.ts';
 import { getVpcLinkDoc, KK, withTags } from './common.ts';
 
 export const VPC_LINK_READY = 'Your vpc link is ready for use';
@@ -33,7 +33,7 @@ function withEmptyTags(link: VpcLink): VpcLink {
 }
 
 export const vpcLinkHandlers: HandlerTable = {
-  async CreateVpcLink(input: CreateVpcLinkRequest, ctx) {
+  async CreateVpcLink(input, ctx) {
     if (input.name.trim() === '') throw badRequest('Name cannot be empty');
     checkTargets(input.targetArns);
     const link: VpcLink = { id: newId(6), name: input.name };
@@ -50,15 +50,15 @@ export const vpcLinkHandlers: HandlerTable = {
   },
 
   // A single link is answered with its tags, {} when it has none (recorded); list items without.
-  async GetVpcLink(input: { vpcLinkId: string }, ctx) {
+  async GetVpcLink(input, ctx) {
     return ctx.read(async (tx) => withEmptyTags(await getVpcLinkDoc(tx, input.vpcLinkId)));
   },
 
-  async GetVpcLinks(input: { limit?: number; position?: string }, ctx) {
+  async GetVpcLinks(input, ctx) {
     return ctx.read((tx) => listPage<VpcLink>(tx, KK.vpcLink, '', input));
   },
 
-  async UpdateVpcLink(input: { vpcLinkId: string; patchOperations?: PatchOperation[] }, ctx) {
+  async UpdateVpcLink(input, ctx) {
     return ctx.write(async (tx) => {
       const link = await getVpcLinkDoc(tx, input.vpcLinkId);
       const next = applyPatch(link, input.patchOperations, rules);
@@ -67,7 +67,7 @@ export const vpcLinkHandlers: HandlerTable = {
     });
   },
 
-  async DeleteVpcLink(input: { vpcLinkId: string }, ctx) {
+  async DeleteVpcLink(input, ctx) {
     await ctx.write(async (tx) => {
       await getVpcLinkDoc(tx, input.vpcLinkId);
       await tx.delete(KK.vpcLink, '', input.vpcLinkId);
