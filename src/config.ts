@@ -50,6 +50,11 @@ export interface GatehouseConfig {
   /** Cognito user pool ARN → OIDC issuer URL pairs (`ARN=URL`, comma-separated) whose keys verify
    *  COGNITO_USER_POOLS authorizers' tokens; parseJwksIssuers reads them. '' = none. */
   readonly jwksIssuers: string;
+  /** Account-level throttling: requests per second over all APIs of an account and region
+   *  (GetAccount's throttleSettings.rateLimit); 0 = no account-level limit. */
+  readonly accountRate: number;
+  /** Account-level throttling: the token bucket's size (throttleSettings.burstLimit). */
+  readonly accountBurst: number;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -79,6 +84,9 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   redis: '',
   workers: 1,
   jwksIssuers: '',
+  // AWS's current account-level defaults per region.
+  accountRate: 10000,
+  accountBurst: 5000,
 });
 
 type Key = keyof GatehouseConfig;
@@ -102,6 +110,8 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   postgres: { key: 'postgres', help: 'keep the configuration in this PostgreSQL database (postgres://user@host:5432/db) instead of the embedded store; processes sharing it are one gateway' },
   redis: { key: 'redis', help: 'share changes and hot-path state (throttle buckets, quotas, caches) through this Redis (redis://host:6379)' },
   workers: { key: 'workers', help: 'processes serving the port together (node:cluster); 1 = this process alone' },
+  'account-rate': { key: 'accountRate', help: 'account-level throttling: requests per second over all APIs of an account and region (0 = no account-level limit)' },
+  'account-burst': { key: 'accountBurst', help: 'account-level throttling: burst, the most requests admitted at once' },
   'jwks-issuer': {
     key: 'jwksIssuers',
     env: 'GATEHOUSE_JWKS_ISSUERS',
