@@ -12,14 +12,18 @@ export class GatewayError extends Error {
   readonly errorType: string;
   /** The line the execution log shows (AWS logs the cause, the caller sees only `message`). */
   readonly logMessage: string;
+  /** $context.error.messageString: the message as a JSON string, or `null` where AWS sends none
+   *  (an authorizer's configuration error answers {"message":null}). */
+  readonly messageString: string;
 
-  constructor(responseType: GatewayResponseType, message: string, options: { status?: number; errorType?: string; log?: string } = {}) {
-    super(message);
+  constructor(responseType: GatewayResponseType, message: string | null, options: { status?: number; errorType?: string; log?: string } = {}) {
+    super(message ?? '');
     this.name = 'GatewayError';
     this.responseType = responseType;
     this.status = options.status ?? errorStatus(responseType);
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_DEFAULTS[responseType].errorType;
-    this.logMessage = options.log ?? message;
+    this.logMessage = options.log ?? message ?? responseType;
+    this.messageString = message === null ? 'null' : JSON.stringify(message);
   }
 }
 
@@ -50,3 +54,17 @@ export const configurationError = (cause: string): GatewayError =>
 
 export const internalError = (cause: string): GatewayError =>
   new GatewayError('DEFAULT_5XX', 'Internal server error', { log: `Execution failed: ${cause}` });
+
+// Lambda authorizers (src/access/lambda-authorizer.ts), answered as AWS answers them.
+
+/** No identity (a missing or empty identity source, a token the validation expression refuses),
+ *  or the authorizer function failed with the error "Unauthorized". */
+export const unauthorized = (log?: string): GatewayError => new GatewayError('UNAUTHORIZED', 'Unauthorized', { log: log ?? 'Unauthorized request' });
+
+/** The authorizer's policy denies the method: explicitly (a matching Deny) or for want of a matching Allow. */
+export const accessDeniedByPolicy = (explicit: boolean): GatewayError =>
+  new GatewayError('ACCESS_DENIED', explicit ? 'User is not authorized to access this resource with an explicit deny' : 'User is not authorized to access this resource');
+
+/** The authorizer could not be run or gave no usable answer: AWS answers 500 {"message":null}. */
+export const authorizerConfigurationError = (cause: string): GatewayError =>
+  new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', null, { log: `Execution failed due to configuration error: ${cause}` });
