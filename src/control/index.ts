@@ -6,6 +6,7 @@ import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import type { OperationName, Operations } from '../model/generated/operations.ts';
+import { checkedApiId, requireApi } from './api-exists.ts';
 import type { Handler, HandlerTable, OpContext } from './context.ts';
 import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
@@ -38,26 +39,31 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const router = new OperationRouter();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
-  function context(operation: OperationName, accountId: string, region: string, requestId: string): OpContext {
+  /** `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts). */
+  function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null): OpContext {
     const partition = partitionOf(accountId, region);
+    const base = { store, config, partition, accountId, region, requestId, operation };
+    if (restApiId === null) {
+      return { ...base, read: (fn) => store.read(partition, fn), write: (fn) => store.write(partition, fn) };
+    }
     return {
-      store,
-      config,
-      partition,
-      accountId,
-      region,
-      requestId,
-      operation,
-      read: (fn) => store.read(partition, fn),
-      write: (fn) => store.write(partition, fn),
+      ...base,
+      read: (fn) => store.read(partition, async (tx) => {
+        await requireApi(tx, accountId, restApiId);
+        return fn(tx);
+      }),
+      write: (fn) => store.write(partition, async (tx) => {
+        await requireApi(tx, accountId, restApiId);
+        return fn(tx);
+      }),
     };
   }
 
-  /** Runs `operation`'s handler with a context built for it. */
+  /** Runs `operation`'s handler, its context built for that operation and input. */
   function dispatch<Op extends OperationName>(operation: Op, input: Record<string, unknown>, accountId: string, region: string, requestId: string): Promise<unknown> {
     const handler: Handler<Op> | undefined = handlers[operation];
     if (handler === undefined) throw new ApiError('NotImplementedException', `Gatehouse does not implement ${operation} yet`);
-    const ctx = context(operation, accountId, region, requestId);
+    const ctx = context(operation, accountId, region, requestId, checkedApiId(operation, input));
     // The input is the operation's: bound and checked against its shape over HTTP (protocol.ts),
     // built by trusted code through invoke.
     return handler(input as Operations[Op]['input'], ctx);
