@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
-import { getApi, type StoredResource } from './lookups.ts';
+import type { StoredResource } from './lookups.ts';
 import { checkModelSchema, DEFAULT_MODELS, modelTemplate, parseSchema, referencedModels } from './model-schema.ts';
 
 export async function modelMap(tx: ReadTx, restApiId: string): Promise<Map<string, Model>> {
@@ -53,10 +53,7 @@ const rules: PatchRule<Model>[] = [
 
 export const modelHandlers: HandlerTable = {
   async CreateModel(input, ctx) {
-    return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return insertModel(tx, input.restApiId, input);
-    });
+    return ctx.write((tx) => insertModel(tx, input.restApiId, input));
   },
 
   async GetModel(input, ctx) {
@@ -69,10 +66,7 @@ export const modelHandlers: HandlerTable = {
   },
 
   async GetModels(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return listPage<Model>(tx, K.model, input.restApiId, input);
-    });
+    return ctx.read((tx) => listPage<Model>(tx, K.model, input.restApiId, input));
   },
 
   async UpdateModel(input, ctx) {
@@ -117,7 +111,6 @@ export const modelHandlers: HandlerTable = {
 
   async GetModelTemplate(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getModel(tx, input.restApiId, input.modelName);
       return { value: modelTemplate(input.restApiId, input.modelName, await modelMap(tx, input.restApiId)) };
     });

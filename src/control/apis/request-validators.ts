@@ -8,7 +8,6 @@ import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, parseBoolean, type PatchRule } from '../patch.ts';
-import { getApi } from './lookups.ts';
 import { methodReferencing } from './references.ts';
 
 export const REQUEST_VALIDATOR_KIND = K.requestValidator;
@@ -60,10 +59,7 @@ export const requestValidatorHandlers: HandlerTable = {
   },
 
   async GetRequestValidators(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return listPage<RequestValidator>(tx, REQUEST_VALIDATOR_KIND, input.restApiId, input);
-    });
+    return ctx.read((tx) => listPage<RequestValidator>(tx, REQUEST_VALIDATOR_KIND, input.restApiId, input));
   },
 
   async UpdateRequestValidator(input, ctx) {

@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
-import { getApi, getResource, methodsByResource, publicMethod, type StoredResource } from './lookups.ts';
+import { getResource, methodsByResource, publicMethod, type StoredResource } from './lookups.ts';
 import { addResource, isVariable, removeResource, repathResources } from './resource-paths.ts';
 
 // API Gateway: letters, digits, '.', '_', '-' (and ':' as AWS later allowed), or one {variable}
@@ -86,7 +86,6 @@ const updateRules: PatchRule<StoredResource>[] = [field('parentId'), field('path
 export const resourceHandlers: HandlerTable = {
   async CreateResource(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const parent = await getResource(tx, input.restApiId, input.parentId);
       return insertResource(tx, input.restApiId, parent, input.pathPart);
     });
@@ -94,7 +93,6 @@ export const resourceHandlers: HandlerTable = {
 
   async GetResource(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
       return withMethods(tx, input.restApiId, r, input.embed?.includes('methods') ?? false);
     });
@@ -102,7 +100,6 @@ export const resourceHandlers: HandlerTable = {
 
   async GetResources(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const embed = input.embed?.includes('methods') ?? false;
       const { items } = await tx.list<StoredResource>(K.resource, input.restApiId);
       const page = pageArray(items, input);
@@ -119,7 +116,6 @@ export const resourceHandlers: HandlerTable = {
 
   async UpdateResource(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
       const next = applyPatch(r, input.patchOperations, updateRules);
       if (r.parentId === undefined) {
@@ -143,7 +139,6 @@ export const resourceHandlers: HandlerTable = {
 
   async DeleteResource(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const r = await getResource(tx, input.restApiId, input.resourceId);
       if (r.parentId === undefined) throw badRequest('Cannot delete the root resource of an API');
       const { items: all } = await tx.list<StoredResource>(K.resource, input.restApiId);
