@@ -68,3 +68,13 @@ export const accessDeniedByPolicy = (explicit: boolean): GatewayError =>
 /** The authorizer could not be run or gave no usable answer: AWS answers 500 {"message":null}. */
 export const authorizerConfigurationError = (cause: string): GatewayError =>
   new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', null, { log: `Execution failed due to configuration error: ${cause}` });
+
+// API keys, throttling and usage-plan quotas (src/access/api-keys.ts, src/access/throttle.ts).
+/** A method that requires an API key, called without a valid one: AWS answers 403 {"message":"Forbidden"}. */
+export const invalidApiKey = (log: string): GatewayError => new GatewayError('INVALID_API_KEY', 'Forbidden', { log });
+
+/** Over a token bucket (account, stage or method, usage plan): 429 {"message":"Too Many Requests"}. */
+export const throttled = (log: string): GatewayError => new GatewayError('THROTTLED', 'Too Many Requests', { log });
+
+/** Over a usage plan's quota: 429 {"message":"Limit Exceeded"}. */
+export const quotaExceeded = (log: string): GatewayError => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded', { log });
