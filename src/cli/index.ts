@@ -6,6 +6,7 @@ import { startGatehouse, startGatehouseCluster, VERSION } from '../server.ts';
 import { announceListening, isClusterWorker } from '../cluster.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
+import { corsCommand, CORS_USAGE } from './cors.ts';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   serve             run the gateway (management API, deployed APIs, Lambda API) on one port
   import FILE       import a Swagger/OpenAPI definition into a running gateway
   export API STAGE  write a deployed stage's definition as Swagger/OpenAPI
+  cors API          enable CORS on an API as the console's "Enable CORS" does (then deploy)
   help [COMMAND]    show this help, or a command's options
   version           print the version
 
@@ -39,7 +41,8 @@ ${configHelp()}
       show this help
 `;
 
-const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE };
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE, cors: CORS_USAGE };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { import: importCommand, export: exportCommand, cors: corsCommand };
 
 function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
@@ -55,20 +58,20 @@ export async function main(argv: string[]): Promise<void> {
     const topic = rest[0];
     if (topic === undefined) process.stdout.write(USAGE);
     else if (COMMAND_HELP[topic] !== undefined) process.stdout.write(COMMAND_HELP[topic]);
-    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export (gatehouse --help)`);
+    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export, cors (gatehouse --help)`);
     return;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(VERSION + '\n');
     return;
   }
-  if (command === 'import' || command === 'export') {
+  if (Object.hasOwn(COMMANDS, command)) {
     if (rest.some((a) => a === '--help' || a === '-h')) {
       process.stdout.write(COMMAND_HELP[command]!);
       return;
     }
     try {
-      await (command === 'import' ? importCommand(rest) : exportCommand(rest));
+      await COMMANDS[command]!(rest);
     } catch (err) {
       if (err instanceof CliError) throw new Error(`gatehouse ${command}: ${err.message}`);
       throw err;
@@ -76,7 +79,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'serve') {
-    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export (gatehouse --help)`);
+    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export, cors (gatehouse --help)`);
   }
   if (rest.some(isHelp)) {
     process.stdout.write(SERVE_USAGE);
