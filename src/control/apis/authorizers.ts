@@ -8,7 +8,6 @@ import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, requireValue, toInteger, type PatchRule } from '../patch.ts';
-import { getApi } from './lookups.ts';
 import { methodReferencing } from './references.ts';
 
 export const AUTHORIZER_KIND = K.authorizer;
@@ -173,22 +172,15 @@ export const authorizerHandlers: HandlerTable = {
   },
 
   async GetAuthorizer(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return getAuthorizer(tx, input.restApiId, input.authorizerId);
-    });
+    return ctx.read((tx) => getAuthorizer(tx, input.restApiId, input.authorizerId));
   },
 
   async GetAuthorizers(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return listPage<Authorizer>(tx, AUTHORIZER_KIND, input.restApiId, input);
-    });
+    return ctx.read((tx) => listPage<Authorizer>(tx, AUTHORIZER_KIND, input.restApiId, input));
   },
 
   async UpdateAuthorizer(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const a = await getAuthorizer(tx, input.restApiId, input.authorizerId);
       const next = applyPatch(a, input.patchOperations, rules);
       if (next.type === 'COGNITO_USER_POOLS') delete next.authorizerUri;
@@ -211,7 +203,6 @@ export const authorizerHandlers: HandlerTable = {
 
   async DeleteAuthorizer(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const a = await getAuthorizer(tx, input.restApiId, input.authorizerId);
       const used = await methodReferencing(tx, input.restApiId, (m) => m.authorizerId === a.id);
       if (used !== undefined) throw conflict(`Cannot delete authorizer '${a.name}', is referenced in method: ${used}`);
@@ -220,10 +211,7 @@ export const authorizerHandlers: HandlerTable = {
   },
 
   async TestInvokeAuthorizer(input, ctx) {
-    const a = await ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return getAuthorizer(tx, input.restApiId, input.authorizerId);
-    });
+    const a = await ctx.read((tx) => getAuthorizer(tx, input.restApiId, input.authorizerId));
     // Running an authorizer needs the Lambda authorizer (or Cognito token verification)
     // feature of the execution plane, which comes with a later issue. Until then this says so
     // plainly instead of inventing a result.

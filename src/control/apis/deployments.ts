@@ -84,7 +84,6 @@ export const deploymentHandlers: HandlerTable = {
 
   async GetDeployment(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const { apiSummary: summary, ...d } = await getDeployment(tx, input.restApiId, input.deploymentId);
       return input.embed?.includes('apisummary') ? { ...d, apiSummary: summary } : d;
     });
@@ -92,7 +91,6 @@ export const deploymentHandlers: HandlerTable = {
 
   async GetDeployments(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const page = await listPage<Deployment>(tx, K.deployment, input.restApiId, input);
       return { ...page, items: page.items.map(({ apiSummary: _s, ...d }) => d) };
     });
@@ -100,7 +98,6 @@ export const deploymentHandlers: HandlerTable = {
 
   async UpdateDeployment(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const d = await getDeployment(tx, input.restApiId, input.deploymentId);
       const next = applyPatch(d, input.patchOperations, rules);
       await tx.put(K.deployment, input.restApiId, d.id!, next);
@@ -111,7 +108,6 @@ export const deploymentHandlers: HandlerTable = {
 
   async DeleteDeployment(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getDeployment(tx, input.restApiId, input.deploymentId);
       const { items: stages } = await tx.list<Stage>(K.stage, input.restApiId);
       if (stages.some((s) => s.deploymentId === input.deploymentId || s.canarySettings?.deploymentId === input.deploymentId)) {

@@ -11,7 +11,6 @@ import { newId, now } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { listPage, pageArray } from '../paging.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
-import { getApi } from './lookups.ts';
 import { HTTP_METHODS } from './methods.ts';
 import { getStage } from './stages.ts';
 
@@ -230,7 +229,6 @@ const versionRules: PatchRule<DocumentationVersion>[] = [field('description', { 
 export const documentationHandlers: HandlerTable = {
   async CreateDocumentationPart(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const location = normalizeLocation(input.location);
       const properties = checkProperties(input.properties);
       const key = locationKey(location);
@@ -250,7 +248,6 @@ export const documentationHandlers: HandlerTable = {
 
   async GetDocumentationParts(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const nameQuery = input.nameQuery?.toLowerCase();
       const parts = (await allParts(tx, input.restApiId)).filter((p) => {
         const l = p.location!;
@@ -277,22 +274,17 @@ export const documentationHandlers: HandlerTable = {
 
   async DeleteDocumentationPart(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getPart(tx, input.restApiId, input.documentationPartId);
       await tx.delete(DOCUMENTATION_PART_KIND, input.restApiId, input.documentationPartId);
     });
   },
 
   async ImportDocumentationParts(input, ctx) {
-    return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return importParts(tx, input.restApiId, input);
-    });
+    return ctx.write((tx) => importParts(tx, input.restApiId, input));
   },
 
   async CreateDocumentationVersion(input, ctx) {
     const out = await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.documentationVersion)) {
         throw badRequest(`Invalid documentation version specified: ${input.documentationVersion}. Versions may contain a-zA-Z0-9._- and be at most 64 characters long`);
       }
@@ -314,22 +306,15 @@ export const documentationHandlers: HandlerTable = {
   },
 
   async GetDocumentationVersion(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return getVersion(tx, input.restApiId, input.documentationVersion);
-    });
+    return ctx.read((tx) => getVersion(tx, input.restApiId, input.documentationVersion));
   },
 
   async GetDocumentationVersions(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return listPage<DocumentationVersion>(tx, DOCUMENTATION_VERSION_KIND, input.restApiId, input);
-    });
+    return ctx.read((tx) => listPage<DocumentationVersion>(tx, DOCUMENTATION_VERSION_KIND, input.restApiId, input));
   },
 
   async UpdateDocumentationVersion(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const v = await getVersion(tx, input.restApiId, input.documentationVersion);
       const next = applyPatch(v, input.patchOperations, versionRules);
       await tx.put(DOCUMENTATION_VERSION_KIND, input.restApiId, v.version!, next);
@@ -339,7 +324,6 @@ export const documentationHandlers: HandlerTable = {
 
   async DeleteDocumentationVersion(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getVersion(tx, input.restApiId, input.documentationVersion);
       await tx.delete(DOCUMENTATION_VERSION_KIND, input.restApiId, input.documentationVersion);
       await tx.delete(DOCUMENTATION_VERSION_PARTS_KIND, input.restApiId, input.documentationVersion);

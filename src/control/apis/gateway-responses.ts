@@ -12,7 +12,6 @@ import {
   compileParameterSource, DEFAULT_RESPONSE_TEMPLATES, effectiveGatewayResponse, GATEWAY_RESPONSE_TYPES, isGatewayResponseType, parameterTarget,
   type GatewayResponseType,
 } from '../../gateway-responses/index.ts';
-import { getApi } from './lookups.ts';
 
 export const GATEWAY_RESPONSE_KIND = 'gatewayresponse';
 
@@ -81,7 +80,6 @@ const rules: PatchRule<GatewayResponse>[] = [
 export const gatewayResponseHandlers: HandlerTable = {
   async PutGatewayResponse(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
       checkStatusCode(input.statusCode);
       checkResponseParameters(input.responseParameters);
@@ -98,7 +96,6 @@ export const gatewayResponseHandlers: HandlerTable = {
 
   async GetGatewayResponse(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
       return effectiveGatewayResponse(type, await customizedResponses(tx, input.restApiId));
     });
@@ -106,7 +103,6 @@ export const gatewayResponseHandlers: HandlerTable = {
 
   async GetGatewayResponses(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const custom = await customizedResponses(tx, input.restApiId);
       return pageArray(GATEWAY_RESPONSE_TYPES.map((t) => effectiveGatewayResponse(t, custom)), input);
     });
@@ -114,7 +110,6 @@ export const gatewayResponseHandlers: HandlerTable = {
 
   async UpdateGatewayResponse(input, ctx) {
     return ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
       const custom = await customizedResponses(tx, input.restApiId);
       // Patching an untouched response customizes it, starting from what it answers today.
@@ -132,7 +127,6 @@ export const gatewayResponseHandlers: HandlerTable = {
 
   async DeleteGatewayResponse(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const type = checkType(input.responseType);
       if (!(await tx.delete(GATEWAY_RESPONSE_KIND, input.restApiId, type))) {
         throw notFound('Gateway response type not defined on api');

@@ -1,12 +1,11 @@
 // Stages: named pointers at deployments, with variables and per-method settings.
-import type { CreateStageRequest, Deployment, MethodSetting, Stage } from '../../model/generated/types.ts';
+import type { CreateStageRequest, Deployment, MethodSetting, Stage, UpdateStageRequest } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
-import type { HandlerTable, OpContext } from '../context.ts';
+import type { HandlerTable } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { now } from '../ids.ts';
 import { K } from '../kinds.ts';
-import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchOperation, type PatchRule, type UnacceptedPath } from '../patch.ts';
-import { getApi } from './lookups.ts';
+import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule, type UnacceptedPath } from '../patch.ts';
 import { checkClientCertificateExists } from '../keys/client-certificates.ts';
 
 const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
@@ -228,23 +227,15 @@ function promote(doc: Stage, path: string, from: string): void {
 
 export const stageHandlers: HandlerTable = {
   async CreateStage(input, ctx) {
-    const s = await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return insertStage(tx, input);
-    });
-    return s;
+    return ctx.write((tx) => insertStage(tx, input));
   },
 
   async GetStage(input, ctx) {
-    return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
-      return getStage(tx, input.restApiId, input.stageName);
-    });
+    return ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
   },
 
   async GetStages(input, ctx) {
     return ctx.read(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       const { items } = await tx.list<Stage>(K.stage, input.restApiId);
       // GetStages is not paged: its output has `item` and no position.
       return { item: items.filter((s) => input.deploymentId === undefined || s.deploymentId === input.deploymentId) };
@@ -252,21 +243,18 @@ export const stageHandlers: HandlerTable = {
   },
 
   async UpdateStage(input, ctx) {
-    const s = await ctx.write(async (tx) => updateStage(tx, ctx, input));
-    return s;
+    return ctx.write((tx) => updateStage(tx, input));
   },
 
   async DeleteStage(input, ctx) {
     await ctx.write(async (tx) => {
-      await getApi(tx, ctx.accountId, input.restApiId);
       await getStage(tx, input.restApiId, input.stageName);
       await tx.delete(K.stage, input.restApiId, input.stageName);
     });
   },
 };
 
-async function updateStage(tx: WriteTx, ctx: OpContext, input: { restApiId: string; stageName: string; patchOperations?: PatchOperation[] }): Promise<Stage> {
-  await getApi(tx, ctx.accountId, input.restApiId);
+async function updateStage(tx: WriteTx, input: UpdateStageRequest): Promise<Stage> {
   const s = await getStage(tx, input.restApiId, input.stageName);
   // One op at a time: a copy (promotion) sees the canary the ops before it made.
   let next = structuredClone(s);
