@@ -47,6 +47,8 @@ export interface GatehouseConfig {
   readonly redis: string;
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   readonly workers: number;
+  /** Caps every stage's response cache at this many MiB, whatever its cacheClusterSize; 0 = the size alone. */
+  readonly stageCacheMaxMb: number;
   /** Cognito user pool ARN → OIDC issuer URL pairs (`ARN=URL`, comma-separated) whose keys verify
    *  COGNITO_USER_POOLS authorizers' tokens; parseJwksIssuers reads them. '' = none. */
   readonly jwksIssuers: string;
@@ -83,6 +85,7 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   postgres: '',
   redis: '',
   workers: 1,
+  stageCacheMaxMb: 0,
   jwksIssuers: '',
   // AWS's current account-level defaults per region.
   accountRate: 10000,
@@ -110,6 +113,7 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   postgres: { key: 'postgres', help: 'keep the configuration in this PostgreSQL database (postgres://user@host:5432/db) instead of the embedded store; processes sharing it are one gateway' },
   redis: { key: 'redis', help: 'share changes and hot-path state (throttle buckets, quotas, caches) through this Redis (redis://host:6379)' },
   workers: { key: 'workers', help: 'processes serving the port together (node:cluster); 1 = this process alone' },
+  'stage-cache-max-mb': { key: 'stageCacheMaxMb', help: 'cap each stage\'s response cache at this many MiB, whatever its cacheClusterSize (0 = the size alone, 0.5 GB and up)' },
   'account-rate': { key: 'accountRate', help: 'account-level throttling: requests per second over all APIs of an account and region (0 = no account-level limit)' },
   'account-burst': { key: 'accountBurst', help: 'account-level throttling: burst, the most requests admitted at once' },
   'jwks-issuer': {

@@ -11,6 +11,7 @@ import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
 import { createAccess } from './access/index.ts';
 import { ACCESS_STEPS } from './access/steps.ts';
+import { createResponseCache, type ResponseCache } from './cache/index.ts';
 import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir, StartupError } from './startup.ts';
@@ -26,6 +27,8 @@ export interface Gatehouse {
   readonly store: Store;
   readonly control: ControlPlane;
   readonly lambda: LambdaService;
+  /** The stage response cache: its hit and miss counts per stage (CacheHitCount, CacheMissCount). */
+  readonly cache: ResponseCache;
   /** Base URL, e.g. http://127.0.0.1:4567 */
   readonly url: string;
   close(): Promise<void>;
@@ -70,11 +73,13 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     feed,
     invokeFunction: (functionArn, payload, scope) => lambda.invoke(`${scope.accountId}/${scope.region}`, functionArn, payload, { invocationType: 'RequestResponse' }),
   }, ACCESS_STEPS);
+  const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb });
   const execute = createExecutionPlane({
     store,
     config,
     feed,
     access,
+    cache,
     integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
   });
 
@@ -134,6 +139,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     store,
     control,
     lambda,
+    cache,
     url: `http://${host}:${port}`,
     close() {
       closing ??= (async () => {

@@ -46,6 +46,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
       cacheClusterEnabled: stage.stage?.cacheClusterEnabled === true,
       cacheClusterSize: stage.stage?.cacheClusterSize ?? null,
       tracingEnabled: stage.stage?.tracingEnabled === true,
+      methodSettings: Object.freeze({ ...stage.stage?.methodSettings }),
     }),
   });
 }

@@ -55,6 +55,9 @@ export interface StageSettings {
   /** In GB, as the API states it ('0.5', '1.6', ...). */
   readonly cacheClusterSize: string | null;
   readonly tracingEnabled: boolean;
+  /** The stage's methodSettings as stored, by `{path}/{VERB}` and `*\/*`: whether a method has an
+   *  entry of its own matters (the stage cache caches other verbs than GET only through one). */
+  readonly methodSettings: Readonly<Record<string, MethodSetting>>;
 }
 
 /** Who may call a method, decided before the integration runs (src/access). */

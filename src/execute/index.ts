@@ -12,6 +12,7 @@ import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
 import { runPipeline } from './pipeline.ts';
 import type { Access } from '../access/index.ts';
+import type { ResponseCache } from '../cache/index.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { useTestInvokeIntegrations } from './test-invoke.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
@@ -40,6 +41,8 @@ export interface ExecutionPlaneOptions {
   resolvers?: readonly TargetResolver[];
   /** Access control and traffic checks (src/access); none when omitted. */
   access?: Access;
+  /** The stage response cache (src/cache); nothing is cached when omitted. */
+  cache?: ResponseCache;
   maxStages?: number;
   log?: (line: string) => void;
 }
@@ -81,7 +84,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     };
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope);
-    const out = await runPipeline(integrations.registry, incoming, scope, onBug, options.access);
+    const out = await runPipeline(integrations.registry, incoming, scope, onBug, options.access, options.cache);
     finish(req, res, target, requestId, out, scope);
   }
 

@@ -1,6 +1,7 @@
 // The execution pipeline, in the order API Gateway runs it. Each stage takes what it needs and
 // returns its product; every failure is a GatewayError, rendered once, by gateway-response.
 import type { Access } from '../access/index.ts';
+import type { ResponseCache } from '../cache/index.ts';
 import type { CompiledMethod } from '../deploy/index.ts';
 import type { EndpointResponse, IntegrationRegistry } from '../integrations/index.ts';
 import { FUNCTION_ERROR_HEADER, lambdaSelectionSubject } from '../integrations/lambda.ts';
@@ -19,6 +20,7 @@ export async function runPipeline(
   scope: InvocationScope,
   onBug?: (err: unknown) => void,
   access?: Access,
+  cache?: ResponseCache,
 ): Promise<MethodResponse> {
   let request: MethodRequest | null = null;
   try {
@@ -27,7 +29,11 @@ export async function runPipeline(
     // Resource policy, authorization, API key, throttling and quotas, in AWS's order.
     const gate = access?.check(routed.method, request, scope);
     if (gate !== undefined) await gate;
-    return await invokeMethod(integrations, routed.method, request, scope);
+    // The stage cache: a hit answers without the integration; a 2xx miss is stored.
+    const cached = cache?.forMethod(routed.method, scope.api) ?? null;
+    if (cached === null) return await invokeMethod(integrations, routed.method, request, scope);
+    const mr = request;
+    return await cached.respond(mr, scope, () => invokeMethod(integrations, routed.method, mr, scope));
   } catch (err) {
     return gatewayResponse(err, request ?? req, scope, onBug);
   }
