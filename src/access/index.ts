@@ -42,7 +42,8 @@ export interface AccessStep {
 export type AccessStepFactory = (services: AccessServices) => AccessStep;
 
 export interface Access {
-  /** Runs the steps that apply to the method; undefined (synchronously) when none does. */
+  /** Runs the steps that apply to the method; undefined when all of them answered synchronously
+   *  (or none applies). A refusal is thrown, synchronously or through the promise. */
   check(method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<void> | undefined;
   close(): Promise<void>;
 }
@@ -53,11 +54,17 @@ export function createAccess(services: AccessServices, factories: readonly Acces
   // redeploy, so a WeakMap entry lives exactly as long as its method.
   const plans = new WeakMap<CompiledMethod, readonly AccessStep[]>();
 
-  async function run(plan: readonly AccessStep[], method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<void> {
-    for (const step of plan) {
-      const r = step.check(method, request, scope);
-      if (r !== undefined) await r;
+  // Steps that answer synchronously (an in-memory key lookup, a token from an in-process
+  // bucket) cost no promise: only a step that must wait makes the rest wait with it.
+  function run(plan: readonly AccessStep[], from: number, method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<void> | undefined {
+    for (let i = from; i < plan.length; i++) {
+      const r = plan[i]!.check(method, request, scope);
+      if (r !== undefined) {
+        const next = i + 1;
+        return next === plan.length ? r : r.then(() => run(plan, next, method, request, scope));
+      }
     }
+    return undefined;
   }
 
   return {
@@ -68,7 +75,7 @@ export function createAccess(services: AccessServices, factories: readonly Acces
         plans.set(method, plan);
       }
       if (plan.length === 0) return undefined;
-      return run(plan, method, request, scope);
+      return run(plan, 0, method, request, scope);
     },
     async close() {
       await Promise.allSettled(steps.map((s) => s.close?.()));
