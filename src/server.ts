@@ -64,7 +64,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const shares = worker || config.postgres !== '';
   const feed = shares ? new FollowingFeed(store, { notifier: shared.notifier }) : new LocalFeed(store);
   await feed.start();
-  const control = createControlPlane({ store, config });
+  const control = createControlPlane({ store, config, shared });
   const lambda = createLambdaService({ store, config });
   const access = createAccess({
     config,

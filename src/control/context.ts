@@ -1,4 +1,5 @@
 import type { GatehouseConfig } from '../config.ts';
+import type { SharedState } from '../shared/index.ts';
 import type { Store, ReadTx, WriteTx } from '../store/index.ts';
 import type { OperationName, Operations } from '../model/generated/operations.ts';
 
@@ -6,6 +7,9 @@ import type { OperationName, Operations } from '../model/generated/operations.ts
 export interface OpContext {
   readonly store: Store;
   readonly config: GatehouseConfig;
+  /** The hot path's shared state (caches, usage counters), for the operations that act on it:
+   *  FlushStageCache, FlushStageAuthorizersCache, GetUsage, UpdateUsage. */
+  readonly shared: SharedState;
   readonly partition: string;
   readonly accountId: string;
   readonly region: string;

@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../config.ts';
 import { callerScope, partitionOf } from '../http/aws-scope.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
+import { MemorySharedState, type SharedState } from '../shared/index.ts';
 import type { OperationName, Operations } from '../model/generated/operations.ts';
 import { checkedApiId, requireApi } from './api-exists.ts';
 import type { Handler, HandlerTable, OpContext } from './context.ts';
@@ -29,12 +30,15 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   store: Store;
   config: GatehouseConfig;
+  /** The execution plane's shared state; a private in-memory one when omitted (tests of management alone). */
+  shared?: SharedState;
   handlers?: HandlerTable;
   log?: (line: string) => void;
 }
 
 export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const { store, config } = options;
+  const shared = options.shared ?? new MemorySharedState();
   const handlers = options.handlers ?? HANDLERS;
   const router = new OperationRouter();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -42,7 +46,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   /** `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts). */
   function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null): OpContext {
     const partition = partitionOf(accountId, region);
-    const base = { store, config, partition, accountId, region, requestId, operation };
+    const base = { store, config, shared, partition, accountId, region, requestId, operation };
     if (restApiId === null) {
       return { ...base, read: (fn) => store.read(partition, fn), write: (fn) => store.write(partition, fn) };
     }
