@@ -12,7 +12,6 @@ import { keyHandlers } from './keys/index.ts';
 import { authorizerHandlers } from './apis/authorizers.ts';
 import { documentationHandlers } from './apis/documentation.ts';
 import { gatewayResponseHandlers } from './apis/gateway-responses.ts';
-import { notYetHandlers } from './apis/not-yet.ts';
 import { requestValidatorHandlers } from './apis/request-validators.ts';
 import { testInvokeHandlers } from './apis/test-invoke.ts';
 import { accessAssociationHandlers } from './domains/access-associations.ts';
@@ -37,7 +36,6 @@ export const HANDLERS: HandlerTable = {
   ...domainNameHandlers,
   ...basePathMappingHandlers,
   ...accessAssociationHandlers,
-  ...notYetHandlers,
   ...testInvokeHandlers,
   ...openapiHandlers,
 };

@@ -9,6 +9,7 @@ import { K } from '../kinds.ts';
 import { listPage } from '../paging.ts';
 import { applyPatch, field, requireValue, toInteger, type PatchRule } from '../patch.ts';
 import { methodReferencing } from './references.ts';
+import { getStage } from './stages.ts';
 
 export const AUTHORIZER_KIND = K.authorizer;
 
@@ -219,5 +220,12 @@ export const authorizerHandlers: HandlerTable = {
       throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}' yet: verifying Amazon Cognito user pool tokens is not implemented`);
     }
     throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}' yet: invoking the authorizer's Lambda function (${a.authorizerUri}) is not implemented`);
+  },
+
+  // Authorizer results are cached with issue #13; until then there is nothing to flush, and the
+  // answer says so rather than pretending a flush happened.
+  async FlushStageAuthorizersCache(input, ctx) {
+    await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
+    throw badRequest('Gatehouse does not cache authorizer results yet, so there is nothing it can flush');
   },
 };

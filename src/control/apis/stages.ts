@@ -246,6 +246,13 @@ export const stageHandlers: HandlerTable = {
     return ctx.write((tx) => updateStage(tx, input));
   },
 
+  // The stage response cache comes with issue #14; until then there is nothing to flush, and
+  // the answer says so rather than pretending a flush happened.
+  async FlushStageCache(input, ctx) {
+    await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
+    throw badRequest('Gatehouse does not have a stage response cache yet, so there is nothing it can flush');
+  },
+
   async DeleteStage(input, ctx) {
     await ctx.write(async (tx) => {
       await getStage(tx, input.restApiId, input.stageName);

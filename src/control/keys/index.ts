@@ -1,9 +1,9 @@
 // Account-level resources of the management API: API keys, usage plans and their keys and
-// usage, client certificates, VPC links, tags on every taggable resource, and SDK types.
+// usage, client certificates, VPC links, tags on every taggable resource, and client SDKs.
 import type { HandlerTable } from '../context.ts';
 import { apiKeyHandlers } from './api-keys.ts';
 import { clientCertificateHandlers } from './client-certificates.ts';
-import { sdkTypeHandlers } from './sdk-types.ts';
+import { sdkHandlers } from './sdk.ts';
 import { tagHandlers } from './tags.ts';
 import { usagePlanHandlers } from './usage-plans.ts';
 import { vpcLinkHandlers } from './vpc-links.ts';
@@ -17,5 +17,5 @@ export const keyHandlers: HandlerTable = {
   ...clientCertificateHandlers,
   ...vpcLinkHandlers,
   ...tagHandlers,
-  ...sdkTypeHandlers,
+  ...sdkHandlers,
 };

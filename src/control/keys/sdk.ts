@@ -1,8 +1,11 @@
-// The client SDK types API Gateway generates, with the configuration properties each takes
-// (the parameters of GetSdk), as the console's Generate SDK form and the guide describe them.
+// Client SDKs: the SDK types API Gateway generates, with the configuration properties each takes
+// (the parameters of GetSdk), as the console's Generate SDK form and the guide describe them;
+// and GetSdk, whose generators come with issue #17 (until then it validates its input as API
+// Gateway does and answers a plain BadRequestException, never an invented SDK).
 import type { SdkConfigurationProperty, SdkType } from '../../model/generated/types.ts';
+import { getStage } from '../apis/stages.ts';
 import type { HandlerTable } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { pageArray } from '../paging.ts';
 
 const prop = (name: string, friendlyName: string, description: string, required: boolean, defaultValue?: string): SdkConfigurationProperty => {
@@ -67,7 +70,19 @@ export const SDK_TYPES: readonly SdkType[] = [
   },
 ];
 
-export const sdkTypeHandlers: HandlerTable = {
+export const sdkHandlers: HandlerTable = {
+  async GetSdk(input, ctx) {
+    await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
+    const type = SDK_TYPES.find((t) => t.id === input.sdkType);
+    if (type === undefined) throw badRequest(`Invalid SDK type specified: ${input.sdkType}. Valid values are ${SDK_TYPES.map((t) => t.id).join(', ')}`);
+    for (const p of type.configurationProperties ?? []) {
+      if (p.required && !input.parameters?.[p.name!]) {
+        throw badRequest(`The ${type.friendlyName} SDK requires the parameter ${p.name} (${p.friendlyName})`);
+      }
+    }
+    throw badRequest(`Gatehouse does not generate ${type.friendlyName} client SDKs yet`);
+  },
+
   async GetSdkTypes(input) {
     return pageArray(SDK_TYPES, input);
   },
