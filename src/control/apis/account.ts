@@ -1,16 +1,25 @@
 // The account: CloudWatch role, features and (read-only) account-level throttling.
+import type { GatehouseConfig } from '../../config.ts';
 import type { Account } from '../../model/generated/types.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { K } from '../kinds.ts';
 import { applyPatch, field, type PatchRule } from '../patch.ts';
 
-// API Gateway's default account-level limits (requests per second and burst).
+// The stored document holds what UpdateAccount changes; throttleSettings are the limits this
+// gateway enforces (--account-rate/--account-burst, AWS's 10,000/5,000 by default), added on
+// every answer so they always say what src/access/throttle.ts does.
 const DEFAULT_ACCOUNT: Account = {
-  throttleSettings: { burstLimit: 5000, rateLimit: 10000 },
   features: [],
   apiKeyVersion: '4',
 };
+
+/** The account as the API shows it; no throttleSettings when account-level throttling is off (rate 0). */
+function shown(stored: Account, config: GatehouseConfig): Account {
+  const { throttleSettings: _stale, ...rest } = stored;
+  if (config.accountRate <= 0) return rest;
+  return { throttleSettings: { burstLimit: config.accountBurst, rateLimit: config.accountRate }, ...rest };
+}
 
 const FEATURES = ['UsagePlans'];
 
@@ -38,15 +47,16 @@ const rules: PatchRule<Account>[] = [
 
 export const accountHandlers: HandlerTable = {
   async GetAccount(_input, ctx) {
-    return ctx.read(async (tx) => (await tx.get<Account>(K.account, '', 'account')) ?? DEFAULT_ACCOUNT);
+    return ctx.read(async (tx) => shown((await tx.get<Account>(K.account, '', 'account')) ?? DEFAULT_ACCOUNT, ctx.config));
   },
   async UpdateAccount(input, ctx) {
     return ctx.write(async (tx) => {
       const current = (await tx.get<Account>(K.account, '', 'account')) ?? DEFAULT_ACCOUNT;
       const next = applyPatch(current, input.patchOperations, rules);
       if (next.cloudwatchRoleArn === '') delete next.cloudwatchRoleArn;
+      delete next.throttleSettings;
       await tx.put(K.account, '', 'account', next);
-      return next;
+      return shown(next, ctx.config);
     });
   },
 };
