@@ -37,6 +37,8 @@ export interface Gatehouse {
 export interface StartOptions {
   /** 'worker': one of --workers N processes; the cluster primary holds the data directory. */
   readonly role?: 'single' | 'worker';
+  /** Tests only: the clock of the shared state and of usage days (quota periods across midnight). */
+  readonly clock?: () => number;
 }
 
 export async function startGatehouse(config: GatehouseConfig, options: StartOptions = {}): Promise<Gatehouse> {
@@ -51,7 +53,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     throw storeStartError(config, err);
   }
   try {
-    shared = await openSharedState(config, worker ? 'worker' : 'primary', { onAvailability: sharedAvailability });
+    shared = await openSharedState(config, worker ? 'worker' : 'primary', { onAvailability: sharedAvailability, clock: options.clock });
   } catch (err) {
     await store.close();
     lock.release();
@@ -64,7 +66,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const shares = worker || config.postgres !== '';
   const feed = shares ? new FollowingFeed(store, { notifier: shared.notifier }) : new LocalFeed(store);
   await feed.start();
-  const control = createControlPlane({ store, config, shared });
+  const control = createControlPlane({ store, config, shared, clock: options.clock });
   const lambda = createLambdaService({ store, config });
   const access = createAccess({
     config,

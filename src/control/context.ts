@@ -10,6 +10,8 @@ export interface OpContext {
   /** The hot path's shared state (caches, usage counters), for the operations that act on it:
    *  FlushStageCache, FlushStageAuthorizersCache, GetUsage, UpdateUsage. */
   readonly shared: SharedState;
+  /** The gateway's clock in ms (Date.now, or a test's): "today" for GetUsage and UpdateUsage. */
+  readonly now: () => number;
   readonly partition: string;
   readonly accountId: string;
   readonly region: string;

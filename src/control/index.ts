@@ -32,13 +32,16 @@ export interface ControlPlaneOptions {
   config: GatehouseConfig;
   /** The execution plane's shared state; a private in-memory one when omitted (tests of management alone). */
   shared?: SharedState;
+  /** Tests only: the clock of `shared`, so usage days follow it (Date.now by default). */
+  clock?: () => number;
   handlers?: HandlerTable;
   log?: (line: string) => void;
 }
 
 export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const { store, config } = options;
-  const shared = options.shared ?? new MemorySharedState();
+  const now = options.clock ?? Date.now;
+  const shared = options.shared ?? new MemorySharedState({ clock: now });
   const handlers = options.handlers ?? HANDLERS;
   const router = new OperationRouter();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -46,7 +49,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   /** `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts). */
   function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null): OpContext {
     const partition = partitionOf(accountId, region);
-    const base = { store, config, shared, partition, accountId, region, requestId, operation };
+    const base = { store, config, shared, now, partition, accountId, region, requestId, operation };
     if (restApiId === null) {
       return { ...base, read: (fn) => store.read(partition, fn), write: (fn) => store.write(partition, fn) };
     }

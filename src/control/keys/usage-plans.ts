@@ -1,14 +1,15 @@
-// Usage plans, the API keys in them (usage plan keys), and their usage (GetUsage/UpdateUsage).
+// Usage plans, the API keys in them (usage plan keys), and their usage (GetUsage/UpdateUsage, in usage.ts).
 import type { ApiKey, ApiStage, QuotaSettings, ThrottleSettings, UsagePlan, UsagePlanKey } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { K } from '../kinds.ts';
-import { listPage, pageArray } from '../paging.ts';
-import { applyPatch, field, requireValue, splitPointer, toInteger, toNumber, type PatchOperation, type PatchRule } from '../patch.ts';
+import { listPage } from '../paging.ts';
+import { applyPatch, field, requireValue, toInteger, toNumber, type PatchOperation, type PatchRule } from '../patch.ts';
 import { getApi } from '../apis/lookups.ts';
 import { getApiKeyDoc, getUsagePlanDoc, KK, listAll, scanPage, withTags } from './common.ts';
+import { getUsage, updateUsage } from './usage.ts';
 
 const PERIODS = ['DAY', 'WEEK', 'MONTH'] as const;
 
@@ -265,107 +266,6 @@ async function updateUsagePlan(tx: WriteTx, ctx: OpContext, id: string, ops: Pat
   return next;
 }
 
-// ---------------------------------------------------------------- usage
-
-/** UpdateUsage's grants: from `date` on (within its quota period) the remaining quota is `remaining`. */
-interface UsageAdjustments {
-  overrides: { date: string; remaining: number }[];
-}
-
-const DAY_MS = 86_400_000;
-const MAX_USAGE_DAYS = 90;
-
-function parseDate(text: string, name: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const t = m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== text) throw badRequest(`Invalid ${name} '${text}': expected a date as yyyy-MM-dd`);
-  return t;
-}
-
-const dateText = (t: number) => new Date(t).toISOString().slice(0, 10);
-
-/** Start of the quota period that contains day `t` (UTC midnight), honouring the plan's offset. */
-export function periodStart(t: number, quota: QuotaSettings): number {
-  const offset = quota.offset ?? 0;
-  const d = new Date(t);
-  if (quota.period === 'WEEK') {
-    // Weeks start on Monday plus the offset in days.
-    const dow = (d.getUTCDay() + 6) % 7;
-    const back = (dow - offset + 7) % 7;
-    return t - back * DAY_MS;
-  }
-  if (quota.period === 'MONTH') {
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth();
-    const start = Date.UTC(y, m, 1 + offset);
-    return start <= t ? start : Date.UTC(y, m - 1, 1 + offset);
-  }
-  return t;
-}
-
-/**
- * Daily [used, remaining] for one key. Requests are not counted yet (that comes with the
- * traffic plane), so used is 0 on every day; remaining is the quota limit, or what UpdateUsage
- * granted for the period.
- */
-function dailyUsage(plan: UsagePlan, adj: UsageAdjustments | undefined, from: number, to: number): number[][] {
-  const out: number[][] = [];
-  for (let t = from; t <= to; t += DAY_MS) {
-    let remaining = plan.quota?.limit ?? 0;
-    if (plan.quota !== undefined && adj !== undefined) {
-      const start = dateText(periodStart(t, plan.quota));
-      const day = dateText(t);
-      for (const o of adj.overrides) if (o.date >= start && o.date <= day) remaining = o.remaining;
-    }
-    out.push([0, remaining]);
-  }
-  return out;
-}
-
-async function getUsage(tx: ReadTx, input: { usagePlanId: string; keyId?: string; startDate: string; endDate: string; limit?: number; position?: string }) {
-  const plan = await getUsagePlanDoc(tx, input.usagePlanId);
-  const from = parseDate(input.startDate, 'startDate');
-  const to = parseDate(input.endDate, 'endDate');
-  if (to < from) throw badRequest('The end date must not be before the start date');
-  if ((to - from) / DAY_MS + 1 > MAX_USAGE_DAYS) throw badRequest(`The usage date range can span at most ${MAX_USAGE_DAYS} days`);
-  let keyIds: string[];
-  if (input.keyId !== undefined) {
-    if ((await tx.get(KK.usagePlanKey, plan.id!, input.keyId)) === undefined) throw notFound('Invalid Key identifier specified');
-    keyIds = [input.keyId];
-  } else {
-    keyIds = (await listAll<{ id: string }>(tx, KK.usagePlanKey, plan.id!)).map((k) => k.id);
-  }
-  const page = pageArray(keyIds, input);
-  const items: Record<string, number[][]> = {};
-  for (const keyId of page.items) {
-    const adj = await tx.get<UsageAdjustments>(KK.usageAdjustment, plan.id!, keyId);
-    items[keyId] = dailyUsage(plan, adj, from, to);
-  }
-  const out: Record<string, unknown> = { usagePlanId: plan.id, startDate: input.startDate, endDate: input.endDate, items };
-  if (page.position !== undefined) out.position = page.position;
-  return out;
-}
-
-async function updateUsage(tx: WriteTx, input: { usagePlanId: string; keyId: string; patchOperations?: PatchOperation[] }) {
-  const plan = await getUsagePlanDoc(tx, input.usagePlanId);
-  if ((await tx.get(KK.usagePlanKey, plan.id!, input.keyId)) === undefined) throw notFound('Invalid Key identifier specified');
-  const adj = (await tx.get<UsageAdjustments>(KK.usageAdjustment, plan.id!, input.keyId)) ?? { overrides: [] };
-  const today = dateText(Math.floor(Date.now() / DAY_MS) * DAY_MS);
-  for (const p of input.patchOperations ?? []) {
-    const segs = splitPointer(p.path ?? '');
-    if (p.op !== 'replace' || segs.length !== 1 || segs[0] !== 'remaining') {
-      throw badRequest(`Invalid patch path  '${p.path ?? ''}' specified for op '${p.op ?? ''}'. Must be one of: [/remaining]`);
-    }
-    if (plan.quota === undefined) throw badRequest(`Usage plan ${plan.id} has no quota to update`);
-    const remaining = toInteger(p.value, '/remaining');
-    if (remaining < 0) throw badRequest('Invalid value for /remaining: it must be a non-negative integer');
-    adj.overrides = adj.overrides.filter((o) => o.date !== today);
-    adj.overrides.push({ date: today, remaining });
-  }
-  await tx.put(KK.usageAdjustment, plan.id!, input.keyId, adj);
-  return getUsage(tx, { usagePlanId: plan.id!, keyId: input.keyId, startDate: today, endDate: today });
-}
-
 // ---------------------------------------------------------------- handlers
 
 export const usagePlanHandlers: HandlerTable = {
@@ -451,10 +351,10 @@ export const usagePlanHandlers: HandlerTable = {
   },
 
   async GetUsage(input, ctx) {
-    return ctx.read((tx) => getUsage(tx, input));
+    return getUsage(ctx, input);
   },
 
   async UpdateUsage(input, ctx) {
-    return ctx.write((tx) => updateUsage(tx, input));
+    return updateUsage(ctx, input);
   },
 };
