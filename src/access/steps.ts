@@ -5,9 +5,13 @@
 //   3. Cognito user pool authorizers            — src/access/cognito.ts
 //   4. API key (x-api-key or usageIdentifierKey) — src/access/api-keys.ts
 //   5. throttling (account, stage, method, key) and usage-plan quotas — src/access/throttle.ts
+import { apiKeyStep } from './api-keys.ts';
 import { cognitoUserPools } from './cognito.ts';
 import type { AccessStepFactory } from './index.ts';
+import { throttleStep } from './throttle.ts';
 
 export const ACCESS_STEPS: readonly AccessStepFactory[] = [
   cognitoUserPools,
+  apiKeyStep,
+  throttleStep,
 ];
