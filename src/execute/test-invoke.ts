@@ -19,7 +19,7 @@ function logTime(d: Date): string {
   return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-class CollectedLog implements ExecutionLog {
+export class CollectedLog implements ExecutionLog {
   readonly lines: string[];
   constructor(requestId: string) {
     this.lines = [`Execution log for request ${requestId}`];

@@ -1,5 +1,8 @@
 // Authorizers of a REST API: Lambda TOKEN and REQUEST authorizers and Cognito user pool
 // authorizers. Methods refer to them by id (kind 'authorizer', parent = restApiId).
+import { flushStageAuthorizers } from '../../access/authorizer-cache.ts';
+import { testInvokeAuthorizer } from '../../access/authorizer-test-invoke.ts';
+import { lambdaAuthorizersFor } from '../../access/lambda-authorizer.ts';
 import type { Authorizer } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
 import type { HandlerTable } from '../context.ts';
@@ -213,19 +216,18 @@ export const authorizerHandlers: HandlerTable = {
 
   async TestInvokeAuthorizer(input, ctx) {
     const a = await ctx.read((tx) => getAuthorizer(tx, input.restApiId, input.authorizerId));
-    // Running an authorizer needs the Lambda authorizer (or Cognito token verification)
-    // feature of the execution plane, which comes with a later issue. Until then this says so
-    // plainly instead of inventing a result.
     if (a.type === 'COGNITO_USER_POOLS') {
       throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}' yet: verifying Amazon Cognito user pool tokens is not implemented`);
     }
-    throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}' yet: invoking the authorizer's Lambda function (${a.authorizerUri}) is not implemented`);
+    // The process's Lambda authorizers call the function as a deployed stage would (never from the cache).
+    const authorizers = lambdaAuthorizersFor(ctx.store);
+    if (authorizers === undefined) throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}': this process runs no Lambda authorizers`);
+    return testInvokeAuthorizer(authorizers, a, input, { accountId: ctx.accountId, region: ctx.region });
   },
 
-  // Authorizer results are cached with issue #13; until then there is nothing to flush, and the
-  // answer says so rather than pretending a flush happened.
+  // Every process's cached results for the stage go at once: the cache is in the shared state.
   async FlushStageAuthorizersCache(input, ctx) {
     await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
-    throw badRequest('Gatehouse does not cache authorizer results yet, so there is nothing it can flush');
+    await flushStageAuthorizers(ctx.shared, { accountId: ctx.accountId, region: ctx.region, restApiId: input.restApiId, stageName: input.stageName });
   },
 };
