@@ -1,0 +1,107 @@
+// The authorizer cache shared by several `gatehouse serve` processes: two processes on one
+// PostgreSQL and one Redis, the second serving with two node:cluster workers, so three processes
+// answer requests. A cached TOKEN authorizer's function runs once per identity across all of
+// them, and FlushStageAuthorizersCache through one empties the cache for all.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import pg from 'pg';
+import { apiGatewayClient, CREDENTIALS } from '../helpers/server.ts';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.ts';
+import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { authorizerUri, COUNTING_AUTHORIZER, createAuthorizedApi, createFunction, deployStage, REGION, startCounter, type Counter } from './lambda-authorizer-helpers.ts';
+
+const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** GET on a connection of its own, so that node:cluster may hand it to either worker. */
+function freshGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { agent: false, headers, timeout: 20_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', (err) => resolve({ status: 0, body: String(err) }));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+describe('the authorizer cache across processes sharing Redis', { timeout: 180_000 }, () => {
+  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  const dirs: string[] = [];
+  let redis: PrivateRedis;
+  let counter: Counter;
+  let one: ServeProcess;
+  let two: ServeProcess;
+  let restApiId: string;
+
+  before(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const url = new URL(ADMIN);
+    url.pathname = `/${database}`;
+    [redis, counter] = await Promise.all([startPrivateRedis(), startCounter()]);
+    const dir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'gh-authorizer-'));
+      dirs.push(d);
+      return d;
+    };
+    const shared = ['--port', '0', '--postgres', url.toString(), '--redis', redis.url];
+    [one, two] = await Promise.all([serveProcess([...shared, '--data-dir', dir()]), serveProcess([...shared, '--data-dir', dir(), '--workers', '2'])]);
+  });
+
+  after(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    await Promise.all([redis?.destroy(), counter?.close()]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: ADMIN });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const get = (proc: ServeProcess, token: string, path = '/pets/1') => freshGet(`${proc.url}/restapis/${restApiId}/prod/_user_request_${path}`, { Authorization: token });
+
+  it('the function runs once per identity across three processes, and a flush through one is seen by all', async () => {
+    const client = apiGatewayClient(one.url);
+    const lambda = new LambdaClient({ endpoint: one.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    try {
+      await createFunction(lambda, 'shared-authorizer', COUNTING_AUTHORIZER, { COUNTER_URL: counter.url });
+      const api = await createAuthorizedApi(client, 'shared', {
+        type: 'TOKEN', authorizerUri: authorizerUri('shared-authorizer'), identitySource: 'method.request.header.Authorization', authorizerResultTtlInSeconds: 300,
+      });
+      restApiId = api.restApiId;
+      await deployStage(client, restApiId, 'prod');
+      // Every process serves the stage (its workers included) before counting starts.
+      for (const p of [one, two, two, two]) await until(async () => (await get(p, 'warm-up')).status === 200);
+
+      const answers: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        for (const p of [one, two]) answers.push((await get(p, 'shared', `/pets/${i}`)).status);
+      }
+      assert.deepEqual([...new Set(answers)], [200]);
+      assert.equal(counter.count('shared'), 1, 'one call for the identity, whichever process and worker answered');
+      // The cached policy still denies what it does not cover, on every process.
+      assert.equal((await get(two, 'shared', '/other')).status, 403);
+      assert.equal(counter.count('shared'), 1);
+
+      await apiGatewayClient(two.url).send(new FlushStageAuthorizersCacheCommand({ restApiId, stageName: 'prod' }));
+      assert.equal((await get(one, 'shared')).status, 200);
+      assert.equal(counter.count('shared'), 2, 'the flush through the second process emptied the first one\'s cache too');
+      assert.equal((await get(two, 'shared')).status, 200);
+      assert.equal(counter.count('shared'), 2);
+    } finally {
+      lambda.destroy();
+      client.destroy();
+    }
+  });
+});
