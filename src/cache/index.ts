@@ -13,6 +13,7 @@ import { GatewayError } from '../execute/errors.ts';
 import type { InvocationScope, MethodRequest, MethodResponse } from '../execute/types.ts';
 import { log } from '../observe/log.ts';
 import type { SharedCache, SharedState } from '../shared/index.ts';
+import { MemoryCache } from '../shared/memory-cache.ts';
 import { decodeResponse, encodeResponse } from './entry.ts';
 import { asksForFreshResponse, isSignedRequest, methodCacheSettings, type MethodCacheSettings } from './plan.ts';
 import { stageCacheBytes, stageCacheName, type StageId } from './stage.ts';
@@ -63,6 +64,9 @@ export interface ResponseCache {
 
 interface StageCache {
   readonly cache: SharedCache;
+  /** The same cache when it is this process's memory, read without a promise (a hit then costs
+   *  no turn of the event loop). */
+  readonly local: MemoryCache | null;
   readonly counts: CacheCounts;
 }
 
@@ -90,7 +94,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const name = stageCacheName({ accountId: api.accountId, region: api.region, restApiId: api.restApiId, stageName: api.stageName });
       let c = counts.get(name);
       if (c === undefined) counts.set(name, (c = { hits: 0, misses: 0 }));
-      s = { cache: shared.cache(name, stageCacheBytes(api.stageSettings.cacheClusterSize, capMb)), counts: c };
+      const cache = shared.cache(name, stageCacheBytes(api.stageSettings.cacheClusterSize, capMb));
+      s = { cache, local: cache instanceof MemoryCache ? cache : null, counts: c };
     }
     stages.set(api, s);
     return s;
@@ -138,7 +143,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           }
         }
         if (read) {
-          const data = await stage.cache.get(key);
+          const data = stage.local !== null ? stage.local.getNow(key) : await stage.cache.get(key);
           const hit = data === undefined ? undefined : decode(data);
           if (hit !== undefined) {
             stage.counts.hits++;
