@@ -57,6 +57,12 @@ export interface GatehouseConfig {
   readonly accountRate: number;
   /** Account-level throttling: the token bucket's size (throttleSettings.burstLimit). */
   readonly accountBurst: number;
+  /** SigV4 on the management, Lambda and AWS_IAM planes: 'open' reads signatures without verifying
+   *  them, 'enforce' verifies them against `identities` and evaluates IAM policies (docs/iam.md).
+   *  '' (the default) is resolved by parseConfig: open on a loopback address, enforce otherwise. */
+  readonly auth: '' | 'open' | 'enforce';
+  /** JSON or YAML file of accounts, users, roles, access keys and policies (src/iam/identities.ts); '' = none. */
+  readonly identities: string;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -90,6 +96,8 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   // AWS's current account-level defaults per region.
   accountRate: 10000,
   accountBurst: 5000,
+  auth: '',
+  identities: '',
 });
 
 type Key = keyof GatehouseConfig;
@@ -121,6 +129,8 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
     env: 'GATEHOUSE_JWKS_ISSUERS',
     help: 'USER_POOL_ARN=ISSUER_URL: verify tokens of that Cognito user pool against this OIDC issuer\'s keys (repeat or comma-separate; see docs/authorizers.md)',
   },
+  auth: { key: 'auth', help: 'open: accept any well-formed SigV4 signature, as emulators do; enforce: verify signatures and IAM policies against --identities (default: open on a loopback address, enforce otherwise; see docs/iam.md)' },
+  identities: { key: 'identities', help: 'JSON or YAML file of accounts, users, roles, access keys and inline IAM policies that --auth enforce verifies against' },
   'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
   'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
   'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
@@ -167,6 +177,7 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   if (typeof raw !== 'string') throw new ConfigError(`${source} needs a value`);
   if (key === 'accountId' && !/^\d{12}$/.test(raw)) throw new ConfigError(`${source}: an account id is 12 digits, got '${raw}'`);
   if (key === 'logLevel' && !['silent', 'info', 'debug'].includes(raw)) throw new ConfigError(`${source}: one of silent, info, debug`);
+  if (key === 'auth' && !['open', 'enforce'].includes(raw)) throw new ConfigError(`${source}: open or enforce`);
   if (key === 'postgres' && raw !== '' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: a PostgreSQL URL (postgres://user@host:5432/database), got '${raw}'`);
   if (key === 'redis' && raw !== '' && !/^rediss?:\/\//.test(raw)) throw new ConfigError(`${source}: a Redis URL (redis://host:6379), got '${raw}'`);
   if (key === 'jwksIssuers') return [...parseJwksIssuers(raw, source)].map(([arn, url]) => `${arn}=${url}`).join(',');
@@ -206,7 +217,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
   if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
   if (out.pidFile !== '') out.pidFile = resolvePath(String(out.pidFile));
   if (out.lambdaLocalCodeRoot !== '') out.lambdaLocalCodeRoot = resolvePath(String(out.lambdaLocalCodeRoot));
+  if (out.identities !== '') out.identities = resolvePath(String(out.identities));
+  // A gateway only this machine can reach keeps the emulators' open door; any other is enforced.
+  if (out.auth === '') out.auth = isLoopback(String(out.host)) ? 'open' : 'enforce';
   return Object.freeze(out as unknown as GatehouseConfig);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopback(host: string): boolean {
+  return /^(127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i.test(host);
 }
 
 // --jwks-issuer: a Cognito user pool ARN (as CreateAuthorizer accepts it in providerARNs) and the
