@@ -61,7 +61,7 @@ export const KINDS = {
     tag: { path: 'apikeys/{id}' }, notFound: 'Invalid API Key identifier specified' },
   /** key value → {id}: values are unique in an account, and import finds keys by value */
   apiKeyValue: { kind: 'apikeyvalue', parent: 'account', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
-  /** `${name}\u0000${id}` → {id}: serves GetApiKeys' nameQuery with a prefix scan */
+  /** `${name}\u0001${id}` → {id}: serves GetApiKeys' nameQuery with a prefix scan */
   apiKeyName: { kind: 'apikeyname', parent: 'account', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
   usagePlan: { kind: 'usageplan', parent: 'account', shape: 'UsagePlan', deletedWith: null, snapshot: null,
     tag: { path: 'usageplans/{id}' }, notFound: 'Invalid Usage Plan ID specified' },

@@ -40,7 +40,9 @@ function checkCreateValue(value: string): void {
   if (value.length > 128) throw badRequest('API Key value exceeds maximum size of 128 characters');
 }
 
-const nameIndexId = (name: string, id: string) => `${name}\u0000${id}`;
+// \u0001 sorts before any printable character, so a name's entries stay together in a prefix
+// scan; \u0000 did too, but PostgreSQL's text cannot hold it (every CreateApiKey failed there).
+const nameIndexId = (name: string, id: string) => `${name}\u0001${id}`;
 
 /** What callers see: the value only when asked for. */
 export function publicKey(k: ApiKey, includeValue: boolean): ApiKey {
@@ -145,7 +147,7 @@ async function listApiKeys(tx: ReadTx, given: GetApiKeysRequest): Promise<Page<A
   const customer = input.customerId;
   const matches = (k: ApiKey) => customer === undefined || k.customerId === customer;
   if (input.nameQuery !== undefined && input.nameQuery !== '') {
-    // The name index holds `${name}\0${id}`: a prefix scan finds names starting with the query.
+    // The name index holds `${name}\u0001${id}`: a prefix scan finds names starting with the query.
     return scanPage<{ id: string }, ApiKey>(tx, KK.apiKeyName, '', input, async ({ id }) => {
       const k = await tx.get<ApiKey>(KK.apiKey, '', id);
       return k !== undefined && matches(k) ? publicKey(k, include) : undefined;
