@@ -127,7 +127,7 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   'jwks-issuer': {
     key: 'jwksIssuers',
     env: 'GATEHOUSE_JWKS_ISSUERS',
-    help: 'USER_POOL_ARN=ISSUER_URL: verify tokens of that Cognito user pool against this OIDC issuer\'s keys (repeat or comma-separate; see docs/authorizers.md)',
+    help: 'USER_POOL_ARN=ISSUER_URL: verify tokens of that Cognito user pool against this OIDC issuer\'s keys (repeat or comma-separate; see docs/cognito.md)',
   },
   auth: { key: 'auth', help: 'open: accept any well-formed SigV4 signature, as emulators do; enforce: verify signatures and IAM policies against --identities (default: open on a loopback address, enforce otherwise; see docs/iam.md)' },
   identities: { key: 'identities', help: 'JSON or YAML file of accounts, users, roles, access keys and inline IAM policies that --auth enforce verifies against' },
