@@ -10,6 +10,8 @@ export interface ServeProcess {
   readonly pid: number;
   /** What the process printed on stderr so far (for failure messages). */
   stderr(): string;
+  /** What it printed on stdout (its log) so far, the last 100 kB at most. */
+  stdout(): string;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<number | string | null>;
   /** SIGKILL: the process dies without any clean-up. */
@@ -42,13 +44,17 @@ export function serveProcess(args: string[], env: Record<string, string> = {}): 
       const m = /serving (http:\/\/\S+) .*pid (\d+)/.exec(out);
       if (m === null) return;
       child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c;
+        if (out.length > 200_000) out = out.slice(-100_000);
+      });
       child.off('exit', onExit);
       resolve({
         child,
         url: m[1]!,
         pid: Number(m[2]),
         stderr: () => err,
+        stdout: () => out,
         stop: () => {
           child.kill('SIGTERM');
           return exited(child);
