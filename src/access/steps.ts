@@ -9,11 +9,19 @@ import { apiKeyStep } from './api-keys.ts';
 import { cognitoUserPools } from './cognito.ts';
 import type { AccessStepFactory } from './index.ts';
 import { lambdaAuthorizerStep } from './lambda-authorizer.ts';
+import { resourcePolicy, resourcePolicyForCognito, resourcePolicyForIam } from './resource-policy.ts';
 import { throttleStep } from './throttle.ts';
 
 export const ACCESS_STEPS: readonly AccessStepFactory[] = [
+  // The resource policy comes first for NONE and CUSTOM methods (for CUSTOM, only its explicit
+  // deny, before the authorizer is called); for AWS_IAM it needs the verified caller, so it runs
+  // right after the signature step, and for Cognito after the token is verified (a bad token is
+  // 401 before the policy is asked), as AWS's flowcharts order them.
+  resourcePolicy,
+  resourcePolicyForIam,
   lambdaAuthorizerStep,
   cognitoUserPools,
+  resourcePolicyForCognito,
   apiKeyStep,
   throttleStep,
 ];

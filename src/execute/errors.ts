@@ -1,7 +1,7 @@
 // Errors of the execution plane. Every failure a caller can see is a GatewayError naming one of
 // API Gateway's gateway response types; stages/gateway-response.ts answers it through the
 // deployed API's effective gateway response for that type (src/gateway-responses).
-import { errorStatus, GATEWAY_RESPONSE_DEFAULTS, type GatewayResponseType } from '../gateway-responses/index.ts';
+import { errorStatus, GATEWAY_RESPONSE_DEFAULTS, GatewayResponseTemplate, type GatewayResponseType } from '../gateway-responses/index.ts';
 
 export type { GatewayResponseType };
 
@@ -15,8 +15,14 @@ export class GatewayError extends Error {
   /** $context.error.messageString: the message as a JSON string, or `null` where AWS sends none
    *  (an authorizer's configuration error answers {"message":null}). */
   readonly messageString: string;
+  /** The body while the API customizes no template for the type, where AWS's differs from the usual one. */
+  readonly defaultTemplate: GatewayResponseTemplate | null;
 
-  constructor(responseType: GatewayResponseType, message: string | null, options: { status?: number; errorType?: string; log?: string } = {}) {
+  constructor(
+    responseType: GatewayResponseType,
+    message: string | null,
+    options: { status?: number; errorType?: string; log?: string; defaultTemplate?: GatewayResponseTemplate } = {},
+  ) {
     super(message ?? '');
     this.name = 'GatewayError';
     this.responseType = responseType;
@@ -24,6 +30,7 @@ export class GatewayError extends Error {
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_DEFAULTS[responseType].errorType;
     this.logMessage = options.log ?? message ?? responseType;
     this.messageString = message === null ? 'null' : JSON.stringify(message);
+    this.defaultTemplate = options.defaultTemplate ?? null;
   }
 }
 
@@ -78,3 +85,21 @@ export const throttled = (log: string): GatewayError => new GatewayError('THROTT
 
 /** Over a usage plan's quota: 429 {"message":"Limit Exceeded"}. */
 export const quotaExceeded = (log: string): GatewayError => new GatewayError('QUOTA_EXCEEDED', 'Limit Exceeded', { log });
+
+// Resource policies (src/access/resource-policy.ts): IAM's words, and IAM's body, {"Message": ...}.
+const IAM_DENIAL_TEMPLATE = new GatewayResponseTemplate('{"Message":$context.error.messageString}');
+
+/** The account in a resource ARN as AWS shows it in these messages: its last four digits. */
+function maskAccount(arn: string): string {
+  return arn.replace(/^(arn:[^:]*:[^:]*:[^:]*:)\d{8}(\d{4}:)/, '$1********$2');
+}
+
+/**
+ * A resource policy (with the caller's IAM policies for AWS_IAM methods) refuses the call:
+ * 403 AccessDeniedException "User: anonymous is not authorized to perform: execute-api:Invoke on
+ * resource: arn:aws:execute-api:...:********1234:api/stage/GET/path[ with an explicit deny]".
+ */
+export const notAuthorizedToInvoke = (user: string, resourceArn: string, explicit: boolean): GatewayError => {
+  const message = `User: ${user} is not authorized to perform: execute-api:Invoke on resource: ${maskAccount(resourceArn)}${explicit ? ' with an explicit deny' : ''}`;
+  return new GatewayError('ACCESS_DENIED', message, { defaultTemplate: IAM_DENIAL_TEMPLATE, log: `${message} (resource policy)` });
+};

@@ -78,6 +78,15 @@ export interface AccessGrants {
   usageIdentifierKey?: string;
   /** The API key the request was admitted with (its id and value). */
   apiKey?: { readonly id: string; readonly value: string };
+  /** The resource policy's decision for a Lambda authorizer's method when it did not deny
+   *  (src/access/resource-policy.ts): the authorizer's Allow admits the request, and so does its
+   *  silence (no statement matches) when this is 'Allow' (AWS's table A). */
+  resourcePolicy?: 'Allow' | 'NotApplicable';
+  /** For AWS_IAM methods, the caller's IAM policies' decision on execute-api:Invoke, set by the
+   *  AWS_IAM step, which leaves the refusal to the resource-policy step when the API has a policy
+   *  (the two combine as AWS's tables A and B say). Unset for a verified caller: its IAM
+   *  policies are not evaluated (open mode), which counts as Allow. */
+  identityPolicy?: 'Allow' | 'Deny' | 'NotApplicable';
   /** The caller's IAM identity when SigV4 was verified. */
   caller?: { readonly accountId: string; readonly arn: string; readonly accessKeyId: string; readonly principalId: string };
 }

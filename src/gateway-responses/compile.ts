@@ -5,7 +5,7 @@
 import type { GatewayResponse } from '../model/generated/types.ts';
 import { byType, effectiveResponse, type EffectiveResponse } from './effective.ts';
 import { compileParameterSource, parameterTarget, type ValueSource } from './parameters.ts';
-import { GATEWAY_RESPONSE_TYPES, type GatewayResponseType } from './response-types.ts';
+import { DEFAULT_CONTENT_TYPE, DEFAULT_TEMPLATE, GATEWAY_RESPONSE_TYPES, type GatewayResponseType } from './response-types.ts';
 import { GatewayResponseTemplate } from './template.ts';
 
 export interface CompiledHeader {
@@ -23,6 +23,8 @@ export interface CompiledGatewayResponse {
   readonly templates: ReadonlyMap<string, GatewayResponseTemplate>;
   /** Whether rendering reads the request (a header mapped from it, or a choice between templates by Accept). */
   readonly readsRequest: boolean;
+  /** True while the API sets no template for the type: the body is AWS's own (a failure may name its own, see render.ts). */
+  readonly awsBody: boolean;
 }
 
 export type CompiledGatewayResponses = Readonly<Record<GatewayResponseType, CompiledGatewayResponse>>;
@@ -44,7 +46,11 @@ function compileResponse(e: EffectiveResponse): CompiledGatewayResponse {
     templates.set(contentType.trim().toLowerCase(), new GatewayResponseTemplate(typeof source === 'string' ? source : ''));
   }
   if (templates.size > 1) readsRequest = true;
-  return Object.freeze({ statusCode: statusCode(e.customStatus), headers: Object.freeze(headers), templates, readsRequest });
+  // A customization that left the templates alone (PutGatewayResponse stores AWS's default then) keeps AWS's body.
+  const contentTypes = Object.keys(e.responseTemplates);
+  const awsBody = e.customization === null || contentTypes.length === 0
+    || (contentTypes.length === 1 && e.responseTemplates[DEFAULT_CONTENT_TYPE] === DEFAULT_TEMPLATE);
+  return Object.freeze({ statusCode: statusCode(e.customStatus), headers: Object.freeze(headers), templates, readsRequest, awsBody });
 }
 
 function replaced(name: string): CompiledHeader['replaces'] {

@@ -11,6 +11,9 @@ export interface GatewayFailure {
   readonly status: number;
   /** x-amzn-ErrorType. */
   readonly errorType: string;
+  /** The body AWS sends for this failure while the API sets no template for its type, where it
+   *  is not the usual one (IAM's denials answer {"Message": ...}); null or absent: the usual one. */
+  readonly defaultTemplate?: GatewayResponseTemplate | null;
 }
 
 export interface RenderedGatewayResponse {
@@ -34,7 +37,8 @@ export function renderGatewayResponse(r: CompiledGatewayResponse, failure: Gatew
     if (h.replaces !== null) delete headers[h.replaces];
     headers[h.name] = v;
   }
-  const template = r.templates.size === 0 ? AWS_TEMPLATE : r.templates.get(contentType)!;
+  const own = r.awsBody ? failure.defaultTemplate : null;
+  const template = own ?? (r.templates.size === 0 ? AWS_TEMPLATE : r.templates.get(contentType)!);
   return { statusCode: r.statusCode ?? failure.status, headers, body: template.render(input) };
 }
 

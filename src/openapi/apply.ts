@@ -21,6 +21,7 @@ import { REQUEST_VALIDATOR_KIND } from '../control/apis/request-validators.ts';
 import { addResource, removeAllResources } from '../control/apis/resource-paths.ts';
 import { checkPathPart, createRootResource } from '../control/apis/resources.ts';
 import { createRestApi } from '../control/apis/restapis.ts';
+import { INVALID_POLICY_MESSAGE, resourcePolicyProblem, storedPolicyText } from '../access/resource-policy.ts';
 import { DOCUMENTATION_EXTENSION, importDocumentationFrom } from '../control/apis/documentation.ts';
 import { MODEL_REF, type ApiDefinition, type MethodDef } from './read.ts';
 
@@ -106,8 +107,18 @@ export async function importNewApi(tx: WriteTx, ctx: OpContext, def: ApiDefiniti
   return finish(api, def, options, await writeDocumentation(tx, api.id!, def, options, 'merge'));
 }
 
-/** PutRestApi: merges the definition into an existing API, or overwrites it. */
-export async function importIntoApi(tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions, mode: 'merge' | 'overwrite'): Promise<RestApi> {
+/**
+ * PutRestApi: merges the definition into an existing API, or overwrites it. `where` (the caller's
+ * account and region) turns x-amazon-apigateway-policy's execute-api:/ shorthand into the API's ARN.
+ */
+export async function importIntoApi(
+  tx: WriteTx, api: RestApi, def: ApiDefinition, options: ImportOptions, mode: 'merge' | 'overwrite',
+  where?: { readonly accountId: string; readonly region: string },
+): Promise<RestApi> {
+  if (def.policy !== undefined && def.policy !== '') {
+    if (resourcePolicyProblem(def.policy) !== null) throw badRequest(INVALID_POLICY_MESSAGE);
+    if (where !== undefined) def = { ...def, policy: storedPolicyText(def.policy, where.region, where.accountId, api.id!) };
+  }
   const next: RestApi = { ...api };
   let keptIds: Map<string, string> | undefined;
   if (mode === 'overwrite') {

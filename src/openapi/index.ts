@@ -75,7 +75,7 @@ export const openapiHandlers: HandlerTable = {
     const def = await definitionOf(input.body);
     return ctx.write(async (tx) => {
       const api = await getApi(tx, ctx.accountId, input.restApiId);
-      return importIntoApi(tx, api, def, options, mode);
+      return importIntoApi(tx, api, def, options, mode, ctx);
     });
   },
 

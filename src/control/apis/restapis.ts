@@ -1,4 +1,5 @@
 // REST APIs: create (blank or cloned), read, list, update, delete.
+import { INVALID_POLICY_MESSAGE, resourcePolicyProblem, storedPolicyText } from '../../access/resource-policy.ts';
 import type { CreateRestApiRequest, Method, Model, RestApi } from '../../model/generated/types.ts';
 import type { WriteTx } from '../../store/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
@@ -31,14 +32,10 @@ function checkCompression(size: number | undefined): void {
   }
 }
 
+/** A resource policy must be one API Gateway can evaluate (src/access/resource-policy.ts). */
 function checkPolicy(policy: string | undefined): void {
   if (policy === undefined || policy === '') return;
-  try {
-    const p = JSON.parse(policy);
-    if (p === null || typeof p !== 'object') throw new Error();
-  } catch {
-    throw badRequest('Invalid policy document. Please check the policy syntax and ensure that Principals are valid.');
-  }
+  if (resourcePolicyProblem(policy) !== null) throw badRequest(INVALID_POLICY_MESSAGE);
 }
 
 /** Copies resources, methods and models of `sourceId` into the new API `targetId` (cloneFrom). */
@@ -102,7 +99,8 @@ export async function createRestApi(tx: WriteTx, ctx: OpContext, input: CreateRe
   if (input.version !== undefined) api.version = input.version;
   if (input.binaryMediaTypes !== undefined && input.binaryMediaTypes.length > 0) api.binaryMediaTypes = input.binaryMediaTypes;
   if (input.minimumCompressionSize !== undefined) api.minimumCompressionSize = input.minimumCompressionSize;
-  if (input.policy !== undefined && input.policy !== '') api.policy = input.policy;
+  // AWS stores the execute-api:/... shorthand as the API's ARN.
+  if (input.policy !== undefined && input.policy !== '') api.policy = storedPolicyText(input.policy, ctx.region, ctx.accountId, id);
   if (input.tags !== undefined && Object.keys(input.tags).length > 0) api.tags = input.tags;
   await tx.put(K.restApi, '', id, api);
   return api;
@@ -181,6 +179,7 @@ export const restApiHandlers: HandlerTable = {
       checkEndpointTypeOps(input.patchOperations);
       const next = applyPatch(api, input.patchOperations, rules, 'short');
       if (!next.name) throw badRequest('Invalid REST API name specified');
+      if (next.policy !== undefined && next.policy !== api.policy) next.policy = storedPolicyText(next.policy, ctx.region, ctx.accountId, api.id!);
       await tx.put(K.restApi, '', api.id!, next);
       // UpdateRestApi answers with its tags even when there are none (recorded), unlike Create and Get.
       return { ...next, tags: next.tags ?? {} };
