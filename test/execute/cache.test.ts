@@ -321,3 +321,58 @@ describe('size bound', () => {
     assert.equal(calls('/huge/big'), 2);
   });
 });
+
+describe('the stage cache through the management API', () => {
+  it('FlushStageCache empties the stage\'s cache (the AWS CLI\'s flush-stage-cache)', async () => {
+    const api = await cachedApi('flush', CACHE_ALL);
+    const a = await get(api, '/items?type=a');
+    const b = await get(api, '/items?type=b');
+    assert.equal((await get(api, '/items?type=a')).body, a.body);
+    const flushed = await client.send(new FlushStageCacheCommand({ restApiId: api.id, stageName: api.stage }));
+    assert.equal(flushed.$metadata.httpStatusCode, 202);
+    assert.notEqual((await get(api, '/items?type=a')).body, a.body);
+    assert.notEqual((await get(api, '/items?type=b')).body, b.body);
+    assert.equal(calls('/flush/items'), 4);
+    // Another stage's cache is untouched by this stage's flush.
+    const other = await cachedApi('flush-other', CACHE_ALL);
+    const kept = await get(other, '/items');
+    await client.send(new FlushStageCacheCommand({ restApiId: api.id, stageName: api.stage }));
+    assert.equal((await get(other, '/items')).body, kept.body);
+  });
+
+  it('cacheClusterStatus: the enabling call answers CREATE_IN_PROGRESS, GetStage then AVAILABLE; disabling answers DELETE_IN_PROGRESS, then NOT_AVAILABLE', async () => {
+    const api = await cachedApi('status-life', [], false);
+    const created = await client.send(new CreateStageCommand({
+      restApiId: api.id, stageName: 'beta', deploymentId: (await client.send(new GetStageCommand({ restApiId: api.id, stageName: 'prod' }))).deploymentId!,
+      cacheClusterEnabled: true, cacheClusterSize: '1.6',
+    }));
+    assert.equal(created.cacheClusterStatus, 'CREATE_IN_PROGRESS');
+    const got = await client.send(new GetStageCommand({ restApiId: api.id, stageName: 'beta' }));
+    assert.deepEqual([got.cacheClusterEnabled, got.cacheClusterSize, got.cacheClusterStatus], [true, '1.6', 'AVAILABLE']);
+    const off = await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'beta', patchOperations: [{ op: 'replace', path: '/cacheClusterEnabled', value: 'false' }] }));
+    assert.equal(off.cacheClusterStatus, 'DELETE_IN_PROGRESS');
+    assert.equal((await client.send(new GetStageCommand({ restApiId: api.id, stageName: 'beta' }))).cacheClusterStatus, 'NOT_AVAILABLE');
+    const on = await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/cacheClusterEnabled', value: 'true' }] }));
+    assert.deepEqual([on.cacheClusterStatus, on.cacheClusterSize], ['CREATE_IN_PROGRESS', '0.5']);
+    const unrelated = await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/description', value: 'x' }] }));
+    assert.equal(unrelated.cacheClusterStatus, 'AVAILABLE');
+    const created2 = await client.send(new CreateStageCommand({ restApiId: api.id, stageName: 'gamma', deploymentId: on.deploymentId! }));
+    assert.equal(created2.cacheClusterStatus, 'NOT_AVAILABLE');
+  });
+
+  it('resizing or disabling the cache drops its entries; a stage setting change that leaves the cache keeps them', async () => {
+    const api = await cachedApi('lifecycle', CACHE_ALL);
+    const first = await get(api, '/items');
+    await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: api.stage, patchOperations: [{ op: 'replace', path: '/description', value: 'kept' }] }));
+    assert.equal((await get(api, '/items')).body, first.body, 'the entry outlives a recompiled stage');
+    await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: api.stage, patchOperations: [{ op: 'replace', path: '/cacheClusterSize', value: '1.6' }] }));
+    const resized = await get(api, '/items');
+    assert.notEqual(resized.body, first.body, 'AWS: resizing deletes all cached data');
+    await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: api.stage, patchOperations: [{ op: 'replace', path: '/cacheClusterEnabled', value: 'false' }] }));
+    await get(api, '/items');
+    await client.send(new UpdateStageCommand({ restApiId: api.id, stageName: api.stage, patchOperations: [{ op: 'replace', path: '/cacheClusterEnabled', value: 'true' }] }));
+    const reenabled = await get(api, '/items');
+    assert.notEqual(reenabled.body, resized.body, 'a re-enabled cache starts empty');
+    assert.equal(calls('/lifecycle/items'), 4);
+  });
+});

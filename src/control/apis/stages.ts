@@ -1,14 +1,16 @@
 // Stages: named pointers at deployments, with variables and per-method settings.
 import type { CreateStageRequest, Deployment, MethodSetting, Stage, UpdateStageRequest } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
-import type { HandlerTable } from '../context.ts';
+import { CACHE_CLUSTER_SIZES, DEFAULT_CACHE_CLUSTER_SIZE, flushStageCache } from '../../cache/index.ts';
+import { log } from '../../observe/log.ts';
+import type { HandlerTable, OpContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { now } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule, type UnacceptedPath } from '../patch.ts';
 import { checkClientCertificateExists } from '../keys/client-certificates.ts';
 
-const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'];
+const CACHE_SIZES = CACHE_CLUSTER_SIZES;
 
 export function checkStageName(name: string): void {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(name)) throw badRequest('Stage name only allows a-zA-Z0-9_');
@@ -72,7 +74,7 @@ export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promi
     lastUpdatedDate: t,
   };
   if (input.description !== undefined) s.description = input.description;
-  if (input.cacheClusterEnabled) s.cacheClusterSize = input.cacheClusterSize ?? '0.5';
+  if (input.cacheClusterEnabled) s.cacheClusterSize = input.cacheClusterSize ?? DEFAULT_CACHE_CLUSTER_SIZE;
   if (input.variables !== undefined && Object.keys(input.variables).length > 0) s.variables = input.variables;
   if (input.documentationVersion !== undefined) s.documentationVersion = input.documentationVersion;
   if (input.canarySettings !== undefined) {
@@ -227,7 +229,8 @@ function promote(doc: Stage, path: string, from: string): void {
 
 export const stageHandlers: HandlerTable = {
   async CreateStage(input, ctx) {
-    return ctx.write((tx) => insertStage(tx, input));
+    const s = await ctx.write((tx) => insertStage(tx, input));
+    return s.cacheClusterEnabled === true ? { ...s, cacheClusterStatus: 'CREATE_IN_PROGRESS' } : s;
   },
 
   async GetStage(input, ctx) {
@@ -243,25 +246,67 @@ export const stageHandlers: HandlerTable = {
   },
 
   async UpdateStage(input, ctx) {
-    return ctx.write((tx) => updateStage(tx, input));
+    const [before, after] = await ctx.write((tx) => updateStage(tx, input));
+    const status = cacheClusterChange(before, after);
+    if (status === null) return after;
+    await dropStageCache(ctx, input.restApiId, input.stageName, after.cacheClusterSize ?? before.cacheClusterSize);
+    return { ...after, cacheClusterStatus: status };
   },
 
-  // The stage response cache comes with issue #14; until then there is nothing to flush, and
-  // the answer says so rather than pretending a flush happened.
+  // Empties the stage's cache in the shared state, so on every process of the gateway; a stage
+  // without a cache has nothing to flush and is answered alike. Fails (5xx) while the shared
+  // state cannot be reached, rather than answering a flush that did not happen.
   async FlushStageCache(input, ctx) {
-    await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
-    throw badRequest('Gatehouse does not have a stage response cache yet, so there is nothing it can flush');
+    const stage = await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
+    await flushStageCache(ctx.shared, stageIdOf(ctx, input.restApiId, input.stageName), stage.cacheClusterSize, ctx.config.stageCacheMaxMb);
   },
 
   async DeleteStage(input, ctx) {
-    await ctx.write(async (tx) => {
-      await getStage(tx, input.restApiId, input.stageName);
+    const stage = await ctx.write(async (tx) => {
+      const s = await getStage(tx, input.restApiId, input.stageName);
       await tx.delete(K.stage, input.restApiId, input.stageName);
+      return s;
     });
+    if (stage.cacheClusterEnabled === true) await dropStageCache(ctx, input.restApiId, input.stageName, stage.cacheClusterSize);
   },
 };
 
-async function updateStage(tx: WriteTx, input: UpdateStageRequest): Promise<Stage> {
+// ---- the stage cache's life cycle
+//
+// AWS provisions a cache cluster in about four minutes: CreateStage and UpdateStage answer
+// CREATE_IN_PROGRESS (DELETE_IN_PROGRESS when it is disabled) and GetStage shows AVAILABLE (or
+// NOT_AVAILABLE) once that is done. Gatehouse's cache needs no provisioning (it is a named
+// cache in the shared state, ready as soon as a request uses it), so the stage stores the
+// finished state and only the answer to the call that started the change shows the state in
+// progress, as AWS's does; tools that wait for AVAILABLE see it on their first GetStage.
+// Disabling, resizing (AWS: "All existing cached data is deleted") and deleting a stage drop
+// its entries.
+
+function stageIdOf(ctx: OpContext, restApiId: string, stageName: string) {
+  return { accountId: ctx.accountId, region: ctx.region, restApiId, stageName };
+}
+
+/** The status the UpdateStage answer shows; null when the cache cluster did not change. */
+function cacheClusterChange(before: Stage, after: Stage): Stage['cacheClusterStatus'] | null {
+  const was = before.cacheClusterEnabled === true;
+  const is = after.cacheClusterEnabled === true;
+  if (was && !is) return 'DELETE_IN_PROGRESS';
+  if (is && (!was || before.cacheClusterSize !== after.cacheClusterSize)) return 'CREATE_IN_PROGRESS';
+  return null;
+}
+
+/** Drops a stage's entries after a change that ends its cache. The change is committed by then, so
+ *  a shared state that cannot be reached is logged, not answered: the entries expire with their TTL. */
+async function dropStageCache(ctx: OpContext, restApiId: string, stageName: string, size: string | undefined): Promise<void> {
+  try {
+    await flushStageCache(ctx.shared, stageIdOf(ctx, restApiId, stageName), size, ctx.config.stageCacheMaxMb);
+  } catch (err) {
+    log().warn({ err: (err as Error)?.message, restApiId, stageName }, 'stage cache: dropping the entries of a disabled, resized or deleted stage cache failed; they expire with their TTL');
+  }
+}
+
+/** The stage before and after the patch (the after as stored). */
+async function updateStage(tx: WriteTx, input: UpdateStageRequest): Promise<[Stage, Stage]> {
   const s = await getStage(tx, input.restApiId, input.stageName);
   // One op at a time: a copy (promotion) sees the canary the ops before it made.
   let next = structuredClone(s);
@@ -280,7 +325,7 @@ async function updateStage(tx: WriteTx, input: UpdateStageRequest): Promise<Stag
   const pct = next.canarySettings?.percentTraffic;
   if (pct !== undefined && (pct < 0 || pct > 100)) throw badRequest('Canary traffic percentage must be between 0.0 and 100.0');
   if (next.cacheClusterEnabled) {
-    next.cacheClusterSize ??= '0.5';
+    next.cacheClusterSize ??= DEFAULT_CACHE_CLUSTER_SIZE;
     next.cacheClusterStatus = 'AVAILABLE';
   } else {
     next.cacheClusterStatus = 'NOT_AVAILABLE';
@@ -288,6 +333,6 @@ async function updateStage(tx: WriteTx, input: UpdateStageRequest): Promise<Stag
   if (next.variables && Object.keys(next.variables).length === 0) delete next.variables;
   next.lastUpdatedDate = now();
   await tx.put(K.stage, input.restApiId, input.stageName, next);
-  return next;
+  return [s, next];
 }
 

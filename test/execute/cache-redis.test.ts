@@ -1,0 +1,119 @@
+// Two `gatehouse serve` processes on one PostgreSQL and one Redis share one stage cache: an
+// answer cached through one is a hit through the other, FlushStageCache through either empties
+// it for both, and the size bound holds in Redis (Redis drops the entry that expires soonest).
+// The Redis is the test's own (a private redis-server on a free port); PostgreSQL is the
+// machine's, with a database of the test's own.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { CreateDeploymentCommand, FlushStageCacheCommand, UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.ts';
+import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { apiGatewayClient } from '../helpers/server.ts';
+import { callStage, createApi, putMethod, resourcePath, startBackend, type Backend } from './helpers.ts';
+
+const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+describe('the stage cache shared by two processes through Redis', { timeout: 120_000 }, () => {
+  const database = `gatehouse_cache_${randomBytes(6).toString('hex')}`;
+  const dirs: string[] = [];
+  let redis: PrivateRedis;
+  let backend: Backend;
+  let a: ServeProcess;
+  let b: ServeProcess;
+  let client: APIGatewayClient;
+  let apiId: string;
+
+  before(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const url = new URL(ADMIN);
+    url.pathname = `/${database}`;
+    redis = await startPrivateRedis();
+    backend = await startBackend((req, _body, res) => {
+      const size = Number(new URL(req.url!, 'http://backend').searchParams.get('size') ?? 0);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ n: backend.requests.length, pad: 'x'.repeat(size) }));
+    });
+    const serve = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gh-cache-'));
+      dirs.push(dir);
+      // A 1 MiB bound per stage, so eviction is reachable.
+      return serveProcess(['--port', '0', '--postgres', url.toString(), '--redis', redis.url, '--data-dir', dir, '--stage-cache-max-mb', '1']);
+    };
+    [a, b] = await Promise.all([serve(), serve()]);
+    client = apiGatewayClient(a.url);
+
+    const api = await createApi(client, 'shared-cache');
+    apiId = api.id;
+    const items = await resourcePath(client, apiId, '/items');
+    await putMethod(client, apiId, items, {
+      httpMethod: 'GET',
+      requestParameters: { 'method.request.querystring.k': false },
+      integration: { type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: `${backend.url}/items`, cacheKeyParameters: ['method.request.querystring.k'] },
+    });
+    await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod', cacheClusterEnabled: true, cacheClusterSize: '0.5' }));
+    await client.send(new UpdateStageCommand({ restApiId: apiId, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/*/*/caching/enabled', value: 'true' }] }));
+    // Both processes serve the stage with its cache settings: a key answered twice by B without
+    // a second back-end call means B has compiled the stage as it is now.
+    await until(async () => {
+      const before = backend.requests.length;
+      const first = await callStage(b.url, apiId, 'prod', '/items?k=ready');
+      const second = await callStage(b.url, apiId, 'prod', '/items?k=ready');
+      return first.status === 200 && second.body === first.body && backend.requests.length <= before + 1;
+    }, 100);
+  });
+
+  after(async () => {
+    client?.destroy();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([redis?.destroy(), backend?.close()]);
+    const admin = new pg.Client({ connectionString: ADMIN });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const calls = () => backend.requests.length;
+  const get = (p: ServeProcess, query: string) => callStage(p.url, apiId, 'prod', `/items?${query}`);
+
+  it('an answer cached through one process is a hit through the other', async () => {
+    const before = calls();
+    const viaA = await get(a, 'k=shared');
+    const viaB = await get(b, 'k=shared');
+    assert.equal(viaA.status, 200);
+    assert.equal(viaB.body, viaA.body);
+    assert.equal(calls(), before + 1);
+  });
+
+  it('FlushStageCache through one process empties the cache for both', async () => {
+    const first = await get(a, 'k=flush');
+    assert.equal((await get(b, 'k=flush')).body, first.body);
+    await apiGatewayClient(b.url).send(new FlushStageCacheCommand({ restApiId: apiId, stageName: 'prod' }));
+    const before = calls();
+    const afterFlush = await get(a, 'k=flush');
+    assert.notEqual(afterFlush.body, first.body);
+    assert.equal(calls(), before + 1);
+    assert.equal((await get(b, 'k=flush')).body, afterFlush.body, 'and the new answer is shared again');
+  });
+
+  it('at the size bound, Redis drops the entry that expires soonest', async () => {
+    // Three ~400 KB answers do not fit in 1 MiB; the first stored expires first and goes.
+    const k1 = await get(a, 'k=big1&size=400000');
+    const k2 = await get(b, 'k=big2&size=400000');
+    const before = calls();
+    assert.equal((await get(b, 'k=big1&size=400000')).body, k1.body);
+    await get(a, 'k=big3&size=400000');
+    assert.equal(calls(), before + 1);
+    assert.equal((await get(a, 'k=big2&size=400000')).body, k2.body, 'big2 stayed');
+    assert.notEqual((await get(b, 'k=big1&size=400000')).body, k1.body, 'big1 was evicted');
+    assert.equal(calls(), before + 2);
+  });
+});
