@@ -11,7 +11,8 @@ import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
 import { createAccess } from './access/index.ts';
 import { ACCESS_STEPS } from './access/steps.ts';
-import { createResponseCache, type ResponseCache } from './cache/index.ts';
+import { createResponseCache, invalidationCheck, type ResponseCache } from './cache/index.ts';
+import { iamFor } from './iam/index.ts';
 import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
 import { listenError, lockDataDir, StartupError } from './startup.ts';
@@ -75,7 +76,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     feed,
     invokeFunction: (functionArn, payload, scope) => lambda.invoke(`${scope.accountId}/${scope.region}`, functionArn, payload, { invocationType: 'RequestResponse' }),
   }, ACCESS_STEPS);
-  const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb });
+  const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb, mayInvalidate: invalidationCheck(iamFor(config)) });
   const execute = createExecutionPlane({
     store,
     config,

@@ -15,28 +15,25 @@ import { log } from '../observe/log.ts';
 import type { SharedCache, SharedState } from '../shared/index.ts';
 import { MemoryCache } from '../shared/memory-cache.ts';
 import { decodeResponse, encodeResponse } from './entry.ts';
+import type { InvalidationCheck } from './invalidation.ts';
 import { asksForFreshResponse, isSignedRequest, methodCacheSettings, type MethodCacheSettings } from './plan.ts';
 import { stageCacheBytes, stageCacheName, type StageId } from './stage.ts';
 
 export { CACHE_CLUSTER_SIZES, DEFAULT_CACHE_CLUSTER_SIZE, flushStageCache, stageCacheBytes, stageCacheName, type StageId } from './stage.ts';
 export { MAX_CACHED_BODY_BYTES } from './entry.ts';
+export { invalidationCheck, INVALIDATE_CACHE_ACTION, type InvalidationCheck } from './invalidation.ts';
 
 /** The warning AWS adds when it ignores an unauthorized caller's `Cache-Control: max-age=0`
  *  (SUCCEED_WITH_RESPONSE_HEADER). */
 export const UNAUTHORIZED_CACHE_CONTROL_WARNING = '199 Cache-control headers were ignored because the caller was unauthorized.';
 
-/** Whether the caller may invalidate its entry: AWS's execute-api:InvalidateCache on the method ARN. */
-export type InvalidationCheck = (method: CompiledMethod, request: MethodRequest, scope: InvocationScope) => boolean | Promise<boolean>;
 
 export interface ResponseCacheOptions {
   readonly shared: SharedState;
   /** --stage-cache-max-mb: each stage's cache is bounded by its cacheClusterSize and at most this (0 = the size alone). */
   readonly stageCacheMaxMb?: number;
-  /**
-   * Decides execute-api:InvalidateCache. The default, for --auth open (signatures are not
-   * verified), lets any SigV4-signed request invalidate, as a caller with the permission would;
-   * with signatures enforced, the IAM evaluation supplies this (until it does, no one may).
-   */
+  /** Decides execute-api:InvalidateCache (invalidation.ts: `invalidationCheck(iam)`). The default,
+   *  as --auth open: any SigV4-signed request may. */
   readonly mayInvalidate?: InvalidationCheck;
 }
 
