@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
-import { callerScope, partitionOf } from '../http/aws-scope.ts';
+import { authFailure, managementResource, partitionOf, requestAccount } from '../http/aws-scope.ts';
+import { AuthError, iamFor } from '../iam/index.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
 import { StoreUnavailableError, type Store } from '../store/index.ts';
 import { MemorySharedState, type SharedState } from '../shared/index.ts';
@@ -45,6 +46,8 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const handlers = options.handlers ?? HANDLERS;
   const router = new OperationRouter();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // --auth: who signed the request (enforce) and so which account it acts in (src/http/aws-scope.ts).
+  const iam = iamFor(config);
 
   /** `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts). */
   function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null): OpContext {
@@ -81,18 +84,20 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+    const who = await requestAccount(iam, config, req, body, 'apigateway');
     const match = router.match(req.method ?? 'GET', path, query);
     if (match === null || match === 'method-not-allowed') {
       // What API Gateway answers for a path or verb its API does not have.
       return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
-    const scope = callerScope(req.headers.authorization, q === -1 ? undefined : url.slice(q + 1));
+    // The action is the HTTP verb, the resource the path (apigateway:DELETE on .../restapis/abc).
+    if (who.caller !== null) iam.authorize(who.caller, `apigateway:${req.method}`, managementResource(who.region, path));
     if (handlers[match.op.name] === undefined) {
       return writeError(new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`));
     }
     validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
-    const output = await dispatch(match.op.name, input, config.accountId, scope.region ?? config.region, requestId);
+    const output = await dispatch(match.op.name, input, who.accountId, who.region, requestId);
     return writeOutput(match.op, output);
   }
 
@@ -105,6 +110,10 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   function fail(res: ServerResponse, requestId: string, err: unknown): void {
     if (err instanceof ApiError) {
       send(res, requestId, writeError(err));
+      return;
+    }
+    if (err instanceof AuthError) {
+      send(res, requestId, authFailure(err));
       return;
     }
     if (err instanceof StoreUnavailableError) {

@@ -43,6 +43,8 @@ export interface Identity {
   readonly callerId: string;
   /** The identity's policies, compiled; the root user's allow everything. */
   readonly policies: readonly Policy[];
+  /** Whether any of them has a Condition: only then are a request's condition keys gathered. */
+  readonly conditional: boolean;
 }
 
 export interface Identities {
@@ -87,9 +89,10 @@ export function parseIdentities(text: string, source: string): Identities {
   const byAccessKey = new Map<string, Identity>();
   const accounts: string[] = [];
 
-  const add = (where: string, identity: Identity): void => {
+  const add = (where: string, identity: Omit<Identity, 'conditional'>): void => {
     if (byAccessKey.has(identity.accessKeyId)) fail(where, `access key ${identity.accessKeyId} appears more than once`);
-    byAccessKey.set(identity.accessKeyId, identity);
+    const conditional = identity.policies.some((p) => p.statements.some((s) => s.condition !== null));
+    byAccessKey.set(identity.accessKeyId, { ...identity, conditional });
   };
 
   for (const [accountId, account] of Object.entries((doc as { accounts: Record<string, unknown> }).accounts)) {

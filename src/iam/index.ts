@@ -38,6 +38,8 @@ export interface PendingCaller {
   readonly caller: Caller;
   /** Recomputes the signature over `body`; throws InvalidSignatureException. Open mode: nothing to do. */
   verify(body: Buffer): Promise<void>;
+  /** The same for another rendering of the request (the execute-api plane tries '/stage' and '/stage/'). */
+  verifyAs(req: SignedRequest): Promise<void>;
 }
 
 export interface Iam {
@@ -120,11 +122,13 @@ function enforcing(identities: Identities): Iam {
       } else if (sig.securityToken !== undefined) {
         throw unrecognizedClient();
       }
+      const verifyAs = async (signed: SignedRequest): Promise<void> => {
+        await verifySignature(signed, sig, identity.secretAccessKey);
+      };
       return {
         caller: callerOf(identity, sig),
-        verify: async (body) => {
-          await verifySignature(body === req.body ? req : { ...req, body }, sig, identity.secretAccessKey);
-        },
+        verify: (body) => verifyAs(body === req.body ? req : { ...req, body }),
+        verifyAs,
       };
     },
     async authenticate(req, service, now) {
@@ -163,7 +167,7 @@ function open(config: GatehouseConfig, identities: Identities): Iam {
             identity: null,
           }
         : { ...callerOf(identity, sig), accountId: config.accountId };
-      return { caller, verify: () => Promise.resolve() };
+      return { caller, verify: () => Promise.resolve(), verifyAs: () => Promise.resolve() };
     },
     async authenticate(req, service, now) {
       return iam.begin(req, service, now).caller;

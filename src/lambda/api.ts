@@ -6,7 +6,8 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { GatehouseConfig } from '../config.ts';
-import { callerScope, partitionOf } from '../http/aws-scope.ts';
+import { authFailure, beginRequestAccount, partitionOf } from '../http/aws-scope.ts';
+import { AuthError, iamFor, type Caller } from '../iam/index.ts';
 import { readCodeBody, type ZipMember } from './code-request.ts';
 import { LambdaError, sendLambdaError } from './errors.ts';
 import { MAX_PAYLOAD, type LambdaFunctions } from './service.ts';
@@ -20,17 +21,29 @@ const CODE_BODY_BUDGET = 2 * MAX_CODE_REQUEST;
 // A region from the SigV4 scope becomes part of the store partition and of folder names: only
 // the shape AWS region names have (us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1).
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// With --auth enforce, a request with a body is verified when its body has been read (bodies are
+// streamed, up to 70 MB): readBody runs the request's check before handing the body on.
+const bodyChecks = new WeakMap<IncomingMessage, (body: Buffer) => Promise<void>>();
+const NO_BODY = Buffer.alloc(0);
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 export function createLambdaApi(functions: LambdaFunctions, config: GatehouseConfig) {
   let codeBodyBytes = 0;
+  const iam = iamFor(config);
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
     route(req, res, requestId).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
+        return;
+      }
+      if (err instanceof AuthError) {
+        req.resume();
+        const { status, headers, body } = authFailure(err);
+        res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), 'x-amzn-RequestId': requestId });
+        res.end(body);
         return;
       }
       const e = err instanceof LambdaError ? err : new LambdaError('ServiceException', 'An internal error occurred: ' + String((err as Error)?.message ?? err));
@@ -43,17 +56,19 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-    const scope = callerScope(header(req, 'authorization'), q === -1 ? undefined : url.slice(q + 1));
-    if (scope.region !== undefined && !REGION.test(scope.region)) {
+    // Open: the configured account; enforce: the signer's (verified before anything is done for it).
+    const { account, verify } = beginRequestAccount(iam, config, req, 'lambda');
+    if (!REGION.test(account.region)) {
       req.resume();
-      throw new LambdaError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scope.region}'. `);
+      throw new LambdaError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${account.region}'. `);
     }
-    const partition = partitionOf(config.accountId, scope.region ?? config.region);
+    const partition = partitionOf(account.accountId, account.region);
     const method = req.method ?? 'GET';
     const qualifier = query.get('Qualifier') ?? undefined;
 
     if (!path.startsWith(PREFIX)) return unknown(req, res, requestId);
     const rest = path.slice(PREFIX.length);
+    if (account.caller !== null) await authorizeCall(account.caller, req, method, rest, qualifier, account.region, verify);
     if (rest === '' || rest === '/') {
       if (method === 'GET') {
         const max = query.get('MaxItems');
@@ -99,6 +114,21 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     return unknown(req, res, requestId);
   }
 
+  /**
+   * Enforce mode: the caller's policies must allow the operation's action on the function, and
+   * the signature must hold; for a request with a body both are checked once the body is read.
+   */
+  async function authorizeCall(caller: Caller, req: IncomingMessage, method: string, rest: string, qualifier: string | undefined, region: string, verify: (body: Buffer) => Promise<void>): Promise<void> {
+    const action = lambdaAction(method, rest);
+    const check = async (body: Buffer): Promise<void> => {
+      await verify(body);
+      if (action === null) return; // not an operation: answered UnknownOperationException
+      iam.authorize(caller, action.name, action.fn === null ? '*' : functionArn(region, caller.accountId, action.fn, qualifier));
+    };
+    if (method === 'POST' || method === 'PUT') bodyChecks.set(req, check);
+    else await check(NO_BODY);
+  }
+
   /** Reads a code upload within the budget of bodies held at once, and hands it to `use`. */
   async function withCodeBody<T>(req: IncomingMessage, operation: string, member: ZipMember, use: (body: Record<string, unknown>) => Promise<T>): Promise<T> {
     const declared = Number(req.headers['content-length']);
@@ -142,6 +172,40 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     res.writeHead(result.statusCode, headers);
     res.end(result.payload);
   }
+}
+
+/** The IAM action of a Lambda API call (lambda:InvokeFunction, ...) and the function it names; null for no operation. */
+function lambdaAction(method: string, rest: string): { name: string; fn: string | null } | null {
+  if (rest === '' || rest === '/') {
+    if (method === 'GET') return { name: 'lambda:ListFunctions', fn: null };
+    if (method === 'POST') return { name: 'lambda:CreateFunction', fn: null };
+    return null;
+  }
+  const parts = rest.slice(1).split('/').map(decodePart);
+  const fn = parts[0]!;
+  const sub = parts.length === 3 && parts[2] === '' ? parts[1] : parts.length === 2 ? parts[1] : undefined;
+  if (parts.length === 1) {
+    if (method === 'GET') return { name: 'lambda:GetFunction', fn };
+    if (method === 'DELETE') return { name: 'lambda:DeleteFunction', fn };
+    return null;
+  }
+  if (parts.length === 3 && parts[1] === 'policy' && method === 'DELETE') return { name: 'lambda:RemovePermission', fn };
+  const name = ({
+    'POST invocations': 'lambda:InvokeFunction',
+    'GET configuration': 'lambda:GetFunctionConfiguration',
+    'PUT configuration': 'lambda:UpdateFunctionConfiguration',
+    'PUT code': 'lambda:UpdateFunctionCode',
+    'POST policy': 'lambda:AddPermission',
+    'GET policy': 'lambda:GetPolicy',
+    'GET code.zip': 'lambda:GetFunction',
+  } as Record<string, string>)[`${method} ${sub}`];
+  return name === undefined ? null : { name, fn };
+}
+
+/** A function's ARN as IAM names it: the name (or partial name:qualifier) within the caller's account, or the ARN given. */
+function functionArn(region: string, accountId: string, fn: string, qualifier: string | undefined): string {
+  const base = fn.startsWith('arn:') ? fn : `arn:aws:lambda:${region}:${accountId}:function:${fn}`;
+  return qualifier === undefined ? base : `${base}:${qualifier}`;
 }
 
 /** A path segment as sent when it is not valid percent-encoding: the '%' then fails the
@@ -224,6 +288,15 @@ function unknown(req: IncomingMessage, res: ServerResponse, requestId: string): 
  * connection is dropped.
  */
 function readBody(req: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
+  const check = bodyChecks.get(req);
+  const read = readWholeBody(req, limit, tooLarge);
+  return check === undefined ? read : read.then(async (body) => {
+    await check(body);
+    return body;
+  });
+}
+
+function readWholeBody(req: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     discard(req, limit);
