@@ -18,6 +18,8 @@ export interface AccessServices {
   readonly store: Store;
   readonly shared: SharedState;
   readonly feed: ChangeFeed;
+  /** Tests only: the shared state's clock, for what steps time themselves (Date.now by default). */
+  readonly clock?: () => number;
   /** Runs a Gatehouse Lambda function synchronously (authorizers), by function name or ARN. */
   readonly invokeFunction?: (functionArn: string, payload: Buffer, scope: { accountId: string; region: string }) => Promise<InvokeResult>;
 }

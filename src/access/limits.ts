@@ -13,6 +13,10 @@
 //     left) turns this process to single tokens for a moment, so the last tokens go one by one.
 //   - small buckets (a burst below 200: usage-plan and method limits people set to be felt) and
 //     quotas are asked once per request, exactly.
+//   - a bucket that refused a request cannot give a token before the time it named (retryAfterMs:
+//     it refills at its rate, and leases are taken out of it), so until then this process refuses
+//     at once, without asking; a flood of throttled requests costs a round trip per refill, not
+//     one per request. Changed limits (an updated plan) end the wait.
 import { MemoryTokenBuckets } from '../shared/memory-buckets.ts';
 import { MemoryQuotaCounters } from '../shared/memory-quotas.ts';
 import type { QuotaCounters, QuotaPeriod, QuotaResult, SharedState, TakeResult, TokenBuckets } from '../shared/index.ts';
@@ -24,11 +28,12 @@ export interface Limiter {
   consume(key: string, quota: QuotaPeriod, limit: number): boolean | Promise<boolean>;
 }
 
-export function createLimiter(shared: SharedState): Limiter {
+/** `clock`: the shared state's (leases and refusals are timed by it; Date.now by default). */
+export function createLimiter(shared: SharedState, clock: () => number = Date.now): Limiter {
   if (shared.buckets instanceof MemoryTokenBuckets && shared.quotas instanceof MemoryQuotaCounters) {
     return new LocalLimiter(shared.buckets, shared.quotas);
   }
-  return new SharedLimiter(shared.buckets, shared.quotas);
+  return new SharedLimiter(shared.buckets, shared.quotas, clock);
 }
 
 class LocalLimiter implements Limiter {
@@ -59,9 +64,18 @@ interface Lease {
   singlesUntil: number;
 }
 
+interface Denial {
+  /** No token before then (ms). */
+  until: number;
+  rate: number;
+  burst: number;
+}
+
 const LEASE_MS = 1000;
 const SINGLES_MS = 250;
-const MAX_LEASES = 10_000;
+/** A bucket that will never refill (rate 0) is asked again after this long (its limits may change). */
+const NEVER_MS = 1000;
+const MAX_ENTRIES = 10_000;
 
 /** Tokens one round trip takes from a shared bucket of this burst; below 2, no lease. */
 export function leaseSize(burst: number): number {
@@ -74,19 +88,22 @@ class SharedLimiter implements Limiter {
   readonly #buckets: TokenBuckets;
   readonly #quotas: QuotaCounters;
   readonly #leases = new Map<string, Lease>();
+  readonly #denials = new Map<string, Denial>();
+  readonly #clock: () => number;
 
-  constructor(buckets: TokenBuckets, quotas: QuotaCounters) {
+  constructor(buckets: TokenBuckets, quotas: QuotaCounters, clock: () => number) {
     this.#buckets = buckets;
     this.#quotas = quotas;
+    this.#clock = clock;
   }
 
   take(key: string, rate: number, burst: number): boolean | Promise<boolean> {
     const size = leaseSize(burst);
-    if (size < 2) return this.#buckets.take(key, rate, burst, 1).then(allowed);
-    const now = Date.now();
+    const now = this.#clock();
+    if (size < 2) return this.#single(key, rate, burst, now);
     let lease = this.#leases.get(key);
     if (lease === undefined) {
-      if (this.#leases.size >= MAX_LEASES) this.#sweep(now);
+      if (this.#leases.size >= MAX_ENTRIES) this.#sweep(now);
       lease = { tokens: 0, until: 0, pending: null, singlesUntil: 0 };
       this.#leases.set(key, lease);
     }
@@ -94,7 +111,7 @@ class SharedLimiter implements Limiter {
       lease.tokens--;
       return true;
     }
-    if (now < lease.singlesUntil) return this.#buckets.take(key, rate, burst, 1).then(allowed);
+    if (now < lease.singlesUntil) return this.#single(key, rate, burst, now);
     if (lease.pending !== null) return lease.pending.then(() => this.take(key, rate, burst));
     return this.#lease(lease, key, rate, burst, size);
   }
@@ -108,11 +125,12 @@ class SharedLimiter implements Limiter {
       if (r.allowed) {
         // This request spends one of them.
         lease.tokens = size - 1;
-        lease.until = Date.now() + LEASE_MS;
+        lease.until = this.#clock() + LEASE_MS;
         return true;
       }
-      lease.singlesUntil = Date.now() + SINGLES_MS;
-      return this.#buckets.take(key, rate, burst, 1).then(allowed);
+      const now = this.#clock();
+      lease.singlesUntil = now + SINGLES_MS;
+      return this.#single(key, rate, burst, now);
     });
     // Cleared however the take ends, so a failed one never leaves waiters waiting on it again.
     const done = (): void => {
@@ -122,8 +140,24 @@ class SharedLimiter implements Limiter {
     return taken;
   }
 
-  /** Drops leases that can no longer be spent (their tokens are lost either way). */
+  /** One token, unless the bucket said when it would have one and that time has not come. */
+  #single(key: string, rate: number, burst: number, now: number): boolean | Promise<boolean> {
+    const d = this.#denials.get(key);
+    if (d !== undefined) {
+      if (now < d.until && d.rate === rate && d.burst === burst) return false;
+      this.#denials.delete(key);
+    }
+    return this.#buckets.take(key, rate, burst, 1).then((r) => {
+      if (r.allowed) return true;
+      if (this.#denials.size >= MAX_ENTRIES) this.#sweep(now);
+      this.#denials.set(key, { until: now + (r.retryAfterMs < 0 ? NEVER_MS : r.retryAfterMs), rate, burst });
+      return false;
+    });
+  }
+
+  /** Drops leases that can no longer be spent (their tokens are lost either way) and past denials. */
   #sweep(now: number): void {
     for (const [key, l] of this.#leases) if (l.pending === null && (l.tokens === 0 || now >= l.until)) this.#leases.delete(key);
+    for (const [key, d] of this.#denials) if (now >= d.until) this.#denials.delete(key);
   }
 }

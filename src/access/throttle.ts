@@ -48,7 +48,7 @@ type Level = number;
 
 export function throttleStep(services: AccessServices): AccessStep {
   const { accountRate, accountBurst } = services.config;
-  return new ThrottleStep(services, keyIndexFor(services), createLimiter(services.shared), accountRate > 0 ? { rate: accountRate, burst: accountBurst } : null);
+  return new ThrottleStep(services, keyIndexFor(services), createLimiter(services.shared, services.clock), accountRate > 0 ? { rate: accountRate, burst: accountBurst } : null);
 }
 
 class ThrottleStep implements AccessStep {
