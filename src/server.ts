@@ -74,6 +74,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     store,
     shared,
     feed,
+    clock: options.clock,
     invokeFunction: (functionArn, payload, scope) => lambda.invoke(`${scope.accountId}/${scope.region}`, functionArn, payload, { invocationType: 'RequestResponse' }),
   }, ACCESS_STEPS);
   const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb, mayInvalidate: invalidationCheck(iamFor(config)) });
