@@ -116,4 +116,23 @@ describe('the stage cache shared by two processes through Redis', { timeout: 120
     assert.notEqual((await get(b, 'k=big1&size=400000')).body, k1.body, 'big1 was evicted');
     assert.equal(calls(), before + 2);
   });
+
+  it('while Redis is down requests are served from the back end and FlushStageCache answers 503; then the cache works again', async () => {
+    await redis.stop();
+    const before = calls();
+    const down1 = await get(a, 'k=outage');
+    const down2 = await get(b, 'k=outage');
+    assert.deepEqual([down1.status, down2.status], [200, 200]);
+    assert.equal(calls(), before + 2, 'the cache acts as empty: every request reaches the back end');
+    await assert.rejects(apiGatewayClient(a.url).send(new FlushStageCacheCommand({ restApiId: apiId, stageName: 'prod' })),
+      (err: Error & { $metadata?: { httpStatusCode?: number } }) => err.name === 'ServiceUnavailableException' && err.$metadata?.httpStatusCode === 503);
+    await redis.start();
+    // Both processes reconnect by themselves; a key answered twice with one back-end call is cached again.
+    await until(async () => {
+      const n0 = calls();
+      const first = await get(a, 'k=back');
+      const second = await get(b, 'k=back');
+      return second.body === first.body && calls() === n0 + 1;
+    }, 200);
+  });
 });

@@ -3,8 +3,9 @@ import type { CreateStageRequest, Deployment, MethodSetting, Stage, UpdateStageR
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import { CACHE_CLUSTER_SIZES, DEFAULT_CACHE_CLUSTER_SIZE, flushStageCache } from '../../cache/index.ts';
 import { log } from '../../observe/log.ts';
+import { isSharedStateUnavailable } from '../../shared/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import { now } from '../ids.ts';
 import { K } from '../kinds.ts';
 import { applyPatch, field, mapEntry, nestedField, toBoolean, toInteger, toNumber, type PatchRule, type UnacceptedPath } from '../patch.ts';
@@ -254,11 +255,16 @@ export const stageHandlers: HandlerTable = {
   },
 
   // Empties the stage's cache in the shared state, so on every process of the gateway; a stage
-  // without a cache has nothing to flush and is answered alike. Fails (5xx) while the shared
-  // state cannot be reached, rather than answering a flush that did not happen.
+  // without a cache has nothing to flush and is answered alike. While the shared state (Redis,
+  // the cluster primary) cannot be reached the answer is 503, never a flush that did not happen.
   async FlushStageCache(input, ctx) {
     const stage = await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
-    await flushStageCache(ctx.shared, stageIdOf(ctx, input.restApiId, input.stageName), stage.cacheClusterSize, ctx.config.stageCacheMaxMb);
+    try {
+      await flushStageCache(ctx.shared, stageIdOf(ctx, input.restApiId, input.stageName), stage.cacheClusterSize, ctx.config.stageCacheMaxMb);
+    } catch (err) {
+      if (isSharedStateUnavailable(err)) throw new ApiError('ServiceUnavailableException', 'Service Unavailable: the shared state holding the stage cache cannot be reached; retry later');
+      throw err;
+    }
   },
 
   async DeleteStage(input, ctx) {
