@@ -7,6 +7,7 @@
 //   5. throttling (account, stage, method, key) and usage-plan quotas — src/access/throttle.ts
 import { apiKeyStep } from './api-keys.ts';
 import { cognitoUserPools } from './cognito.ts';
+import { awsIamStep } from './iam.ts';
 import type { AccessStepFactory } from './index.ts';
 import { lambdaAuthorizerStep } from './lambda-authorizer.ts';
 import { resourcePolicy, resourcePolicyForCognito, resourcePolicyForIam } from './resource-policy.ts';
@@ -18,6 +19,7 @@ export const ACCESS_STEPS: readonly AccessStepFactory[] = [
   // right after the signature step, and for Cognito after the token is verified (a bad token is
   // 401 before the policy is asked), as AWS's flowcharts order them.
   resourcePolicy,
+  awsIamStep,
   resourcePolicyForIam,
   lambdaAuthorizerStep,
   cognitoUserPools,
