@@ -63,6 +63,13 @@ export interface GatehouseConfig {
   readonly auth: '' | 'open' | 'enforce';
   /** JSON or YAML file of accounts, users, roles, access keys and policies (src/iam/identities.ts); '' = none. */
   readonly identities: string;
+  /** AWS integrations: the endpoint serving every AWS service (moto_server, LocalStack, a gateway to AWS); '' = none, and they answer 500. */
+  readonly awsEndpoint: string;
+  /** AWS integrations: `SERVICE=URL` pairs (comma-separated) sending one service elsewhere; parseAwsEndpointOverrides reads them. */
+  readonly awsEndpointOverrides: string;
+  /** AWS integrations: the access key id requests to AWS services are signed with. */
+  readonly awsAccessKeyId: string;
+  readonly awsSecretAccessKey: string;
 }
 
 export const DEFAULTS: GatehouseConfig = Object.freeze({
@@ -98,6 +105,11 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   accountBurst: 5000,
   auth: '',
   identities: '',
+  awsEndpoint: '',
+  awsEndpointOverrides: '',
+  // What moto_server and LocalStack accept.
+  awsAccessKeyId: 'test',
+  awsSecretAccessKey: 'test',
 });
 
 type Key = keyof GatehouseConfig;
@@ -131,6 +143,14 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   },
   auth: { key: 'auth', help: 'open: accept any well-formed SigV4 signature, as emulators do; enforce: verify signatures and IAM policies against --identities (default: open on a loopback address, enforce otherwise; see docs/iam.md)' },
   identities: { key: 'identities', help: 'JSON or YAML file of accounts, users, roles, access keys and inline IAM policies that --auth enforce verifies against' },
+  'aws-endpoint': { key: 'awsEndpoint', help: 'send AWS integrations (other than Lambda) to this endpoint, which serves every AWS service (moto_server, LocalStack); without one they answer 500 (see docs/aws-integrations.md)' },
+  'aws-endpoint-override': {
+    key: 'awsEndpointOverrides',
+    env: 'GATEHOUSE_AWS_ENDPOINT_OVERRIDES',
+    help: 'SERVICE=URL: send that service\'s AWS integrations to URL instead (repeat or comma-separate; --aws-endpoint-SERVICE URL says the same)',
+  },
+  'aws-access-key-id': { key: 'awsAccessKeyId', help: 'access key id AWS integrations are signed with (SigV4)' },
+  'aws-secret-access-key': { key: 'awsSecretAccessKey', help: 'secret access key AWS integrations are signed with' },
   'lambda-concurrency': { key: 'lambdaConcurrency', help: 'worker processes per function before invocations queue' },
   'lambda-queue-size': { key: 'lambdaQueueSize', help: 'invocations that may wait per function before TooManyRequestsException' },
   'lambda-idle-seconds': { key: 'lambdaIdleSeconds', help: 'seconds an idle function worker stays warm' },
@@ -144,7 +164,7 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
 };
 
 /** Comma-separated lists; repeating the flag adds to the list. */
-const LIST_KEYS: ReadonlySet<Key> = new Set<Key>(['allowOrigin', 'allowHost', 'jwksIssuers']);
+const LIST_KEYS: ReadonlySet<Key> = new Set<Key>(['allowOrigin', 'allowHost', 'jwksIssuers', 'awsEndpointOverrides']);
 
 export class ConfigError extends Error {
   readonly code = 'GH_ERR_CONFIG';
@@ -181,6 +201,8 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   if (key === 'postgres' && raw !== '' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: a PostgreSQL URL (postgres://user@host:5432/database), got '${raw}'`);
   if (key === 'redis' && raw !== '' && !/^rediss?:\/\//.test(raw)) throw new ConfigError(`${source}: a Redis URL (redis://host:6379), got '${raw}'`);
   if (key === 'jwksIssuers') return [...parseJwksIssuers(raw, source)].map(([arn, url]) => `${arn}=${url}`).join(',');
+  if (key === 'awsEndpoint' && raw !== '') checkEndpointUrl(raw, source);
+  if (key === 'awsEndpointOverrides') return [...parseAwsEndpointOverrides(raw, source)].map(([service, url]) => `${service}=${url}`).join(',');
   return raw;
 }
 
@@ -196,7 +218,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument '${arg}'`);
     const eq = arg.indexOf('=');
-    const flag = arg.slice(2, eq === -1 ? undefined : eq);
+    let flag = arg.slice(2, eq === -1 ? undefined : eq);
+    // --aws-endpoint-SERVICE URL is --aws-endpoint-override SERVICE=URL: a flag per service
+    // cannot be listed in FLAGS (every service is one), nor spelt as an environment variable for
+    // services named with '.' or '-' (runtime.sagemaker, cognito-idp).
+    let service = '';
+    if (FLAGS[flag] === undefined && flag.startsWith(AWS_ENDPOINT_PREFIX) && flag.length > AWS_ENDPOINT_PREFIX.length) {
+      service = flag.slice(AWS_ENDPOINT_PREFIX.length);
+      flag = 'aws-endpoint-override';
+    }
     const key = FLAGS[flag]?.key;
     if (key === undefined) throw new ConfigError(`unknown option --${flag} (gatehouse serve --help lists the options)`);
     let value: string | boolean;
@@ -204,6 +234,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
     else if (typeof DEFAULTS[key] === 'boolean') value = argv[i + 1] === 'true' || argv[i + 1] === 'false' ? argv[++i]! : true;
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw new ConfigError(`--${flag} needs a value`);
+    if (service !== '') value = `${service}=${String(value)}`;
     const v = coerce(key, value, `--${flag}`);
     // List flags add up when repeated (--allow-origin A --allow-origin B).
     out[key] = LIST_KEYS.has(key) && given.has(key) ? `${out[key]},${v}` : v;
@@ -212,6 +243,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, ove
   Object.assign(out, overrides);
   // Repeated --jwks-issuer flags (and the environment's list) are checked together: one pool, one issuer.
   if (out.jwksIssuers !== '') parseJwksIssuers(String(out.jwksIssuers));
+  if (out.awsEndpointOverrides !== '') parseAwsEndpointOverrides(String(out.awsEndpointOverrides));
   // Every path is made absolute once, here: worker processes run in other folders, and a path
   // stored relative to the start-up folder would break after a restart from another one.
   if (out.dataDir !== ':memory:') out.dataDir = resolvePath(String(out.dataDir));
@@ -256,6 +288,40 @@ export function parseJwksIssuers(list: string, source = '--jwks-issuer'): Map<st
     const known = out.get(arn);
     if (known !== undefined && known !== url) throw new ConfigError(`${source}: ${arn} is given two issuers, ${known} and ${url}`);
     out.set(arn, url);
+  }
+  return out;
+}
+
+const AWS_ENDPOINT_PREFIX = 'aws-endpoint-';
+// A service as integration URIs name it: s3, sqs, states, runtime.sagemaker, a bucket's mybucket.s3.
+const AWS_SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function checkEndpointUrl(url: string, source: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${source}: an endpoint URL (http://host:port), got '${url}'`);
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
+    throw new ConfigError(`${source}: an endpoint URL is http:// or https:// with no query or fragment, got '${url}'`);
+  }
+}
+
+/** `SERVICE=URL` pairs, separated by commas or white space, as a map from service to endpoint URL.
+ *  Throws a ConfigError naming `source` for a malformed pair or a service given two endpoints. */
+export function parseAwsEndpointOverrides(list: string, source = '--aws-endpoint-override'): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of list.split(/[\s,]+/)) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const service = eq === -1 ? pair : pair.slice(0, eq);
+    const url = eq === -1 ? '' : pair.slice(eq + 1);
+    if (!AWS_SERVICE.test(service)) throw new ConfigError(`${source}: expected SERVICE=URL with a service as integration URIs name it (s3, sqs, states), got '${pair}'`);
+    checkEndpointUrl(url, `${source} ${service}`);
+    const known = out.get(service);
+    if (known !== undefined && known !== url) throw new ConfigError(`${source}: ${service} is given two endpoints, ${known} and ${url}`);
+    out.set(service, url);
   }
   return out;
 }
