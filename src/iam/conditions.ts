@@ -2,7 +2,7 @@
 // { Operator: { key: value | [values] } }: every operator and every key must hold (AND), a key
 // holds when the request's value matches any of the listed values (OR); negated operators
 // (StringNotEquals, NotIpAddress, ...) hold when it matches none. Key names are case-insensitive.
-import { BlockList, isIP } from 'node:net';
+import { cidrSet } from './cidr.ts';
 import { arnWildcard, wildcard, type Matcher } from './wildcard.ts';
 
 export class PolicyError extends Error {
@@ -77,23 +77,8 @@ function date(cmp: (a: number, b: number) => boolean) {
 }
 
 function ipAddress(values: readonly string[], operator: string): ValueTest {
-  const list = new BlockList();
-  for (const raw of values) {
-    const [address, bits] = raw.split('/') as [string, string | undefined];
-    const family = isIP(address);
-    if (family === 0) throw new PolicyError(`Condition ${operator}: '${raw}' is not an IP address or CIDR block`);
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    const max = family === 4 ? 32 : 128;
-    const prefix = bits === undefined ? max : Number(bits);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
-      throw new PolicyError(`Condition ${operator}: '${raw}' is not an IP address or CIDR block`);
-    }
-    list.addSubnet(address, prefix, type);
-  }
-  return (v) => {
-    const family = isIP(v);
-    return family !== 0 && list.check(v, family === 4 ? 'ipv4' : 'ipv6');
-  };
+  const blocks = cidrSet(values, (raw) => new PolicyError(`Condition ${operator}: '${raw}' is not an IP address or CIDR block`));
+  return (v) => blocks.has(v);
 }
 
 function bool(values: readonly string[]): ValueTest {

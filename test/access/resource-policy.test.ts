@@ -102,7 +102,7 @@ describe('source IP conditions', () => {
   });
 
   it('IPv6 and dual-stack: a client on ::1 matches ::1/128, and 127.0.0.1 reaching a socket on :: is seen as 127.0.0.1', async () => {
-    const dual = await startTestGatehouse({ host: '::' });
+    const dual = await startTestGatehouse({ host: '::', auth: 'open' });
     const port = new URL(dual.url).port;
     const c = apiGatewayClient(`http://127.0.0.1:${port}`);
     try {
