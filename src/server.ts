@@ -6,6 +6,8 @@ import type { GatehouseConfig } from './config.ts';
 import { openStore, type Store } from './store/index.ts';
 import { openSharedState, type SharedState } from './shared/index.ts';
 import { log } from './observe/log.ts';
+import { METRICS_CONTENT_TYPE } from './observe/metrics.ts';
+import { primaryMetricsHook, scrapeText, serveWorkerMetrics } from './observe/cluster-metrics.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
@@ -44,6 +46,7 @@ export interface StartOptions {
 
 export async function startGatehouse(config: GatehouseConfig, options: StartOptions = {}): Promise<Gatehouse> {
   const worker = options.role === 'worker';
+  if (worker) serveWorkerMetrics();
   const lock = worker ? { release() {} } : lockDataDir(config.dataDir);
   let store: Store;
   let shared: SharedState;
@@ -99,6 +102,13 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
       sendJson(res, 200, { status: 'ok', version: VERSION, pid: process.pid });
       return;
     }
+    if (path === '/_gatehouse/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      scrapeText().then((text) => {
+        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      }, (err: unknown) => sendFrontError(req, res, 'apigateway', { status: 500, type: 'InternalFailure', message: String(err) }));
+      return;
+    }
     if (path === '/_gatehouse/reset' && req.method === 'POST') {
       if (!config.allowReset) {
         sendFrontError(req, res, 'apigateway', { status: 403, type: 'AccessDeniedException', message: 'Reset is disabled; start Gatehouse with --allow-reset' });
@@ -108,7 +118,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
       reset(res).catch((err) => sendFrontError(req, res, 'apigateway', { status: 500, type: 'InternalFailure', message: String(err) }));
       return;
     }
-    sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health and POST /_gatehouse/reset' });
+    sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health, GET /_gatehouse/metrics and POST /_gatehouse/reset' });
   }
 
   const server = createServer(serverOptions(config), requestListener(config, {
@@ -173,7 +183,7 @@ export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ 
     // by one process rather than raced by N.
     await (await openStore(config).catch((err: unknown) => Promise.reject(storeStartError(config, err)))).close();
     shared = config.redis === '' ? await openSharedState(config, 'primary') : undefined;
-    const primary = await startClusterPrimary(config);
+    const primary = await startClusterPrimary(config, { onWorkerMessage: primaryMetricsHook() });
     return {
       url: primary.url,
       close: async () => {

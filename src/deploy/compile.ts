@@ -1,6 +1,6 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
 import type { ApiSnapshot } from './snapshot.ts';
-import type { Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting } from '../model/generated/types.ts';
+import type { AccessLogSettings, Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting } from '../model/generated/types.ts';
 import { compileGatewayResponses } from '../gateway-responses/index.ts';
 import { compileRequestParameters, compileResponseParameters, MappingExpressionError } from './parameter-mapping.ts';
 import { RouteTrie } from './routes.ts';
@@ -30,6 +30,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
   }
   return Object.freeze({
     restApiId: stage.restApiId,
+    apiName: snapshot.api.name ?? '',
     accountId: stage.accountId,
     stageName: stage.stageName,
     deploymentId: stage.deploymentId,
@@ -47,8 +48,15 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
       cacheClusterSize: stage.stage?.cacheClusterSize ?? null,
       tracingEnabled: stage.stage?.tracingEnabled === true,
       methodSettings: Object.freeze({ ...stage.stage?.methodSettings }),
+      accessLogSettings: accessLogSettings(stage.stage?.accessLogSettings),
     }),
   });
+}
+
+/** Access logging needs both a destination and a format (AWS writes nothing without either). */
+function accessLogSettings(s: AccessLogSettings | undefined): Readonly<AccessLogSettings> | null {
+  if (s?.destinationArn === undefined || s.destinationArn === '' || s.format === undefined || s.format === '') return null;
+  return Object.freeze({ destinationArn: s.destinationArn, format: s.format });
 }
 
 function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string): CompiledMethod {

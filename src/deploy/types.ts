@@ -1,6 +1,6 @@
 // A compiled deployment: everything about an API that can be decided before a request arrives.
 // Immutable once built; a stage points at one and a redeploy swaps the reference.
-import type { Authorizer, Integration, MethodResponse, MethodSetting, Stage } from '../model/generated/types.ts';
+import type { AccessLogSettings, Authorizer, Integration, MethodResponse, MethodSetting, Stage } from '../model/generated/types.ts';
 import type { CompiledGatewayResponses } from '../gateway-responses/index.ts';
 import type { CompiledParameter, RequestLocation } from './parameter-mapping.ts';
 import type { RouteTrie } from './routes.ts';
@@ -27,6 +27,8 @@ export interface StageBinding {
 
 export interface CompiledApi {
   readonly restApiId: string;
+  /** The API's name when deployed (CloudWatch's ApiName dimension). */
+  readonly apiName: string;
   /** The owning account ($context.accountId). */
   readonly accountId: string;
   readonly stageName: string;
@@ -58,6 +60,8 @@ export interface StageSettings {
   /** The stage's methodSettings as stored, by `{path}/{VERB}` and `*\/*`: whether a method has an
    *  entry of its own matters (the stage cache caches other verbs than GET only through one). */
   readonly methodSettings: Readonly<Record<string, MethodSetting>>;
+  /** The stage's access logging (destinationArn, format); null when it has none (src/observe). */
+  readonly accessLogSettings: Readonly<AccessLogSettings> | null;
 }
 
 /** Who may call a method, decided before the integration runs (src/access). */

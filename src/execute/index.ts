@@ -7,6 +7,7 @@ import { createIntegrations, type Integration, type Integrations } from '../inte
 import { K } from '../kinds.ts';
 import type { Store } from '../store/index.ts';
 import { log, logRequest } from '../observe/log.ts';
+import { createObserver, type Observer } from '../observe/observer.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
@@ -52,6 +53,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const resolvers = options.resolvers ?? DEFAULT_RESOLVERS;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
+  // Metrics, access logs and execution logs (src/observe); the integrations are timed for them.
+  const observer: Observer = createObserver({ cache: options.cache });
+  let registry = observer.timed(integrations.registry);
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);
   const unfollow = options.feed.subscribe((batch) => follow(stages, batch));
@@ -71,7 +75,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const requestId = newRequestId();
     const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
     const api = found instanceof Promise ? await found : found;
-    if (api === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null));
+    if (api === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
     const incoming: IncomingRequest = {
       httpMethod: req.method ?? 'GET',
       path: target.path,
@@ -83,9 +87,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       host: req.headers.host ?? '',
     };
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null, grants: {} };
-    if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope);
-    const out = await runPipeline(integrations.registry, incoming, scope, onBug, options.access, options.cache);
-    finish(req, res, target, requestId, out, scope);
+    if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope, observer);
+    const out = await runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
+    finish(req, res, target, requestId, out, scope, observer);
   }
 
   return {
@@ -95,7 +99,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       readBody(req, (body) => {
         serve(target, req, res, body).catch((err: unknown) => {
           onBug(err);
-          if (!res.headersSent) finish(req, res, target, newRequestId(), gatewayResponse(err, null, null));
+          if (!res.headersSent) finish(req, res, target, newRequestId(), gatewayResponse(err, null, null), undefined, observer);
           else res.destroy();
         });
       });
@@ -109,7 +113,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       await options.access?.close();
       stages.clear();
       await integrations.close();
+      await observer.close();
       integrations = createIntegrations({}, options.integrations);
+      registry = observer.timed(integrations.registry);
     },
   };
 }
@@ -150,9 +156,11 @@ function joinedHeaders(raw: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** Answers the client, then writes the server log's line for the request when its level is on. */
-function finish(req: IncomingMessage, res: ServerResponse, target: Target, requestId: string, out: MethodResponse, scope?: InvocationScope): void {
-  send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined);
+/** Answers the client, then reports the request: metrics, access and execution logs, and the
+ *  server log's line when its level is on. */
+function finish(req: IncomingMessage, res: ServerResponse, target: Target, requestId: string, out: MethodResponse, scope: InvocationScope | undefined, observer: Observer): void {
+  const length = send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined);
+  if (scope !== undefined) observer.finished(scope, out.statusCode, length);
   // One level check per request; the line is built only when it will be written.
   const failed = out.statusCode >= 500 || out.failure !== undefined;
   if (!log().isLevelEnabled(failed ? 'info' : 'debug')) return;
@@ -168,7 +176,8 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
   });
 }
 
-function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): void {
+/** Answers the client; returns the body's length in bytes ($context.responseLength). */
+function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): number {
   // A string body goes to res.end as a string: Node then writes headers and body in one write.
   // Headers go as one flat [name, value, ...] array, which Node takes without building a map.
   const body = out.body;
@@ -187,6 +196,7 @@ function send(req: IncomingMessage, res: ServerResponse, requestId: string, out:
   if (extendedId !== undefined) raw.push('x-amz-apigw-id', extendedId);
   res.writeHead(out.statusCode, raw);
   res.end(req.method === 'HEAD' ? undefined : body);
+  return length;
 }
 
 /** What a committed change means for compiled stages. Only a stage's own document and its API's

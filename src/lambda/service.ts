@@ -21,6 +21,7 @@ import {
 import { functionArn, parseFunctionRef, splitPartition } from './function-ref.ts';
 import { buildStatement, policyDocument } from './policy.ts';
 import { FunctionPool, type PoolLimits } from './pool.ts';
+import { gatewayMetrics } from '../observe/metrics.ts';
 import type { WorkerSpec } from './worker.ts';
 
 /** Lambda's synchronous invocation payload quota, for requests and responses alike. */
@@ -258,17 +259,27 @@ export class LambdaFunctions {
     }
     const pool = await this.#pool(part, fn);
     const requestId = options.requestId ?? randomUUID();
+    const [account, region] = splitPartition(part);
+    const metrics = gatewayMetrics().lambdaSeries(account, region, fn.FunctionName);
     if (invocationType === 'Event') {
       // Accepted now, run in the background (Lambda's own event queue; no retries here).
       pool.checkCapacity();
+      const ended = metrics.start();
       pool.run(requestId, text, undefined, options.clientContext)
-        .then((outcome) => this.#log(part, fn.FunctionName, outcome.log))
-        .catch(() => { /* shutting down */ });
+        .then((outcome) => {
+          ended(outcome.functionError === undefined ? 'ok' : 'error');
+          this.#log(part, fn.FunctionName, outcome.log);
+        })
+        .catch((err: unknown) => ended(throttled(err) ? 'throttled' : 'error'));
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: '$LATEST' };
     }
     const signal = withTimeout(options);
+    const ended = metrics.start();
     const running = pool.run(requestId, text, signal, options.clientContext);
-    running.then((outcome) => this.#log(part, fn.FunctionName, outcome.log), () => {});
+    running.then((outcome) => {
+      ended(outcome.functionError === undefined ? 'ok' : 'error');
+      this.#log(part, fn.FunctionName, outcome.log);
+    }, (err: unknown) => ended(throttled(err) ? 'throttled' : 'error'));
     // The caller may stop waiting (its own timeout); the function runs on to its own timeout.
     const outcome = signal === undefined ? await running : await abortable(running, signal);
     let body = outcome.payload;
@@ -629,4 +640,9 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); });
   });
+}
+
+/** Refused for want of capacity: Lambda counts it as a throttle, not an invocation. */
+function throttled(err: unknown): boolean {
+  return err instanceof LambdaError && err.name === 'TooManyRequestsException';
 }
