@@ -17,6 +17,7 @@ import { createResponseCache, invalidationCheck, type ResponseCache } from './ca
 import { iamFor } from './iam/index.ts';
 import { FollowingFeed, LocalFeed } from './feed/index.ts';
 import { createLambdaIntegrations } from './integrations/lambda.ts';
+import { awsIntegrationFromConfig } from './integrations/aws.ts';
 import { listenError, lockDataDir, StartupError } from './startup.ts';
 import { startClusterPrimary } from './cluster.ts';
 import { sendFrontError } from './http/answer.ts';
@@ -81,13 +82,15 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     invokeFunction: (functionArn, payload, scope) => lambda.invoke(`${scope.accountId}/${scope.region}`, functionArn, payload, { invocationType: 'RequestResponse' }),
   }, ACCESS_STEPS);
   const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb, mayInvalidate: invalidationCheck(iamFor(config)) });
+  const lambdaIntegrations = createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` });
+  const aws = awsIntegrationFromConfig(config, lambdaIntegrations.AWS);
   const execute = createExecutionPlane({
     store,
     config,
     feed,
     access,
     cache,
-    integrations: createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` }),
+    integrations: { ...lambdaIntegrations, AWS: aws },
   });
 
   async function reset(res: ServerResponse): Promise<void> {
@@ -163,6 +166,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
         });
         await lambda.close();
         await execute.close();
+        await aws.close();
         await feed.close();
         await shared.close();
         await store.close();

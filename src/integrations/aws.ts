@@ -19,6 +19,7 @@
 // The service's answer (status, headers, body) is the endpoint response, selected on by status
 // code like an HTTP integration's. The call itself is the HTTP integration's (http.ts): the same
 // deadline, per-integration call slots, response size limit and error answers.
+import { parseAwsEndpointOverrides, type GatehouseConfig } from '../config.ts';
 import { configurationError } from '../execute/errors.ts';
 import { createHttpIntegration, type HttpIntegrationOptions } from './http.ts';
 import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
@@ -118,6 +119,19 @@ export function createAwsIntegration(options: AwsIntegrationOptions): AwsIntegra
     invoke,
     close: () => http.close(),
   };
+}
+
+/** The gateway's AWS integration as its configuration says: Lambda URIs to `lambda`, other services to the configured endpoints. */
+export function awsIntegrationFromConfig(
+  config: Pick<GatehouseConfig, 'awsEndpoint' | 'awsEndpointOverrides' | 'awsAccessKeyId' | 'awsSecretAccessKey'>,
+  lambda: Integration,
+): AwsIntegration {
+  return createAwsIntegration({
+    endpoint: config.awsEndpoint,
+    overrides: parseAwsEndpointOverrides(config.awsEndpointOverrides),
+    credentials: { accessKeyId: config.awsAccessKeyId, secretAccessKey: config.awsSecretAccessKey },
+    lambda,
+  });
 }
 
 function planOfUri(uri: string): AwsPlan {

@@ -10,6 +10,7 @@ import { configurationError, unsupportedMediaType } from '../errors.ts';
 import type { InvocationScope, MethodRequest } from '../types.ts';
 import { javaMap } from './method-request.ts';
 import { lambdaEndpointUrl } from '../../integrations/lambda.ts';
+import { awsServiceUrl } from '../../integrations/aws/target.ts';
 
 const NO_TEMPLATE = Symbol('passthrough');
 
@@ -173,7 +174,7 @@ function traceId(requestId: string): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replace(/-/g, '').slice(0, 24)}`;
 }
 
-/** The endpoint URI as the execution log shows it: a Lambda integration's Invoke URL. */
+/** The endpoint URI as the execution log shows it: a Lambda integration's Invoke URL, another AWS service's URL on AWS. */
 export function loggedUri(type: string, uri: string): string {
-  return type === 'AWS' || type === 'AWS_PROXY' ? lambdaEndpointUrl(uri) ?? uri : uri;
+  return type === 'AWS' || type === 'AWS_PROXY' ? lambdaEndpointUrl(uri) ?? awsServiceUrl(uri) ?? uri : uri;
 }

@@ -1,9 +1,10 @@
 // Integration response: picks the integration response whose selectionPattern matches the whole
-// back-end status code (HTTP, MOCK) — or, for Lambda, the error message — falling back to the
+// back-end status code (HTTP, MOCK, AWS services) — or, for Lambda, the error message — falling back to the
 // response without a pattern. No match and no default: 500 Internal server error.
 import { matchesSelectionPattern, type CompiledIntegration, type CompiledIntegrationResponse } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
 import { lambdaSelectionSubject } from '../../integrations/lambda.ts';
+import { isLambdaIntegration } from '../../integrations/aws/target.ts';
 import { configurationError } from '../errors.ts';
 import type { InvocationScope } from '../types.ts';
 
@@ -11,8 +12,8 @@ export function selectIntegrationResponse(
   i: CompiledIntegration,
   res: EndpointResponse,
   scope: InvocationScope,
-  // AWS integrations are Lambda ones (the only AWS service Gatehouse runs): the errorMessage.
-  subject = i.type === 'AWS' ? lambdaSelectionSubject(res) : String(res.statusCode),
+  // A Lambda function's result: its errorMessage; any other AWS service's: its status, as HTTP's.
+  subject = i.type === 'AWS' && isLambdaIntegration(i) ? lambdaSelectionSubject(res) : String(res.statusCode),
 ): CompiledIntegrationResponse {
   for (const r of i.patternResponses) {
     if (matchesSelectionPattern(r.selectionPattern!, subject)) return r;
