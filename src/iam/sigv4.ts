@@ -192,8 +192,8 @@ export function checkScope(sig: Signature, service: string, now: number): void {
   }
 }
 
-/** SHA-256 for @smithy/signature-v4 on node:crypto: a hash, or an HMAC when given a key. */
-class NodeSha256 {
+/** SHA-256 for @smithy/signature-v4 on node:crypto: a hash, or an HMAC when given a key (also what tests sign with). */
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: SourceData) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
