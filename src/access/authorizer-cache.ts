@@ -5,22 +5,27 @@
 //
 // Keys: {account}/{region}/{restApiId}/{stage}/{authorizerId}/{sha256 of the authorizer's
 // fingerprint and the identity values}. The identity is hashed so a huge token costs 43 bytes of
-// key, and the stage comes first so FlushStageAuthorizersCache is one prefix delete.
+// key and no token is readable in Redis's key space; the stage comes first so
+// FlushStageAuthorizersCache is one prefix delete.
 //
 // Values are the result's canonical JSON. Parsing it and compiling its policy on every hit would
 // cost more than the rest of a MOCK request, so this process keeps what it last parsed for each
 // key beside the bytes it parsed: a hit whose bytes are the same reuses it (in memory the very
-// same Buffer comes back, with Redis a byte comparison decides).
+// same Buffer comes back, with Redis a byte comparison decides). Hashing the identity is the
+// next largest cost of a hit (a microsecond), so the keys of short identities are remembered too.
 import { createHash } from 'node:crypto';
-import type { SharedCache, SharedState } from '../shared/index.ts';
+import { MemorySharedState, type SharedCache, type SharedState } from '../shared/index.ts';
+import type { MemoryCache } from '../shared/memory-cache.ts';
 import type { CompiledAuthorizer } from './authorizer-config.ts';
 import { parseAuthorizerOutput, serializeResult, type AuthorizerResult } from './authorizer-policy.ts';
 
 export const AUTHORIZER_CACHE_NAME = 'authorizers';
 /** The cache's bound in bytes (keys and values): 64 MiB, some 200,000 typical results. */
 export const AUTHORIZER_CACHE_BYTES = 64 * 1024 * 1024;
-/** Parsed results this process keeps beside the shared cache. */
-const PARSED_ENTRIES = 10_000;
+/** Parsed results, and keys of identities, this process keeps beside the shared cache. */
+const REMEMBERED = 10_000;
+/** Identities longer than this are hashed on every request rather than remembered (memory bound). */
+const REMEMBERED_IDENTITY_CHARS = 256;
 
 export interface StageRef {
   readonly accountId: string;
@@ -41,17 +46,40 @@ export function flushStageAuthorizers(shared: SharedState, stage: StageRef): Pro
 
 export class AuthorizerCache {
   readonly #cache: SharedCache;
+  /** The same cache when it is this process's memory: read without a promise. */
+  readonly #memory: MemoryCache | null;
   readonly #parsed = new Map<string, { readonly bytes: Buffer; readonly result: AuthorizerResult }>();
+  /** Per compiled authorizer (so per deployed stage), identity → key. */
+  readonly #keys = new WeakMap<CompiledAuthorizer, Map<string, string>>();
 
   constructor(shared: SharedState, maxBytes = AUTHORIZER_CACHE_BYTES) {
-    this.#cache = shared.cache(AUTHORIZER_CACHE_NAME, maxBytes);
+    this.#memory = shared instanceof MemorySharedState ? shared.cache(AUTHORIZER_CACHE_NAME, maxBytes) : null;
+    this.#cache = this.#memory ?? shared.cache(AUTHORIZER_CACHE_NAME, maxBytes);
   }
 
   key(stage: StageRef, a: CompiledAuthorizer, identity: readonly string[]): string {
-    const h = createHash('sha256').update(a.fingerprint);
-    // Length-prefixed, so no two lists of values hash alike.
-    for (const v of identity) h.update(`\n${v.length}:`).update(v);
-    return `${stagePrefix(stage)}${a.id}/${h.digest('base64url')}`;
+    // Length-prefixed, so no two lists of values read alike.
+    let joined = '';
+    for (const v of identity) joined += `${v.length}:${v}\n`;
+    if (joined.length > REMEMBERED_IDENTITY_CHARS) return this.#hash(stage, a, joined);
+    let keys = this.#keys.get(a);
+    if (keys === undefined) this.#keys.set(a, (keys = new Map()));
+    let key = keys.get(joined);
+    if (key === undefined) {
+      key = this.#hash(stage, a, joined);
+      keys.set(joined, key);
+      if (keys.size > REMEMBERED) keys.delete(keys.keys().next().value!);
+    }
+    return key;
+  }
+
+  /**
+   * Without a promise: the result, or null on a miss, when the cache is this process's memory;
+   * undefined when only `get` can tell (IPC, Redis).
+   */
+  getNow(key: string): AuthorizerResult | null | undefined {
+    if (this.#memory === null) return undefined;
+    return this.#read(key, this.#memory.getNow(key)) ?? null;
   }
 
   /** undefined on a miss, and when the shared state cannot be reached (the failure policy reads
@@ -63,6 +91,20 @@ export class AuthorizerCache {
     } catch {
       return undefined;
     }
+    return this.#read(key, bytes);
+  }
+
+  async set(key: string, result: AuthorizerResult, ttlSeconds: number): Promise<void> {
+    const bytes = Buffer.from(serializeResult(result), 'utf8');
+    try {
+      await this.#cache.set(key, bytes, ttlSeconds);
+    } catch {
+      return; // not cached: the next request calls the function again
+    }
+    this.#remember(key, bytes, result);
+  }
+
+  #read(key: string, bytes: Buffer | undefined): AuthorizerResult | undefined {
     if (bytes === undefined) {
       this.#parsed.delete(key);
       return undefined;
@@ -79,19 +121,14 @@ export class AuthorizerCache {
     return result;
   }
 
-  async set(key: string, result: AuthorizerResult, ttlSeconds: number): Promise<void> {
-    const bytes = Buffer.from(serializeResult(result), 'utf8');
-    try {
-      await this.#cache.set(key, bytes, ttlSeconds);
-    } catch {
-      return; // not cached: the next request calls the function again
-    }
-    this.#remember(key, bytes, result);
+  #hash(stage: StageRef, a: CompiledAuthorizer, joined: string): string {
+    const digest = createHash('sha256').update(a.fingerprint).update('\n').update(joined).digest('base64url');
+    return `${stagePrefix(stage)}${a.id}/${digest}`;
   }
 
   #remember(key: string, bytes: Buffer, result: AuthorizerResult): void {
     this.#parsed.delete(key);
     this.#parsed.set(key, { bytes, result });
-    if (this.#parsed.size > PARSED_ENTRIES) this.#parsed.delete(this.#parsed.keys().next().value!);
+    if (this.#parsed.size > REMEMBERED) this.#parsed.delete(this.#parsed.keys().next().value!);
   }
 }

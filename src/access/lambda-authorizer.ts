@@ -16,7 +16,7 @@ import type { InvocationScope, MethodRequest } from '../execute/types.ts';
 import { FUNCTION_ERROR_HEADER, lambdaSelectionSubject } from '../integrations/lambda.ts';
 import { LambdaError } from '../lambda/index.ts';
 import { AuthorizerCache } from './authorizer-cache.ts';
-import { AuthorizerConfigError, compileAuthorizer, readIdentity, type CompiledAuthorizer, type IdentityInput } from './authorizer-config.ts';
+import { AuthorizerConfigError, compileAuthorizer, readIdentity, type CompiledAuthorizer } from './authorizer-config.ts';
 import { authorizerEvent, methodArnOf, type EventRequest } from './authorizer-event.ts';
 import { AuthorizerOutputError, evaluatePolicy, parseAuthorizerOutput, type AuthorizerResult } from './authorizer-policy.ts';
 import type { AccessServices, AccessStep, InvokeResult } from './index.ts';
@@ -43,6 +43,8 @@ export class LambdaAuthorizers {
   readonly #compiled = new WeakMap<CompiledApi, Map<string, CompiledAuthorizer | string>>();
   /** Cache misses being answered, so simultaneous requests with one identity call the function once. */
   readonly #inflight = new Map<string, Promise<AuthorizerRun>>();
+  /** $context.authorizer of each cached result, shared by the requests it answers. */
+  readonly #contexts = new WeakMap<AuthorizerResult, Readonly<Record<string, unknown>>>();
 
   constructor(services: AccessServices) {
     this.#services = services;
@@ -56,17 +58,17 @@ export class LambdaAuthorizers {
     return id === null || api.authorizers.get(id)?.type !== 'COGNITO_USER_POOLS';
   }
 
-  async authorize(method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<void> {
+  /** Synchronous (no promise) when the result is in this process's memory; a refusal is thrown. */
+  authorize(method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<void> | undefined {
     const api = scope.api;
     const a = this.#authorizerOf(method, api);
-    const input: IdentityInput = {
+    const identity = readIdentity(a, {
       headersLower: request.headersLower,
       querystring: request.querystring,
       multiValueQuerystring: request.multiValueQuerystring,
       stageVariables: api.stageVariables,
       context: scope.context,
-    };
-    const identity = readIdentity(a, input);
+    });
     if (identity === null) throw unauthorized(`Unauthorized request: ${scope.requestId} (an identity source is missing or empty)`);
     if (a.validation !== null && !a.validation.test(identity[0]!)) {
       throw unauthorized(`Unauthorized request: ${scope.requestId} (the token does not match the identity validation expression)`);
@@ -75,7 +77,28 @@ export class LambdaAuthorizers {
     if (methodArn.length > MAX_METHOD_ARN_BYTES && Buffer.byteLength(methodArn) > MAX_METHOD_ARN_BYTES) {
       throw new GatewayError('DEFAULT_4XX', 'Request-URI Too Long', { status: 414, errorType: 'RequestUriTooLongException' });
     }
-    const event = (): EventRequest => ({
+    let key: string | null = null;
+    let missed = false;
+    if (a.ttlSeconds > 0) {
+      key = this.#cache.key(api, a, identity);
+      const hit = this.#cache.getNow(key);
+      if (hit !== undefined && hit !== null) return this.#admit(scope, hit, 0, methodArn);
+      missed = hit === null;
+    }
+    return this.#authorizeAsync(a, identity, methodArn, key, missed, method, request, scope);
+  }
+
+  async #authorizeAsync(
+    a: CompiledAuthorizer, identity: readonly string[], methodArn: string, key: string | null, missed: boolean,
+    method: CompiledMethod, request: MethodRequest, scope: InvocationScope,
+  ): Promise<void> {
+    const call = (): Promise<AuthorizerRun> => this.#call(a, identity, methodArn, method, request, scope);
+    const run = key === null ? await call() : await this.#cached(key, a, missed, call);
+    this.#admit(scope, run.result, run.latency, methodArn);
+  }
+
+  #call(a: CompiledAuthorizer, identity: readonly string[], methodArn: string, method: CompiledMethod, request: MethodRequest, scope: InvocationScope): Promise<AuthorizerRun> {
+    return this.run(a, identity, methodArn, {
       resource: method.resourcePath,
       path: request.path,
       httpMethod: request.httpMethod,
@@ -83,15 +106,9 @@ export class LambdaAuthorizers {
       querystring: request.querystring,
       multiValueQuerystring: request.multiValueQuerystring,
       pathParameters: request.pathParameters,
-      stageVariables: api.stageVariables,
+      stageVariables: scope.api.stageVariables,
       context: scope.context,
-    });
-    const run = a.ttlSeconds === 0
-      ? await this.run(a, identity, methodArn, event(), api)
-      : await this.#cached(api, a, identity, () => this.run(a, identity, methodArn, event(), api));
-    grant(scope, run);
-    const decision = evaluatePolicy(run.result, methodArn, scope.sourceIp);
-    if (decision !== 'ALLOW') throw accessDeniedByPolicy(decision === 'EXPLICIT_DENY');
+    }, scope.api);
   }
 
   /** Calls the authorizer's function and checks its output (no cache). */
@@ -126,10 +143,12 @@ export class LambdaAuthorizers {
     }
   }
 
-  async #cached(api: CompiledApi, a: CompiledAuthorizer, identity: readonly string[], call: () => Promise<AuthorizerRun>): Promise<AuthorizerRun> {
-    const key = this.#cache.key(api, a, identity);
-    const hit = await this.#cache.get(key);
-    if (hit !== undefined) return { result: hit, latency: 0 };
+  /** `missed`: the cache was read already (in memory) and had nothing. */
+  async #cached(key: string, a: CompiledAuthorizer, missed: boolean, call: () => Promise<AuthorizerRun>): Promise<AuthorizerRun> {
+    if (!missed) {
+      const hit = await this.#cache.get(key);
+      if (hit !== undefined) return { result: hit, latency: 0 };
+    }
     let pending = this.#inflight.get(key);
     if (pending === undefined) {
       pending = (async () => {
@@ -145,6 +164,29 @@ export class LambdaAuthorizers {
       this.#inflight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Hands what the authorizer returned to the templates ($context.authorizer.*), the AWS_PROXY
+   * event (requestContext.authorizer) and the API-key step (usageIdentifierKey), then applies its
+   * policy to this request's method ARN. A cached result's $context.authorizer is the same for
+   * every request (its integrationLatency is 0), so it is built once and shared, frozen.
+   */
+  #admit(scope: InvocationScope, result: AuthorizerResult, latency: number, methodArn: string): undefined {
+    let authorizer = latency === 0 ? this.#contexts.get(result) : undefined;
+    if (authorizer === undefined) {
+      const built: Record<string, unknown> = { ...result.context };
+      if (result.principalId !== undefined) built.principalId = result.principalId;
+      built.integrationLatency = latency;
+      authorizer = Object.freeze(built);
+      if (latency === 0) this.#contexts.set(result, authorizer);
+    }
+    scope.context.authorizer = authorizer;
+    if (result.principalId !== undefined) scope.grants.principalId = result.principalId;
+    if (result.usageIdentifierKey !== undefined) scope.grants.usageIdentifierKey = result.usageIdentifierKey;
+    const decision = evaluatePolicy(result, methodArn, scope.sourceIp);
+    if (decision !== 'ALLOW') throw accessDeniedByPolicy(decision === 'EXPLICIT_DENY');
+    return undefined;
   }
 
   #authorizerOf(method: CompiledMethod, api: CompiledApi): CompiledAuthorizer {
@@ -168,20 +210,6 @@ export class LambdaAuthorizers {
     if (typeof a === 'string') throw authorizerConfigurationError(a);
     return a;
   }
-}
-
-/** What the authorizer returned, for the templates ($context.authorizer.*), the AWS_PROXY event
- *  (requestContext.authorizer) and the API-key step (usageIdentifierKey). */
-function grant(scope: InvocationScope, run: AuthorizerRun): void {
-  const { result } = run;
-  const authorizer: Record<string, unknown> = { ...result.context };
-  if (result.principalId !== undefined) {
-    authorizer.principalId = result.principalId;
-    scope.grants.principalId = result.principalId;
-  }
-  authorizer.integrationLatency = run.latency;
-  scope.context.authorizer = authorizer;
-  if (result.usageIdentifierKey !== undefined) scope.grants.usageIdentifierKey = result.usageIdentifierKey;
 }
 
 // The control plane reaches the process's authorizers through the store it shares with the

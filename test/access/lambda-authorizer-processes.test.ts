@@ -1,7 +1,8 @@
 // The authorizer cache shared by several `gatehouse serve` processes: two processes on one
 // PostgreSQL and one Redis, the second serving with two node:cluster workers, so three processes
 // answer requests. A cached TOKEN authorizer's function runs once per identity across all of
-// them, and FlushStageAuthorizersCache through one empties the cache for all.
+// them, and FlushStageAuthorizersCache through one empties the cache for all. Then --workers 2
+// alone (no Redis): the cluster primary holds the cache the workers share.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -99,6 +100,54 @@ describe('the authorizer cache across processes sharing Redis', { timeout: 180_0
       assert.equal(counter.count('shared'), 2, 'the flush through the second process emptied the first one\'s cache too');
       assert.equal((await get(two, 'shared')).status, 200);
       assert.equal(counter.count('shared'), 2);
+    } finally {
+      lambda.destroy();
+      client.destroy();
+    }
+  });
+});
+
+describe('the authorizer cache of --workers 2 without Redis (kept by the cluster primary)', { timeout: 120_000 }, () => {
+  let dir: string;
+  let counter: Counter;
+  let proc: ServeProcess;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh-authorizer-workers-'));
+    counter = await startCounter();
+    proc = await serveProcess(['--port', '0', '--data-dir', dir, '--workers', '2']);
+  });
+
+  after(async () => {
+    await proc?.stop();
+    await counter?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('both workers answer from one cache, and the flush empties it', async () => {
+    const client = apiGatewayClient(proc.url);
+    const lambda = new LambdaClient({ endpoint: proc.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    try {
+      await createFunction(lambda, 'workers-authorizer', COUNTING_AUTHORIZER, { COUNTER_URL: counter.url });
+      const api = await createAuthorizedApi(client, 'workers', {
+        type: 'TOKEN', authorizerUri: authorizerUri('workers-authorizer'), identitySource: 'method.request.header.Authorization', authorizerResultTtlInSeconds: 300,
+      });
+      await deployStage(client, api.restApiId, 'prod');
+      const get = (token: string) => freshGet(`${proc.url}/restapis/${api.restApiId}/prod/_user_request_/pets/1`, { Authorization: token });
+      const pids = new Set<number>();
+      // Fresh connections until both workers have answered (node:cluster hands connections round robin).
+      await until(async () => {
+        const h = await freshGet(`${proc.url}/_gatehouse/health`, {});
+        pids.add((JSON.parse(h.body) as { pid: number }).pid);
+        return pids.size === 2;
+      });
+      const answers: number[] = [];
+      for (let i = 0; i < 6; i++) answers.push((await get('workers')).status);
+      assert.deepEqual([...new Set(answers)], [200]);
+      assert.equal(counter.count('workers'), 1);
+      await client.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.restApiId, stageName: 'prod' }));
+      for (let i = 0; i < 4; i++) assert.equal((await get('workers')).status, 200);
+      assert.equal(counter.count('workers'), 2);
     } finally {
       lambda.destroy();
       client.destroy();
