@@ -185,7 +185,8 @@ export class LambdaAuthorizers {
     if (result.principalId !== undefined) scope.grants.principalId = result.principalId;
     if (result.usageIdentifierKey !== undefined) scope.grants.usageIdentifierKey = result.usageIdentifierKey;
     const decision = evaluatePolicy(result, methodArn, scope.sourceIp);
-    if (decision !== 'ALLOW') throw accessDeniedByPolicy(decision === 'EXPLICIT_DENY');
+    // AWS's table A: the authorizer's silence admits a caller the API's resource policy allows (src/access/resource-policy.ts).
+    if (decision === 'EXPLICIT_DENY' || (decision === 'IMPLICIT_DENY' && scope.grants.resourcePolicy !== 'Allow')) throw accessDeniedByPolicy(decision === 'EXPLICIT_DENY');
     return undefined;
   }
 
