@@ -1,7 +1,7 @@
 // The `gatehouse` command.
 import { rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
-import { configureLog, log } from '../observe/log.ts';
+import { configureLog, log, releaseLog } from '../observe/log.ts';
 import { startGatehouse, startGatehouseCluster, VERSION } from '../server.ts';
 import { announceListening, isClusterWorker } from '../cluster.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<void> {
 
 async function serve(argv: string[]): Promise<void> {
   const config = parseConfig(argv, process.env);
-  configureLog(config.logLevel);
+  configureLog(config.logLevel, { holdUntilStarted: true });
   const worker = isClusterWorker();
   // Signals are taken before the start-up line is printed: a script that reads that line and
   // stops the server at once must find the handler in place, not Node's default (instant death).
@@ -116,6 +116,7 @@ async function serve(argv: string[]): Promise<void> {
     running = gatehouse;
     if (stopping) return gatehouse.close();
     announceListening(gatehouse.url);
+    releaseLog();
     return;
   }
   // npm and npx do not pass SIGTERM on to the script they run: `npx gatehouse serve &` then
@@ -151,6 +152,7 @@ async function serve(argv: string[]): Promise<void> {
     const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
     process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, account ${config.accountId}${workers}, pid ${process.pid})\n`);
   }
+  releaseLog();
 }
 
 /** Errors a user can act on are printed as their one line; anything else is a bug with a stack. */

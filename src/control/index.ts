@@ -14,6 +14,7 @@ import { validateInput } from './coral.ts';
 import { ApiError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import { bindInput, OperationRouter, writeError, writeOutput, type WireResponse } from './protocol.ts';
+import { logRequest, logsRequests, pathOf } from '../observe/log.ts';
 
 export type { OpContext } from './context.ts';
 export { ApiError } from './errors.ts';
@@ -79,7 +80,8 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     return handler(input as Operations[Op]['input'], ctx);
   }
 
-  async function run(req: IncomingMessage, body: Buffer, requestId: string): Promise<WireResponse> {
+  /** `call.operation` is set once the operation is known, for the request log. */
+  async function run(req: IncomingMessage, body: Buffer, requestId: string, call: { operation?: string }): Promise<WireResponse> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -90,6 +92,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       // What API Gateway answers for a path or verb its API does not have.
       return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
+    call.operation = match.op.name;
     // The action is the HTTP verb, the resource the path (apigateway:DELETE on .../restapis/abc).
     if (who.caller !== null) iam.authorize(who.caller, `apigateway:${req.method}`, managementResource(who.region, path));
     if (handlers[match.op.name] === undefined) {
@@ -139,6 +142,16 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     handlers,
     handle(req, res) {
       const requestId = randomUUID();
+      const started = Date.now();
+      const call: { operation?: string } = {};
+      const logged = (): void => {
+        if (!logsRequests()) return;
+        logRequest({
+          requestId, method: req.method ?? 'GET', path: pathOf(req.url ?? '/'), status: res.statusCode, latencyMs: Date.now() - started,
+          target: `management ${call.operation ?? 'unknown operation'}`, ...(call.operation === undefined ? {} : { operation: call.operation }),
+          ...(res.statusCode >= 500 ? { reason: `status ${res.statusCode}` } : {}),
+        });
+      };
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
@@ -154,12 +167,13 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       req.on('end', () => {
         if (tooLarge) {
           send(res, requestId, writeError(new ApiError('BadRequestException', `Request payload size exceeds the limit of ${MAX_BODY_BYTES} bytes`, 413)));
+          logged();
           return;
         }
-        run(req, Buffer.concat(chunks), requestId).then(
+        run(req, Buffer.concat(chunks), requestId, call).then(
           (r) => send(res, requestId, r),
           (err) => fail(res, requestId, err),
-        );
+        ).then(logged);
       });
     },
     async invoke(operation, input, scope = {}) {

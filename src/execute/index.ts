@@ -6,7 +6,7 @@ import type { ChangeFeed, FeedBatch } from '../feed/index.ts';
 import { createIntegrations, type Integration, type Integrations } from '../integrations/index.ts';
 import { K } from '../kinds.ts';
 import type { Store } from '../store/index.ts';
-import { log, logRequest } from '../observe/log.ts';
+import { logRequest, logsRequests, pathOf } from '../observe/log.ts';
 import { createObserver, type Observer } from '../observe/observer.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
@@ -162,15 +162,17 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
   const length = send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined);
   if (scope !== undefined) observer.finished(scope, out.statusCode, length);
   // One level check per request; the line is built only when it will be written.
+  if (!logsRequests()) return;
   const failed = out.statusCode >= 500 || out.failure !== undefined;
-  if (!log().isLevelEnabled(failed ? 'info' : 'debug')) return;
   const started = scope?.context.requestTimeEpoch;
   logRequest({
     requestId,
     method: req.method ?? 'GET',
-    path: req.url ?? '/',
+    path: pathOf(req.url ?? '/'),
     status: out.statusCode,
     target: `api ${target.restApiId} stage ${target.stageName ?? ''}`,
+    api: target.restApiId,
+    stage: target.stageName ?? '',
     ...(typeof started === 'number' ? { latencyMs: Date.now() - started } : {}),
     ...(failed ? { reason: out.failure ?? `status ${out.statusCode}` } : {}),
   });

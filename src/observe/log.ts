@@ -1,8 +1,13 @@
 // The server's own log (pino): one JSON line per event on stdout, or a readable line on a
-// terminal. Levels follow `--log-level`: `silent` writes nothing, `info` writes start-up and
-// every request that ends in a 5xx or an integration error (with its reason and request id),
-// `debug` adds one line per request. The full request, access and execution logs come later
-// (the observability issue); this module is where they will hang.
+// terminal. Levels follow `--log-level`: `silent` writes nothing; `info` writes start-up, failures
+// of the server's own parts, and the request log: one line per request (deployed APIs, management
+// calls with their operation name, requests the front door refuses) with its request id, method,
+// path, status and latency, and for a request that failed on the server side (a 5xx, an
+// integration error) the reason API Gateway's execution log would give; `debug` adds diagnostics.
+// Every line carries the process id, so the lines of --workers can be told apart. The access and
+// execution logs API Gateway users know are not this log: src/observe/access-log.ts and
+// execution-log.ts write them to files.
+import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 
 export type LogLevel = 'silent' | 'info' | 'debug';
@@ -10,23 +15,53 @@ export type LogLevel = 'silent' | 'info' | 'debug';
 export interface RequestLogLine {
   requestId: string;
   method: string;
+  /** The path without its query string. */
   path: string;
   status: number;
-  /** e.g. 'api abc123 stage test', 'management GetRestApi', 'lambda Invoke' */
+  /** e.g. 'api abc123 stage test', 'management GetRestApi', 'front door' */
   target?: string;
+  /** A deployed API's id and stage. */
+  api?: string;
+  stage?: string;
+  /** A management call's operation (GetRestApi, CreateDeployment, ...). */
+  operation?: string;
   latencyMs?: number;
   /** why it failed: the template error, the integration error, the function error */
   reason?: string;
 }
 
 function create(level: LogLevel, pretty: boolean): Logger {
+  // A terminal gets one plain line per event; pipes and files get pino's JSON.
+  const out: { write(line: string): void } = pretty ? prettyStream() : pino.destination({ fd: 1, sync: false });
   return pino({
     level,
-    base: undefined,
+    base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  // A terminal gets one plain line per event; pipes and files get pino's JSON.
-  }, pretty ? prettyStream() : pino.destination({ fd: 1, sync: false }));
+  }, {
+    write(line: string) {
+      if (held === null) out.write(line);
+      else held.push({ out, line });
+    },
+  });
+}
+
+// Lines logged while the server starts wait for its start-up line, which scripts read as the
+// first line of stdout (releaseLog). Should the start fail, they are written as the process exits.
+let held: { out: { write(line: string): void }; line: string }[] | null = null;
+
+function writeHeldNow(): void {
+  const lines = held;
+  held = null;
+  if (lines !== null) for (const { line } of lines) writeSync(1, line);
+}
+
+/** Writes the lines held since configureLog(..., { holdUntilStarted: true }), and every later line at once. */
+export function releaseLog(): void {
+  const lines = held;
+  held = null;
+  process.off('exit', writeHeldNow);
+  if (lines !== null) for (const { out, line } of lines) out.write(line);
 }
 
 /** A tiny stdout writer for terminals: `time level msg key=value ...`. pino-pretty would add
@@ -48,8 +83,13 @@ function prettyStream(): { write(line: string): void } {
 
 let current: Logger = pino({ level: 'silent' });
 
-/** Called once by `gatehouse serve`; until then (tests, library use) nothing is logged. */
-export function configureLog(level: LogLevel, options: { pretty?: boolean; logger?: Logger } = {}): Logger {
+/** Called once by `gatehouse serve`; until then (tests, library use) nothing is logged.
+ *  `holdUntilStarted`: keep lines until releaseLog(), so the start-up line comes first. */
+export function configureLog(level: LogLevel, options: { pretty?: boolean; logger?: Logger; holdUntilStarted?: boolean } = {}): Logger {
+  if (options.holdUntilStarted === true && options.logger === undefined && level !== 'silent') {
+    held = [];
+    process.once('exit', writeHeldNow);
+  }
   current = options.logger ?? create(level, options.pretty ?? process.stdout.isTTY === true);
   return current;
 }
@@ -58,12 +98,19 @@ export function log(): Logger {
   return current;
 }
 
-/** One line for a finished request: `info` when it failed on the server side, `debug` otherwise. */
+/** Whether request lines are written (callers check before building one). */
+export function logsRequests(): boolean {
+  return current.isLevelEnabled('info');
+}
+
+/** One `info` line for a finished request; its message is the failure's reason when it has one. */
 export function logRequest(line: RequestLogLine): void {
-  const failed = line.status >= 500 || line.reason !== undefined;
-  if (failed) {
-    if (current.isLevelEnabled('info')) current.info(line, line.reason ?? `status ${line.status}`);
-  } else if (current.isLevelEnabled('debug')) {
-    current.debug(line, 'request');
-  }
+  if (!current.isLevelEnabled('info')) return;
+  current.info(line, line.reason ?? (line.status >= 500 ? `status ${line.status}` : 'request'));
+}
+
+/** A URL's path, without the query string (which may carry what the log should not). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }

@@ -1,8 +1,7 @@
-// The server log for deployed APIs: at `info` one line for every request that ends in a 5xx or
-// an integration error (a template error, a back end's 5xx, a missing or crashing Lambda
-// function), with the request id the client saw and the reason API Gateway's execution log would
-// give; at `debug` one line for every request; at `silent` nothing. The logger is a real pino
-// logger writing into memory.
+// The server log for deployed APIs: at `info` one line for every request, with the request id the
+// client saw; a request that ends in a 5xx or an integration error (a template error, a back end's
+// 5xx, a missing or crashing Lambda function) has the reason API Gateway's execution log would
+// give as its message; at `silent` nothing. The logger is a real pino logger writing into memory.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
@@ -76,7 +75,7 @@ after(async () => {
   await backend.close();
 });
 
-describe('at info: one line per failed request, with its request id and reason', () => {
+describe('at info: one line per request, a failed one with its reason', () => {
   before(() => useLevel('info'));
 
   const cases: [path: string, status: number, reason: RegExp][] = [
@@ -102,27 +101,31 @@ describe('at info: one line per failed request, with its request id and reason',
     });
   }
 
-  test('a request that succeeds writes nothing at info', async () => {
+  test('a request that succeeds writes its line, without a reason', async () => {
     const { answer, logged } = await call('/ok');
     assert.equal(answer.status, 200);
-    assert.deepEqual(logged, []);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]!.level, 'info');
+    assert.equal(logged[0]!.status, 200);
+    assert.equal(logged[0]!.reason, undefined);
   });
 
-  test('a client error (no such resource, 403) is not a server failure', async () => {
+  test('a client error (no such resource, 403) is not a server failure: a line without a reason', async () => {
     const { answer, logged } = await call('/nothing-here');
     assert.equal(answer.status, 403);
-    assert.deepEqual(logged, []);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]!.status, 403);
+    assert.equal(logged[0]!.reason, undefined);
   });
 });
 
-describe('at debug: every request', () => {
+describe('at debug: the same one line per request', () => {
   before(() => useLevel('debug'));
 
-  test('a success gets one debug line, a failure its info line', { timeout: 60_000 }, async () => {
+  test('a success and a failure get one info line each', { timeout: 60_000 }, async () => {
     const ok = await call('/ok');
     assert.equal(ok.logged.length, 1);
-    assert.equal(ok.logged[0]!.level, 'debug');
-    assert.equal(ok.logged[0]!.status, 200);
+    assert.equal(ok.logged[0]!.level, 'info');
     assert.equal(ok.logged[0]!.reason, undefined);
     const failed = await call('/unavailable');
     assert.equal(failed.logged.length, 1);

@@ -1,0 +1,129 @@
+// The request log on stdout: at --log-level info one JSON line per request (deployed APIs and
+// management calls, these with their operation name) carrying the request id the client saw,
+// method, path, status and latency, and the process id; the start-up line stays first and plain;
+// nothing per request at silent. In-process with a pino logger writing into memory, and with real
+// `gatehouse serve` processes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import pino from 'pino';
+import { configureLog } from '../../src/observe/log.ts';
+import type { Gatehouse } from '../../src/server.ts';
+import { createMockApi } from '../helpers/mock-api.ts';
+import { serveProcess, until } from '../helpers/processes.ts';
+import { apiGatewayClient, startTestGatehouse, tempDataDir } from '../helpers/server.ts';
+import { callStage, deploy } from '../execute/helpers.ts';
+
+describe('in process, at info', () => {
+  let gh: Gatehouse;
+  let client: APIGatewayClient;
+  let apiId: string;
+  const lines: Record<string, unknown>[] = [];
+
+  before(async () => {
+    const sink = { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) };
+    configureLog('info', { logger: pino({ level: 'info', base: { pid: process.pid }, formatters: { level: (label) => ({ level: label }) } }, sink) });
+    gh = await startTestGatehouse();
+    client = apiGatewayClient(gh.url);
+    apiId = await createMockApi(client, 'request-log');
+    await deploy(client, apiId, 'prod', { v: '1' });
+  });
+
+  after(async () => {
+    configureLog('silent');
+    client.destroy();
+    await gh.close();
+  });
+
+  test('a deployed API request: one line with its request id, method, path without the query, API, stage, status and latency', async () => {
+    const answer = await callStage(gh.url, apiId, 'prod', '/hello?secret=1');
+    assert.equal(answer.status, 200);
+    const requestId = answer.headers['x-amzn-requestid'];
+    const mine = lines.filter((l) => l.requestId === requestId);
+    assert.equal(mine.length, 1);
+    const line = mine[0]!;
+    assert.equal(line.level, 'info');
+    assert.equal(line.method, 'GET');
+    assert.equal(line.path, `/restapis/${apiId}/prod/_user_request_/hello`);
+    assert.equal(line.api, apiId);
+    assert.equal(line.stage, 'prod');
+    assert.equal(line.status, 200);
+    assert.equal(typeof line.latencyMs, 'number');
+    assert.equal(line.pid, process.pid);
+    assert.equal(line.reason, undefined);
+  });
+
+  test('management calls: one line each with the operation name, failures included', async () => {
+    const got = await client.send(new GetRestApiCommand({ restApiId: apiId }));
+    const ok = lines.filter((l) => l.requestId === got.$metadata.requestId);
+    assert.equal(ok.length, 1);
+    assert.equal(ok[0]!.operation, 'GetRestApi');
+    assert.equal(ok[0]!.target, 'management GetRestApi');
+    assert.equal(ok[0]!.status, 200);
+    assert.equal(ok[0]!.path, `/restapis/${apiId}`);
+    const missing = await fetch(`${gh.url}/restapis/nosuchapi`);
+    assert.equal(missing.status, 404);
+    const failed = lines.filter((l) => l.requestId === missing.headers.get('x-amzn-requestid'));
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]!.operation, 'GetRestApi');
+    assert.equal(failed[0]!.status, 404);
+  });
+});
+
+/** A port free now (for a server that prints nothing to read it from). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('gatehouse serve', { timeout: 120_000 }, () => {
+  test('--log-level info: the start-up line first and plain, then a JSON line per request with the process id', async () => {
+    const gh = await serveProcess(['--port', '0', '--data-dir', tempDataDir()]);
+    try {
+      const client = apiGatewayClient(gh.url);
+      const apiId = await createMockApi(client, 'serve-log');
+      await deploy(client, apiId, 'prod', { v: '1' });
+      client.destroy();
+      const answer = await callStage(gh.url, apiId, 'prod', '/hello');
+      const requestId = String(answer.headers['x-amzn-requestid']);
+      await until(() => gh.stdout().includes(requestId));
+      const [first, ...rest] = gh.stdout().split('\n');
+      assert.match(first!, /^gatehouse \S+ serving http:\/\/127\.0\.0\.1:\d+ /);
+      const line = rest.filter((l) => l.includes(requestId)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(line.length, 1);
+      assert.equal(line[0]!.pid, gh.pid);
+      assert.equal(line[0]!.status, 200);
+      assert.equal(line[0]!.api, apiId);
+      assert.ok(rest.some((l) => l.includes('"operation":"CreateDeployment"')), 'management calls are logged');
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  test('--log-level silent: nothing on stdout, whatever the requests', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts'), 'serve', '--port', String(port), '--data-dir', ':memory:', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c) => (out += c));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await until(async () => (await fetch(`${url}/_gatehouse/health`).catch(() => null))?.status === 200, 100);
+      const client = apiGatewayClient(url);
+      const apiId = await createMockApi(client, 'silent-log');
+      await deploy(client, apiId, 'prod', { v: '1' });
+      client.destroy();
+      assert.equal((await callStage(url, apiId, 'prod', '/hello')).status, 200);
+      assert.equal((await callStage(url, apiId, 'prod', '/nothing')).status, 403);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    assert.equal(out, '');
+  });
+});
