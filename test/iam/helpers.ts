@@ -166,3 +166,65 @@ export async function signedFetch(url: string, credentials: Credentials, options
   }
   return { status: res.status, headers: res.headers, text, json };
 }
+
+export interface SignedHttp extends SignedFetch {
+  /** The Host to send and sign (an {apiId}.execute-api.* name); the URL's own host when omitted. */
+  readonly host?: string;
+  /** Sign nothing: send the request as it is. */
+  readonly unsigned?: boolean;
+  /** The body to send when it is not the one signed (a request altered on its way). */
+  readonly sentBody?: string;
+}
+
+/** A request signed by @smithy/signature-v4 and sent with node:http (which, unlike fetch, may set Host). */
+export async function signedHttp(baseUrl: string, pathAndQuery: string, credentials: Credentials, options: SignedHttp = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }> {
+  const base = new URL(baseUrl);
+  const u = new URL(pathAndQuery, baseUrl);
+  const host = options.host ?? base.host;
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of u.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  const request = {
+    method: options.method ?? 'GET',
+    protocol: 'http:',
+    hostname: host,
+    path: u.pathname,
+    query,
+    headers: { host, ...options.headers } as Record<string, string>,
+    body: options.body,
+  };
+  let headers = request.headers;
+  let qs = u.search.slice(1);
+  if (options.unsigned !== true) {
+    const signer = new SignatureV4({ service: options.service ?? 'execute-api', region: options.region ?? REGION, credentials, sha256: NodeSha256 });
+    const signed = options.presignSeconds === undefined
+      ? await signer.sign(request, { signingDate: options.signingDate })
+      : await signer.presign(request, { signingDate: options.signingDate, expiresIn: options.presignSeconds });
+    headers = signed.headers as Record<string, string>;
+    qs = Object.entries(signed.query ?? {})
+      .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(String(x))}`))
+      .join('&');
+  }
+  const { request: send } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = send({ host: base.hostname, port: base.port, path: u.pathname + (qs === '' ? '' : `?${qs}`), method: request.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.sentBody ?? options.body);
+  });
+}
