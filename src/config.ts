@@ -124,7 +124,7 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   'account-id': { key: 'accountId', help: '12-digit AWS account id that requests act in' },
   region: { key: 'region', help: 'region used when a request carries no SigV4 credential scope' },
   'allow-reset': { key: 'allowReset', help: 'enable POST /_gatehouse/reset, which empties all state (for test suites)' },
-  'log-level': { key: 'logLevel', help: 'silent, info (start-up and failed requests) or debug (every request)' },
+  'log-level': { key: 'logLevel', help: 'silent, info (start-up, failures, and one line per request: the request log) or debug (diagnostics besides)' },
   'pid-file': { key: 'pidFile', help: 'write the server process id to this file while it runs (for scripts that stop it)' },
   'allow-origin': { key: 'allowOrigin', help: 'browser origin allowed to call the management, Lambda and /_gatehouse APIs (repeat or comma-separate; * = any); same-origin pages always may' },
   'allow-host': { key: 'allowHost', help: 'Host name to answer besides this machine\'s own addresses and {apiId}.execute-api.* (repeat or comma-separate; * = any)' },
