@@ -12,7 +12,9 @@
 //     per process in time. A lease the bucket cannot give any more (fewer tokens than a lease
 //     left) turns this process to single tokens for a moment, so the last tokens go one by one.
 //   - small buckets (a burst below 200: usage-plan and method limits people set to be felt) and
-//     quotas are asked once per request, exactly.
+//     quotas are exact: the requests for one of them that arrive in one turn of the event loop
+//     are asked together, as one take (or count) of as many tokens; when that is refused, each is
+//     asked alone, so the answers are those of asking one by one.
 //   - a bucket that refused a request cannot give a token before the time it named (retryAfterMs:
 //     it refills at its rate, and leases are taken out of it), so until then this process refuses
 //     at once, without asking; a flood of throttled requests costs a round trip per refill, not
@@ -89,6 +91,7 @@ class SharedLimiter implements Limiter {
   readonly #quotas: QuotaCounters;
   readonly #leases = new Map<string, Lease>();
   readonly #denials = new Map<string, Denial>();
+  readonly #batches = new Batches();
   readonly #clock: () => number;
 
   constructor(buckets: TokenBuckets, quotas: QuotaCounters, clock: () => number) {
@@ -117,7 +120,7 @@ class SharedLimiter implements Limiter {
   }
 
   consume(key: string, quota: QuotaPeriod, limit: number): Promise<boolean> {
-    return this.#quotas.consume(key, quota, limit, 1).then(allowed);
+    return this.#batches.ask(`q\n${key}`, (cost) => this.#quotas.consume(key, quota, limit, cost)).then(allowed);
   }
 
   #lease(lease: Lease, key: string, rate: number, burst: number, size: number): Promise<boolean> {
@@ -147,7 +150,7 @@ class SharedLimiter implements Limiter {
       if (now < d.until && d.rate === rate && d.burst === burst) return false;
       this.#denials.delete(key);
     }
-    return this.#buckets.take(key, rate, burst, 1).then((r) => {
+    return this.#batches.ask(`t\n${key}`, (cost) => this.#buckets.take(key, rate, burst, cost)).then((r) => {
       if (r.allowed) return true;
       if (this.#denials.size >= MAX_ENTRIES) this.#sweep(now);
       this.#denials.set(key, { until: now + (r.retryAfterMs < 0 ? NEVER_MS : r.retryAfterMs), rate, burst });
@@ -159,5 +162,61 @@ class SharedLimiter implements Limiter {
   #sweep(now: number): void {
     for (const [key, l] of this.#leases) if (l.pending === null && (l.tokens === 0 || now >= l.until)) this.#leases.delete(key);
     for (const [key, d] of this.#denials) if (now >= d.until) this.#denials.delete(key);
+  }
+}
+
+// ---------------------------------------------------------------- asking together
+
+interface Waiter<R> {
+  resolve(r: R): void;
+  reject(err: unknown): void;
+}
+
+interface Batch<R> {
+  readonly ask: (cost: number) => Promise<R>;
+  readonly waiters: Waiter<R>[];
+}
+
+/**
+ * Asks for one unit per request, grouping the requests for one key that arrive in one turn of the
+ * event loop (flushed by setImmediate, after the turn's I/O callbacks) into one ask of as many
+ * units. Granted: each request has its unit. Refused (fewer left than asked): each is asked alone,
+ * which grants exactly as many as asking one by one would.
+ */
+class Batches {
+  readonly #open = new Map<string, Batch<TakeResult | QuotaResult>>();
+  #armed = false;
+
+  ask<R extends TakeResult | QuotaResult>(id: string, ask: (cost: number) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      let batch = this.#open.get(id);
+      if (batch === undefined) {
+        batch = { ask, waiters: [] };
+        this.#open.set(id, batch);
+        if (!this.#armed) {
+          this.#armed = true;
+          setImmediate(() => this.#flush());
+        }
+      }
+      batch.waiters.push({ resolve: resolve as (r: TakeResult | QuotaResult) => void, reject });
+    });
+  }
+
+  #flush(): void {
+    this.#armed = false;
+    const batches = [...this.#open.values()];
+    this.#open.clear();
+    for (const { ask, waiters } of batches) {
+      if (waiters.length === 1) {
+        ask(1).then(waiters[0]!.resolve, waiters[0]!.reject);
+        continue;
+      }
+      ask(waiters.length).then((r) => {
+        if (r.allowed) for (const w of waiters) w.resolve(r);
+        else for (const w of waiters) ask(1).then(w.resolve, w.reject);
+      }, (err: unknown) => {
+        for (const w of waiters) w.reject(err);
+      });
+    }
   }
 }

@@ -10,7 +10,7 @@ import { UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-g
 import { createLimiter, leaseSize } from '../../src/access/limits.ts';
 import { parseConfig } from '../../src/config.ts';
 import { startGatehouse, type Gatehouse } from '../../src/server.ts';
-import { RedisSharedState, type SharedState, type TokenBuckets } from '../../src/shared/index.ts';
+import { RedisSharedState, type QuotaCounters, type SharedState, type TokenBuckets } from '../../src/shared/index.ts';
 import { apiGatewayClient } from '../helpers/server.ts';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.ts';
 import { burst, get, mockApi, planWithKey, testClock } from './traffic-helpers.ts';
@@ -58,7 +58,7 @@ describe('a Gatehouse with --redis', () => {
   });
 });
 
-/** A SharedState whose token buckets count their calls. */
+/** A SharedState whose token buckets and quota counters count their calls. */
 function counted(state: SharedState): { state: SharedState; calls: () => number } {
   let calls = 0;
   const buckets: TokenBuckets = {
@@ -67,7 +67,16 @@ function counted(state: SharedState): { state: SharedState; calls: () => number 
       return state.buckets.take(key, rate, burst, cost);
     },
   };
-  return { state: { ...state, buckets, quotas: state.quotas, cache: state.cache.bind(state), close: () => state.close() }, calls: () => calls };
+  const quotas: QuotaCounters = {
+    consume(key, quota, limit, cost) {
+      calls++;
+      return state.quotas.consume(key, quota, limit, cost);
+    },
+    peek: (key, quota, limit) => state.quotas.peek(key, quota, limit),
+    usage: (key, from, to) => state.quotas.usage(key, from, to),
+    adjust: (key, quota, remaining) => state.quotas.adjust(key, quota, remaining),
+  };
+  return { state: { ...state, buckets, quotas, cache: state.cache.bind(state), close: () => state.close() }, calls: () => calls };
 }
 
 describe('leases of a large shared bucket', () => {
@@ -109,6 +118,27 @@ describe('leases of a large shared bucket', () => {
       assert.ok(secondTrips <= 2 * 50 + 2 * 50, `${secondTrips} round trips for 600 refused requests`);
     } finally {
       await Promise.all([s1.close(), s2.close()]);
+    }
+  });
+});
+
+describe('asking together', () => {
+  test('requests for one quota in one turn are one count when it has room, and exact when it has not', async () => {
+    const state = new RedisSharedState(redis.url, { prefix: `gh-test-${randomBytes(4).toString('hex')}:` });
+    try {
+      await state.connection.waitReady(2000);
+      const c = counted(state);
+      const limiter = createLimiter(c.state);
+      const quota = { period: 'DAY' as const, offset: 0 };
+      const first = await Promise.all(Array.from({ length: 100 }, () => limiter.consume('plan/key', quota, 150)));
+      assert.equal(first.filter(Boolean).length, 100);
+      assert.equal(c.calls(), 1, 'one count of 100');
+      // 50 left: the count of 100 is refused, then each request is asked alone.
+      const second = await Promise.all(Array.from({ length: 100 }, () => limiter.consume('plan/key', quota, 150)));
+      assert.equal(second.filter(Boolean).length, 50);
+      assert.deepEqual(await state.quotas.peek('plan/key', quota, 150), { allowed: false, used: 150, remaining: 0 });
+    } finally {
+      await state.close();
     }
   });
 });
