@@ -1,6 +1,7 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
 import type { ApiSnapshot } from './snapshot.ts';
-import type { AccessLogSettings, Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting } from '../model/generated/types.ts';
+import type { AccessLogSettings, Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting, RequestValidator } from '../model/generated/types.ts';
+import { compileRequestCheck, ModelSchemas, type RequestCheck } from '../validation/index.ts';
 import { compileGatewayResponses } from '../gateway-responses/index.ts';
 import { compileRequestParameters, compileResponseParameters, MappingExpressionError } from './parameter-mapping.ts';
 import { RouteTrie } from './routes.ts';
@@ -18,11 +19,15 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
   const region = stage.region ?? 'us-east-1';
   const routes = new RouteTrie<CompiledResource>();
   const resourcesById = new Map<string, CompiledResource>();
+  // Request validators: the API's models compiled on first use by a method that validates a body.
+  const validators = new Map(((snapshot.extras['requestvalidator'] ?? []) as RequestValidator[]).map((v) => [v.id!, v]));
+  const schemas = new ModelSchemas(stage.restApiId, snapshot.models);
+  const requestCheck = (m: Method): RequestCheck | null => (validators.size === 0 ? null : compileRequestCheck(m, validators, schemas));
   for (const r of snapshot.resources) {
     const methods = new Map<string, CompiledMethod>();
     for (const [verb, m] of Object.entries(r.resourceMethods ?? {})) {
       if (m.methodIntegration === undefined) continue;
-      methods.set(verb, compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage, region));
+      methods.set(verb, { ...compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage, region), requestCheck: requestCheck(m) });
     }
     const resource: CompiledResource = { id: r.id!, path: r.path!, methods };
     resourcesById.set(resource.id, resource);
@@ -59,7 +64,7 @@ function accessLogSettings(s: AccessLogSettings | undefined): Readonly<AccessLog
   return Object.freeze({ destinationArn: s.destinationArn, format: s.format });
 }
 
-function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string): CompiledMethod {
+function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string): Omit<CompiledMethod, 'requestCheck'> {
   const name = `${stage.restApiId}/${stage.stageName}/${verb}${path}`;
   return {
     resourceId,

@@ -2,6 +2,7 @@
 // Immutable once built; a stage points at one and a redeploy swaps the reference.
 import type { AccessLogSettings, Authorizer, Integration, MethodResponse, MethodSetting, Stage } from '../model/generated/types.ts';
 import type { CompiledGatewayResponses } from '../gateway-responses/index.ts';
+import type { RequestCheck } from '../validation/index.ts';
 import type { CompiledParameter, RequestLocation } from './parameter-mapping.ts';
 import type { RouteTrie } from './routes.ts';
 import type { SelectionPattern } from './selection-pattern.ts';
@@ -94,6 +95,8 @@ export interface CompiledMethod {
   /** The method's request parameters marked as cache keys (integration.cacheKeyParameters) and its cacheNamespace. */
   readonly cacheKeyParameters: readonly string[];
   readonly cacheNamespace: string;
+  /** The method's request validator (required parameters, body model), compiled; null when it has none (src/validation). */
+  readonly requestCheck: RequestCheck | null;
 }
 
 export interface CompiledIntegration {

@@ -17,11 +17,13 @@ export class GatewayError extends Error {
   readonly messageString: string;
   /** The body while the API customizes no template for the type, where AWS's differs from the usual one. */
   readonly defaultTemplate: GatewayResponseTemplate | null;
+  /** $context.error.validationErrorString: a request validator's detail ('' for other errors). */
+  readonly validationErrorString: string;
 
   constructor(
     responseType: GatewayResponseType,
     message: string | null,
-    options: { status?: number; errorType?: string; log?: string; defaultTemplate?: GatewayResponseTemplate } = {},
+    options: { status?: number; errorType?: string; log?: string; defaultTemplate?: GatewayResponseTemplate; validationErrorString?: string } = {},
   ) {
     super(message ?? '');
     this.name = 'GatewayError';
@@ -31,6 +33,7 @@ export class GatewayError extends Error {
     this.logMessage = options.log ?? message ?? responseType;
     this.messageString = message === null ? 'null' : JSON.stringify(message);
     this.defaultTemplate = options.defaultTemplate ?? null;
+    this.validationErrorString = options.validationErrorString ?? '';
   }
 }
 

@@ -29,6 +29,8 @@ export async function runPipeline(
     // Resource policy, authorization, API key, throttling and quotas, in AWS's order.
     const gate = access?.check(routed.method, request, scope);
     if (gate !== undefined) await gate;
+    // Request validation: after access control, before the cache and the integration request.
+    routed.method.requestCheck?.check(request);
     // The stage cache: a hit answers without the integration; a 2xx miss is stored.
     const cached = cache?.forMethod(routed.method, scope.api) ?? null;
     if (cached === null) return await invokeMethod(integrations, routed.method, request, scope);

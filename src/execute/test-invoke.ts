@@ -87,6 +87,7 @@ export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeM
   let out: MethodResponse;
   try {
     request = methodRequest({ method, pathParameters: single.match(path)?.params ?? {} }, incoming, invocation);
+    method.requestCheck?.check(request);
     out = await invokeMethod(integrations.registry, method, request, invocation);
   } catch (err) {
     out = gatewayResponse(err, request, invocation);

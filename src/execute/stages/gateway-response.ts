@@ -24,7 +24,7 @@ export function gatewayResponse(
     onBug?.(err);
     e = internalError((err as Error)?.message ?? String(err));
   }
-  const error = { message: e.message, messageString: e.messageString, responseType: e.responseType, validationErrorString: '' };
+  const error = { message: e.message, messageString: e.messageString, responseType: e.responseType, validationErrorString: e.validationErrorString };
   const response = (scope === null ? DEFAULT_GATEWAY_RESPONSES : scope.api.gatewayResponses)[e.responseType];
   if (scope !== null) scope.context.error = error;
   const out = renderGatewayResponse(response, e, {
