@@ -20,7 +20,7 @@
 //
 // Conditions see aws:SourceIp (the TCP peer, an IPv4-mapped IPv6 address as IPv4; a client's
 // X-Forwarded-For is ignored, as AWS ignores it), aws:UserAgent, aws:Referer, aws:RequestedRegion,
-// the clock and principal keys. There are no VPCs here: aws:SourceVpc and aws:SourceVpce are never
+// aws:SecureTransport ('false': Gatehouse serves HTTP), the clock and principal keys. There are no VPCs here: aws:SourceVpc and aws:SourceVpce are never
 // present, so a condition that requires them never holds and one that excludes them always does.
 //
 // Hot path: the policy text is parsed and compiled once per compiled API (a WeakMap entry that
@@ -167,6 +167,8 @@ function conditionKeys(api: CompiledApi, request: MethodRequest, scope: Invocati
     'aws:useragent': request.headersLower['user-agent'],
     'aws:referer': request.headersLower['referer'],
     'aws:requestedregion': api.region,
+    // Gatehouse itself serves plain HTTP (as the AWS_IAM step says to identity policies too).
+    'aws:securetransport': 'false',
   };
 }
 

@@ -176,7 +176,7 @@ describe('resources, principals and other conditions', () => {
     assert.equal((await callStage(gh.url, id, 'test', '/pets')).status, 200);
   });
 
-  it('no VPCs here: a Deny unless aws:SourceVpce is the endpoint refuses everyone, an Allow only from a VPC lets no one in; aws:UserAgent and aws:Referer are the request\'s', async () => {
+  it('no VPCs here: a Deny unless aws:SourceVpce is the endpoint refuses everyone, an Allow only from a VPC lets no one in; aws:UserAgent and aws:Referer are the request\'s; aws:SecureTransport is false', async () => {
     const id = await petsApi('vpc', policy(allow(), deny('execute-api:/*', { Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } })));
     await deploy(client, id, 'test');
     assertDenied(await callStage(gh.url, id, 'test', '/pets'), id, 'test/GET/pets', true);
@@ -193,6 +193,11 @@ describe('resources, principals and other conditions', () => {
     assert.equal((await callStage(gh.url, id, 'test', '/pets', { headers: { Referer: 'https://app.example/page' } })).status, 200);
     assertDenied(await callStage(gh.url, id, 'test', '/pets', { headers: { Referer: 'https://elsewhere.example/' } }), id, 'test/GET/pets', false);
     assertDenied(await callStage(gh.url, id, 'test', '/pets', { headers: { Referer: 'https://app.example/page', 'User-Agent': 'x BadBot/1.0' } }), id, 'test/GET/pets', true);
+
+    // Gatehouse serves plain HTTP: the guide's "deny unless TLS" statement refuses.
+    await setPolicy(id, policy(allow(), deny('execute-api:/*', { Condition: { Bool: { 'aws:SecureTransport': 'false' } } })));
+    await deploy(client, id, 'test');
+    assertDenied(await callStage(gh.url, id, 'test', '/pets'), id, 'test/GET/pets', true);
   });
 
   it('the refusal answers through the API\'s ACCESS_DENIED gateway response when it customizes one', async () => {
