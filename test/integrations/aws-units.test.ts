@@ -14,8 +14,19 @@ import { awsService } from '../../src/integrations/aws/services.ts';
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const NOW = Date.UTC(2026, 2, 14, 9, 26, 53, 589);
 
+interface SignCase {
+  name: string;
+  service: string;
+  region: string;
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  body: string;
+}
+
 describe('SigV4 signing', () => {
-  const cases = [
+  const cases: SignCase[] = [
     { name: 'S3 GET, an encoded key (the path signed as sent)', service: 's3', region: 'us-west-2', method: 'GET', path: '/my-bucket/my%20notes%2B%281%29.txt', query: {}, headers: { accept: 'application/json' }, body: '' },
     { name: 'S3 PUT with a body', service: 's3', region: 'us-east-1', method: 'PUT', path: '/b/k', query: {}, headers: { 'content-type': 'text/plain' }, body: 'Welcome to README.txt' },
     { name: 'SQS query protocol, values with spaces and reserved characters', service: 'sqs', region: 'eu-west-1', method: 'POST', path: '/', query: { Action: 'SendMessage', MessageBody: 'a b+c*', QueueUrl: 'http://q/1' }, headers: {}, body: '' },
