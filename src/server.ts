@@ -46,6 +46,8 @@ export interface StartOptions {
 }
 
 export async function startGatehouse(config: GatehouseConfig, options: StartOptions = {}): Promise<Gatehouse> {
+  // --identities is read (and a mistake in it reported) before anything is opened.
+  iamFor(config);
   const worker = options.role === 'worker';
   if (worker) serveWorkerMetrics();
   const lock = worker ? { release() {} } : lockDataDir(config.dataDir);
@@ -180,6 +182,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
 /** `--workers N`: this process becomes the cluster primary (src/cluster.ts) and serves nothing
  *  itself; without Redis it keeps the workers' shared state and relays their wake-ups. */
 export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ url: string; close(): Promise<void> }> {
+  iamFor(config);
   const lock = lockDataDir(config.dataDir);
   let shared: SharedState | undefined;
   try {
