@@ -54,7 +54,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
   // Metrics, access logs and execution logs (src/observe); the integrations are timed for them.
-  const observer: Observer = createObserver({ cache: options.cache });
+  const observer: Observer = createObserver({ dataDir: options.config.dataDir, cache: options.cache });
   let registry = observer.timed(integrations.registry);
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);
@@ -81,12 +81,16 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       path: target.path,
       query: target.query,
       headers: joinedHeaders(req.rawHeaders),
+      rawHeaders: req.rawHeaders,
       body: body ?? EMPTY,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
     };
-    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context: buildContext(api, incoming, requestId, api.accountId, Date.now()), log: null, grants: {} };
+    const now = Date.now();
+    const context = buildContext(api, incoming, requestId, api.accountId, now);
+    const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
+    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context, log, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope, observer);
     const out = await runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
     finish(req, res, target, requestId, out, scope, observer);

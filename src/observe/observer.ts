@@ -1,21 +1,30 @@
 // What the execution plane reports when a request ends: metrics, the stage's access log and the
 // method's execution log. Everything a request needs is decided once per compiled stage (a WeakMap
 // entry that lives as long as the stage): its metric series, the detailed series of the methods
-// that have them, its compiled access-log format. A request then costs one lookup, a few
-// additions and, only where a stage asks for them, the log lines.
+// that have them, its compiled access-log format and writer, which methods log their execution.
+// A request then costs one lookup, a few additions and, only where a stage asks for them, the log
+// lines (built and queued; files are written in the background, src/observe/log-files.ts).
 import type { CompiledApi, CompiledMethod } from '../deploy/index.ts';
-import type { InvocationScope } from '../execute/types.ts';
+import type { ExecutionLog, InvocationScope } from '../execute/types.ts';
 import type { Integration, IntegrationRegistry } from '../integrations/index.ts';
+import { compileAccessLogFormat, logGroupOfArn, type AccessLogFormat } from './access-log.ts';
+import { executionLogGroup, executionLogging, RequestExecutionLog, type ExecutionLogging } from './execution-log.ts';
+import { DEFAULT_LIMITS, openLogFiles, type LogFileLimits, type LogWriter } from './log-files.ts';
 import { gatewayMetrics, type ApiSeries, type CacheCountSource, type GatewayMetrics } from './metrics.ts';
 
 export interface ObserverOptions {
+  /** Where log files go: <dataDir>/logs; ':memory:' writes them to stdout. */
+  readonly dataDir: string;
   /** The stage response cache, whose hit and miss counts the metrics show. */
   readonly cache?: CacheCountSource;
   /** This process's metrics (tests give their own). */
   readonly metrics?: GatewayMetrics;
+  readonly logLimits?: LogFileLimits;
 }
 
 export interface Observer {
+  /** A request's execution log: one that collects the lines when its stage logs execution, else null. */
+  executionLog(api: CompiledApi, requestId: string, extendedRequestId: string, startedAt: number): ExecutionLog | null;
   /** The request is answered: `status` and `responseLength` as sent, `scope` as the pipeline left it. */
   finished(scope: InvocationScope, status: number, responseLength: number): void;
   /** The integrations, timed: each call's latency and status go to $context (integrationLatency, integrationStatus). */
@@ -28,12 +37,17 @@ interface StageObserver {
   readonly series: ApiSeries;
   /** Methods with detailed metrics, and their series; null when no method of the stage has them. */
   readonly detailed: ReadonlyMap<CompiledMethod, ApiSeries> | null;
+  /** The stage's access log; null when it has none. */
+  readonly accessLog: { readonly format: AccessLogFormat; readonly writer: LogWriter } | null;
+  /** Methods that log execution, with how; null when none does (the stage-wide setting applies to unrouted requests). */
+  readonly execution: { readonly methods: ReadonlyMap<CompiledMethod, ExecutionLogging>; readonly stage: ExecutionLogging; readonly writer: LogWriter } | null;
 }
 
-export function createObserver(options: ObserverOptions = {}): Observer {
+export function createObserver(options: ObserverOptions): Observer {
   const metrics = options.metrics ?? gatewayMetrics();
   const stages = new WeakMap<CompiledApi, StageObserver>();
   const stopCache = options.cache === undefined ? () => {} : metrics.addCacheSource(options.cache);
+  const logs = openLogFiles(options.dataDir, options.logLimits ?? DEFAULT_LIMITS);
 
   function stageObserver(api: CompiledApi): StageObserver {
     let s = stages.get(api);
@@ -41,26 +55,49 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     const cacheName = `stage/${api.accountId}/${api.region}/${api.restApiId}/${api.stageName}`;
     const labels = { api_id: api.restApiId, api_name: api.apiName, stage: api.stageName, method: '', resource: '' };
     let detailed: Map<CompiledMethod, ApiSeries> | null = null;
+    const logging = new Map<CompiledMethod, ExecutionLogging>();
     for (const resource of api.resourcesById.values()) {
       for (const method of resource.methods.values()) {
-        if (method.settings.metricsEnabled !== true) continue;
-        detailed ??= new Map();
-        detailed.set(method, metrics.apiSeries({ ...labels, method: method.httpMethod, resource: method.resourcePath }, cacheName));
+        if (method.settings.metricsEnabled === true) {
+          detailed ??= new Map();
+          detailed.set(method, metrics.apiSeries({ ...labels, method: method.httpMethod, resource: method.resourcePath }, cacheName));
+        }
+        const l = executionLogging(method.settings);
+        if (l.level !== 'OFF') logging.set(method, l);
       }
     }
-    s = { series: metrics.apiSeries(labels, cacheName), detailed };
+    const stageLogging = executionLogging(api.stageSettings.methodSettings['*/*']);
+    const access = api.stageSettings.accessLogSettings;
+    const accessGroup = access === null ? null : logGroupOfArn(access.destinationArn!);
+    s = {
+      series: metrics.apiSeries(labels, cacheName),
+      detailed,
+      accessLog: accessGroup === null ? null : { format: compileAccessLogFormat(access!.format!), writer: logs.files.writer(accessGroup) },
+      execution: logging.size === 0 && stageLogging.level === 'OFF' ? null : { methods: logging, stage: stageLogging, writer: logs.files.writer(executionLogGroup(api)) },
+    };
     stages.set(api, s);
     return s;
   }
 
   return {
+    executionLog(api, requestId, extendedRequestId, startedAt) {
+      return stageObserver(api).execution === null ? null : new RequestExecutionLog(requestId, startedAt, extendedRequestId);
+    },
     finished(scope, status, responseLength) {
       const stage = stageObserver(scope.api);
       const context = scope.context;
-      const method = stage.detailed === null ? null : routedMethod(scope.api, context);
-      const series = method === null ? stage.series : (stage.detailed!.get(method) ?? stage.series);
-      series.record(status, Date.now() - (context.requestTimeEpoch as number), context.integrationLatency as number | undefined);
-      void responseLength;
+      const latency = Date.now() - (context.requestTimeEpoch as number);
+      const method = stage.detailed === null && stage.execution === null ? null : routedMethod(scope.api, context);
+      const series = method === null || stage.detailed === null ? stage.series : (stage.detailed.get(method) ?? stage.series);
+      series.record(status, latency, context.integrationLatency as number | undefined);
+      if (stage.accessLog !== null) {
+        stage.accessLog.writer.write(Date.now(), stage.accessLog.format(context, { status, responseLength, responseLatency: latency }));
+      }
+      if (stage.execution !== null && scope.log instanceof RequestExecutionLog) {
+        const logging = method === null ? stage.execution.stage : (stage.execution.methods.get(method) ?? stage.execution.stage);
+        const failed = (context.error as { responseType?: unknown } | undefined)?.responseType !== undefined;
+        scope.log.writeTo(stage.execution.writer, logging, failed);
+      }
     },
     timed(registry) {
       const out = {} as Record<keyof IntegrationRegistry, Integration>;
@@ -69,6 +106,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     },
     async close() {
       stopCache();
+      await logs.release();
     },
   };
 }

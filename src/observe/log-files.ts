@@ -1,0 +1,304 @@
+// Log files of the access and execution logs: one file per CloudWatch log group under
+// <data-dir>/logs, written without ever blocking or slowing a request.
+//
+// - A line is queued in memory and the request goes on; the queue is written in the background
+//   with one write() per batch, one batch in flight at a time. When the disk cannot keep up and
+//   the queue holds more than its bound, new lines are dropped and counted (the metric
+//   gatehouse_log_lines_dropped_total), never waited for.
+// - A file that reaches its size bound is rotated as logrotate does (NAME.log → NAME.log.1 → ...
+//   → NAME.log.{keep}, the oldest dropped), so a group never holds more than (keep + 1) files.
+//   Several processes (--workers) may append to one file: each write is whole lines opened with
+//   O_APPEND, and a process that finds the file already rotated by another only reopens it.
+// - Each event is one line: its time (ISO 8601, UTC, ms) and the message after a space. A message
+//   with line breaks in it (an execution log's body) is written escaped after a tab instead, so
+//   a file stays one event per line for the CloudWatch Logs API and for grep alike.
+//
+// With --data-dir :memory: nothing is written to disk: lines go to stdout as they are (the
+// message alone), and the last events of each group stay in memory for the CloudWatch Logs API.
+import { mkdirSync, type Stats } from 'node:fs';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { gatewayMetrics } from './metrics.ts';
+
+export interface LogFileLimits {
+  /** A file is rotated once it reaches this many bytes. */
+  readonly maxFileBytes: number;
+  /** Rotated files kept besides the current one. */
+  readonly keep: number;
+  /** Bytes queued for the disk before new lines are dropped. */
+  readonly maxPendingBytes: number;
+}
+
+export const DEFAULT_LIMITS: LogFileLimits = Object.freeze({ maxFileBytes: 10 * 1024 * 1024, keep: 5, maxPendingBytes: 8 * 1024 * 1024 });
+
+/** Where one log group's events go. */
+export interface LogWriter {
+  /** Queues one event; never blocks. */
+  write(timestampMs: number, message: string): void;
+  /** Lines dropped because the queue was full. */
+  readonly dropped: number;
+  /** Resolves once everything queued before the call is written. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- names
+
+// CloudWatch log group names are 1-512 of [.-_/#A-Za-z0-9]. A name whose '/'-separated parts are
+// plain is that path under logs/ (API-Gateway-Execution-Logs_abc/prod → .../API-Gateway-Execution-Logs_abc/prod.log);
+// any other (a leading '/', '//', '.' or '..' parts) is one file with each '/' as %2F and '#' as %23.
+const PLAIN = /^[A-Za-z0-9_#-][A-Za-z0-9._#-]*(\/[A-Za-z0-9_#-][A-Za-z0-9._#-]*)*$/;
+
+export const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/** The file of a log group under `logsDir`. */
+export function logFilePath(logsDir: string, group: string): string {
+  const parts = PLAIN.test(group) && !group.split('/').some((p) => p === '.' || p === '..') ? group.split('/') : [encodeURIComponent(group)];
+  return join(logsDir, ...parts) + '.log';
+}
+
+/** The log group a file under `logsDir` holds; null for anything else (a rotated file, a stray file). */
+export function logGroupOf(logsDir: string, file: string): string | null {
+  if (!file.endsWith('.log')) return null;
+  const rel = relative(logsDir, file.slice(0, -'.log'.length));
+  if (rel === '' || isAbsolute(rel) || rel.split(sep)[0] === '..') return null;
+  try {
+    return rel.split(sep).map((p) => decodeURIComponent(p)).join('/');
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- lines
+
+/** One event as a line of a log file. */
+export function encodeEvent(timestampMs: number, message: string): string {
+  const time = new Date(timestampMs).toISOString();
+  if (message.indexOf('\n') === -1 && message.indexOf('\r') === -1) return `${time} ${message}\n`;
+  return `${time}\t${message.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}\n`;
+}
+
+/** A line of a log file as its event; null for a line that is not one (a torn last line). */
+export function decodeEvent(line: string): { timestamp: number; message: string } | null {
+  // 2026-01-02T03:04:05.678Z is 24 characters.
+  if (line.length < 25 || line[23] !== 'Z') return null;
+  const timestamp = Date.parse(line.slice(0, 24));
+  if (Number.isNaN(timestamp)) return null;
+  const sepChar = line[24];
+  if (sepChar === ' ') return { timestamp, message: line.slice(25) };
+  if (sepChar !== '\t') return null;
+  return { timestamp, message: line.slice(25).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c)) };
+}
+
+// ---------------------------------------------------------------- writers
+
+/** Queue, batch and drop: the part of every writer that keeps requests from waiting. */
+abstract class QueuedWriter implements LogWriter {
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #running: Promise<void> | null = null;
+  #dropped = 0;
+
+  constructor(protected readonly limits: LogFileLimits) {}
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  write(timestampMs: number, message: string): void {
+    const line = this.line(timestampMs, message);
+    if (this.#pendingBytes + line.length > this.limits.maxPendingBytes) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push(line);
+    this.#pendingBytes += line.length;
+    this.#running ??= this.#drain();
+  }
+
+  flush(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.closeSink();
+  }
+
+  protected abstract line(timestampMs: number, message: string): string;
+  protected abstract writeBatch(text: string): Promise<void>;
+  protected abstract closeSink(): Promise<void>;
+
+  async #drain(): Promise<void> {
+    // Started from write(): let the rest of this turn's lines join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      while (this.#pending.length > 0) {
+        const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        try {
+          await this.writeBatch(text);
+        } catch {
+          // A disk that fails (full, gone) loses the batch, counted; the next batch tries again.
+          this.#dropped += countLines(text);
+        }
+      }
+    } finally {
+      this.#running = null;
+    }
+  }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** A log group's file, rotated at its bound. */
+export class FileLogWriter extends QueuedWriter {
+  readonly path: string;
+  #handle: FileHandle | null = null;
+  #ino = -1;
+  #size = 0;
+
+  constructor(path: string, limits: LogFileLimits = DEFAULT_LIMITS) {
+    super(limits);
+    this.path = path;
+  }
+
+  protected line(timestampMs: number, message: string): string {
+    return encodeEvent(timestampMs, message);
+  }
+
+  protected async writeBatch(text: string): Promise<void> {
+    const handle = await this.#open();
+    const data = Buffer.from(text);
+    let written = 0;
+    while (written < data.length) written += (await handle.write(data, written, data.length - written)).bytesWritten;
+    // The size after the write counts what other processes appended to the same file too.
+    this.#size = (await handle.stat()).size;
+    if (this.#size >= this.limits.maxFileBytes) await this.#rotate();
+  }
+
+  protected async closeSink(): Promise<void> {
+    const h = this.#handle;
+    this.#handle = null;
+    await h?.close();
+  }
+
+  async #open(): Promise<FileHandle> {
+    if (this.#handle !== null) return this.#handle;
+    await mkdir(dirname(this.path), { recursive: true });
+    const handle = await open(this.path, 'a', 0o640);
+    const st = await handle.stat();
+    this.#handle = handle;
+    this.#ino = st.ino;
+    this.#size = st.size;
+    return handle;
+  }
+
+  async #rotate(): Promise<void> {
+    const current: Stats | null = await stat(this.path).catch(() => null);
+    // Another process may have rotated the file already: then this one only reopens.
+    if (current !== null && current.ino === this.#ino) {
+      for (let i = this.limits.keep - 1; i >= 1; i--) await rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {});
+      if (this.limits.keep > 0) await rename(this.path, `${this.path}.1`).catch(() => {});
+      else await open(this.path, 'w').then((h) => h.close());
+    }
+    await this.closeSink();
+  }
+}
+
+/** One recent event of a group kept in memory (--data-dir :memory:). */
+export interface MemoryEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  readonly seq: number;
+}
+
+/** --data-dir :memory:: the message alone on stdout, and the group's last events in memory. */
+export class StdoutLogWriter extends QueuedWriter {
+  readonly recent: MemoryEvent[] = [];
+  #seq = 0;
+
+  constructor(limits: LogFileLimits = DEFAULT_LIMITS, readonly keepEvents = 10_000) {
+    super(limits);
+  }
+
+  protected line(timestampMs: number, message: string): string {
+    this.recent.push({ timestamp: timestampMs, message, seq: this.#seq++ });
+    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
+    return message + '\n';
+  }
+
+  protected writeBatch(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+  }
+
+  protected async closeSink(): Promise<void> {}
+}
+
+/** The writers of one process's log groups, made on a group's first line. */
+export class LogFiles {
+  /** null: --data-dir :memory: (stdout). */
+  readonly logsDir: string | null;
+  readonly #writers = new Map<string, LogWriter>();
+  readonly #limits: LogFileLimits;
+  readonly #unregister: (() => void)[] = [];
+
+  constructor(dataDir: string, limits: LogFileLimits = DEFAULT_LIMITS) {
+    this.logsDir = dataDir === ':memory:' ? null : join(dataDir, 'logs');
+    if (this.logsDir !== null) mkdirSync(this.logsDir, { recursive: true, mode: 0o750 });
+    this.#limits = limits;
+  }
+
+  writer(group: string): LogWriter {
+    let w = this.#writers.get(group);
+    if (w === undefined) {
+      const writer = this.logsDir === null ? new StdoutLogWriter(this.#limits) : new FileLogWriter(logFilePath(this.logsDir, group), this.#limits);
+      this.#writers.set(group, (w = writer));
+      this.#unregister.push(gatewayMetrics().addDroppedLines(group, () => writer.dropped));
+    }
+    return w;
+  }
+
+  /** The groups this process wrote to (with --data-dir :memory:, the only ones there are). */
+  groups(): ReadonlyMap<string, LogWriter> {
+    return this.#writers;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writers.values()].map((w) => w.flush()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#writers.values()].map((w) => w.close()));
+    this.#writers.clear();
+    for (const stop of this.#unregister.splice(0)) stop();
+  }
+}
+
+// One LogFiles per data directory in a process, shared by the execution plane that writes and the
+// CloudWatch Logs API that reads (it flushes before reading, so a process reads its own writes).
+const open_ = new Map<string, { files: LogFiles; users: number }>();
+
+/** This process's log files of `dataDir`; release() when done (the last one closes them). */
+export function openLogFiles(dataDir: string, limits: LogFileLimits = DEFAULT_LIMITS): { files: LogFiles; release(): Promise<void> } {
+  let entry = open_.get(dataDir);
+  if (entry === undefined) open_.set(dataDir, (entry = { files: new LogFiles(dataDir, limits), users: 0 }));
+  entry.users++;
+  const e = entry;
+  let released = false;
+  return {
+    files: e.files,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--e.users > 0) return;
+      open_.delete(dataDir);
+      await e.files.close();
+    },
+  };
+}
