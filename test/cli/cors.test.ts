@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, CREDENTIALS, REGION, startTestGatehouse } from '../helpers/server.ts';
+import { apiGateway, KEYS, startEnforcing } from '../iam/helpers.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -237,4 +238,41 @@ test('gatehouse cors: mistakes are one line saying what is wrong, and change not
   assert.ok(res.items!.every((r) => r.resourceMethods?.['OPTIONS'] === undefined), 'no OPTIONS method was made');
   const help = await gatehouse(['help', 'cors']);
   assert.match(help.stdout, /^Usage: gatehouse cors API_ID/);
+});
+
+test('gatehouse cors against a gateway that enforces signatures: signed with the credentials in the environment; a wrong secret or a user without rights is refused in AWS\'s words', async () => {
+  const enforcing = await startEnforcing();
+  const admin = apiGateway(enforcing.url, KEYS.admin);
+  try {
+    const api = await admin.send(new CreateRestApiCommand({ name: 'cors-enforced' }));
+    const id = api.id!;
+    const root = (await admin.send(new GetResourcesCommand({ restApiId: id }))).items!.find((r) => r.path === '/')!;
+    const items = await admin.send(new CreateResourceCommand({ restApiId: id, parentId: root.id!, pathPart: 'items' }));
+    const ids = { restApiId: id, resourceId: items.id!, httpMethod: 'GET' };
+    await admin.send(new PutMethodCommand({ ...ids, authorizationType: 'NONE' }));
+    await admin.send(new PutIntegrationCommand({ ...ids, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    await admin.send(new PutMethodResponseCommand({ ...ids, statusCode: '200' }));
+    await admin.send(new PutIntegrationResponseCommand({ ...ids, statusCode: '200', responseTemplates: { 'application/json': '[]' } }));
+    const as = (k: { accessKeyId: string; secretAccessKey: string }) => ({ AWS_ACCESS_KEY_ID: k.accessKeyId, AWS_SECRET_ACCESS_KEY: k.secretAccessKey, AWS_REGION: 'us-east-1' });
+
+    const wrong = await gatehouse(['cors', id, '--url', enforcing.url], as({ ...KEYS.admin, secretAccessKey: 'not-the-secret' }));
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /^gatehouse cors: GET \/restapis\/\w+\/resources: InvalidSignatureException: The request signature we calculated does not match/);
+    // The reader may look but not write: the first write is refused, and nothing was written.
+    const reader = await gatehouse(['cors', id, '--url', enforcing.url], as(KEYS.reader));
+    assert.equal(reader.code, 1);
+    assert.match(reader.stderr, /^gatehouse cors: PUT \/restapis\/\w+\/resources\/\w+\/methods\/OPTIONS: AccessDeniedException: User: arn:aws:iam::111111111111:user\/reader is not authorized to perform: apigateway:PUT/);
+    const unsigned = await gatehouse(['cors', id, '--url', enforcing.url]);
+    assert.equal(unsigned.code, 1);
+    assert.match(unsigned.stderr, /^gatehouse cors: GET \/restapis\/\w+\/resources: MissingAuthenticationTokenException: Missing Authentication Token$/m);
+
+    const ok = await gatehouse(['cors', id, '--url', enforcing.url], as(KEYS.admin));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^\/items: OPTIONS method created \(MOCK\), allowing GET,OPTIONS from \*$/m);
+    const options = await admin.send(new GetMethodCommand({ ...ids, httpMethod: 'OPTIONS' }));
+    assert.equal(options.methodIntegration!.type, 'MOCK');
+  } finally {
+    admin.destroy();
+    await enforcing.close();
+  }
 });
