@@ -18,12 +18,14 @@ import { LambdaError } from '../lambda/index.ts';
 import { AuthorizerCache } from './authorizer-cache.ts';
 import { AuthorizerConfigError, compileAuthorizer, readIdentity, type CompiledAuthorizer } from './authorizer-config.ts';
 import { authorizerEvent, methodArnOf, type EventRequest } from './authorizer-event.ts';
-import { AuthorizerOutputError, evaluatePolicy, parseAuthorizerOutput, type AuthorizerResult } from './authorizer-policy.ts';
+import { AuthorizerOutputError, evaluatePolicy, parseAuthorizerOutput, type AuthorizerResult, type PolicyDecision } from './authorizer-policy.ts';
 import type { AccessServices, AccessStep, InvokeResult } from './index.ts';
 
 /** AWS: "For an authorization-enabled method ARN ... the maximum length is 1600 bytes"; longer
  *  (long path parameter values) answers 414. */
 const MAX_METHOD_ARN_BYTES = 1600;
+/** Method ARNs whose decision is remembered per result (at most 10,000 results are remembered). */
+const DECISIONS_PER_RESULT = 16;
 
 export interface AuthorizerRun {
   readonly result: AuthorizerResult;
@@ -45,6 +47,8 @@ export class LambdaAuthorizers {
   readonly #inflight = new Map<string, Promise<AuthorizerRun>>();
   /** $context.authorizer of each cached result, shared by the requests it answers. */
   readonly #contexts = new WeakMap<AuthorizerResult, Readonly<Record<string, unknown>>>();
+  /** Each result's recent decisions by method ARN (#decide). */
+  readonly #decisions = new WeakMap<AuthorizerResult, Map<string, PolicyDecision>>();
 
   constructor(services: AccessServices) {
     this.#services = services;
@@ -184,10 +188,24 @@ export class LambdaAuthorizers {
     scope.context.authorizer = authorizer;
     if (result.principalId !== undefined) scope.grants.principalId = result.principalId;
     if (result.usageIdentifierKey !== undefined) scope.grants.usageIdentifierKey = result.usageIdentifierKey;
-    const decision = evaluatePolicy(result, methodArn, scope.sourceIp);
+    const decision = result.conditional ? evaluatePolicy(result, methodArn, scope.sourceIp) : this.#decide(result, methodArn);
     // AWS's table A: the authorizer's silence admits a caller the API's resource policy allows (src/access/resource-policy.ts).
     if (decision === 'EXPLICIT_DENY' || (decision === 'IMPLICIT_DENY' && scope.grants.resourcePolicy !== 'Allow')) throw accessDeniedByPolicy(decision === 'EXPLICIT_DENY');
     return undefined;
+  }
+
+  /** A policy without conditions decides by the method ARN alone: the last few decisions of each
+   *  cached result are remembered (a wildcard test costs more than the lookup). */
+  #decide(result: AuthorizerResult, methodArn: string): PolicyDecision {
+    let known = this.#decisions.get(result);
+    if (known === undefined) this.#decisions.set(result, (known = new Map()));
+    let d = known.get(methodArn);
+    if (d === undefined) {
+      d = evaluatePolicy(result, methodArn, '');
+      if (known.size >= DECISIONS_PER_RESULT) known.clear();
+      known.set(methodArn, d);
+    }
+    return d;
   }
 
   #authorizerOf(method: CompiledMethod, api: CompiledApi): CompiledAuthorizer {
