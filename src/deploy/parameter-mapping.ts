@@ -1,9 +1,12 @@
 // Parameter-mapping expressions compiled to functions, once per deployment. The sources and
 // targets are the guide's "Request and Response Data Mapping Reference":
-//   integration.request.{path|querystring|header}.NAME ← method.request.{path|querystring|header}.NAME,
+//   integration.request.{path|querystring|multivaluequerystring|header|multivalueheader}.NAME ←
+//     method.request.{path|querystring|multivaluequerystring|header|multivalueheader}.NAME,
 //     method.request.body, method.request.body.JSONPATH, stageVariables.NAME, context.NAME, 'static'
-//   method.response.header.NAME ← integration.response.header.NAME, integration.response.body,
+//   method.response.header.NAME ← integration.response.{header|multivalueheader}.NAME, integration.response.body,
 //     integration.response.body.JSONPATH, stageVariables.NAME, context.NAME, 'static'
+// A multi-value source read into a single-value target gives its values joined with ','; a
+// single-value source into a multi-value target gives one value.
 // A source with no value (an absent header, a JSONPath that selects nothing) maps to nothing:
 // the target is left out, as API Gateway does.
 import { readJsonPath } from '../mapping/index.ts';
@@ -13,6 +16,10 @@ export interface MappingSources {
   readonly path: Readonly<Record<string, string>>;
   readonly querystring: Readonly<Record<string, string>>;
   readonly header: Readonly<Record<string, string>>;
+  /** Every value of each query parameter, in order. */
+  readonly multiValueQuerystring: Readonly<Record<string, readonly string[]>>;
+  /** Every value of each header, in order, by lower-case name (built on first use). */
+  multiValueHeader(): Readonly<Record<string, readonly string[]>>;
   readonly body: string;
   /** The body parsed as JSON (memoised by the caller); undefined when it is not JSON. */
   json(): unknown;
@@ -21,6 +28,8 @@ export interface MappingSources {
 }
 
 export type ValueSource = (s: MappingSources) => string | undefined;
+/** A source's values: every value of a multi-value source, else the one value. */
+export type ValuesSource = (s: MappingSources) => readonly string[] | undefined;
 
 export type RequestLocation = 'path' | 'querystring' | 'header';
 
@@ -29,6 +38,8 @@ export interface CompiledParameter<L extends string> {
   readonly name: string;
   readonly expression: string;
   readonly source: ValueSource;
+  /** Set for integration.request.multivalue{querystring|header}.NAME targets: the values to send. */
+  readonly values?: ValuesSource;
 }
 
 export class MappingExpressionError extends Error {}
@@ -60,6 +71,8 @@ export function compileSource(expression: string, side: Side): ValueSource {
       return stringValue(evaluateJsonPath(json, jsonPath));
     };
   }
+  const multi = compileMultiValueSource(expression, side);
+  if (multi !== null) return (s) => multi(s)?.join(',');
   const dot = rest.indexOf('.');
   const location = dot === -1 ? rest : rest.slice(0, dot);
   const name = rest.slice(dot + 1);
@@ -73,13 +86,42 @@ export function compileSource(expression: string, side: Side): ValueSource {
   throw new MappingExpressionError(`Invalid mapping expression specified: ${expression}`);
 }
 
+/** method.request.multivaluequerystring.NAME, {method.request|integration.response}.multivalueheader.NAME; null for other expressions. */
+function compileMultiValueSource(expression: string, side: Side): ValuesSource | null {
+  const rest = expression.startsWith(side + '.') ? expression.slice(side.length + 1) : '';
+  if (side === 'method.request' && rest.startsWith('multivaluequerystring.') && rest.length > 'multivaluequerystring.'.length) {
+    const name = rest.slice('multivaluequerystring.'.length);
+    return (s) => s.multiValueQuerystring[name];
+  }
+  if (rest.startsWith('multivalueheader.') && rest.length > 'multivalueheader.'.length) {
+    const lower = rest.slice('multivalueheader.'.length).toLowerCase();
+    return (s) => s.multiValueHeader()[lower];
+  }
+  return null;
+}
+
+/** Every value an expression gives: a multi-value source's list, else its one value. */
+function compileValuesSource(expression: string, side: Side): ValuesSource {
+  const multi = compileMultiValueSource(expression, side);
+  if (multi !== null) return multi;
+  const single = compileSource(expression, side);
+  return (s) => {
+    const v = single(s);
+    return v === undefined ? undefined : [v];
+  };
+}
+
 /** integration.request.* ← ... (Integration.requestParameters). */
 export function compileRequestParameters(map: Readonly<Record<string, string>> | undefined): CompiledParameter<RequestLocation>[] {
   const out: CompiledParameter<RequestLocation>[] = [];
   for (const [target, expression] of Object.entries(map ?? {})) {
-    const m = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(target);
+    const m = /^integration\.request\.(path|querystring|header|multivaluequerystring|multivalueheader)\.(.+)$/.exec(target);
     if (m === null) throw new MappingExpressionError(`Invalid mapping expression specified: ${target}`);
-    out.push({ location: m[1] as RequestLocation, name: m[2]!, expression, source: compileSource(expression, 'method.request') });
+    const source = compileSource(expression, 'method.request');
+    if (m[1] === 'multivaluequerystring' || m[1] === 'multivalueheader') {
+      const location = m[1] === 'multivaluequerystring' ? 'querystring' : 'header';
+      out.push({ location, name: m[2]!, expression, source, values: compileValuesSource(expression, 'method.request') });
+    } else out.push({ location: m[1] as RequestLocation, name: m[2]!, expression, source });
   }
   return out;
 }
@@ -99,11 +141,21 @@ export interface MappedRequestParameters {
   readonly path: Record<string, string>;
   readonly querystring: Record<string, string>;
   readonly header: Record<string, string>;
+  /** integration.request.multivaluequerystring.* targets: each value sent as its own name=value; null when none. */
+  multiValueQuerystring: Record<string, string[]> | null;
 }
 
 export function mapRequestParameters(params: readonly CompiledParameter<RequestLocation>[], s: MappingSources): MappedRequestParameters {
-  const out: MappedRequestParameters = { path: {}, querystring: {}, header: {} };
+  const out: MappedRequestParameters = { path: {}, querystring: {}, header: {}, multiValueQuerystring: null };
   for (const p of params) {
+    if (p.values !== undefined) {
+      const vs = p.values(s);
+      if (vs === undefined || vs.length === 0) continue;
+      // A header's values travel as one field, joined with ',' (RFC 9110's equivalent of repeated lines).
+      if (p.location === 'header') out.header[p.name] = vs.join(',');
+      else (out.multiValueQuerystring ??= {})[p.name] = [...vs];
+      continue;
+    }
     const v = p.source(s);
     if (v !== undefined) out[p.location][p.name] = v;
   }
@@ -119,14 +171,34 @@ export function mapResponseParameters(params: readonly CompiledParameter<'header
   return out;
 }
 
+export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'multiValueQuerystring' | 'multiValueHeader'> {
+  /** Every value of each query parameter; by default each single value. */
+  readonly multiValueQuerystring?: Readonly<Record<string, readonly string[]>>;
+  /** Header name/value pairs as received (node's rawHeaders); by default each single value. */
+  readonly rawHeaders?: readonly string[];
+}
+
 /** Mapping sources over a body whose JSON is parsed on first use only (most requests never ask). */
-export function mappingSources(fields: Omit<MappingSources, 'json'>): MappingSources {
+export function mappingSources(fields: MappingSourceFields): MappingSources {
   let parsed: unknown;
   let done = false;
+  let multiQuery = fields.multiValueQuerystring;
+  let multiHeader: Record<string, readonly string[]> | undefined;
   return {
     path: fields.path,
     querystring: fields.querystring,
     header: fields.header,
+    get multiValueQuerystring() {
+      return (multiQuery ??= singleValues(fields.querystring, false));
+    },
+    multiValueHeader() {
+      if (multiHeader !== undefined) return multiHeader;
+      const raw = fields.rawHeaders;
+      if (raw === undefined) return (multiHeader = singleValues(fields.header, true));
+      const out: Record<string, string[]> = {};
+      for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
+      return (multiHeader = out);
+    },
     body: fields.body,
     stageVariables: fields.stageVariables,
     context: fields.context,
@@ -138,6 +210,12 @@ export function mappingSources(fields: Omit<MappingSources, 'json'>): MappingSou
       return parsed;
     },
   };
+}
+
+function singleValues(m: Readonly<Record<string, string>>, lower: boolean): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const k in m) out[lower ? k.toLowerCase() : k] = [m[k]!];
+  return out;
 }
 
 /** JSON.parse that answers undefined for a body that is not JSON. */

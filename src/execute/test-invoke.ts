@@ -68,12 +68,16 @@ export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeM
   single.add(resource.path, true);
   const headers: Record<string, string> = { ...input.headers };
   for (const [k, vs] of Object.entries(input.multiValueHeaders ?? {})) headers[k] = vs.join(',');
+  const rawHeaders: string[] = [];
+  for (const [k, v] of Object.entries(input.headers ?? {})) if (input.multiValueHeaders?.[k] === undefined) rawHeaders.push(k, v);
+  for (const [k, vs] of Object.entries(input.multiValueHeaders ?? {})) for (const v of vs) rawHeaders.push(k, v);
   const requestId = newRequestId();
   const incoming: IncomingRequest = {
     httpMethod: input.httpMethod,
     path,
     query: q === -1 ? '' : pathWithQuery.slice(q + 1),
     headers,
+    rawHeaders,
     body: Buffer.from(input.body ?? ''),
     sourceIp: 'test-invoke-source-ip',
     protocol: 'HTTP/1.1',

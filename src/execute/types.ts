@@ -12,6 +12,8 @@ export interface IncomingRequest {
   readonly query: string;
   /** Header names as the client sent them; repeated headers joined with ','. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Name/value pairs as received (node's rawHeaders): the method.request.multivalueheader.* source. */
+  readonly rawHeaders?: readonly string[];
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly protocol: string;

@@ -92,7 +92,7 @@ export class ModelSchemas {
   }
 }
 
-const LOCATIONS = /^method\.request\.(path|querystring|header)\.(.+)$/;
+const LOCATIONS = /^method\.request\.(path|querystring|header|multivaluequerystring|multivalueheader)\.(.+)$/;
 
 /** The method's validator, or null when it has none or its validator checks nothing. */
 export function compileRequestCheck(
@@ -110,7 +110,7 @@ export function compileRequestCheck(
       if (isRequired !== true) continue;
       const m = LOCATIONS.exec(expr);
       if (m === null) continue;
-      const location = m[1] as RequiredParameter['location'];
+      const location = m[1] === 'multivaluequerystring' ? 'querystring' : m[1] === 'multivalueheader' ? 'header' : (m[1] as RequiredParameter['location']);
       required.push({ location, name: m[2]!, key: location === 'header' ? m[2]!.toLowerCase() : m[2]! });
     }
   }

@@ -48,7 +48,7 @@ describe('route trie', () => {
 function sources(partial: Partial<MappingSources> & { body?: string }): MappingSources {
   const body = partial.body ?? '';
   return {
-    path: {}, querystring: {}, header: {}, stageVariables: {}, context: {},
+    path: {}, querystring: {}, header: {}, multiValueQuerystring: {}, multiValueHeader: () => ({}), stageVariables: {}, context: {},
     ...partial,
     body,
     json: () => parseJsonBody(body),
@@ -79,6 +79,7 @@ describe('parameter mapping', () => {
       path: { id: '7', 'pet-name': 'Rex' },
       querystring: { type: 'cat', count: '3' },
       header: { 'x-h': 'c', 'body-header': body, 'x-obj': '{"n":1}', 'x-stage': 'mint', 'x-ip': '10.0.0.1', 'x-static': 'a literal' },
+      multiValueQuerystring: null,
     });
   });
 

@@ -123,7 +123,7 @@ function endpointRequest(i: CompiledIntegration, req: MethodRequest, mapped: Map
       };
       if (payload.length > 0) headers['Content-Type'] = req.headers['Content-Type'] ?? req.headersLower['content-type'] ?? 'application/json';
       Object.assign(headers, mapped.header);
-      return { httpMethod: i.httpMethod, uri: buildUri(i.uri, mapped.path, mapped.querystring, null), headers, body: payload, timeoutMs: i.timeoutMs };
+      return { httpMethod: i.httpMethod, uri: buildUri(i.uri, mapped.path, mapped.querystring, mapped.multiValueQuerystring), headers, body: payload, timeoutMs: i.timeoutMs };
     }
     case 'HTTP_PROXY':
     case 'AWS_PROXY': {
@@ -135,12 +135,16 @@ function endpointRequest(i: CompiledIntegration, req: MethodRequest, mapped: Map
       headers['X-Forwarded-For'] = forwarded === undefined ? scope.sourceIp : `${forwarded}, ${scope.sourceIp}`;
       Object.assign(headers, mapped.header);
       const pathValues = { ...req.pathParameters, ...mapped.path };
-      return { httpMethod: i.httpMethod === 'ANY' ? req.httpMethod : i.httpMethod, uri: buildUri(i.uri, pathValues, mapped.querystring, req.multiValueQuerystring), headers, body: payload, timeoutMs: i.timeoutMs };
+      const passQuery = mapped.multiValueQuerystring === null ? req.multiValueQuerystring : { ...req.multiValueQuerystring, ...mapped.multiValueQuerystring };
+      return { httpMethod: i.httpMethod === 'ANY' ? req.httpMethod : i.httpMethod, uri: buildUri(i.uri, pathValues, mapped.querystring, passQuery), headers, body: payload, timeoutMs: i.timeoutMs };
     }
   }
 }
 
-/** Fills {name} placeholders (greedy {name+} too) and appends the query string. */
+/**
+ * Fills {name} placeholders (greedy {name+} too) and appends the query string: `passQuery`'s
+ * values (a proxy's query string, multi-value mappings) for names `query` does not set, then `query`.
+ */
 export function buildUri(
   template: string,
   path: Readonly<Record<string, string>>,

@@ -11,7 +11,9 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
   const sources = mappingSources({
     path: routed.pathParameters,
     querystring,
+    multiValueQuerystring,
     header: headersLower,
+    rawHeaders: req.rawHeaders,
     body: bodyText,
     stageVariables: scope.api.stageVariables,
     context: scope.context,
