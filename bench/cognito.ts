@@ -6,7 +6,9 @@
 //   verified    — a Cognito authorizer, 12,000 distinct tokens sent in turn: more than the memo
 //                 holds (10,000), so every request costs a signature check (RS256, 2048 bits).
 // The issuer is a node:http JWKS server in this process (asked once); the load is an undici Pool
-// in a child process, so it never shares the gateway's event loop.
+// in a child process, so it never shares the gateway's event loop. Besides requests/s, the
+// gateway's CPU time per request, and its ratio (none's CPU / the case's: the throughput ratio
+// on a machine of its own).
 // Run: npx tsx bench/cognito.ts [seconds=5] [connections=32] [rounds=3]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +31,7 @@ const ROUNDS = Number(process.argv[4] ?? 3);
 const DISTINCT_TOKENS = 12_000;
 const POOL = 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Bench';
 
-interface Result { rps: number; p50: number; p99: number; errors: number; requests: number; statuses: Record<string, number> }
+interface Result { rps: number; p50: number; p99: number; errors: number; requests: number; statuses: Record<string, number>; cpuUs?: number }
 
 const LOAD_PROCESS = `
 const { readFileSync } = require('node:fs');
@@ -131,19 +133,29 @@ async function main(): Promise<void> {
   // Each round starts with another case, so that no case always runs right after the same one.
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of [...cases.slice(round % cases.length), ...cases.slice(0, round % cases.length)]) {
+      // The gateway's own CPU time per request (it runs in this process; the load does not): a
+      // figure that holds on a busy machine, where requests/s mostly measure the neighbours.
+      const cpu0 = process.cpuUsage();
       const r = await load(gh.url, c.path, c.tokens);
+      const cpu = process.cpuUsage(cpu0);
+      r.cpuUs = (cpu.user + cpu.system) / r.requests;
       if (r.errors > 0) throw new Error(`${c.name}: ${r.errors} requests did not answer 200: ${JSON.stringify(r.statuses)}`);
       results.get(c.name)!.push(r);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = median(results.get('none')!.map((r) => r.rps));
+  const baseCpu = median(results.get('none')!.map((r) => r.cpuUs!));
   console.log(`node ${process.version}, ${cpus().length} CPUs (load ${loadavg()[0]!.toFixed(1)}), ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds, medians`);
-  console.log('case        req/s     p50 ms  p99 ms  ratio to none');
+  console.log('case        req/s     p50 ms  p99 ms  ratio to none  CPU µs/req  ratio (CPU)');
   for (const c of cases) {
     const rs = results.get(c.name)!;
     const rps = median(rs.map((r) => r.rps));
-    console.log(`${c.name.padEnd(10)} ${rps.toFixed(0).padStart(7)}  ${median(rs.map((r) => r.p50)).toFixed(2).padStart(7)} ${median(rs.map((r) => r.p99)).toFixed(2).padStart(7)}  ${(rps / base).toFixed(2)}x`);
+    const cpu = median(rs.map((r) => r.cpuUs!));
+    console.log(
+      `${c.name.padEnd(10)} ${rps.toFixed(0).padStart(7)}  ${median(rs.map((r) => r.p50)).toFixed(2).padStart(7)} ${median(rs.map((r) => r.p99)).toFixed(2).padStart(7)}  ` +
+        `${(rps / base).toFixed(2).padStart(12)}x  ${cpu.toFixed(1).padStart(10)}  ${(baseCpu / cpu).toFixed(2).padStart(10)}x`,
+    );
   }
   console.log(`key set fetched ${jwksFetches} time(s)`);
   await gh.close();
