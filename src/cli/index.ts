@@ -1,6 +1,7 @@
 // The `gatehouse` command.
 import { rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, configHelp, parseConfig } from '../config.ts';
+import { iamFor } from '../iam/index.ts';
 import { configureLog, log, releaseLog } from '../observe/log.ts';
 import { startGatehouse, startGatehouseCluster, VERSION } from '../server.ts';
 import { announceListening, isClusterWorker } from '../cluster.ts';
@@ -150,7 +151,10 @@ async function serve(argv: string[]): Promise<void> {
     // The first line stays plain text on stdout: scripts and tests read the URL from it.
     const store = config.postgres !== '' ? `store: PostgreSQL, data: ${config.dataDir}` : `data: ${config.dataDir}`;
     const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
-    process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, account ${config.accountId}${workers}, pid ${process.pid})\n`);
+    // --auth: in enforce mode the accounts are the identities' (docs/iam.md).
+    const iam = iamFor(config);
+    const who = iam.mode === 'open' ? `account ${config.accountId}, auth open` : `auth enforce, ${iam.identities.byAccessKey.size} access keys in ${iam.identities.accounts.length} accounts`;
+    process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, ${who}${workers}, pid ${process.pid})\n`);
   }
   releaseLog();
 }
