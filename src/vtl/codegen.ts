@@ -20,6 +20,10 @@ export interface GeneratedCode {
   where: string[];
 }
 
+/** Stands for the template's variables in an #evaluate call until all of them are known (a NUL
+ *  never appears in generated code otherwise: JSON.stringify escapes it in template text). */
+const EVAL_LOCALS = '\u0000evaluate-locals\u0000';
+
 /** Names a plain object inherits: reading them must check for an own property. */
 const OBJECT_PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -76,6 +80,8 @@ class Generator {
     const main = this.block(nodes);
     const decls = [...this.vars].map(([name, id]) => `let ${id} = root(vars, ${JSON.stringify(name)});`);
     for (const p of this.macroParams) decls.push(`let ${this.lit(p)} = null;`);
+    // The variables an #evaluate'd template sees: every variable of this one, as they are now.
+    const locals = [...this.vars].map(([name, id]) => `${JSON.stringify(name)}: ${id}`).join(', ');
     return [
       'let out = "";',
       'let t;',
@@ -89,7 +95,7 @@ class Generator {
       '  throw e;',
       '}',
       'return out;',
-    ].join('\n');
+    ].join('\n').replaceAll(EVAL_LOCALS, locals);
   }
 
   private collectMacros(nodes: Node[]): void {
@@ -157,6 +163,10 @@ class Generator {
         return '';
       case 'macrocall': {
         const m = this.macros.get(n.name);
+        // #evaluate(string): Velocity 1.7's directive, unless the template defines a macro of that name.
+        if (m === undefined && n.name === 'evaluate' && n.args.length === 1) {
+          return `out += evaluate(S, ${this.value(n.args[0]!)}, vars, () => ({ ${EVAL_LOCALS} }), ${this.at(n.at)});`;
+        }
         if (m === undefined) return `out += ${JSON.stringify(n.literal + n.trailing)};`;
         return `${m.fn}([${n.args.map((a) => this.value(a)).join(', ')}], ${JSON.stringify(n.args.map((a) => (a.kind === 'ref' ? a.ref.literal : null)))}, ${this.at(n.at)});`;
       }

@@ -73,8 +73,42 @@ function tooLong(S: RenderState): never {
 const HELPERS = [
   'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
   'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'modCount', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
-  'enterMacro', 'makeDouble', 'javaList', 'charged', 'GP', 'OP', 'STOP', 'LIMITS',
+  'enterMacro', 'makeDouble', 'javaList', 'charged', 'GP', 'OP', 'STOP', 'LIMITS', 'evaluate',
 ] as const;
+
+// #evaluate(string): the string rendered as a template with this template's variables as they
+// are at that point (Velocity 1.7's Evaluate directive; a #set inside stays inside, as its
+// EvaluateContext keeps it). Each distinct string is compiled once (a bounded cache); macros of
+// the calling template are not visible to it; nesting is limited.
+const EVALUATED = new Map<string, CompiledTemplate>();
+const MAX_EVALUATED = 256;
+const MAX_EVALUATE_DEPTH = 8;
+let evaluateDepth = 0;
+
+function evaluateIn(options: CompileOptions, name: string) {
+  return (S: RenderState, text: unknown, vars: TemplateVariables, locals: () => TemplateVariables, at: number): string => {
+    if (text == null) return '';
+    const source = typeof text === 'string' ? text : javaString(text);
+    if (source === '') return '';
+    const key = `${options.nullReferences === 'literal' ? 'L' : 'E'}${source}`;
+    let t = EVALUATED.get(key);
+    if (t === undefined) {
+      t = compileTemplate(source, { ...options, name: `${name} #evaluate` });
+      if (EVALUATED.size >= MAX_EVALUATED) EVALUATED.delete(EVALUATED.keys().next().value!);
+      EVALUATED.set(key, t);
+    }
+    if (evaluateDepth >= MAX_EVALUATE_DEPTH) throw new VtlLimitError(`#evaluate nested more than ${MAX_EVALUATE_DEPTH} deep`, S.where[at]);
+    const scope: TemplateVariables = { ...vars };
+    const own = locals();
+    for (const k in own) if (own[k] !== undefined) scope[k] = own[k];
+    evaluateDepth++;
+    try {
+      return t.render(scope);
+    } finally {
+      evaluateDepth--;
+    }
+  };
+}
 
 export function compileTemplate(source: string, options: CompileOptions = {}): CompiledTemplate {
   const name = (options.name ?? 'template').replace(/[\r\n\u2028\u2029]/g, ' ');
@@ -91,7 +125,7 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
     if (e instanceof RangeError) throw new VtlLimitError('Template is nested too deeply', name);
     throw new VtlSyntaxError(`Template could not be compiled: ${(e as Error).message}`, name);
   }
-  const env: Record<string, unknown> = { ...R, root, rs, tooLong, GP: Object.getPrototypeOf, OP: Object.prototype, LIMITS: limits };
+  const env: Record<string, unknown> = { ...R, root, rs, tooLong, GP: Object.getPrototypeOf, OP: Object.prototype, LIMITS: limits, evaluate: evaluateIn(options, name) };
   let render: (vars: TemplateVariables, S: RenderState) => string;
   try {
     const factory = new Function(
