@@ -106,7 +106,8 @@ export function compileRequestCheck(
   if (validator === undefined) return null;
   const required: RequiredParameter[] = [];
   if (validator.validateRequestParameters === true) {
-    for (const [expr, isRequired] of Object.entries(method.requestParameters ?? {})) {
+    // In the order of the expressions, sorted (recorded from AWS: header, path, querystring → "[x-header-param, issuer, qs1]").
+    for (const [expr, isRequired] of Object.entries(method.requestParameters ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (isRequired !== true) continue;
       const m = LOCATIONS.exec(expr);
       if (m === null) continue;

@@ -126,10 +126,10 @@ describe('request validators on a deployed API', () => {
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     callStage(gh.url, id, 'test', path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
-  test('missing required query strings and header: 400 with the names in the method\'s order', async () => {
+  test('missing required query strings and header: 400 with the names in the order of their expressions, sorted', async () => {
     const r = await post('/all', GOOD);
     assert.equal(r.status, 400);
-    assert.deepEqual(JSON.parse(r.body), { message: 'Missing required request parameters: [X-Tenant, q, page]' });
+    assert.deepEqual(JSON.parse(r.body), { message: 'Missing required request parameters: [X-Tenant, page, q]' });
     assert.equal(r.headers['x-amzn-errortype'], 'BadRequestException');
     const one = await post('/all?q=1&page=', GOOD, { 'X-Tenant': 't' });
     assert.equal(one.status, 400, 'a blank value is missing');
@@ -141,7 +141,7 @@ describe('request validators on a deployed API', () => {
 
   test('parameters are checked before the body', async () => {
     const r = await post('/all', '{"name": 1}');
-    assert.deepEqual(JSON.parse(r.body), { message: 'Missing required request parameters: [X-Tenant, q, page]' });
+    assert.deepEqual(JSON.parse(r.body), { message: 'Missing required request parameters: [X-Tenant, page, q]' });
   });
 
   test('an invalid body: 400 Invalid request body; missing $ref-ed fields count', async () => {

@@ -167,7 +167,7 @@ describe('required multi-value parameters', () => {
     await deploy(client, restApiId, 'test');
     const missing = await get(restApiId, '/r', []);
     assert.equal(missing.status, 400);
-    assert.deepEqual(JSON.parse(missing.body), { message: 'Missing required request parameters: [ids, X-Ids]' });
+    assert.deepEqual(JSON.parse(missing.body), { message: 'Missing required request parameters: [X-Ids, ids]' });
     assert.equal((await get(restApiId, '/r?ids=1&ids=2', [['X-Ids', 'a'], ['X-Ids', 'b']])).status, 200);
   });
 });
