@@ -111,8 +111,10 @@ export function createAwsIntegration(options: AwsIntegrationOptions): AwsIntegra
     headers['host'] = ep.host;
     const query = canonicalQuery(rawQuery);
     const fullPath = ep.basePath + path;
-    signer.sign({ method: req.httpMethod, path: fullPath, query: query.values, headers, body: req.body }, t.region, t.info.signingName);
-    return { httpMethod: req.httpMethod, uri: ep.origin + fullPath + (query.wire === '' ? '' : '?' + query.wire), headers, body: req.body, timeoutMs: req.timeoutMs };
+    // integrationHttpMethod ANY calls the service with the client's own method (recorded: S3 PUT, GET and DELETE through one ANY method).
+    const method = req.httpMethod === 'ANY' ? call?.request.httpMethod ?? 'GET' : req.httpMethod;
+    signer.sign({ method, path: fullPath, query: query.values, headers, body: req.body }, t.region, t.info.signingName);
+    return { httpMethod: method, uri: ep.origin + fullPath + (query.wire === '' ? '' : '?' + query.wire), headers, body: req.body, timeoutMs: req.timeoutMs };
   }
 
   return {
