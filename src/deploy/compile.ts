@@ -27,7 +27,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
     const methods = new Map<string, CompiledMethod>();
     for (const [verb, m] of Object.entries(r.resourceMethods ?? {})) {
       if (m.methodIntegration === undefined) continue;
-      methods.set(verb, { ...compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage, region), requestCheck: requestCheck(m) });
+      methods.set(verb, compileMethod(r.id!, r.path!, verb, m, m.methodIntegration, stage, region, requestCheck(m)));
     }
     const resource: CompiledResource = { id: r.id!, path: r.path!, methods };
     resourcesById.set(resource.id, resource);
@@ -64,7 +64,9 @@ function accessLogSettings(s: AccessLogSettings | undefined): Readonly<AccessLog
   return Object.freeze({ destinationArn: s.destinationArn, format: s.format });
 }
 
-function compileMethod(resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string): Omit<CompiledMethod, 'requestCheck'> {
+function compileMethod(
+  resourceId: string, path: string, verb: string, m: Method, i: Integration, stage: StageBinding, region: string, requestCheck: RequestCheck | null,
+): CompiledMethod {
   const name = `${stage.restApiId}/${stage.stageName}/${verb}${path}`;
   return {
     resourceId,
@@ -76,6 +78,7 @@ function compileMethod(resourceId: string, path: string, verb: string, m: Method
     settings: methodSettings(stage.stage?.methodSettings, path, verb),
     cacheKeyParameters: Object.freeze([...(i.cacheKeyParameters ?? [])]),
     cacheNamespace: i.cacheNamespace ?? resourceId,
+    requestCheck,
   };
 }
 
