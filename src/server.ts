@@ -8,6 +8,7 @@ import { openSharedState, type SharedState } from './shared/index.ts';
 import { log } from './observe/log.ts';
 import { METRICS_CONTENT_TYPE } from './observe/metrics.ts';
 import { primaryMetricsHook, scrapeText, serveWorkerMetrics } from './observe/cluster-metrics.ts';
+import { createLogsPlane } from './observe/cloudwatch-logs.ts';
 import { createControlPlane, type ControlPlane } from './control/index.ts';
 import { createLambdaService, type LambdaService } from './lambda/index.ts';
 import { createExecutionPlane } from './execute/index.ts';
@@ -126,10 +127,12 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health, GET /_gatehouse/metrics and POST /_gatehouse/reset' });
   }
 
+  const logs = createLogsPlane(config);
   const server = createServer(serverOptions(config), requestListener(config, {
     execute: (req, res) => execute.handle(req, res),
     internal,
     lambda: (req, res) => lambda.handle(req, res),
+    logs: (req, res) => logs.handle(req, res),
     control: (req, res) => control.handle(req, res),
   }));
   limitConnections(server, config);
@@ -137,7 +140,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
-      Promise.allSettled([lambda.close(), execute.close(), feed.close(), store.close()]).finally(() => {
+      Promise.allSettled([lambda.close(), execute.close(), logs.close(), feed.close(), store.close()]).finally(() => {
         lock.release();
         reject(listenError(err, config.host, config.port));
       });
@@ -168,6 +171,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
         });
         await lambda.close();
         await execute.close();
+        await logs.close();
         await aws.close();
         await feed.close();
         await shared.close();

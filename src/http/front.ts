@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { GatehouseConfig } from '../config.ts';
 import { isExecuteApiHost } from '../execute/front-door.ts';
 import { log, logRequest } from '../observe/log.ts';
+import { isLogsRequest } from '../observe/cloudwatch-logs.ts';
 import { errorShapeOf, sendFrontError, type FrontError } from './answer.ts';
 import { applyCors } from './cors.ts';
 import { createFrontGuard } from './guard.ts';
@@ -16,6 +17,8 @@ export interface Planes {
   /** Gatehouse's own /_gatehouse/ routes; `path` has no query string. */
   internal(req: IncomingMessage, res: ServerResponse, path: string): void;
   lambda(req: IncomingMessage, res: ServerResponse): void;
+  /** The CloudWatch Logs API (awsJson1.1, X-Amz-Target: Logs_20140328.*) over the access and execution logs. */
+  logs?(req: IncomingMessage, res: ServerResponse): void;
   control(req: IncomingMessage, res: ServerResponse): void;
 }
 
@@ -36,6 +39,7 @@ export function requestListener(config: Pick<GatehouseConfig, 'host' | 'allowHos
       return planes.internal(req, res, q === -1 ? url : url.slice(0, q));
     }
     if (url.startsWith('/2015-03-31/')) return planes.lambda(req, res);
+    if (planes.logs !== undefined && isLogsRequest(req)) return planes.logs(req, res);
     planes.control(req, res);
   }
 
