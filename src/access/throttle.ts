@@ -38,6 +38,17 @@ interface MethodLimits {
   readonly where: string;
 }
 
+/** The names of one API key's buckets and counter in one plan's stage. Made once and reused: a
+ *  name built per request would be a new string to hash on every lookup in the shared state. */
+interface KeyNames {
+  /** The plan's throttle for this key. */
+  readonly plan: string;
+  /** The plan's quota counter for this key (src/control/keys/usage.ts reads it under this name). */
+  readonly quota: string;
+  /** The plan's per-method throttles for this key, by method. */
+  readonly methods: Map<string, string>;
+}
+
 /** AWS's method settings when a stage sets none: such a method has no bucket of its own. */
 const DEFAULT_RATE = 10000;
 const DEFAULT_BURST = 5000;
@@ -59,6 +70,8 @@ class ThrottleStep implements AccessStep {
   readonly #account: Limits | null;
   // Compiled methods are immutable and replaced on every change: an entry lives as long as its method.
   readonly #methods = new WeakMap<CompiledMethod, MethodLimits>();
+  // A plan's stages are replaced when the plan changes; their keys' names go with them.
+  readonly #names = new WeakMap<PlanStage, Map<string, KeyNames>>();
 
   constructor(services: AccessServices, index: KeyIndex, limiter: Limiter, account: Limits | null) {
     this.#services = services;
@@ -77,7 +90,8 @@ class ThrottleStep implements AccessStep {
     const key = scope.grants.apiKey;
     // The API key step ran first and waited for the index; a plan removed since then means no plan limits.
     const stage = m.keyed && key !== undefined ? this.#index.partition(m.ref.partition).stageOf(key.id, m.ref.stageId) : undefined;
-    return this.#run(m, stage, key, Level.PlanMethod);
+    const names = stage === undefined ? undefined : this.#namesOf(stage, key!.id);
+    return this.#run(m, stage, key, names, Level.PlanMethod);
   }
 
   async close(): Promise<void> {
@@ -85,31 +99,34 @@ class ThrottleStep implements AccessStep {
   }
 
   /** Asks each level from `from` on; returns a promise only when one needs the shared state. */
-  #run(m: MethodLimits, stage: PlanStage | undefined, key: { id: string; value: string } | undefined, from: Level): Promise<void> | undefined {
+  #run(m: MethodLimits, stage: PlanStage | undefined, key: { id: string; value: string } | undefined, names: KeyNames | undefined, from: Level): Promise<void> | undefined {
     for (let level = from; level < Level.End; level++) {
-      const r = this.#ask(level, m, stage, key);
+      const r = this.#ask(level, m, stage, names);
       if (r === undefined || r === true) continue;
       if (r === false) throw refusal(level, m, stage, key);
       const at = level;
       return r.then((ok) => {
         if (!ok) throw refusal(at, m, stage, key);
-        return this.#run(m, stage, key, at + 1);
+        return this.#run(m, stage, key, names, at + 1);
       });
     }
     return undefined;
   }
 
   /** undefined: nothing to ask at this level. */
-  #ask(level: Level, m: MethodLimits, stage: PlanStage | undefined, key: { id: string } | undefined): boolean | Promise<boolean> | undefined {
+  #ask(level: Level, m: MethodLimits, stage: PlanStage | undefined, names: KeyNames | undefined): boolean | Promise<boolean> | undefined {
     switch (level) {
       case Level.PlanMethod: {
         if (stage === undefined || stage.methods.size === 0) return undefined;
         const l = planMethodLimits(stage, m);
-        return l === undefined ? undefined : this.#limiter.take(`pm:${stage.plan.id}:${key!.id}:${m.methodId}`, l.rate, l.burst);
+        if (l === undefined) return undefined;
+        let name = names!.methods.get(m.methodId);
+        if (name === undefined) names!.methods.set(m.methodId, (name = `pm:${names!.plan.slice(2)}:${m.methodId}`));
+        return this.#limiter.take(name, l.rate, l.burst);
       }
       case Level.Plan: {
         const t = stage?.plan.throttle;
-        return t == null ? undefined : this.#limiter.take(`p:${stage!.plan.id}:${key!.id}`, t.rate, t.burst);
+        return t == null ? undefined : this.#limiter.take(names!.plan, t.rate, t.burst);
       }
       case Level.Method:
         return m.method === null ? undefined : this.#limiter.take(m.method.key, m.method.rate, m.method.burst);
@@ -117,11 +134,23 @@ class ThrottleStep implements AccessStep {
         return m.account === null ? undefined : this.#limiter.take(m.account.key, m.account.rate, m.account.burst);
       case Level.Quota: {
         const q = stage?.plan.quota;
-        return q == null ? undefined : this.#limiter.consume(`${stage!.plan.id}/${key!.id}`, q, q.limit);
+        return q == null ? undefined : this.#limiter.consume(names!.quota, q, q.limit);
       }
       default:
         return undefined;
     }
+  }
+
+  #namesOf(stage: PlanStage, keyId: string): KeyNames {
+    let byKey = this.#names.get(stage);
+    if (byKey === undefined) this.#names.set(stage, (byKey = new Map()));
+    let names = byKey.get(keyId);
+    if (names === undefined) {
+      const planId = stage.plan.id;
+      names = { plan: `p:${planId}:${keyId}`, quota: `${planId}/${keyId}`, methods: new Map() };
+      byKey.set(keyId, names);
+    }
+    return names;
   }
 
   #limitsOf(method: CompiledMethod, api: CompiledApi): MethodLimits {
