@@ -176,6 +176,8 @@ export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'mult
   readonly multiValueQuerystring?: Readonly<Record<string, readonly string[]>>;
   /** Header name/value pairs as received (node's rawHeaders); by default each single value. */
   readonly rawHeaders?: readonly string[];
+  /** Or: the values of headers that came more than once, by lower-case name (an endpoint response's). */
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Mapping sources over a body whose JSON is parsed on first use only (most requests never ask). */
@@ -194,7 +196,7 @@ export function mappingSources(fields: MappingSourceFields): MappingSources {
     multiValueHeader() {
       if (multiHeader !== undefined) return multiHeader;
       const raw = fields.rawHeaders;
-      if (raw === undefined) return (multiHeader = singleValues(fields.header, true));
+      if (raw === undefined) return (multiHeader = { ...singleValues(fields.header, true), ...fields.multiValueHeaders });
       const out: Record<string, string[]> = {};
       for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
       return (multiHeader = out);

@@ -19,7 +19,7 @@ before(async () => {
   gh = await startTestGatehouse();
   client = apiGatewayClient(gh.url);
   backend = await startBackend((req, _body, res) =>
-    json(res, 200, { url: req.url, headers: req.headers }, { 'x-back': 'one', 'x-list': 'a,b' }));
+    json(res, 200, { url: req.url, headers: req.headers }, { 'x-back': 'one', 'x-list': 'a,b', 'x-rep': ['r1', 'r2'] as unknown as string }));
 });
 
 after(async () => {
@@ -74,6 +74,7 @@ describe('multi-value mappings', () => {
         responseParameters: {
           'method.response.header.x-back-all': 'integration.response.multivalueheader.x-back',
           'method.response.header.x-list-all': 'integration.response.multivalueheader.X-List',
+          'method.response.header.x-rep-all': 'integration.response.multivalueheader.x-rep',
         },
       }],
     });
@@ -115,9 +116,11 @@ describe('multi-value mappings', () => {
     assert.equal(q.has('other'), false, 'a non-proxy integration sends only mapped query strings');
     assert.equal(got.headers['x-all'], '1,2,3, 4');
     assert.equal(got.headers['x-single'], '1,2,3, 4');
-    // integration.response.multivalueheader.* into method response headers.
+    // integration.response.multivalueheader.* into method response headers: one field stays one value.
     assert.equal(r.headers['x-back-all'], 'one');
     assert.equal(r.headers['x-list-all'], 'a,b');
+    // A header the back end sent twice goes out as two lines (node's client joins lines with ', ').
+    assert.equal(r.headers['x-rep-all'], 'r1, r2');
   });
 
   test('a multi-value mapping replaces that name in an HTTP_PROXY\'s query string, other names pass', async () => {

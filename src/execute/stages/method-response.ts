@@ -21,6 +21,7 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       path: req.pathParameters,
       querystring: req.querystring,
       header: res.headers,
+      multiValueHeaders: res.multiValueHeaders,
       body: bodyText,
       stageVariables: scope.api.stageVariables,
       context: scope.context,
@@ -56,9 +57,10 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
 }
 
 const RESPONSE_HEADER_SOURCE = 'integration.response.header.';
+const RESPONSE_MULTIVALUE_HEADER_SOURCE = 'integration.response.multivalueheader.';
 
 /**
- * method.response.header.X ← integration.response.header.Y where the back end sent Y more than
+ * method.response.header.X ← integration.response.{header|multivalueheader}.Y where the back end sent Y more than
  * once: X goes out once per value, as the back end sent them (joining Set-Cookie values with ','
  * would make one broken cookie of them).
  */
@@ -69,8 +71,10 @@ function repeatedMappedHeaders(
 ): Record<string, readonly string[]> | undefined {
   let out: Record<string, readonly string[]> | undefined;
   for (const p of selected.responseParameters) {
-    if (!p.expression.startsWith(RESPONSE_HEADER_SOURCE)) continue;
-    const values = multi[p.expression.slice(RESPONSE_HEADER_SOURCE.length).toLowerCase()];
+    const prefix = p.expression.startsWith(RESPONSE_HEADER_SOURCE) ? RESPONSE_HEADER_SOURCE
+      : p.expression.startsWith(RESPONSE_MULTIVALUE_HEADER_SOURCE) ? RESPONSE_MULTIVALUE_HEADER_SOURCE : null;
+    if (prefix === null) continue;
+    const values = multi[p.expression.slice(prefix.length).toLowerCase()];
     if (values !== undefined && headers[p.name] !== undefined) (out ??= {})[p.name] = values;
   }
   return out;
