@@ -38,6 +38,7 @@ const MOCK: Omit<PutIntegrationCommandInput, 'restApiId' | 'resourceId' | 'httpM
 interface Spec {
   httpMethod: string;
   path: string;
+  apiKeyRequired?: boolean;
   validatorId?: string;
   requestParameters?: Record<string, boolean>;
   requestModels?: Record<string, string>;
@@ -48,7 +49,7 @@ async function method(restApiId: string, s: Spec): Promise<string> {
   const resourceId = await resourcePath(client, restApiId, s.path);
   const { httpMethod } = s;
   await client.send(new PutMethodCommand({
-    restApiId, resourceId, httpMethod, authorizationType: 'NONE',
+    restApiId, resourceId, httpMethod, authorizationType: 'NONE', apiKeyRequired: s.apiKeyRequired,
     requestValidatorId: s.validatorId, requestParameters: s.requestParameters, requestModels: s.requestModels,
   }));
   await client.send(new PutIntegrationCommand({ restApiId, resourceId, httpMethod, ...(s.integration ?? MOCK) }));
@@ -116,6 +117,7 @@ describe('request validators on a deployed API', () => {
     }
     await method(id, { httpMethod: 'GET', path: '/items/{itemId}', validatorId: v.params, requestParameters: { 'method.request.path.itemId': true } });
     await method(id, { httpMethod: 'POST', path: '/anytype', validatorId: v.body, requestModels: { $default: 'Pet' } });
+    await method(id, { httpMethod: 'POST', path: '/keyed', validatorId: v.all, apiKeyRequired: true, requestParameters: REQUIRED, requestModels: { 'application/json': 'Pet' } });
     await method(id, {
       httpMethod: 'POST', path: '/http', validatorId: v.all, requestParameters: { 'method.request.header.X-Tenant': true }, requestModels: { 'application/json': 'Pet' },
       integration: { type: 'HTTP', integrationHttpMethod: 'POST', uri: `${backend.url}/echo` },
@@ -191,6 +193,12 @@ describe('request validators on a deployed API', () => {
     // $default: every content type.
     assert.equal((await post('/anytype', '{}', { 'content-type': 'text/plain' })).status, 400);
     assert.equal((await post('/anytype', GOOD, { 'content-type': 'text/plain' })).status, 200);
+  });
+
+  test('access control comes first: a method needing an API key refuses a keyless invalid request with 403, not 400', async () => {
+    const r = await post('/keyed', '{}');
+    assert.equal(r.status, 403);
+    assert.deepEqual(JSON.parse(r.body), { message: 'Forbidden' });
   });
 
   test('an HTTP back end is not called when validation fails, and gets the body when it passes', async () => {
