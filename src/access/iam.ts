@@ -20,7 +20,7 @@ import type { CompiledApi } from '../deploy/index.ts';
 import { GatewayError, missingAuthenticationToken, notAuthorizedToInvoke } from '../execute/errors.ts';
 import { isExecuteApiHost } from '../execute/front-door.ts';
 import type { InvocationScope, MethodRequest } from '../execute/types.ts';
-import { AuthError, iamFor, type Caller, type SignedRequest } from '../iam/index.ts';
+import { AuthError, iamFor, type Caller, type PendingCaller, type SignedRequest } from '../iam/index.ts';
 import type { AccessStepFactory } from './index.ts';
 
 const SERVICE = 'execute-api';
@@ -28,48 +28,67 @@ const INVOKE = 'execute-api:Invoke';
 
 export const awsIamStep: AccessStepFactory = (services) => {
   const iam = iamFor(services.config);
+
+  /** What the caller may do, once its signature holds. */
+  function admit(caller: Caller, request: MethodRequest, scope: InvocationScope): void {
+    const api = scope.api;
+    const identity = scope.context.identity as Record<string, unknown>;
+    identity.accountId = caller.accountId;
+    identity.caller = caller.callerId;
+    identity.user = caller.callerId;
+    identity.userArn = caller.principal.arn;
+    identity.accessKey = caller.accessKeyId;
+    scope.grants.caller = { accountId: caller.accountId, arn: caller.principal.arn, accessKeyId: caller.accessKeyId, principalId: caller.callerId };
+    // Open mode evaluates no policy (grants.identityPolicy unset counts as Allow).
+    if (iam.mode === 'open') return;
+    const resource = `arn:aws:execute-api:${api.region}:${api.accountId}:${api.restApiId}/${api.stageName}/${request.httpMethod}${request.path === '' ? '/' : request.path}`;
+    const decision = iam.decide(caller, INVOKE, resource, caller.identity?.conditional ? conditionKeys(api, request, scope) : undefined);
+    scope.grants.identityPolicy = decision;
+    if (api.policy !== null) return;
+    if (decision === 'Allow' && caller.accountId === api.accountId) return;
+    throw notAuthorizedToInvoke(caller.principal.arn, resource, decision === 'Deny');
+  }
+
   return {
     name: 'aws-iam',
     applies: (method) => method.access.authorizationType === 'AWS_IAM',
-    async check(_method, request, scope) {
-      const api = scope.api;
-      const caller = await authenticate(request, scope);
-      const identity = scope.context.identity as Record<string, unknown>;
-      identity.accountId = caller.accountId;
-      identity.caller = caller.callerId;
-      identity.user = caller.callerId;
-      identity.userArn = caller.principal.arn;
-      identity.accessKey = caller.accessKeyId;
-      scope.grants.caller = { accountId: caller.accountId, arn: caller.principal.arn, accessKeyId: caller.accessKeyId, principalId: caller.callerId };
-      // Open mode evaluates no policy (grants.identityPolicy unset counts as Allow).
-      if (iam.mode === 'open') return;
-      const resource = `arn:aws:execute-api:${api.region}:${api.accountId}:${api.restApiId}/${api.stageName}/${request.httpMethod}${request.path === '' ? '/' : request.path}`;
-      const decision = iam.decide(caller, INVOKE, resource, caller.identity?.conditional ? conditionKeys(api, request, scope) : undefined);
-      scope.grants.identityPolicy = decision;
-      if (api.policy !== null) return;
-      if (decision === 'Allow' && caller.accountId === api.accountId) return;
-      throw notAuthorizedToInvoke(caller.principal.arn, resource, decision === 'Deny');
+    // No promise unless the day's signing key has to be derived: the rest is synchronous work.
+    check(_method, request, scope) {
+      const [signed, alternative] = signedRequests(request, scope.api);
+      let pending: PendingCaller;
+      let verified: void | Promise<void>;
+      try {
+        pending = iam.begin(signed, SERVICE);
+        verified = verifyEither(pending, signed, alternative);
+      } catch (err) {
+        throw err instanceof AuthError ? gatewayError(err) : err;
+      }
+      if (verified === undefined) return admit(pending.caller, request, scope);
+      return verified.then(
+        () => admit(pending.caller, request, scope),
+        (err: unknown) => { throw err instanceof AuthError ? gatewayError(err) : err; },
+      );
     },
   };
-
-  async function authenticate(request: MethodRequest, scope: InvocationScope): Promise<Caller> {
-    const [signed, alternative] = signedRequests(request, scope.api);
-    try {
-      const pending = iam.begin(signed, SERVICE);
-      try {
-        await pending.verify(signed.body);
-      } catch (err) {
-        // The root resource reached as /stage or /stage/: the front door cannot tell which was sent.
-        if (alternative === null || !(err instanceof AuthError)) throw err;
-        await pending.verifyAs(alternative);
-      }
-      return pending.caller;
-    } catch (err) {
-      if (err instanceof AuthError) throw gatewayError(err);
-      throw err;
-    }
-  }
 };
+
+/** The root resource reached as /stage or /stage/: the front door cannot tell which was sent, so either verifies. */
+function verifyEither(pending: PendingCaller, signed: SignedRequest, alternative: SignedRequest | null): void | Promise<void> {
+  if (alternative === null) return pending.verify(signed.body);
+  let first: void | Promise<void>;
+  try {
+    first = pending.verify(signed.body);
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    return pending.verifyAs(alternative);
+  }
+  return first instanceof Promise
+    ? first.catch((err: unknown) => {
+        if (!(err instanceof AuthError)) throw err;
+        return pending.verifyAs(alternative);
+      })
+    : first;
+}
 
 /** An authentication failure as the execute-api plane answers it. */
 function gatewayError(err: AuthError): GatewayError {

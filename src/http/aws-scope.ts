@@ -72,13 +72,13 @@ export function signedRequestOf(req: IncomingMessage, body: Buffer): SignedReque
  * Enforce mode: begins verifying the request for `service` (AuthError when it fails); the caller
  * is known, but its signature still needs the body (`verify`).
  */
-export function beginRequestAccount(iam: Iam, config: GatehouseConfig, req: IncomingMessage, service: string): { account: RequestAccount; verify(body: Buffer): Promise<void> } {
+export function beginRequestAccount(iam: Iam, config: GatehouseConfig, req: IncomingMessage, service: string): { account: RequestAccount; verify(body: Buffer): void | Promise<void> } {
   if (iam.mode === 'open') {
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const auth = req.headers.authorization;
     const scope = callerScope(Array.isArray(auth) ? auth[0] : auth, q === -1 ? undefined : url.slice(q + 1));
-    return { account: { accountId: config.accountId, region: scope.region ?? config.region, caller: null }, verify: () => Promise.resolve() };
+    return { account: { accountId: config.accountId, region: scope.region ?? config.region, caller: null }, verify: () => undefined };
   }
   const pending = iam.begin(signedRequestOf(req, EMPTY), service);
   const { caller } = pending;

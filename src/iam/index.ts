@@ -36,10 +36,13 @@ export interface Caller {
 /** A caller whose signature still waits for the request body (the Lambda API streams bodies). */
 export interface PendingCaller {
   readonly caller: Caller;
-  /** Recomputes the signature over `body`; throws InvalidSignatureException. Open mode: nothing to do. */
-  verify(body: Buffer): Promise<void>;
+  /**
+   * Recomputes the signature over `body`; throws InvalidSignatureException. Synchronous (returns
+   * undefined) while the day's signing key is cached; open mode: nothing to do.
+   */
+  verify(body: Buffer): void | Promise<void>;
   /** The same for another rendering of the request (the execute-api plane tries '/stage' and '/stage/'). */
-  verifyAs(req: SignedRequest): Promise<void>;
+  verifyAs(req: SignedRequest): void | Promise<void>;
 }
 
 export interface Iam {
@@ -122,9 +125,7 @@ function enforcing(identities: Identities): Iam {
       } else if (sig.securityToken !== undefined) {
         throw unrecognizedClient();
       }
-      const verifyAs = async (signed: SignedRequest): Promise<void> => {
-        await verifySignature(signed, sig, identity.secretAccessKey);
-      };
+      const verifyAs = (signed: SignedRequest): void | Promise<void> => verifySignature(signed, sig, identity.secretAccessKey);
       return {
         caller: callerOf(identity, sig),
         verify: (body) => verifyAs(body === req.body ? req : { ...req, body }),
@@ -167,7 +168,7 @@ function open(config: GatehouseConfig, identities: Identities): Iam {
             identity: null,
           }
         : { ...callerOf(identity, sig), accountId: config.accountId };
-      return { caller, verify: () => Promise.resolve(), verifyAs: () => Promise.resolve() };
+      return { caller, verify: () => undefined, verifyAs: () => undefined };
     },
     async authenticate(req, service, now) {
       return iam.begin(req, service, now).caller;

@@ -212,7 +212,7 @@ function toBytes(data: SourceData): Buffer | string {
   return Buffer.from(data as ArrayBuffer);
 }
 
-/** SignatureV4Base's canonical request and string to sign, opened for recomputing a received signature. */
+/** SignatureV4Base's canonical request, opened for recomputing a received signature. */
 class Canonicalizer extends SignatureV4Base {
   constructor() {
     // Path segments are URI-encoded once more, as every service but S3 signs them.
@@ -221,25 +221,37 @@ class Canonicalizer extends SignatureV4Base {
   canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
     return this.createCanonicalRequest(request, headers, payloadHash);
   }
-  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
+  /** The SDK's own string to sign (asynchronous, as its hash interface is): the tests hold ours to it. */
+  smithyStringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
     return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER);
   }
 }
 
-const canonicalizer = new Canonicalizer();
+export const canonicalizer = new Canonicalizer();
 const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * The string to sign, as SignatureV4Base.createStringToSign writes it (algorithm, date, scope,
+ * hex SHA-256 of the canonical request), computed synchronously: the SDK's is asynchronous only
+ * because its hash interface is, and a promise per request is what this path cannot afford.
+ */
+export function stringToSign(longDate: string, scope: string, canonicalRequest: string): string {
+  return `${ALGORITHM_IDENTIFIER}\n${longDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+}
 
 // Signing keys by secret, day, region and service: one key serves every request of that day.
 const signingKeys = new Map<string, Uint8Array>();
 const MAX_SIGNING_KEYS = 4096;
 
-async function signingKey(accessKeyId: string, secretAccessKey: string, sig: Signature): Promise<Uint8Array> {
-  const id = `${secretAccessKey}\n${sig.scopeDate}\n${sig.region}\n${sig.service}`;
-  const cached = signingKeys.get(id);
-  if (cached !== undefined) return cached;
+function signingKeyId(secretAccessKey: string, sig: Signature): string {
+  return `${secretAccessKey}\n${sig.scopeDate}\n${sig.region}\n${sig.service}`;
+}
+
+/** Derives the signing key with @smithy/signature-v4 (once per secret, day, region and service). */
+async function deriveSigningKey(accessKeyId: string, secretAccessKey: string, sig: Signature): Promise<Uint8Array> {
   const key = await getSigningKey(NodeSha256, { accessKeyId, secretAccessKey }, sig.scopeDate, sig.region, sig.service);
   if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
-  signingKeys.set(id, key);
+  signingKeys.set(signingKeyId(secretAccessKey, sig), key);
   return key;
 }
 
@@ -273,27 +285,39 @@ export interface Recomputed {
   readonly stringToSign: string;
 }
 
-/** Recomputes the request's signature with `secretAccessKey` and compares it with the one it carries. */
-export async function recompute(req: SignedRequest, sig: Signature, secretAccessKey: string): Promise<Recomputed> {
+/**
+ * Recomputes the request's signature with `secretAccessKey` and compares it with the one it
+ * carries. Synchronous while the day's signing key is cached (every request but the first of the
+ * day for a key, region and service); a promise when it must be derived.
+ */
+export function recompute(req: SignedRequest, sig: Signature, secretAccessKey: string): Recomputed | Promise<Recomputed> {
   const headers: Record<string, string> = {};
   for (const name of sig.signedHeaders) headers[name] = req.header(name) ?? '';
   const canonicalHeaders = getCanonicalHeaders({ headers } as HttpRequest, undefined, new Set(sig.signedHeaders));
   const request = { method: req.method, path: req.path, query: decodeQuery(req.query), headers } as unknown as HttpRequest;
   const payloadHash = req.body.length === 0 ? EMPTY_HASH : createHash('sha256').update(req.body).digest('hex');
   const canonicalRequest = canonicalizer.canonicalRequest(request, canonicalHeaders, payloadHash);
-  const scope = `${sig.scopeDate}/${sig.region}/${sig.service}/${sig.terminator}`;
-  const stringToSign = await canonicalizer.stringToSign(sig.longDate, scope, canonicalRequest);
-  const key = await signingKey(sig.accessKeyId, secretAccessKey, sig);
-  const expected = createHmac('sha256', key).update(stringToSign).digest();
-  const matches = HEX_SIGNATURE.test(sig.signature) && timingSafeEqual(expected, Buffer.from(sig.signature, 'hex'));
-  return { matches, canonicalRequest, stringToSign };
+  const toSign = stringToSign(sig.longDate, `${sig.scopeDate}/${sig.region}/${sig.service}/${sig.terminator}`, canonicalRequest);
+  const compare = (key: Uint8Array): Recomputed => {
+    const expected = createHmac('sha256', key).update(toSign).digest();
+    const matches = HEX_SIGNATURE.test(sig.signature) && timingSafeEqual(expected, Buffer.from(sig.signature, 'hex'));
+    return { matches, canonicalRequest, stringToSign: toSign };
+  };
+  const key = signingKeys.get(signingKeyId(secretAccessKey, sig));
+  return key !== undefined ? compare(key) : deriveSigningKey(sig.accessKeyId, secretAccessKey, sig).then(compare);
 }
 
-/** Throws InvalidSignatureException when the signature is not the one `secretAccessKey` makes for this request. */
-export async function verifySignature(req: SignedRequest, sig: Signature, secretAccessKey: string): Promise<Recomputed> {
-  const r = await recompute(req, sig, secretAccessKey);
+/**
+ * Throws InvalidSignatureException when the signature is not the one `secretAccessKey` makes for
+ * this request; synchronous (undefined) while the signing key is cached.
+ */
+export function verifySignature(req: SignedRequest, sig: Signature, secretAccessKey: string): void | Promise<void> {
+  const r = recompute(req, sig, secretAccessKey);
+  return r instanceof Promise ? r.then(mustMatch) : mustMatch(r);
+}
+
+function mustMatch(r: Recomputed): void {
   if (!r.matches) {
     throw signatureMismatch(`\n\nThe Canonical String for this request should have been\n'${r.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${r.stringToSign}'\n`);
   }
-  return r;
 }

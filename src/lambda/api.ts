@@ -118,7 +118,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
    * Enforce mode: the caller's policies must allow the operation's action on the function, and
    * the signature must hold; for a request with a body both are checked once the body is read.
    */
-  async function authorizeCall(caller: Caller, req: IncomingMessage, method: string, rest: string, qualifier: string | undefined, region: string, verify: (body: Buffer) => Promise<void>): Promise<void> {
+  async function authorizeCall(caller: Caller, req: IncomingMessage, method: string, rest: string, qualifier: string | undefined, region: string, verify: (body: Buffer) => void | Promise<void>): Promise<void> {
     const action = lambdaAction(method, rest);
     const check = async (body: Buffer): Promise<void> => {
       await verify(body);
