@@ -7,6 +7,9 @@
 //   lambda-token-cached   a TOKEN Lambda authorizer (TTL 3600), every request with one token:
 //                         after the warm-up every request is answered from the authorizer cache;
 //   lambda-token-1000     the same authorizer, 1,000 tokens in turn, all cached after the warm-up.
+//   sigv4-aws-iam         authorizationType AWS_IAM behind --auth enforce: every request's SigV4
+//                         signature is verified (canonical request, SHA-256, HMAC with the cached
+//                         signing key) and the caller's policy evaluated for execute-api:Invoke.
 // The gateway runs in this process with the in-memory shared state; the load is an undici Pool in
 // a child process, so it never shares the gateway's event loop. Each case is reported as
 // requests/s and as requests per CPU-second of the gateway process, each with its ratio to none:
@@ -24,7 +27,9 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { parseConfig } from '../src/config.ts';
+import { NodeSha256 } from '../src/iam/sigv4.ts';
 import { startGatehouse } from '../src/server.ts';
 
 const SECONDS = Number(process.argv[2] ?? 5);
@@ -74,6 +79,24 @@ async function tokenAuthorizer(env: BenchEnv): Promise<string> {
 
 let tokenAuthorizerId: Promise<string> | undefined;
 
+/** The gateway runs --auth enforce (no other case is affected by it): the bench's key is an admin of ACCOUNT. */
+const IDENTITIES = JSON.stringify({
+  accounts: { [ACCOUNT]: { users: { bench: { accessKeys: [CREDENTIALS], policies: { all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } } } } },
+});
+
+/** SigV4 headers for GET `path`, signed once for the whole run: dated 14 minutes ahead, the
+ *  signature stays within the 15-minute window for the next 29 minutes. */
+async function sigv4Headers(url: string, path: string): Promise<Record<string, string>> {
+  const u = new URL(url);
+  const signer = new SignatureV4({ service: 'execute-api', region: REGION, credentials: CREDENTIALS, sha256: NodeSha256 });
+  const signed = await signer.sign(
+    { method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path, query: {}, headers: { host: u.host } },
+    { signingDate: new Date(Date.now() + 14 * 60_000) },
+  );
+  const { host: _host, ...headers } = signed.headers as Record<string, string>;
+  return headers;
+}
+
 const CASES: readonly BenchCase[] = [
   {
     name: 'none',
@@ -96,6 +119,13 @@ const CASES: readonly BenchCase[] = [
       const authorizerId = await (tokenAuthorizerId ??= tokenAuthorizer(env));
       await env.mockMethod('token-many', { authorizationType: 'CUSTOM', authorizerId });
       return { pathPart: 'token-many', headers: Array.from({ length: 1000 }, (_, i) => ({ authorization: `Bearer bench-token-${i}` })) };
+    },
+  },
+  {
+    name: 'sigv4-aws-iam',
+    async setup(env) {
+      await env.mockMethod('iam', { authorizationType: 'AWS_IAM' });
+      return { pathPart: 'iam', headers: [await sigv4Headers(env.url, `/restapis/${env.restApiId}/bench/_user_request_/iam`)] };
     },
   },
 ];
@@ -158,10 +188,11 @@ function load(url: string, path: string, headersFile: string): Promise<Result> {
 
 async function main(): Promise<void> {
   // No account-level throttle: it would cap the baseline at 10,000 requests/s.
-  const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', accountRate: 0 }));
+  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-access-'));
+  writeFileSync(join(dir, 'identities.json'), IDENTITIES);
+  const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', accountRate: 0, auth: 'enforce', identities: join(dir, 'identities.json') }));
   const client = new APIGatewayClient({ endpoint: gh.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   const lambda = new LambdaClient({ endpoint: gh.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
-  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-access-'));
   try {
     const restApiId = (await client.send(new CreateRestApiCommand({ name: 'bench-access' }))).id!;
     const root = (await client.send(new GetResourcesCommand({ restApiId }))).items!.find((r) => r.path === '/')!.id!;
