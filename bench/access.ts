@@ -7,6 +7,10 @@
 //   lambda-token-cached   a TOKEN Lambda authorizer (TTL 3600), every request with one token:
 //                         after the warm-up every request is answered from the authorizer cache;
 //   lambda-token-1000     the same authorizer, 1,000 tokens in turn, all cached after the warm-up.
+//   cognito-remembered    a COGNITO_USER_POOLS authorizer, every request with one ID token: verified
+//                         once, then found in the per-process memo (bench/cognito-case.ts);
+//   cognito-verified      the same authorizer, 12,000 distinct tokens in turn (more than the memo
+//                         holds): an RS256 signature check on every request.
 //   sigv4-aws-iam         authorizationType AWS_IAM behind --auth enforce: every request's SigV4
 //                         signature is verified (canonical request, SHA-256, HMAC with the cached
 //                         signing key) and the caller's policy evaluated for execute-api:Invoke.
@@ -31,6 +35,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { parseConfig } from '../src/config.ts';
 import { NodeSha256 } from '../src/iam/sigv4.ts';
 import { startGatehouse } from '../src/server.ts';
+import { cognitoBench } from './cognito-case.ts';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNECTIONS = Number(process.argv[3] ?? 32);
@@ -128,6 +133,7 @@ const CASES: readonly BenchCase[] = [
       return { pathPart: 'iam', headers: [await sigv4Headers(env.url, `/restapis/${env.restApiId}/bench/_user_request_/iam`)] };
     },
   },
+  ...cognitoBench.cases,
 ];
 
 interface Result { rps: number; p50: number; p99: number; errors: number; requests: number; statuses: Record<string, number>; cpuMs: number }
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
   // No account-level throttle: it would cap the baseline at 10,000 requests/s.
   const dir = mkdtempSync(join(tmpdir(), 'gh-bench-access-'));
   writeFileSync(join(dir, 'identities.json'), IDENTITIES);
-  const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', accountRate: 0, auth: 'enforce', identities: join(dir, 'identities.json') }));
+  const gh = await startGatehouse(parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', accountRate: 0, auth: 'enforce', identities: join(dir, 'identities.json'), jwksIssuers: cognitoBench.jwksIssuers }));
   const client = new APIGatewayClient({ endpoint: gh.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   const lambda = new LambdaClient({ endpoint: gh.url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   try {
@@ -256,6 +262,7 @@ async function main(): Promise<void> {
     lambda.destroy();
     client.destroy();
     await gh.close();
+    await cognitoBench.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
