@@ -48,7 +48,13 @@ async function api(name: string, methods: Record<string, MethodSpec[]>): Promise
   return id;
 }
 
-const aws = (httpMethod: string, integrationHttpMethod: string, u: string, rest: Partial<MethodSpec> & { integration?: Partial<MethodSpec['integration']> } = {}): MethodSpec => ({
+interface Extra {
+  requestParameters?: Record<string, boolean>;
+  integration?: Partial<MethodSpec['integration']>;
+  responses?: MethodSpec['responses'];
+}
+
+const aws = (httpMethod: string, integrationHttpMethod: string, u: string, rest: Extra = {}): MethodSpec => ({
   httpMethod,
   requestParameters: rest.requestParameters,
   integration: { type: 'AWS', integrationHttpMethod, uri: u, credentials: ROLE, ...rest.integration },
