@@ -18,7 +18,7 @@ export interface RequestToSign {
   readonly method: string;
   readonly path: string;
   readonly query: Readonly<Record<string, string | string[]>>;
-  /** Lower-case names; `host` must be among them. Signed in place: x-amz-date, x-amz-content-sha256 and authorization are added. */
+  /** Lower-case names; `host` must be among them. Signed in place: x-amz-date, x-amz-content-sha256 and authorization are set. */
   readonly headers: Record<string, string>;
   readonly body: Buffer;
 }
@@ -88,7 +88,8 @@ export class AwsSigner {
     headers['x-amz-date'] = date;
     // S3 requires it; the SDKs send it to every service.
     headers['x-amz-content-sha256'] = payloadHash;
-    delete headers['authorization'];
+    // An authorization header already there is replaced below; it is never signed (no delete:
+    // it would turn the object into a slow dictionary for the rest of the request's life).
     const canonicalHeaders = smithy().getCanonicalHeaders({ headers } as unknown as HttpRequest);
     const request = { method: req.method, path: req.path, query: req.query, headers } as unknown as HttpRequest;
     const canonicalRequest = canonicalizer(service !== 's3').canonicalRequest(request, canonicalHeaders, payloadHash);
