@@ -7,7 +7,7 @@
 // local emulators do; --auth enforce verifies it against --identities and evaluates the caller's
 // policies. See docs/iam.md.
 import { ConfigError, isLoopback, type GatehouseConfig } from '../config.ts';
-import { accessDenied, AuthError, expiredToken, missingAuthenticationToken, unrecognizedClient } from './errors.ts';
+import { accessDenied, expiredToken, missingAuthenticationToken, unrecognizedClient } from './errors.ts';
 import { IdentitiesError, loadIdentities, NO_IDENTITIES, type Identities, type Identity } from './identities.ts';
 import { evaluatePolicies, type AuthorizationRequest, type CallerPrincipal, type Decision } from './policy.ts';
 import { checkScope, readSignature, verifySignature, type Signature, type SignedRequest } from './sigv4.ts';
@@ -177,9 +177,4 @@ function open(config: GatehouseConfig, identities: Identities): Iam {
     authorize: () => {},
   };
   return iam;
-}
-
-/** Whether a thrown value is one of the authentication or authorization failures above. */
-export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError;
 }

@@ -47,11 +47,6 @@ const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
 /** A region's shape (us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1): it names a store partition. */
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
-/** True when the request carries a signature in either place (it may still be malformed). */
-export function isSigned(req: SignedRequest): boolean {
-  return req.header('authorization') !== undefined || hasQuerySignature(req.query);
-}
-
 function hasQuerySignature(query: string): boolean {
   return query.includes('X-Amz-Signature=') || query.includes('X-Amz-Credential=') || query.includes('X-Amz-Algorithm=');
 }
