@@ -10,8 +10,9 @@
 // second time against a node:http endpoint in a worker thread that answers every request with
 // SQS's SendMessage answer (LOCAL_REQUESTS at LOCAL_CONNECTIONS, default 5000 at 16): there the
 // ratio is the gateway's own cost.
-// Rounds alternate the cases so drift on a shared machine hits each alike; the best round of
-// each is shown.
+// moto's SendMessage slows down as its queue grows, so moto's state is reset and the queue
+// created afresh before each moto load. Rounds alternate the cases so drift on a shared machine
+// hits each alike; the best round of each is shown.
 // Run: npx tsx bench/aws-integration.ts   (REQUESTS, CONNECTIONS, LOCAL_REQUESTS, LOCAL_CONNECTIONS and ROUNDS from the environment)
 import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
@@ -101,7 +102,6 @@ async function gatewayTo(endpoint: string): Promise<{ url: string; close(): Prom
 
 async function main(): Promise<void> {
   const moto = await startMoto();
-  await moto.cli(['sqs', 'create-queue', '--queue-name', 'bench']);
   const local = await startLocalEndpoint();
   const viaMoto = await gatewayTo(moto.url);
   const viaLocal = await gatewayTo(local.url);
@@ -129,16 +129,23 @@ async function main(): Promise<void> {
     };
   };
 
+  const freshQueue = async () => {
+    await (await fetch(`${moto.url}/moto-api/reset`, { method: 'POST' })).arrayBuffer();
+    await moto.cli(['sqs', 'create-queue', '--queue-name', 'bench']);
+  };
   const cases = [
-    { name: 'bare undici + SigV4 → moto SQS', requests: REQUESTS, connections: CONNECTIONS, one: bare(moto.url) },
-    { name: 'Gatehouse stage, AWS integration → moto SQS', requests: REQUESTS, connections: CONNECTIONS, one: gateway(viaMoto.url) },
-    { name: 'bare undici + SigV4 → local endpoint', requests: LOCAL_REQUESTS, connections: LOCAL_CONNECTIONS, one: bare(local.url) },
-    { name: 'Gatehouse stage, AWS integration → local endpoint', requests: LOCAL_REQUESTS, connections: LOCAL_CONNECTIONS, one: gateway(viaLocal.url) },
+    { name: 'bare undici + SigV4 → moto SQS', requests: REQUESTS, connections: CONNECTIONS, one: bare(moto.url), before: freshQueue },
+    { name: 'Gatehouse stage, AWS integration → moto SQS', requests: REQUESTS, connections: CONNECTIONS, one: gateway(viaMoto.url), before: freshQueue },
+    { name: 'bare undici + SigV4 → local endpoint', requests: LOCAL_REQUESTS, connections: LOCAL_CONNECTIONS, one: bare(local.url), before: async () => {} },
+    { name: 'Gatehouse stage, AWS integration → local endpoint', requests: LOCAL_REQUESTS, connections: LOCAL_CONNECTIONS, one: gateway(viaLocal.url), before: async () => {} },
   ];
   const rows: Result[][] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const row: Result[] = [];
-    for (const c of cases) row.push(await load(c.name, c.requests, c.connections, c.one));
+    for (const c of cases) {
+      await c.before();
+      row.push(await load(c.name, c.requests, c.connections, c.one));
+    }
     rows.push(row);
   }
   const best = (i: number) => rows.map((r) => r[i]!).sort((a, b) => b.opsPerSec - a.opsPerSec)[0]!;
