@@ -2,8 +2,8 @@
 // its format's $context variables replaced by the request's values, to the log group the ARN names
 // (arn:aws:logs:{region}:{account}:log-group:{name}[:*]).
 //
-// The format is compiled once per compiled stage into a list of literal text and getters, so a
-// request costs one string concatenation. Values are put in as they are, as API Gateway does (no
+// The format is compiled once per compiled stage into one function, so a request costs a few
+// property reads and one string concatenation. Values are put in as they are, as API Gateway does (no
 // JSON or XML escaping: a JSON format stays valid as long as the values need none); a variable
 // without a value ($context.identity.user for an anonymous caller, $context.integrationLatency of
 // a request answered before its integration ran, a variable Gatehouse does not know) writes '-'.
@@ -18,68 +18,69 @@ export interface AccessLogRecord {
   readonly responseLatency: number;
 }
 
-type Getter = (context: Record<string, unknown>, record: AccessLogRecord) => unknown;
-
 /** A compiled access-log format: the line of one request. */
 export type AccessLogFormat = (context: Record<string, unknown>, record: AccessLogRecord) => string;
 
 const VARIABLE = /\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g;
 
-// Variables that are not where their name says in $context: the access-log-only ones, and names
-// AWS gives one value under several.
-const SPECIAL: Readonly<Record<string, Getter>> = {
-  status: (_c, r) => r.status,
-  responseLength: (_c, r) => r.responseLength,
-  responseLatency: (_c, r) => r.responseLatency,
-  'integration.latency': (c) => c.integrationLatency,
-  'integration.status': (c) => c.integrationStatus,
-  'integration.integrationStatus': (c) => c.integrationStatus,
-  integrationErrorMessage: (c) => (c.error as { message?: unknown } | undefined)?.message,
-  'integration.error': (c) => (c.error as { message?: unknown } | undefined)?.message,
+// Variables that are not where their name says in $context: the access-log-only ones (in the
+// record `r`), and names AWS gives one value under several. JavaScript expressions over `c` ($context).
+const SPECIAL: Readonly<Record<string, string>> = {
+  status: 'r.status',
+  responseLength: 'r.responseLength',
+  responseLatency: 'r.responseLatency',
+  'integration.latency': 'c.integrationLatency',
+  'integration.status': 'c.integrationStatus',
+  'integration.integrationStatus': 'c.integrationStatus',
+  integrationErrorMessage: 'error(c)',
+  'integration.error': 'error(c)',
 };
 
-/** Compiles `format` once; the function it answers writes one request's line. */
+/**
+ * Compiles `format` once into a function that writes one request's line: literal text and the
+ * variables' values read straight from $context, in one generated function (as find-my-way
+ * compiles its param builders), so a request costs property reads and one concatenation.
+ */
 export function compileAccessLogFormat(format: string): AccessLogFormat {
-  const parts: (string | Getter)[] = [];
+  // Line breaks would split one event across lines of the file; AWS's format is one line.
+  const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
+  let body = 'let v; let out = "";\n';
   let last = 0;
   for (const m of format.matchAll(VARIABLE)) {
-    if (m.index! > last) parts.push(format.slice(last, m.index));
-    parts.push(getter(m[1]!));
+    if (m.index! > last) body += `out += ${JSON.stringify(oneLine(format.slice(last, m.index)))};\n`;
+    // Values the gateway makes, or takes from the request line and headers (which HTTP keeps free
+    // of line breaks), go in as they are; an authorizer's context and error texts are checked.
+    const checked = /^(authorizer|error|integration)/.test(m[1]!) ? ' && !BREAK.test(v)' : '';
+    body += `v = ${expression(m[1]!)};\nout += typeof v === 'string' && v !== ''${checked} ? v : text(v);\n`;
     last = m.index! + m[0].length;
   }
-  if (last < format.length) parts.push(format.slice(last));
-  // Line breaks would split one event across lines of the file; AWS's format is one line.
-  const oneLine = (s: string): string => (s.indexOf('\n') === -1 && s.indexOf('\r') === -1 ? s : s.replace(/[\r\n]+/g, ' '));
-  return (context, record) => {
-    let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : text(p(context, record));
-    return oneLine(out);
-  };
+  if (last < format.length) body += `out += ${JSON.stringify(oneLine(format.slice(last)))};\n`;
+  body += 'return out;';
+  // The generated code holds only JSON-quoted literals and property names of [A-Za-z0-9_].
+  return new Function('text', 'error', 'BREAK', `return function accessLogLine(c, r) {\n${body}\n};`)(text, errorMessage, BREAK) as AccessLogFormat;
 }
 
-function getter(path: string): Getter {
+/** The expression reading $context.{path}: c.a?.b?.c with each step a plain property read. */
+function expression(path: string): string {
   const special = SPECIAL[path];
   if (special !== undefined) return special;
   const keys = path.split('.');
-  if (keys.length === 1) {
-    const k = keys[0]!;
-    return (c) => c[k];
-  }
-  return (c) => {
-    let v: unknown = c;
-    for (const k of keys) {
-      if (v === null || typeof v !== 'object') return undefined;
-      v = (v as Record<string, unknown>)[k];
-    }
-    return v;
-  };
+  let out = `c[${JSON.stringify(keys[0])}]`;
+  for (const k of keys.slice(1)) out = `(typeof (v = ${out}) === 'object' && v !== null ? v[${JSON.stringify(k)}] : undefined)`;
+  return out;
+}
+
+const BREAK = /[\r\n]/;
+
+function errorMessage(c: Record<string, unknown>): unknown {
+  return (c.error as { message?: unknown } | undefined)?.message;
 }
 
 function text(v: unknown): string {
   if (v === undefined || v === null || v === '') return '-';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return v.replace(/[\r\n]+/g, ' ');
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return JSON.stringify(v) ?? '-';
 }
 
 const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[^:]*:[^:]*:log-group:([^:]+)(?::\*)?$/;

@@ -33,8 +33,8 @@ export const DEFAULT_LIMITS: LogFileLimits = Object.freeze({ maxFileBytes: 10 * 
 
 /** Where one log group's events go. */
 export interface LogWriter {
-  /** Queues one event; never blocks. */
-  write(timestampMs: number, message: string): void;
+  /** Queues one event; never blocks. `oneLine`: the caller knows the message has no line break. */
+  write(timestampMs: number, message: string, oneLine?: boolean): void;
   /** Lines dropped because the queue was full. */
   readonly dropped: number;
   /** Resolves once everything queued before the call is written. */
@@ -71,11 +71,25 @@ export function logGroupOf(logsDir: string, file: string): string | null {
 
 // ---------------------------------------------------------------- lines
 
+// Requests end many to a millisecond: the time's text is made once per millisecond.
+let lastMs = -1;
+let lastIso = '';
+
+function isoTime(timestampMs: number): string {
+  if (timestampMs !== lastMs) {
+    lastIso = new Date(timestampMs).toISOString();
+    lastMs = timestampMs;
+  }
+  return lastIso;
+}
+
+const hasBreak = (message: string): boolean => message.indexOf('\n') !== -1 || message.indexOf('\r') !== -1;
+const escapeBreaks = (message: string): string => message.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+
 /** One event as a line of a log file. */
 export function encodeEvent(timestampMs: number, message: string): string {
-  const time = new Date(timestampMs).toISOString();
-  if (message.indexOf('\n') === -1 && message.indexOf('\r') === -1) return `${time} ${message}\n`;
-  return `${time}\t${message.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}\n`;
+  const time = isoTime(timestampMs);
+  return hasBreak(message) ? `${time}\t${escapeBreaks(message)}\n` : `${time} ${message}\n`;
 }
 
 /** A line of a log file as its event; null for a line that is not one (a torn last line). */
@@ -92,10 +106,14 @@ export function decodeEvent(line: string): { timestamp: number; message: string 
 
 // ---------------------------------------------------------------- writers
 
-/** Queue, batch and drop: the part of every writer that keeps requests from waiting. */
+/** Queue, batch and drop: the part of every writer that keeps requests from waiting. Lines are
+ *  encoded straight into buffers of CHUNK_BYTES (one copy of each line), written with one writev. */
 abstract class QueuedWriter implements LogWriter {
-  #pending: string[] = [];
+  #chunks: Buffer[] = [];
+  #current: Buffer | null = null;
+  #used = 0;
   #pendingBytes = 0;
+  #pendingLines = 0;
   #running: Promise<void> | null = null;
   #dropped = 0;
 
@@ -105,14 +123,33 @@ abstract class QueuedWriter implements LogWriter {
     return this.#dropped;
   }
 
-  write(timestampMs: number, message: string): void {
-    const line = this.line(timestampMs, message);
-    if (this.#pendingBytes + line.length > this.limits.maxPendingBytes) {
+  write(timestampMs: number, message: string, oneLine = false): void {
+    // The line is its prefix (the time), the message and a line break, each written into the
+    // buffer as it is: no string of the whole line is made.
+    const escaped = !oneLine && this.escapes() && hasBreak(message);
+    const body = escaped ? escapeBreaks(message) : message;
+    const prefix = this.prefix(timestampMs, escaped);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const most = (prefix.length + body.length + 1) * 3;
+    if (this.#pendingBytes + body.length > this.limits.maxPendingBytes) {
       this.#dropped++;
       return;
     }
-    this.#pending.push(line);
-    this.#pendingBytes += line.length;
+    let current = this.#current;
+    if (current === null || this.#used + most > current.length) {
+      if (current !== null) this.#chunks.push(current.subarray(0, this.#used));
+      current = this.#current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+      this.#used = 0;
+    }
+    const start = this.#used;
+    let at = start;
+    if (prefix !== '') at += current.write(prefix, at, 'latin1');
+    at += current.write(body, at, 'utf8');
+    current[at++] = 0x0a;
+    this.recorded(timestampMs, message);
+    this.#used = at;
+    this.#pendingBytes += at - start;
+    this.#pendingLines++;
     this.#running ??= this.#drain();
   }
 
@@ -125,23 +162,34 @@ abstract class QueuedWriter implements LogWriter {
     await this.closeSink();
   }
 
-  protected abstract line(timestampMs: number, message: string): string;
-  protected abstract writeBatch(text: string): Promise<void>;
+  /** Written before the message: the time and its separator (a tab before an escaped message). */
+  protected abstract prefix(timestampMs: number, escaped: boolean): string;
+  /** Whether messages with line breaks are escaped (files are; stdout shows them as they are). */
+  protected abstract escapes(): boolean;
+  /** A line was queued (the in-memory recent events keep it). */
+  protected recorded(_timestampMs: number, _message: string): void {}
+  protected abstract writeBatch(buffers: Buffer[]): Promise<void>;
   protected abstract closeSink(): Promise<void>;
 
   async #drain(): Promise<void> {
-    // Started from write(): let the rest of this turn's lines join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Started from write(): the lines of the next few milliseconds join this batch, so a busy
+    // gateway makes a few large writes a second rather than one small write per turn.
+    await new Promise<void>((resolve) => setTimeout(resolve, BATCH_MS));
     try {
-      while (this.#pending.length > 0) {
-        const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
-        this.#pending = [];
+      while (this.#pendingLines > 0) {
+        const batch = this.#chunks;
+        if (this.#current !== null && this.#used > 0) batch.push(this.#current.subarray(0, this.#used));
+        const lines = this.#pendingLines;
+        this.#chunks = [];
+        this.#current = null;
+        this.#used = 0;
         this.#pendingBytes = 0;
+        this.#pendingLines = 0;
         try {
-          await this.writeBatch(text);
+          await this.writeBatch(batch);
         } catch {
           // A disk that fails (full, gone) loses the batch, counted; the next batch tries again.
-          this.#dropped += countLines(text);
+          this.#dropped += lines;
         }
       }
     } finally {
@@ -150,35 +198,52 @@ abstract class QueuedWriter implements LogWriter {
   }
 }
 
-function countLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
+const CHUNK_BYTES = 16 * 1024;
+/** How long a batch gathers lines before it is written. */
+const BATCH_MS = 10;
+
+const STAT_EVERY_BYTES = 1024 * 1024;
 
 /** A log group's file, rotated at its bound. */
 export class FileLogWriter extends QueuedWriter {
   readonly path: string;
   #handle: FileHandle | null = null;
   #ino = -1;
+  /** The file's size as last seen, plus what this process wrote since. */
   #size = 0;
+  #sinceStat = 0;
 
   constructor(path: string, limits: LogFileLimits = DEFAULT_LIMITS) {
     super(limits);
     this.path = path;
   }
 
-  protected line(timestampMs: number, message: string): string {
-    return encodeEvent(timestampMs, message);
+  protected prefix(timestampMs: number, escaped: boolean): string {
+    return isoTime(timestampMs) + (escaped ? '\t' : ' ');
   }
 
-  protected async writeBatch(text: string): Promise<void> {
+  protected escapes(): boolean {
+    return true;
+  }
+
+  protected async writeBatch(buffers: Buffer[]): Promise<void> {
     const handle = await this.#open();
-    const data = Buffer.from(text);
-    let written = 0;
-    while (written < data.length) written += (await handle.write(data, written, data.length - written)).bytesWritten;
-    // The size after the write counts what other processes appended to the same file too.
+    let written = (await handle.writev(buffers)).bytesWritten;
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    // A short write (rare on a regular file) is finished from where it stopped, whole lines kept together.
+    if (written < total) {
+      const rest = Buffer.concat(buffers).subarray(written);
+      let at = 0;
+      while (at < rest.length) at += (await handle.write(rest, at, rest.length - at)).bytesWritten;
+      written = total;
+    }
+    this.#size += written;
+    this.#sinceStat += written;
+    // The file's own size counts what other processes appended too: read it when this process's
+    // count says the bound is reached, and every MB besides.
+    if (this.#size < this.limits.maxFileBytes && this.#sinceStat < STAT_EVERY_BYTES) return;
     this.#size = (await handle.stat()).size;
+    this.#sinceStat = 0;
     if (this.#size >= this.limits.maxFileBytes) await this.#rotate();
   }
 
@@ -196,6 +261,7 @@ export class FileLogWriter extends QueuedWriter {
     this.#handle = handle;
     this.#ino = st.ino;
     this.#size = st.size;
+    this.#sinceStat = 0;
     return handle;
   }
 
@@ -227,14 +293,23 @@ export class StdoutLogWriter extends QueuedWriter {
     super(limits);
   }
 
-  protected line(timestampMs: number, message: string): string {
-    this.recent.push({ timestamp: timestampMs, message, seq: this.#seq++ });
-    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
-    return message + '\n';
+  protected prefix(): string {
+    return '';
   }
 
-  protected writeBatch(text: string): Promise<void> {
-    return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+  protected escapes(): boolean {
+    return false;
+  }
+
+  protected override recorded(timestampMs: number, message: string): void {
+    this.recent.push({ timestamp: timestampMs, message, seq: this.#seq++ });
+    // Trimmed a quarter at a time, not one event per write.
+    if (this.recent.length > this.keepEvents + (this.keepEvents >> 2)) this.recent.splice(0, this.recent.length - this.keepEvents);
+  }
+
+  protected writeBatch(buffers: Buffer[]): Promise<void> {
+    const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
+    return new Promise((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
   }
 
   protected async closeSink(): Promise<void> {}

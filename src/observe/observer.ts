@@ -86,12 +86,14 @@ export function createObserver(options: ObserverOptions): Observer {
     finished(scope, status, responseLength) {
       const stage = stageObserver(scope.api);
       const context = scope.context;
-      const latency = Date.now() - (context.requestTimeEpoch as number);
+      const now = Date.now();
+      const latency = now - (context.requestTimeEpoch as number);
       const method = stage.detailed === null && stage.execution === null ? null : routedMethod(scope.api, context);
       const series = method === null || stage.detailed === null ? stage.series : (stage.detailed.get(method) ?? stage.series);
       series.record(status, latency, context.integrationLatency as number | undefined);
       if (stage.accessLog !== null) {
-        stage.accessLog.writer.write(Date.now(), stage.accessLog.format(context, { status, responseLength, responseLatency: latency }));
+        // A compiled format's line never has a line break in it.
+        stage.accessLog.writer.write(now, stage.accessLog.format(context, { status, responseLength, responseLatency: latency }), true);
       }
       if (stage.execution !== null && scope.log instanceof RequestExecutionLog) {
         const logging = method === null ? stage.execution.stage : (stage.execution.methods.get(method) ?? stage.execution.stage);
