@@ -1,11 +1,13 @@
 // A stage as the execution plane serves it: the stage's deployment snapshot compiled with the
-// stage's variables, read in one transaction so the stage and its snapshot agree.
+// stage's variables, read in one transaction so the stage and its snapshot agree. A stage with
+// canarySettings also gets its canary deployment compiled, with the stage variables overridden
+// by stageVariableOverrides, carried on the main version (CompiledApi.canary; docs/canary.md).
 import { K } from '../kinds.ts';
 import type { Stage } from '../model/generated/types.ts';
 import type { Store } from '../store/index.ts';
 import { compileDeployment } from './compile.ts';
 import { loadSnapshot } from './snapshot.ts';
-import type { CompiledApi } from './types.ts';
+import type { CompiledApi, StageBinding } from './types.ts';
 
 /** null when the API, the stage or its deployment does not exist. `version` is the change-log
  *  position the caller had applied when it began (CompiledApi.version). */
@@ -18,7 +20,7 @@ export async function loadStage(store: Store, restApiId: string, stageName: stri
     if (stage?.deploymentId === undefined) return null;
     const snapshot = await loadSnapshot(tx, restApiId, stage.deploymentId);
     if (snapshot === undefined) return null;
-    return compileDeployment(snapshot, {
+    const binding: StageBinding = {
       restApiId,
       accountId: partition.slice(0, partition.indexOf('/')),
       stageName,
@@ -27,6 +29,21 @@ export async function loadStage(store: Store, restApiId: string, stageName: stri
       version,
       region: partition.slice(partition.indexOf('/') + 1),
       stage,
+    };
+    const main = compileDeployment(snapshot, binding);
+    const canary = stage.canarySettings;
+    if (canary?.deploymentId === undefined) return main;
+    const canarySnapshot = canary.deploymentId === stage.deploymentId ? snapshot : await loadSnapshot(tx, restApiId, canary.deploymentId);
+    // A canary whose deployment is gone serves nothing of its own: the stage serves its deployment.
+    if (canarySnapshot === undefined) return main;
+    const compiled = compileDeployment(canarySnapshot, {
+      ...binding,
+      deploymentId: canary.deploymentId,
+      variables: { ...stage.variables, ...canary.stageVariableOverrides },
+      // Without useStageCache the canary's requests neither read nor fill the stage's cache.
+      stage: canary.useStageCache === true ? stage : { ...stage, cacheClusterEnabled: false },
     });
+    const percentTraffic = Math.min(100, Math.max(0, Number(canary.percentTraffic ?? 0) || 0));
+    return Object.freeze({ ...main, canary: Object.freeze({ percentTraffic, api: Object.freeze({ ...compiled, isCanary: true }) }) });
   });
 }

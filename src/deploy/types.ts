@@ -51,6 +51,18 @@ export interface CompiledApi {
   readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
   /** The stage's own settings that act at request time (the methods carry their merged methodSettings). */
   readonly stageSettings: StageSettings;
+  /** The stage's canary (canarySettings with a deploymentId): the canary deployment compiled with
+   *  the stage variables overridden, and the share of requests it takes; on the main version only. */
+  readonly canary?: CanaryRoute;
+  /** True on a canary's compiled version ($context.isCanaryRequest). */
+  readonly isCanary?: boolean;
+}
+
+/** Where a stage sends its canary share (docs/canary.md). */
+export interface CanaryRoute {
+  /** canarySettings.percentTraffic, 0-100: a request goes to `api` when Math.random() * 100 < it. */
+  readonly percentTraffic: number;
+  readonly api: CompiledApi;
 }
 
 export interface StageSettings {

@@ -35,7 +35,7 @@ export function newExtendedRequestId(): string {
 export function buildContext(api: CompiledApi, req: IncomingRequest, requestId: string, accountId: string, nowMs: number): Record<string, unknown> {
   const dot = req.host.indexOf('.');
   const hostname = stripPort(req.host);
-  return {
+  const context = {
     accountId,
     apiId: api.restApiId,
     authorizer: {},
@@ -67,7 +67,11 @@ export function buildContext(api: CompiledApi, req: IncomingRequest, requestId: 
     resourceId: null,
     resourcePath: null,
     stage: api.stageName,
-  };
+  } as Record<string, unknown>;
+  // $context.isCanaryRequest: present only on a stage with a canary (true when the request went to it).
+  if (api.isCanary === true) context.isCanaryRequest = true;
+  else if (api.canary !== undefined) context.isCanaryRequest = false;
+  return context;
 }
 
 function stripPort(host: string): string {

@@ -74,8 +74,11 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   async function serve(target: Target, req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void> {
     const requestId = newRequestId();
     const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
-    const api = found instanceof Promise ? await found : found;
-    if (api === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
+    const loaded = found instanceof Promise ? await found : found;
+    if (loaded === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
+    // A stage with a canary sends each request there with probability percentTraffic/100 (docs/canary.md).
+    const canary = loaded.canary;
+    const api = canary !== undefined && Math.random() * 100 < canary.percentTraffic ? canary.api : loaded;
     const incoming: IncomingRequest = {
       httpMethod: req.method ?? 'GET',
       path: target.path,
