@@ -142,6 +142,7 @@ export function compileIntegration(i: Integration, verb: string, name: string, v
     type: i.type ?? 'MOCK',
     httpMethod: i.httpMethod ?? verb,
     uri: substituteStageVariables(i.uri ?? '', variables),
+    ...(i.tlsConfig?.insecureSkipVerification === true ? { insecureSkipVerification: true } : {}),
     requestParameters: guard(() => compileRequestParameters(i.requestParameters), []),
     requestTemplates: compileTemplates(i.requestTemplates, `${name}/request`),
     passthroughBehavior: passthroughBehavior(i.passthroughBehavior),

@@ -3,7 +3,7 @@
 // canarySettings also gets its canary deployment compiled, with the stage variables overridden
 // by stageVariableOverrides, carried on the main version (CompiledApi.canary; docs/canary.md).
 import { K } from '../kinds.ts';
-import type { Stage } from '../model/generated/types.ts';
+import type { ClientCertificate, Stage } from '../model/generated/types.ts';
 import type { Store } from '../store/index.ts';
 import { compileDeployment } from './compile.ts';
 import { loadSnapshot } from './snapshot.ts';
@@ -30,7 +30,17 @@ export async function loadStage(store: Store, restApiId: string, stageName: stri
       region: partition.slice(partition.indexOf('/') + 1),
       stage,
     };
-    const main = compileDeployment(snapshot, binding);
+    let main = compileDeployment(snapshot, binding);
+    // The stage's client certificate, read with the stage (its private key is stored apart from the certificate).
+    const certId = stage.clientCertificateId;
+    if (certId !== undefined && certId !== '') {
+      const cert = await tx.get<ClientCertificate>(K.clientCertificate, '', certId);
+      const key = await tx.get<{ privateKeyPem: string }>(K.clientCertificateKey, '', certId);
+      if (cert?.pemEncodedCertificate !== undefined && key !== undefined) {
+        const clientCertificate = Object.freeze({ clientCertificateId: certId, certificatePem: cert.pemEncodedCertificate, privateKeyPem: key.privateKeyPem });
+        main = Object.freeze({ ...main, clientCertificate });
+      }
+    }
     const canary = stage.canarySettings;
     if (canary?.deploymentId === undefined) return main;
     const canarySnapshot = canary.deploymentId === stage.deploymentId ? snapshot : await loadSnapshot(tx, restApiId, canary.deploymentId);
@@ -44,6 +54,7 @@ export async function loadStage(store: Store, restApiId: string, stageName: stri
       stage: canary.useStageCache === true ? stage : { ...stage, cacheClusterEnabled: false },
     });
     const percentTraffic = Math.min(100, Math.max(0, Number(canary.percentTraffic ?? 0) || 0));
-    return Object.freeze({ ...main, canary: Object.freeze({ percentTraffic, api: Object.freeze({ ...compiled, isCanary: true }) }) });
+    const canaryApi = Object.freeze({ ...compiled, isCanary: true, ...(main.clientCertificate === undefined ? {} : { clientCertificate: main.clientCertificate }) });
+    return Object.freeze({ ...main, canary: Object.freeze({ percentTraffic, api: canaryApi }) });
   });
 }

@@ -56,6 +56,15 @@ export interface CompiledApi {
   readonly canary?: CanaryRoute;
   /** True on a canary's compiled version ($context.isCanaryRequest). */
   readonly isCanary?: boolean;
+  /** The stage's clientCertificateId with its certificate and private key: HTTP and HTTP_PROXY
+   *  integrations present it to HTTPS back ends (mutual TLS). */
+  readonly clientCertificate?: StageClientCertificate;
+}
+
+export interface StageClientCertificate {
+  readonly clientCertificateId: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
 }
 
 /** Where a stage sends its canary share (docs/canary.md). */
@@ -117,6 +126,8 @@ export interface CompiledIntegration {
   readonly httpMethod: string;
   /** The endpoint URI with ${stageVariables.x} already substituted; '' for MOCK. */
   readonly uri: string;
+  /** tlsConfig.insecureSkipVerification: an HTTPS back end's certificate is not verified. */
+  readonly insecureSkipVerification?: boolean;
   readonly requestParameters: readonly CompiledParameter<RequestLocation>[];
   readonly requestTemplates: TemplateSet;
   readonly passthroughBehavior: PassthroughBehavior;

@@ -47,6 +47,30 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
       keepAliveTimeout: 30_000,
       pipelining: 1,
     }));
+  // TLS to HTTPS back ends: a stage's client certificate (mutual TLS) and an integration's
+  // tlsConfig.insecureSkipVerification each need an Agent of their own, made once per
+  // (certificate, verification) pair and kept until close.
+  const tlsAgents = new Map<string, Agent>();
+  const dispatcherFor = (call: IntegrationCall | undefined): Agent => {
+    const cert = call?.scope.api.clientCertificate;
+    const skip = call?.method.integration.insecureSkipVerification === true;
+    if (cert === undefined && !skip) return dispatcher();
+    const key = (cert === undefined ? '' : cert.clientCertificateId + '\n' + cert.certificatePem) + (skip ? '\nskip' : '');
+    let a = tlsAgents.get(key);
+    if (a === undefined) {
+      a = new (undici().Agent)({
+        connections: null,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+        connect: {
+          ...(cert === undefined ? {} : { cert: cert.certificatePem, key: cert.privateKeyPem }),
+          ...(skip ? { rejectUnauthorized: false } : {}),
+        },
+      });
+      tlsAgents.set(key, a);
+    }
+    return a;
+  };
   // Keyed by the compiled integration: a redeployment gets fresh slots, calls in flight on the
   // old deployment release into the old ones.
   const slotsByIntegration = new WeakMap<object, CallSlots>();
@@ -142,7 +166,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
         cancelled: false,
         start() {
           try {
-            dispatcher().dispatch(
+            dispatcherFor(call).dispatch(
               {
                 origin: target.origin,
                 path: target.path,
@@ -170,6 +194,8 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
     close: async () => {
       await agent?.close();
       agent = null;
+      await Promise.all([...tlsAgents.values()].map((a) => a.close()));
+      tlsAgents.clear();
     },
   };
 }
