@@ -125,4 +125,26 @@ describe('canary releases', () => {
     await until(async () => (await hello(restApiId)).release === 'one');
     for (const s of await many(restApiId, 60)) assert.deepEqual(s, { release: 'one', v: 'stage', w: '', canary: '' });
   });
+  it('useStageCache: false (the default) keeps canary requests out of the stage cache, true shares it', async () => {
+    const { restApiId } = await canaryApi('canary-cache', { percentTraffic: 100, stageVariableOverrides: { v: 'canary' } });
+    // The cache is enabled in the same write as a new override, so seeing the override means the stage caches.
+    await patch(restApiId, [
+      { op: 'replace', path: '/cacheClusterEnabled', value: 'true' },
+      { op: 'replace', path: '/*/*/caching/enabled', value: 'true' },
+      { op: 'replace', path: '/canarySettings/stageVariableOverrides/v', value: 'c2' },
+    ]);
+    await until(async () => (await hello(restApiId)).v === 'c2');
+    for (const s of await many(restApiId, 20)) assert.deepEqual(s, { release: 'two', v: 'c2', w: '', canary: 'true' });
+    // The canary filled nothing: the stage's first answer is its own (a shared cache would answer 'two' for good).
+    await patch(restApiId, [{ op: 'replace', path: '/canarySettings/percentTraffic', value: '0' }]);
+    await until(async () => (await hello(restApiId)).release === 'one');
+    // With useStageCache, canary requests read the stage's cached answer (the stage's, as stored) and fill nothing new.
+    await patch(restApiId, [
+      { op: 'replace', path: '/canarySettings/percentTraffic', value: '100' },
+      { op: 'replace', path: '/canarySettings/useStageCache', value: 'true' },
+    ]);
+    const stage = await client.send(new GetStageCommand({ restApiId, stageName: 'live' }));
+    assert.equal(stage.canarySettings?.useStageCache, true);
+    for (const s of await many(restApiId, 20)) assert.deepEqual(s, { release: 'one', v: 'stage', w: '', canary: 'false' });
+  });
 });
