@@ -95,7 +95,8 @@ export class LogReader {
         out.push({ id: ino + String(at).padStart(16, '0'), timestamp: e.timestamp, message: e.message });
       }
     }
-    return out;
+    // Processes sharing a file (--workers) append their batches in turn: in time order again.
+    return out.sort((a, b) => a.timestamp - b.timestamp);
   }
 
   /** The group's files that exist, oldest first: NAME.log.N ... NAME.log.1, NAME.log. */

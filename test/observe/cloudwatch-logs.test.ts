@@ -12,7 +12,8 @@ import { UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-g
 import { LogFiles } from '../../src/observe/log-files.ts';
 import { LOG_STREAM_NAME, LogReader } from '../../src/observe/log-reader.ts';
 import type { Gatehouse } from '../../src/server.ts';
-import { until } from '../helpers/processes.ts';
+import { serveProcess, until } from '../helpers/processes.ts';
+import { createMockApi } from '../helpers/mock-api.ts';
 import { apiGatewayClient, awsCli, awsCliError, CREDENTIALS, REGION, startTestGatehouse, tempDataDir } from '../helpers/server.ts';
 import { callStage, createApi, deploy, putMethod, resourcePath } from '../execute/helpers.ts';
 
@@ -221,5 +222,31 @@ describe('reading rotated files', () => {
     assert.deepEqual((await reader.groups()).map((g) => g.name), ['rotating/group']);
     await until(async () => (await reader.group('rotating/group')) !== null);
     await files.close();
+  });
+});
+
+describe('--data-dir :memory:', { timeout: 120_000 }, () => {
+  test('the groups this process wrote, read from memory', async () => {
+    const p = await serveProcess(['--port', '0', '--data-dir', ':memory:']);
+    try {
+      const c = apiGatewayClient(p.url);
+      const id = await createMockApi(c, 'memory-logs');
+      await deploy(c, id, 'prod', { v: '1' });
+      await c.send(new UpdateStageCommand({
+        restApiId: id, stageName: 'prod',
+        patchOperations: [
+          { op: 'replace', path: '/accessLogSettings/destinationArn', value: `arn:aws:logs:${REGION}:000000000000:log-group:memory-access` },
+          { op: 'replace', path: '/accessLogSettings/format', value: '$context.requestId $context.status' },
+        ],
+      }));
+      c.destroy();
+      const requestId = String((await callStage(p.url, id, 'prod', '/hello')).headers['x-amzn-requestid']);
+      const groups = await awsCli(p.url, ['logs', 'describe-log-groups']) as { logGroups: { logGroupName: string }[] };
+      assert.deepEqual(groups.logGroups.map((g) => g.logGroupName), ['memory-access']);
+      const found = await awsCli(p.url, ['logs', 'filter-log-events', '--log-group-name', 'memory-access', '--filter-pattern', `"${requestId}"`]) as Events;
+      assert.deepEqual(found.events.map((e) => e.message), [`${requestId} 200`]);
+    } finally {
+      await p.stop();
+    }
   });
 });
