@@ -49,6 +49,10 @@ export interface GatehouseConfig {
   readonly workers: number;
   /** Caps every stage's response cache at this many MiB, whatever its cacheClusterSize; 0 = the size alone. */
   readonly stageCacheMaxMb: number;
+  /** Access and execution log files are rotated at this many MiB (src/observe/log-files.ts). */
+  readonly logFileMaxMb: number;
+  /** Rotated log files kept per log group besides the current one. */
+  readonly logFilesKept: number;
   /** Cognito user pool ARN → OIDC issuer URL pairs (`ARN=URL`, comma-separated) whose keys verify
    *  COGNITO_USER_POOLS authorizers' tokens; parseJwksIssuers reads them. '' = none. */
   readonly jwksIssuers: string;
@@ -99,6 +103,8 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   redis: '',
   workers: 1,
   stageCacheMaxMb: 0,
+  logFileMaxMb: 10,
+  logFilesKept: 5,
   jwksIssuers: '',
   // AWS's current account-level defaults per region.
   accountRate: 10000,
@@ -134,6 +140,8 @@ const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   redis: { key: 'redis', help: 'share changes and hot-path state (throttle buckets, quotas, caches) through this Redis (redis://host:6379)' },
   workers: { key: 'workers', help: 'processes serving the port together (node:cluster); 1 = this process alone' },
   'stage-cache-max-mb': { key: 'stageCacheMaxMb', help: 'cap each stage\'s response cache at this many MiB, whatever its cacheClusterSize (0 = the size alone, 0.5 GB and up)' },
+  'log-file-max-mb': { key: 'logFileMaxMb', help: 'rotate each access and execution log file (<data-dir>/logs) at this many MiB' },
+  'log-files-kept': { key: 'logFilesKept', help: 'rotated files kept per log group besides the current one (a group holds at most (kept + 1) x --log-file-max-mb)' },
   'account-rate': { key: 'accountRate', help: 'account-level throttling: requests per second over all APIs of an account and region (0 = no account-level limit)' },
   'account-burst': { key: 'accountBurst', help: 'account-level throttling: burst, the most requests admitted at once' },
   'jwks-issuer': {
@@ -189,6 +197,8 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number (0-65535), got '${raw}'`);
     } else if (key === 'workers') {
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`${source}: expected a number of processes from 1 to 64, got '${raw}'`);
+    } else if (key === 'logFileMaxMb') {
+      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${source}: expected a whole number of MiB, 1 or more, got '${raw}'`);
     } else if (!Number.isInteger(n) || n < 0) {
       throw new ConfigError(`${source}: expected a whole number, got '${raw}'`);
     }

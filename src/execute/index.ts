@@ -8,6 +8,7 @@ import { K } from '../kinds.ts';
 import type { Store } from '../store/index.ts';
 import { logRequest, logsRequests, pathOf } from '../observe/log.ts';
 import { createObserver, type Observer } from '../observe/observer.ts';
+import { logFileLimits } from '../observe/log-files.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
@@ -54,7 +55,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
   // Metrics, access logs and execution logs (src/observe); the integrations are timed for them.
-  const observer: Observer = createObserver({ dataDir: options.config.dataDir, cache: options.cache });
+  const observer: Observer = createObserver({ dataDir: options.config.dataDir, cache: options.cache, logLimits: logFileLimits(options.config) });
   let registry = observer.timed(integrations.registry);
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);

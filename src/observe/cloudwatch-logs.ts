@@ -9,7 +9,7 @@ import type { GatehouseConfig } from '../config.ts';
 import { requestAccount } from '../http/aws-scope.ts';
 import { AuthError, iamFor } from '../iam/index.ts';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern.ts';
-import { LOG_GROUP_NAME, openLogFiles } from './log-files.ts';
+import { LOG_GROUP_NAME, logFileLimits, openLogFiles } from './log-files.ts';
 import { logRequest, logsRequests, pathOf } from './log.ts';
 import { LOG_STREAM_NAME, LogReader, type LogEvent, type LogGroupInfo } from './log-reader.ts';
 
@@ -49,7 +49,7 @@ const MAX_EVENTS = 10_000;
 const MAX_BYTES = 1024 * 1024;
 
 export function createLogsPlane(config: GatehouseConfig): LogsPlane {
-  const logs = openLogFiles(config.dataDir);
+  const logs = openLogFiles(config.dataDir, logFileLimits(config));
   const reader = new LogReader(logs.files);
   const iam = iamFor(config);
 

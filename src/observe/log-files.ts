@@ -31,6 +31,11 @@ export interface LogFileLimits {
 
 export const DEFAULT_LIMITS: LogFileLimits = Object.freeze({ maxFileBytes: 10 * 1024 * 1024, keep: 5, maxPendingBytes: 8 * 1024 * 1024 });
 
+/** The limits --log-file-max-mb and --log-files-kept set. */
+export function logFileLimits(config: { readonly logFileMaxMb: number; readonly logFilesKept: number }): LogFileLimits {
+  return Object.freeze({ ...DEFAULT_LIMITS, maxFileBytes: config.logFileMaxMb * 1024 * 1024, keep: config.logFilesKept });
+}
+
 /** Where one log group's events go. */
 export interface LogWriter {
   /** Queues one event; never blocks. `oneLine`: the caller knows the message has no line break. */

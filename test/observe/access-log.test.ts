@@ -4,7 +4,7 @@
 // variables, missing values, a failed request, a changed format without a redeploy, a log group
 // name with slashes. A real gateway on a real data directory, APIs made through the SDK.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
@@ -197,6 +197,37 @@ describe('--data-dir :memory:', { timeout: 120_000 }, () => {
       assert.ok(p.stdout().split('\n').includes(`ACCESS ${requestId} 200`));
     } finally {
       await p.stop();
+    }
+  });
+});
+
+describe('rotation', () => {
+  test('--log-file-max-mb and --log-files-kept bound a group: full files rotate, the oldest go', { timeout: 120_000 }, async () => {
+    const dir = tempDataDir();
+    const small = await startTestGatehouse({ dataDir: dir, logFileMaxMb: 1, logFilesKept: 1 });
+    const c = apiGatewayClient(small.url);
+    try {
+      const id = await createMockApi(c, 'rotation');
+      await deploy(c, id, 'prod', { v: '1' });
+      // About 4 KB a line: 1 MiB every 256 requests.
+      await c.send(new UpdateStageCommand({
+        restApiId: id, stageName: 'prod',
+        patchOperations: [{ op: 'replace', path: '/accessLogSettings/destinationArn', value: arn('rotation') }, { op: 'replace', path: '/accessLogSettings/format', value: `$context.requestId ${'x'.repeat(4000)}` }],
+      }));
+      const ids: string[] = [];
+      for (let i = 0; i < 700; i++) ids.push(seen(await callStage(small.url, id, 'prod', '/hello')).requestId);
+      const file = logFilePath(join(dir, 'logs'), 'rotation');
+      await until(() => existsSync(file) && readFileSync(file, 'utf8').includes(ids.at(-1)!));
+      assert.ok(existsSync(`${file}.1`), 'rotated once at least');
+      assert.ok(!existsSync(`${file}.2`), 'one rotated file kept');
+      const kept = [...readFileSync(`${file}.1`, 'utf8').split('\n'), ...readFileSync(file, 'utf8').split('\n')].filter(Boolean).map((l) => decodeEvent(l)!.message.split(' ')[0]!);
+      // The newest requests, in order and without a gap; the oldest were dropped with their file.
+      assert.ok(kept.length < ids.length && kept.length >= 256, `${kept.length} lines kept`);
+      assert.deepEqual(kept, ids.slice(ids.length - kept.length));
+      for (const f of [file, `${file}.1`]) assert.ok(statSync(f).size <= 1024 * 1024 + 64 * 1024, `${f} stays near the bound`);
+    } finally {
+      c.destroy();
+      await small.close();
     }
   });
 });
