@@ -121,6 +121,9 @@ abstract class QueuedWriter implements LogWriter {
   #pendingLines = 0;
   #running: Promise<void> | null = null;
   #dropped = 0;
+  /** Ends the current gathering pause early (flush). */
+  #wake: (() => void) | null = null;
+  #hurry = false;
 
   constructor(protected readonly limits: LogFileLimits) {}
 
@@ -159,7 +162,11 @@ abstract class QueuedWriter implements LogWriter {
   }
 
   flush(): Promise<void> {
-    return this.#running ?? Promise.resolve();
+    if (this.#running === null) return Promise.resolve();
+    // A reader (the Logs API) or close wants everything now: no more gathering.
+    this.#hurry = true;
+    this.#wake?.();
+    return this.#running;
   }
 
   async close(): Promise<void> {
@@ -176,12 +183,29 @@ abstract class QueuedWriter implements LogWriter {
   protected abstract writeBatch(buffers: Buffer[]): Promise<void>;
   protected abstract closeSink(): Promise<void>;
 
+  /** Waits BATCH_MS, or less when flush() or a full batch asks for the write now. */
+  #gather(): Promise<void> {
+    if (this.#hurry || this.#pendingBytes >= BATCH_BYTES) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, BATCH_MS);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    }).finally(() => {
+      this.#wake = null;
+    });
+  }
+
   async #drain(): Promise<void> {
-    // Started from write(): the lines of the next few milliseconds join this batch, so a busy
-    // gateway makes a few large writes a second rather than one small write per turn.
-    await new Promise<void>((resolve) => setTimeout(resolve, BATCH_MS));
+    // The lines of the next few milliseconds join each batch, so a busy gateway makes a few large
+    // writes a second rather than one small write per turn of its event loop.
     try {
-      while (this.#pendingLines > 0) {
+      for (;;) {
+        await this.#gather();
+        this.#hurry = false;
+        if (this.#pendingLines === 0) break;
         const batch = this.#chunks;
         if (this.#current !== null && this.#used > 0) batch.push(this.#current.subarray(0, this.#used));
         const lines = this.#pendingLines;
@@ -196,6 +220,7 @@ abstract class QueuedWriter implements LogWriter {
           // A disk that fails (full, gone) loses the batch, counted; the next batch tries again.
           this.#dropped += lines;
         }
+        if (this.#pendingLines === 0) break;
       }
     } finally {
       this.#running = null;
@@ -204,8 +229,9 @@ abstract class QueuedWriter implements LogWriter {
 }
 
 const CHUNK_BYTES = 16 * 1024;
-/** How long a batch gathers lines before it is written. */
+/** How long a batch gathers lines before it is written, unless it reaches BATCH_BYTES first. */
 const BATCH_MS = 10;
+const BATCH_BYTES = 256 * 1024;
 
 const STAT_EVERY_BYTES = 1024 * 1024;
 
@@ -232,9 +258,15 @@ export class FileLogWriter extends QueuedWriter {
   }
 
   protected async writeBatch(buffers: Buffer[]): Promise<void> {
-    const handle = await this.#open();
-    let written = (await handle.writev(buffers)).bytesWritten;
     const total = buffers.reduce((n, b) => n + b.length, 0);
+    let handle = await this.#open();
+    // A batch that would take the file past its bound starts the next file instead (a batch
+    // larger than the bound has a file of its own).
+    if (this.#size > 0 && this.#size + total > this.limits.maxFileBytes) {
+      await this.#rotate();
+      handle = await this.#open();
+    }
+    let written = (await handle.writev(buffers)).bytesWritten;
     // A short write (rare on a regular file) is finished from where it stopped, whole lines kept together.
     if (written < total) {
       const rest = Buffer.concat(buffers).subarray(written);
