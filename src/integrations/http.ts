@@ -52,8 +52,10 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
   // (certificate, verification) pair and kept until close.
   const tlsAgents = new Map<string, Agent>();
   const dispatcherFor = (call: IntegrationCall | undefined): Agent => {
-    const cert = call?.scope.api.clientCertificate;
-    const skip = call?.method.integration.insecureSkipVerification === true;
+    // Callers outside a deployed stage (TestInvokeMethod's slice, the integration's own tests)
+    // may pass a call without a stage or method: no certificate, default verification.
+    const cert = call?.scope?.api?.clientCertificate;
+    const skip = call?.method?.integration?.insecureSkipVerification === true;
     if (cert === undefined && !skip) return dispatcher();
     const key = (cert === undefined ? '' : cert.clientCertificateId + '\n' + cert.certificatePem) + (skip ? '\nskip' : '');
     let a = tlsAgents.get(key);
