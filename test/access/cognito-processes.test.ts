@@ -3,38 +3,21 @@
 // (which serves with two node:cluster workers), an API built and deployed through the first and
 // enforced by all, and a change of the method's scopes through the first enforced by the others.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeploymentCommand, UpdateMethodCommand } from '@aws-sdk/client-api-gateway';
-import pg from 'pg';
 import { apiGatewayClient } from '../helpers/server.ts';
-import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { serveProcess, until, type ServeProcess, freshGet } from '../helpers/processes.ts';
 import { createApi, resourcePath } from '../execute/helpers.ts';
 import { accessClaims, cognitoAuthorizer, guardedMock, idClaims, mint, poolArn, signingKey, startIssuer, type SigningKey, type TestIssuer } from './cognito-helpers.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/private-services.ts';
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL = poolArn('Shared');
 
-/** GET on a connection of its own, so that node:cluster may hand it to either worker. */
-function freshGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (err) => resolve({ status: 0, body: String(err) }));
-    req.on('timeout', () => req.destroy());
-  });
-}
-
 describe('a Cognito authorizer on processes sharing one PostgreSQL', { timeout: 120_000 }, () => {
-  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  let db: TestDatabase;
   const dirs: string[] = [];
   let key: SigningKey;
   let issuer: TestIssuer;
@@ -44,12 +27,7 @@ describe('a Cognito authorizer on processes sharing one PostgreSQL', { timeout: 
   let resourceId: string;
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(ADMIN);
-    url.pathname = `/${database}`;
+    db = await createTestDatabase();
     key = await signingKey('k1');
     issuer = await startIssuer('shared-pool', [key]);
     const dir = () => {
@@ -57,18 +35,15 @@ describe('a Cognito authorizer on processes sharing one PostgreSQL', { timeout: 
       dirs.push(d);
       return d;
     };
-    one = await serveProcess(['--port', '0', '--postgres', url.toString(), '--data-dir', dir(), '--jwks-issuer', `${POOL}=${issuer.issuer}`]);
-    two = await serveProcess(['--port', '0', '--postgres', url.toString(), '--data-dir', dir(), '--workers', '2'], { GATEHOUSE_JWKS_ISSUERS: `${POOL}=${issuer.issuer}` });
+    one = await serveProcess(['--port', '0', '--postgres', db.url, '--data-dir', dir(), '--jwks-issuer', `${POOL}=${issuer.issuer}`]);
+    two = await serveProcess(['--port', '0', '--postgres', db.url, '--data-dir', dir(), '--workers', '2'], { GATEHOUSE_JWKS_ISSUERS: `${POOL}=${issuer.issuer}` });
   });
 
   after(async () => {
     await Promise.all([one?.stop(), two?.stop()]);
     await issuer?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   const call = (proc: ServeProcess, token?: string) =>

@@ -4,38 +4,20 @@
 // them, and FlushStageAuthorizersCache through one empties the cache for all. Then --workers 2
 // alone (no Redis): the cluster primary holds the cache the workers share.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import pg from 'pg';
 import { apiGatewayClient, CREDENTIALS } from '../helpers/server.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.ts';
-import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { startPrivateRedis, type PrivateRedis, createTestDatabase, type TestDatabase } from '../helpers/private-services.ts';
+import { serveProcess, until, type ServeProcess, freshGet } from '../helpers/processes.ts';
 import { authorizerUri, COUNTING_AUTHORIZER, createAuthorizedApi, createFunction, deployStage, REGION, startCounter, type Counter } from './lambda-authorizer-helpers.ts';
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** GET on a connection of its own, so that node:cluster may hand it to either worker. */
-function freshGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, headers, timeout: 20_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (err) => resolve({ status: 0, body: String(err) }));
-    req.on('timeout', () => req.destroy());
-  });
-}
 
 describe('the authorizer cache across processes sharing Redis', { timeout: 180_000 }, () => {
-  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  let db: TestDatabase;
   const dirs: string[] = [];
   let redis: PrivateRedis;
   let counter: Counter;
@@ -44,19 +26,14 @@ describe('the authorizer cache across processes sharing Redis', { timeout: 180_0
   let restApiId: string;
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(ADMIN);
-    url.pathname = `/${database}`;
+    db = await createTestDatabase();
     [redis, counter] = await Promise.all([startPrivateRedis(), startCounter()]);
     const dir = () => {
       const d = mkdtempSync(join(tmpdir(), 'gh-authorizer-'));
       dirs.push(d);
       return d;
     };
-    const shared = ['--port', '0', '--postgres', url.toString(), '--redis', redis.url];
+    const shared = ['--port', '0', '--postgres', db.url, '--redis', redis.url];
     [one, two] = await Promise.all([serveProcess([...shared, '--data-dir', dir()]), serveProcess([...shared, '--data-dir', dir(), '--workers', '2'])]);
   });
 
@@ -64,10 +41,7 @@ describe('the authorizer cache across processes sharing Redis', { timeout: 180_0
     await Promise.all([one?.stop(), two?.stop()]);
     await Promise.all([redis?.destroy(), counter?.close()]);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   const get = (proc: ServeProcess, token: string, path = '/pets/1') => freshGet(`${proc.url}/restapis/${restApiId}/prod/_user_request_${path}`, { Authorization: token });

@@ -7,7 +7,6 @@
 // without Redis shares one quota through the cluster primary.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,7 +15,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { apiGatewayClient } from '../helpers/server.ts';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/private-services.ts';
-import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { serveProcess, until, type ServeProcess, freshGet as getOnOwnConnection } from '../helpers/processes.ts';
 import type { Answer } from '../execute/helpers.ts';
 import { addKey, assertForbidden, burst, get, mockApi, planWithKey } from './traffic-helpers.ts';
 
@@ -180,15 +179,6 @@ describe('--workers 2 without Redis', { timeout: 120_000 }, () => {
   });
 });
 
-function freshGet(url: string, key?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, timeout: 10_000, headers: key === undefined ? {} : { 'x-api-key': key } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (err) => resolve({ status: 0, body: String(err) }));
-    req.on('timeout', () => req.destroy());
-  });
-}
+/** GET on a connection of its own, with the API key when given. */
+const freshGet = (url: string, key?: string) => getOnOwnConnection(url, key === undefined ? {} : { 'x-api-key': key }, 10_000);
+

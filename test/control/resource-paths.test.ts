@@ -4,7 +4,6 @@
 // rename, move, delete, cloneFrom, an overwriting import) leaves the index agreeing with them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import {
   CreateResourceCommand, CreateRestApiCommand, DeleteResourceCommand, GetResourcesCommand, PutRestApiCommand, UpdateResourceCommand,
@@ -12,6 +11,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, rejects, startTestGatehouse } from '../helpers/server.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/private-services.ts';
 
 const CONFLICT = (pathPart: string) => `Another resource with the same parent already has this name: ${pathPart}`;
 const SIBLING = (pathPart: string) => `A sibling (${pathPart}) of this resource already has a variable path part -- only one is allowed`;
@@ -162,21 +162,15 @@ describe('on one gateway with the embedded store', () => {
 });
 
 describe('on two gateways sharing one PostgreSQL', () => {
-  const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  let db: TestDatabase;
   let one: Gatehouse;
   let two: Gatehouse;
   let a: APIGatewayClient;
   let b: APIGatewayClient;
   before(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(ADMIN);
-    url.pathname = `/${database}`;
-    one = await startTestGatehouse({ postgres: url.toString() });
-    two = await startTestGatehouse({ postgres: url.toString() });
+    db = await createTestDatabase();
+    one = await startTestGatehouse({ postgres: db.url });
+    two = await startTestGatehouse({ postgres: db.url });
     a = apiGatewayClient(one.url);
     b = apiGatewayClient(two.url);
   });
@@ -185,16 +179,13 @@ describe('on two gateways sharing one PostgreSQL', () => {
     b?.destroy();
     await one?.close();
     await two?.close();
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   raceTests('PostgreSQL', () => [a, b]);
 
   it('keeps the index in PostgreSQL, where both gateways read it', async () => {
-    const c = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+    const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
       const { rows } = await c.query<{ id: string }>("SELECT id FROM docs WHERE kind = 'respath' AND id LIKE '/race%' ORDER BY id");

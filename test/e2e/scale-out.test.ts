@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { get as httpGet } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeploymentCommand, UpdateStageCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { createMockApi } from '../helpers/mock-api.ts';
 import { apiGatewayClient } from '../helpers/server.ts';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/private-services.ts';
-import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { serveProcess, until, type ServeProcess, freshGet } from '../helpers/processes.ts';
 
 const temps: string[] = [];
 function temp(): string {
@@ -29,21 +28,6 @@ async function call(base: string, apiId: string, stage = 'prod'): Promise<{ stat
   } catch (err) {
     return { status: 0, body: String(err) };
   }
-}
-
-/** GET on a connection of its own: node:cluster hands out connections, not requests, so a
- *  kept-alive connection would always reach the same worker. */
-function freshGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (err) => resolve({ status: 0, body: String(err) }));
-    req.on('timeout', () => req.destroy());
-  });
 }
 
 const workerPid = async (base: string): Promise<number | null> => {

@@ -4,22 +4,19 @@
 // The Redis is the test's own (a private redis-server on a free port); PostgreSQL is the
 // machine's, with a database of the test's own.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { CreateDeploymentCommand, FlushStageCacheCommand, UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-services.ts';
+import { startPrivateRedis, type PrivateRedis, createTestDatabase, type TestDatabase } from '../helpers/private-services.ts';
 import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
 import { apiGatewayClient } from '../helpers/server.ts';
 import { callStage, createApi, putMethod, resourcePath, startBackend, type Backend } from './helpers.ts';
 
-const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 describe('the stage cache shared by two processes through Redis', { timeout: 120_000 }, () => {
-  const database = `gatehouse_cache_${randomBytes(6).toString('hex')}`;
+  let db: TestDatabase;
   const dirs: string[] = [];
   let redis: PrivateRedis;
   let backend: Backend;
@@ -29,12 +26,7 @@ describe('the stage cache shared by two processes through Redis', { timeout: 120
   let apiId: string;
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-    const url = new URL(ADMIN);
-    url.pathname = `/${database}`;
+    db = await createTestDatabase('gatehouse_cache');
     redis = await startPrivateRedis();
     backend = await startBackend((req, _body, res) => {
       const size = Number(new URL(req.url!, 'http://backend').searchParams.get('size') ?? 0);
@@ -45,7 +37,7 @@ describe('the stage cache shared by two processes through Redis', { timeout: 120
       const dir = mkdtempSync(join(tmpdir(), 'gh-cache-'));
       dirs.push(dir);
       // A 1 MiB bound per stage, so eviction is reachable.
-      return serveProcess(['--port', '0', '--postgres', url.toString(), '--redis', redis.url, '--data-dir', dir, '--stage-cache-max-mb', '1']);
+      return serveProcess(['--port', '0', '--postgres', db.url, '--redis', redis.url, '--data-dir', dir, '--stage-cache-max-mb', '1']);
     };
     [a, b] = await Promise.all([serve(), serve()]);
     client = apiGatewayClient(a.url);
@@ -74,10 +66,7 @@ describe('the stage cache shared by two processes through Redis', { timeout: 120
     client?.destroy();
     await Promise.all([a?.stop(), b?.stop()]);
     await Promise.all([redis?.destroy(), backend?.close()]);
-    const admin = new pg.Client({ connectionString: ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

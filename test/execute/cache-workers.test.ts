@@ -3,28 +3,14 @@
 // FlushStageCache through either empties it. node:cluster hands connections to workers in turn
 // (round robin), so consecutive requests on fresh connections reach both.
 import assert from 'node:assert/strict';
-import { get as httpGet } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateDeploymentCommand, FlushStageCacheCommand, UpdateStageCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { serveProcess, until, type ServeProcess } from '../helpers/processes.ts';
+import { serveProcess, until, type ServeProcess, freshGet } from '../helpers/processes.ts';
 import { apiGatewayClient } from '../helpers/server.ts';
 import { createApi, putMethod, resourcePath, startBackend, type Backend } from './helpers.ts';
-
-/** GET on a connection of its own, so node:cluster picks the next worker for it. */
-function freshGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpGet(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('the stage cache shared by --workers 2 through the cluster primary', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gh-cache-workers-'));

@@ -1,11 +1,13 @@
 // A PostgreSQL and a Redis of a test's own, on free ports, that the test may stop and start
 // again: restarting the machine's shared servers would break the test files running beside it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -109,4 +111,32 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, start, stop, destroy: stop };
+}
+
+/** The machine's PostgreSQL (trust auth), where tests make databases of their own. */
+export const MACHINE_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  readonly name: string;
+  /** Connection URL of the new database. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the machine's PostgreSQL, so parallel test files never share one. */
+export async function createTestDatabase(prefix = 'gatehouse_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: MACHINE_POSTGRES });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(MACHINE_POSTGRES);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

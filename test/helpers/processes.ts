@@ -1,5 +1,6 @@
 // Real `gatehouse serve` processes for tests of several processes on one store.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
@@ -77,4 +78,19 @@ export async function until(check: () => boolean | Promise<boolean>, pauseMs = 5
     if (await check()) return;
     await new Promise((r) => setTimeout(r, pauseMs));
   }
+}
+
+/** GET on a connection of its own: node:cluster hands out connections, not requests, so a
+ *  kept-alive connection would always reach the same worker. Failures resolve as status 0. */
+export function freshGet(url: string, headers: Record<string, string> = {}, timeoutMs = 20_000): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', (err) => resolve({ status: 0, body: String(err), headers: {} }));
+    req.on('timeout', () => req.destroy());
+  });
 }

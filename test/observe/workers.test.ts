@@ -4,31 +4,17 @@
 // them all. Real processes.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { createMockApi } from '../helpers/mock-api.ts';
 import { apiGatewayClient, awsCli } from '../helpers/server.ts';
-import { serveProcess, until } from '../helpers/processes.ts';
+import { serveProcess, until, freshGet } from '../helpers/processes.ts';
 import { parsePrometheus, sample } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-metrics-workers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A GET on a connection of its own, so the kernel may hand it to either worker. */
-function freshGet(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = httpGet(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('--workers 2', { timeout: 120_000 }, () => {
   it('every scrape counts the requests both workers served', async () => {
