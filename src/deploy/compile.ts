@@ -98,8 +98,9 @@ function methodAccess(m: Method, verb: string, path: string, stage: StageBinding
 }
 
 /** AWS's method settings when a stage sets none (GetStage shows them the same way). */
-const METHOD_SETTING_DEFAULTS: Readonly<MethodSetting> = Object.freeze({
+export const METHOD_SETTING_DEFAULTS: Readonly<Required<MethodSetting>> = Object.freeze({
   metricsEnabled: false,
+  loggingLevel: 'OFF',
   dataTraceEnabled: false,
   throttlingBurstLimit: 5000,
   throttlingRateLimit: 10000,

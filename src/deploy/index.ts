@@ -1,7 +1,7 @@
 // Deployments: the snapshot an API is deployed as, its compilation into what a stage serves
 // (route trie, templates, parameter mappers, selection patterns), and the stages this process has
 // compiled. Control writes snapshots here; execute serves what this module compiles.
-export { compileDeployment, compileIntegration, DEFAULT_TIMEOUT_MS, substituteStageVariables } from './compile.ts';
+export { compileDeployment, compileIntegration, DEFAULT_TIMEOUT_MS, METHOD_SETTING_DEFAULTS, substituteStageVariables } from './compile.ts';
 export { apiSummary, loadSnapshot, takeSnapshot, type ApiSnapshot } from './snapshot.ts';
 export { loadStage } from './load-stage.ts';
 export { StageCache, type StageLoader } from './stage-cache.ts';

@@ -2,6 +2,7 @@
 import type { CreateStageRequest, Deployment, MethodSetting, Stage, UpdateStageRequest } from '../../model/generated/types.ts';
 import type { ReadTx, WriteTx } from '../../store/index.ts';
 import { CACHE_CLUSTER_SIZES, DEFAULT_CACHE_CLUSTER_SIZE, flushStageCache } from '../../cache/index.ts';
+import { METHOD_SETTING_DEFAULTS } from '../../deploy/index.ts';
 import { log } from '../../observe/log.ts';
 import { isSharedStateUnavailable } from '../../shared/index.ts';
 import type { HandlerTable, OpContext } from '../context.ts';
@@ -90,18 +91,6 @@ export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promi
 
 // ---- method settings: /{resourcePath}/{httpMethod}/{group}/{setting}
 
-const METHOD_SETTING_DEFAULTS: Required<MethodSetting> = {
-  metricsEnabled: false,
-  loggingLevel: 'OFF',
-  dataTraceEnabled: false,
-  throttlingBurstLimit: 5000,
-  throttlingRateLimit: 10000,
-  cachingEnabled: false,
-  cacheTtlInSeconds: 300,
-  cacheDataEncrypted: false,
-  requireAuthorizationForCacheControl: true,
-  unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
-};
 
 type SettingSpec = [group: string, name: string, key: keyof MethodSetting, convert: (v: string | undefined, p: string) => unknown];
 
