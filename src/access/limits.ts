@@ -52,7 +52,7 @@ class LocalLimiter implements Limiter {
   }
 
   consume(key: string, quota: QuotaPeriod, limit: number): boolean {
-    return this.#quotas.consumeNow(key, quota, limit, 1).allowed;
+    return this.#quotas.tryConsumeNow(key, quota, limit);
   }
 }
 

@@ -15,6 +15,21 @@ interface PeriodRecord {
   end: number;
 }
 
+/** One day's count of one key, mutated in place. */
+interface DayCell {
+  n: number;
+}
+
+/** Where one key's counts are today: found by one lookup on the hot path, instead of building
+ *  the record's and the day's names and working out the period's bounds on every request. */
+interface HotSlot {
+  day: number;
+  period: QuotaPeriod['period'];
+  offset: number | undefined;
+  record: PeriodRecord;
+  cell: DayCell;
+}
+
 export interface MemoryQuotasOptions {
   clock?: Clock;
   /** Days of per-day counts kept for GetUsage (default 100: AWS's GetUsage spans up to 90). */
@@ -22,8 +37,9 @@ export interface MemoryQuotasOptions {
 }
 
 export class MemoryQuotaCounters implements QuotaCounters {
-  readonly #days = new Map<string, number>();
+  readonly #days = new Map<string, DayCell>();
   readonly #periods = new Map<string, PeriodRecord>();
+  readonly #hot = new Map<string, HotSlot>();
   readonly #clock: Clock;
   readonly #retention: number;
   #sweptOn = -1;
@@ -38,14 +54,34 @@ export class MemoryQuotaCounters implements QuotaCounters {
   }
 
   consumeNow(key: string, quota: QuotaPeriod, limit: number, cost = 1): QuotaResult {
-    const today = this.#today();
-    const p = this.#period(key, quota, today, true)!;
+    const { record: p, cell } = this.#slot(key, quota);
     const remaining = remainingOf(p.used, limit, p.adjusted, p.remaining, p.usedAt);
     if (remaining < cost) return { allowed: false, used: p.used, remaining: Math.max(remaining, 0) };
     p.used += cost;
-    const dayKey = `${key}\n${today}`;
-    this.#days.set(dayKey, (this.#days.get(dayKey) ?? 0) + cost);
+    cell.n += cost;
     return { allowed: true, used: p.used, remaining: remaining - cost };
+  }
+
+  /** consumeNow of one request, answering only whether it was allowed (no answer object). */
+  tryConsumeNow(key: string, quota: QuotaPeriod, limit: number): boolean {
+    const { record: p, cell } = this.#slot(key, quota);
+    if (remainingOf(p.used, limit, p.adjusted, p.remaining, p.usedAt) < 1) return false;
+    p.used++;
+    cell.n++;
+    return true;
+  }
+
+  #slot(key: string, quota: QuotaPeriod): HotSlot {
+    const today = this.#today();
+    const hot = this.#hot.get(key);
+    if (hot !== undefined && hot.day === today && hot.period === quota.period && hot.offset === quota.offset) return hot;
+    const record = this.#period(key, quota, today, true)!;
+    const dayKey = `${key}\n${today}`;
+    let cell = this.#days.get(dayKey);
+    if (cell === undefined) this.#days.set(dayKey, (cell = { n: 0 }));
+    const slot: HotSlot = { day: today, period: quota.period, offset: quota.offset, record, cell };
+    this.#hot.set(key, slot);
+    return slot;
   }
 
   peek(key: string, quota: QuotaPeriod, limit: number): Promise<QuotaResult> {
@@ -67,7 +103,7 @@ export class MemoryQuotaCounters implements QuotaCounters {
     checkUsageRange(fromDay, toDay);
     this.#today(); // sweeps, so days past the retention read 0 as they do in Redis
     const out: number[] = [];
-    for (let d = fromDay; d <= toDay; d++) out.push(this.#days.get(`${key}\n${d}`) ?? 0);
+    for (let d = fromDay; d <= toDay; d++) out.push(this.#days.get(`${key}\n${d}`)?.n ?? 0);
     return out;
   }
 
@@ -102,6 +138,7 @@ export class MemoryQuotaCounters implements QuotaCounters {
 
   #sweep(today: number): void {
     this.#sweptOn = today;
+    this.#hot.clear();
     for (const [id, p] of this.#periods) if (p.end <= today) this.#periods.delete(id);
     const oldest = today - this.#retention;
     for (const id of this.#days.keys()) {
