@@ -1,11 +1,17 @@
 // Client SDKs: the SDK types API Gateway generates, with the configuration properties each takes
-// (the parameters of GetSdk), as the console's Generate SDK form and the guide describe them;
-// and GetSdk, whose generators come with issue #17 (until then it validates its input as API
-// Gateway does and answers a plain BadRequestException, never an invented SDK).
-import type { SdkConfigurationProperty, SdkType } from '../../model/generated/types.ts';
+// (the parameters of GetSdk), as the console's Generate SDK form and the guide describe them,
+// plus Gatehouse's own typescript; and GetSdk, which generates javascript and typescript from
+// the stage's deployment snapshot (src/sdkgen) and answers the other types with a plain
+// BadRequestException, never an invented SDK.
+import type { Deployment, SdkConfigurationProperty, SdkType } from '../../model/generated/types.ts';
+import type { GatehouseConfig } from '../../config.ts';
+import { loadSnapshot } from '../../deploy/index.ts';
+import { generateSdk, isGeneratedSdkType } from '../../sdkgen/index.ts';
+import { getApi } from '../apis/lookups.ts';
 import { getStage } from '../apis/stages.ts';
 import type { HandlerTable } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { K } from '../kinds.ts';
 import { pageArray } from '../paging.ts';
 
 const prop = (name: string, friendlyName: string, description: string, required: boolean, defaultValue?: string): SdkConfigurationProperty => {
@@ -13,6 +19,12 @@ const prop = (name: string, friendlyName: string, description: string, required:
   if (defaultValue !== undefined) p.defaultValue = defaultValue;
   return p;
 };
+
+/** Gatehouse's own property: the stage's URL baked into the SDK (a client may still give another). */
+const INVOKE_URL = prop(
+  'invokeUrl', 'Invoke URL',
+  'The URL of the stage the SDK calls (default: http://{restApiId}.execute-api.localhost:{port}/{stage} of this gateway)', false,
+);
 
 export const SDK_TYPES: readonly SdkType[] = [
   {
@@ -43,8 +55,8 @@ export const SDK_TYPES: readonly SdkType[] = [
   {
     id: 'javascript',
     friendlyName: 'JavaScript',
-    description: 'JavaScript SDK',
-    configurationProperties: [],
+    description: 'JavaScript SDK (for web pages, as API Gateway generates it, and for Node.js)',
+    configurationProperties: [INVOKE_URL],
   },
   {
     id: 'objectivec',
@@ -63,6 +75,12 @@ export const SDK_TYPES: readonly SdkType[] = [
     ],
   },
   {
+    id: 'typescript',
+    friendlyName: 'TypeScript',
+    description: 'TypeScript SDK, Gatehouse\'s own (API Gateway has none): one ES module with types from the API\'s models',
+    configurationProperties: [INVOKE_URL],
+  },
+  {
     id: 'swift',
     friendlyName: 'iOS (Swift)',
     description: 'Swift SDK for iOS',
@@ -72,7 +90,14 @@ export const SDK_TYPES: readonly SdkType[] = [
 
 export const sdkHandlers: HandlerTable = {
   async GetSdk(input, ctx) {
-    await ctx.read((tx) => getStage(tx, input.restApiId, input.stageName));
+    const { api, deployment, snapshot } = await ctx.read(async (tx) => {
+      const api = await getApi(tx, ctx.accountId, input.restApiId);
+      const stage = await getStage(tx, input.restApiId, input.stageName);
+      const deployment = await tx.get<Deployment>(K.deployment, input.restApiId, stage.deploymentId!);
+      const snapshot = await loadSnapshot(tx, input.restApiId, stage.deploymentId!);
+      if (deployment === undefined || snapshot === undefined) throw notFound('Invalid Deployment identifier specified');
+      return { api, deployment, snapshot };
+    });
     const type = SDK_TYPES.find((t) => t.id === input.sdkType);
     if (type === undefined) throw badRequest(`Invalid SDK type specified: ${input.sdkType}. Valid values are ${SDK_TYPES.map((t) => t.id).join(', ')}`);
     for (const p of type.configurationProperties ?? []) {
@@ -80,7 +105,23 @@ export const sdkHandlers: HandlerTable = {
         throw badRequest(`The ${type.friendlyName} SDK requires the parameter ${p.name} (${p.friendlyName})`);
       }
     }
-    throw badRequest(`Gatehouse does not generate ${type.friendlyName} client SDKs yet`);
+    if (!isGeneratedSdkType(type.id!)) {
+      throw badRequest(`Gatehouse does not generate ${type.friendlyName} client SDKs yet; it generates ${SDK_TYPES.filter((t) => isGeneratedSdkType(t.id!)).map((t) => t.id).join(' and ')}`);
+    }
+    const invokeUrl = input.parameters?.invokeUrl ?? defaultInvokeUrl(ctx.config, input.restApiId, input.stageName);
+    if (!/^https?:\/\/[^/]+/.test(invokeUrl)) throw badRequest(`Invalid invokeUrl specified: ${invokeUrl}. It must be an http or https URL`);
+    const body = generateSdk(type.id, snapshot, {
+      restApiId: input.restApiId,
+      apiName: api.name ?? input.restApiId,
+      stageName: input.stageName,
+      region: ctx.region,
+      invokeUrl: invokeUrl.replace(/\/+$/, ''),
+    });
+    return {
+      contentType: 'application/octet-stream',
+      contentDisposition: `attachment; filename="${type.id}_${stampOf(deployment.createdDate)}.zip"`,
+      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    };
   },
 
   async GetSdkTypes(input) {
@@ -93,3 +134,15 @@ export const sdkHandlers: HandlerTable = {
     return t;
   },
 };
+
+/** The stage at this gateway's own port, by the {restApiId}.execute-api host form. */
+function defaultInvokeUrl(config: GatehouseConfig, restApiId: string, stageName: string): string {
+  const port = config.port === 0 ? '' : `:${config.port}`;
+  return `http://${restApiId}.execute-api.localhost${port}/${encodeURIComponent(stageName)}`;
+}
+
+/** 2026-12-05_00-33Z from a deployment's createdDate (seconds): AWS names the zip after a time; this one is fixed per deployment. */
+function stampOf(createdDate: number | undefined): string {
+  const iso = new Date((createdDate ?? 0) * 1000).toISOString();
+  return `${iso.slice(0, 10)}_${iso.slice(11, 13)}-${iso.slice(14, 16)}Z`;
+}
