@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { enableCors } from '../../src/cli/cors.ts';
 import { ManagementClient } from '../../src/cli/management-client.ts';
-import { resourcePath } from '../execute/helpers.ts';
+import { resourcePath, startBackend, type Backend } from '../execute/helpers.ts';
 
 export const PET_SCHEMA = {
   $schema: 'http://json-schema.org/draft-04/schema#',
@@ -111,4 +111,12 @@ export async function createPetStore(
   const plan = await client.send(new CreateUsagePlanCommand({ name: `sdk-plan-${restApiId}`, apiStages: [{ apiId: restApiId, stage }] }));
   await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id!, keyId: key.id!, keyType: 'API_KEY' }));
   return { restApiId, apiKey: key.value! };
+}
+
+/** The back end of POST /pets: the request's body back. */
+export function startEcho(): Promise<Backend> {
+  return startBackend((_req, body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body === '' ? '{}' : body);
+  });
 }

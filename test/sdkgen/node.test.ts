@@ -16,20 +16,12 @@ import { after, before, describe, it } from 'node:test';
 import { GetSdkCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { unzipSync, strFromU8 } from 'fflate';
 import type { Gatehouse } from '../../src/server.ts';
-import { startBackend, type Backend } from '../execute/helpers.ts';
+import type { Backend } from '../execute/helpers.ts';
 import { apiGateway, KEYS, startEnforcing } from '../iam/helpers.ts';
-import { createPetStore, type PetStore } from './helpers.ts';
+import { createPetStore, startEcho, type PetStore } from './helpers.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-
-/** The back end of POST /pets: the request's body back. */
-export function startEcho(): Promise<Backend> {
-  return startBackend((_req, body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(body === '' ? '{}' : body);
-  });
-}
 
 /** Unzips into a new temporary folder; returns it. */
 function unzipTo(bytes: Uint8Array, dir: string): void {
