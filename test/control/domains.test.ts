@@ -262,7 +262,7 @@ describe('operations whose features come with later issues', () => {
     assert.equal(JSON.parse(new TextDecoder().decode(exported.body)).openapi.startsWith('3.0'), true);
     await rejects(client.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'cobol' })), 'BadRequestException', /^Invalid SDK type specified: cobol/);
     await rejects(client.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'android' })), 'BadRequestException', /requires the parameter groupId/);
-    await rejects(client.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'javascript' })), 'BadRequestException', /^Gatehouse does not generate .* client SDKs yet$/);
+    await rejects(client.send(new GetSdkCommand({ restApiId: apiId, stageName: 'dev', sdkType: 'ruby', parameters: { 'service.name': 'Pets' } })), 'BadRequestException', /^Gatehouse does not generate Ruby client SDKs yet; it generates javascript and typescript$/);
     await rejects(client.send(new GetSdkCommand({ restApiId: apiId, stageName: 'nope', sdkType: 'javascript' })), 'NotFoundException', 'Invalid Stage identifier specified');
     await rejects(client.send(new FlushStageCacheCommand({ restApiId: 'nosuchapi0', stageName: 'dev' })), 'NotFoundException', /Invalid API identifier specified/);
     await rejects(client.send(new FlushStageCacheCommand({ restApiId: apiId, stageName: 'nope' })), 'NotFoundException', 'Invalid Stage identifier specified');
