@@ -50,7 +50,19 @@ export class ManagementClient {
     return this.#call('PATCH', path, {}, { patchOperations });
   }
 
+  /** A GET whose answer is not JSON (GetSdk's zip): its bytes and headers. */
+  async getBytes(path: string, query: Record<string, string> = {}): Promise<{ body: Buffer; headers: Headers }> {
+    const res = await this.#send('GET', path, query, undefined);
+    return { body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
+
   async #call(method: string, path: string, query: Record<string, string>, body: unknown): Promise<unknown> {
+    const text = await (await this.#send(method, path, query, body)).text();
+    return text === '' ? null : JSON.parse(text);
+  }
+
+  /** Sends the request; a non-2XX answer throws a ManagementError with AWS's error type and message. */
+  async #send(method: string, path: string, query: Record<string, string>, body: unknown): Promise<Response> {
     const base = this.#base;
     const fullPath = base.pathname.replace(/\/$/, '') + path;
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -80,8 +92,8 @@ export class ManagementClient {
     } catch (err) {
       throw new CliError(`cannot reach Gatehouse at ${base.origin}: ${(err as Error).cause ?? (err as Error).message}`);
     }
-    const text = await res.text();
     if (!res.ok) {
+      const text = await res.text();
       const type = res.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${res.status}`;
       let message = text;
       try {
@@ -92,7 +104,7 @@ export class ManagementClient {
       }
       throw new ManagementError(res.status, type, `${method} ${path}: ${type}: ${message}`);
     }
-    return text === '' ? null : JSON.parse(text);
+    return res;
   }
 }
 
