@@ -8,6 +8,7 @@ import { announceListening, isClusterWorker } from '../cluster.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 import { corsCommand, CORS_USAGE } from './cors.ts';
+import { sdkCommand, SDK_USAGE } from './sdk.ts';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -18,6 +19,7 @@ Commands:
   import FILE       import a Swagger/OpenAPI definition into a running gateway
   export API STAGE  write a deployed stage's definition as Swagger/OpenAPI
   cors API          enable CORS on an API as the console's "Enable CORS" does (then deploy)
+  sdk API STAGE     generate a client SDK of a stage (javascript or typescript) into a folder
   help [COMMAND]    show this help, or a command's options
   version           print the version
 
@@ -42,8 +44,8 @@ ${configHelp()}
       show this help
 `;
 
-const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE, cors: CORS_USAGE };
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { import: importCommand, export: exportCommand, cors: corsCommand };
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE, cors: CORS_USAGE, sdk: SDK_USAGE };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { import: importCommand, export: exportCommand, cors: corsCommand, sdk: sdkCommand };
 
 function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     const topic = rest[0];
     if (topic === undefined) process.stdout.write(USAGE);
     else if (COMMAND_HELP[topic] !== undefined) process.stdout.write(COMMAND_HELP[topic]);
-    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export, cors (gatehouse --help)`);
+    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export, cors, sdk (gatehouse --help)`);
     return;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
@@ -80,7 +82,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'serve') {
-    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export, cors (gatehouse --help)`);
+    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export, cors, sdk (gatehouse --help)`);
   }
   if (rest.some(isHelp)) {
     process.stdout.write(SERVE_USAGE);
