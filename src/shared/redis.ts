@@ -60,6 +60,7 @@ export class RedisConnection {
       autoResendUnfulfilledCommands: false,
       commandTimeout: options.commandTimeoutMs ?? 500,
       connectTimeout: 2000,
+      enableAutoPipelining: true,
       // 50, 100, 200, ... ms up to the cap, with jitter so many processes do not reconnect in step.
       retryStrategy: (times) => Math.min(25 * 2 ** Math.min(times, 10), maxBackoff) + Math.floor(Math.random() * 50),
     });
