@@ -123,7 +123,19 @@ function isObjectShape(s: Schema): boolean {
     && s.oneOf === undefined && s.anyOf === undefined && s.allOf === undefined;
 }
 
-/** Parenthesised when it is itself a union or an intersection (harmless around Array<A | B>). */
-const paren = (t: string): string => (t.startsWith('{') || !/ [|&] /.test(t) ? t : `(${t})`);
+/** Parenthesised when it is itself a union or an intersection at its top level. */
+function paren(t: string): string {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === '"' && t[i - 1] !== '\\') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '<' || c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '>' || c === '}' || c === ')' || c === ']') depth--;
+    else if (depth === 0 && (c === '|' || c === '&')) return `(${t})`;
+  }
+  return t;
+}
 
 const oneLine = (s: string): string => s.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ').trim();
