@@ -43,6 +43,7 @@ window.runAll = async function (config) {
     petsPetIdDelete: await outcome(client.petsPetIdDelete({ petId: 'rex' })),
     secretGet: await outcome(client.secretGet()),
     iamOnlyGet: await outcome(client.iamOnlyGet({}, undefined, { queryParams: { filter: 'a b' } })),
+    iamOnlyItemPut: await outcome(client.iamOnlyItemPut({ item: 'a b+c(1)' }, { n: 1 })),
     secretWithoutKey: await outcome(bare.secretGet()),
     iamUnsigned: await outcome(bare.iamOnlyGet()),
     missingParameter: await outcome(client.petsPetIdGet({})),
@@ -133,6 +134,7 @@ describe('the generated JavaScript SDK in Chromium', () => {
       assert.deepEqual(results.petsPetIdGet, { status: 200, data: { petId: 'rex', trace: 'page' }, type: 'application/json' });
       assert.deepEqual(results.petsPetIdDelete, { status: 200, data: { deleted: 'rex' }, type: 'application/json' });
       assert.deepEqual(results.secretGet, { status: 200, data: { secret: 'opened' }, type: 'application/json' });
+      assert.deepEqual(results.iamOnlyItemPut, { status: 200, data: { item: 'a b+c(1)', body: { n: 1 } }, type: 'application/json' });
       assert.deepEqual(results.iamOnlyGet, { status: 200, data: { userArn: 'arn:aws:iam::111111111111:user/invoker' }, type: 'application/json' });
       // The gateway's own refusals reach the page (DEFAULT_4XX carries the CORS header).
       assert.deepEqual(results.secretWithoutKey, { error: 'Request failed with status code 403', status: 403, data: { message: 'Forbidden' } });

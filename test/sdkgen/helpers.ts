@@ -6,6 +6,7 @@
 //   /pets/{petId}    DELETE NONE                        {"deleted": ...}
 //   /secret          GET   NONE, API key required       {"secret": "opened"}
 //   /iam-only        GET   AWS_IAM                      {"userArn": $context.identity.userArn}
+//   /iam-only/{item} PUT   AWS_IAM                      {"item": ..., "body": ...} (a signed path and body)
 // each answering 200 from a MOCK integration, with models Pet and Pets (an array of Pet) beside the default Empty and Error,
 // CORS enabled as the console's "Enable CORS" does (gatehouse cors, DEFAULT_4XX/5XX included),
 // a usage plan on the stage with one API key.
@@ -69,6 +70,7 @@ const METHODS: MethodDef[] = [
   { path: '/pets/{petId}', verb: 'DELETE', template: `{"deleted": "$input.params('petId')"}` },
   { path: '/secret', verb: 'GET', apiKeyRequired: true, template: '{"secret": "opened"}' },
   { path: '/iam-only', verb: 'GET', auth: 'AWS_IAM', template: '{"userArn": "$context.identity.userArn"}' },
+  { path: '/iam-only/{item}', verb: 'PUT', auth: 'AWS_IAM', echo: true, template: `{"item": "$util.escapeJavaScript($input.params('item'))", "body": $input.json('$')}` },
 ];
 
 /**

@@ -49,6 +49,9 @@ async function exercise(newClient: (config: Record<string, unknown>) => Client, 
   assert.deepEqual((await client.secretGet!()).data, { secret: 'opened' });
   const iam = await client.iamOnlyGet!({}, undefined, { queryParams: { q: 'x y' } });
   assert.equal(iam.data.userArn, 'arn:aws:iam::111111111111:user/invoker');
+  // A signed path with characters that are escaped, and a signed body.
+  const put = await client.iamOnlyItemPut!({ item: 'a b+c(1)' }, { n: 1 });
+  assert.deepEqual(put.data, { item: 'a b+c(1)', body: { n: 1 } });
   await assert.rejects(client.petsPetIdGet!({}), /Missing required parameter: petId/);
 
   // Without the key and without credentials: the gateway's refusals, as a rejected promise.
