@@ -36,7 +36,8 @@ export function typeName(modelName: string): string {
 /** Names the TypeScript SDK itself declares, or that would shadow a global type it uses. */
 const RESERVED_TYPE_NAMES = new Set([
   'Error', 'Object', 'String', 'Number', 'Boolean', 'Array', 'Promise', 'Record', 'Date', 'Response', 'Request', 'Headers',
-  'ApiResponse', 'ClientConfig', 'AdditionalParams', 'ApiClient', 'Any', 'Unknown',
+  'ApiResponse', 'ApiError', 'ClientConfig', 'AdditionalParams', 'ApiClient', 'QueryValue', 'OperationSpec', 'Params', 'Transport',
+  'URL', 'TextEncoder', 'ArrayBuffer', 'Uint8Array', 'Any', 'Unknown',
 ]);
 
 /**

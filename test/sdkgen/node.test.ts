@@ -53,6 +53,9 @@ async function exercise(newClient: (config: Record<string, unknown>) => Client, 
   const put = await client.iamOnlyItemPut!({ item: 'a b+c(1)' }, { n: 1 });
   assert.deepEqual(put.data, { item: 'a b+c(1)', body: { n: 1 } });
   await assert.rejects(client.petsPetIdGet!({}), /Missing required parameter: petId/);
+  // Temporary credentials: the session token is sent (and signed) as x-amz-security-token.
+  const session = newClient({ invokeUrl, accessKey: KEYS.session.accessKeyId, secretKey: KEYS.session.secretAccessKey, sessionToken: KEYS.session.sessionToken });
+  assert.equal((await session.iamOnlyGet!()).data.userArn, 'arn:aws:sts::111111111111:assumed-role/deployer/ci');
 
   // Without the key and without credentials: the gateway's refusals, as a rejected promise.
   const bare = newClient({ invokeUrl });
