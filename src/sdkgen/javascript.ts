@@ -6,26 +6,17 @@
 // each the lib files and apigClient.js in one file, and a package.json whose `exports` picks the
 // right one. Why both, and not a UMD wrapper, is in docs/sdk.md.
 import { LIB_FILES } from './js-runtime.ts';
-import type { SdkOperation } from './operations.ts';
+import { describeOperation as describe, requiredNames, type SdkOperation } from './operations.ts';
 import type { SdkTarget } from './target.ts';
 
 const ROOT = 'apiGateway-js-sdk';
 
+/** A literal in generated code: JSON is valid JavaScript and TypeScript, and escapes everything. */
 const lit = (v: unknown): string => JSON.stringify(v);
 
-function describe(op: SdkOperation): string {
-  const notes = [`authorization ${op.authorizationType}`];
-  if (op.apiKeyRequired) notes.push('API key required');
-  return `${op.httpMethod} ${op.path} (${notes.join(', ')})`;
-}
-
 function methodSource(op: SdkOperation): string {
-  const names = [
-    op.queryParameters.map((p) => p.name),
-    op.headerParameters.map((p) => p.name),
-    [...op.pathParameters, ...op.queryParameters, ...op.headerParameters].filter((p) => p.required).map((p) => p.name),
-  ];
-  const args = `${lit(op.path)}, ${lit(op.authorizationType)}, ${lit(names)}`;
+  const names = `{ query: ${lit(op.queryParameters.map((p) => p.name))}, headers: ${lit(op.headerParameters.map((p) => p.name))}, required: ${lit(requiredNames(op))} }`;
+  const args = `${lit(op.path)}, ${lit(op.authorizationType)}, ${names}`;
   if (op.httpMethod === 'ANY') {
     // AWS generates nothing for ANY methods; here the verb is the first argument.
     return `    /** ${describe(op)}: the first argument is the HTTP method to send. */
@@ -73,15 +64,15 @@ apigClientFactory.newClient = function (config) {
     var apiGatewayClient = apiGateway.core.apiGatewayClientFactory.newClient(simpleHttpClientConfig, sigV4ClientConfig);
     var apiKey = setting('apiKey', '');
 
-    /** names: [query parameters, header parameters, required parameters]. */
+    /** names: the method's query string, header and required parameters (path ones come from the template). */
     function call(verb, template, authType, names, params, body, additionalParams) {
         return Promise.resolve().then(function () {
-            utils.assertParametersDefined(params, names[2]);
+            utils.assertParametersDefined(params, names.required);
             return apiGatewayClient.makeRequest({
                 verb: verb,
                 path: pathComponent + utils.expandPath(template, params || {}),
-                headers: utils.parseParametersToObject(params, names[1]),
-                queryParams: utils.parseParametersToObject(params, names[0]),
+                headers: utils.parseParametersToObject(params, names.headers),
+                queryParams: utils.parseParametersToObject(params, names.query),
                 body: body
             }, authType, additionalParams, apiKey);
         });

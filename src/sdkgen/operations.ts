@@ -74,3 +74,15 @@ export function sdkOperations(snapshot: ApiSnapshot): SdkOperation[] {
   const names = uniqueNames(raw, (o) => methodName(o.path, o.httpMethod));
   return raw.map((o, i) => ({ name: names[i]!, ...o }));
 }
+
+/** The parameters a call must give: every path parameter and the required query and header ones. */
+export function requiredNames(op: SdkOperation): string[] {
+  return [...op.pathParameters, ...op.queryParameters, ...op.headerParameters].filter((p) => p.required).map((p) => p.name);
+}
+
+/** `GET /pets/{petId} (authorization AWS_IAM, API key required)`, for doc comments and READMEs. */
+export function describeOperation(op: SdkOperation): string {
+  const notes = [`authorization ${op.authorizationType}`];
+  if (op.apiKeyRequired) notes.push('API key required');
+  return `${op.httpMethod} ${op.path} (${notes.join(', ')})`;
+}

@@ -5,20 +5,15 @@
 // ApiResponse<Pet>. It has no dependencies and compiles with `tsc --strict`.
 import type { Model } from '../model/generated/types.ts';
 import { propertyKey, SchemaTypes } from './schema-types.ts';
-import type { SdkOperation, SdkParameter } from './operations.ts';
+import { describeOperation as describe, requiredNames, type SdkOperation, type SdkParameter } from './operations.ts';
 import type { SdkTarget } from './target.ts';
 import { TS_RUNTIME } from './ts-runtime.ts';
 
 const ROOT = 'gatehouse-ts-sdk';
 
+/** A literal in generated code: JSON is valid TypeScript, and escapes everything. */
 const lit = (v: unknown): string => JSON.stringify(v);
 const capitalise = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
-
-function describe(op: SdkOperation): string {
-  const notes = [`authorization ${op.authorizationType}`];
-  if (op.apiKeyRequired) notes.push('API key required');
-  return `${op.httpMethod} ${op.path} (${notes.join(', ')})`;
-}
 
 function paramsInterface(op: SdkOperation): { name: string; source: string; optional: boolean } {
   const name = `${capitalise(op.name)}Params`;
@@ -29,13 +24,13 @@ function paramsInterface(op: SdkOperation): { name: string; source: string; opti
     ...op.queryParameters.map((p) => field(p, 'QueryValue', 'query string')),
     ...op.headerParameters.map((p) => field(p, 'string', 'header')),
   ];
-  const optional = ![...op.pathParameters, ...op.queryParameters, ...op.headerParameters].some((p) => p.required);
+  const optional = requiredNames(op).length === 0;
   const source = fields.length === 0 ? `export type ${name} = Record<string, never>;\n` : `export interface ${name} {\n${fields.join('\n')}\n}\n`;
   return { name, source, optional };
 }
 
 function spec(op: SdkOperation, verb: string): string {
-  return `{ method: ${verb}, path: ${lit(op.path)}, authorizationType: ${lit(op.authorizationType)}, query: ${lit(op.queryParameters.map((p) => p.name))}, header: ${lit(op.headerParameters.map((p) => p.name))}, required: ${lit([...op.pathParameters, ...op.queryParameters, ...op.headerParameters].filter((p) => p.required).map((p) => p.name))} }`;
+  return `{ method: ${verb}, path: ${lit(op.path)}, authorizationType: ${lit(op.authorizationType)}, query: ${lit(op.queryParameters.map((p) => p.name))}, header: ${lit(op.headerParameters.map((p) => p.name))}, required: ${lit(requiredNames(op))} }`;
 }
 
 export function clientSource(target: SdkTarget, operations: readonly SdkOperation[], models: readonly Model[]): string {
