@@ -82,7 +82,7 @@ describe('GetSdk from the command line', () => {
       'apigateway', 'get-sdk', '--rest-api-id', store.restApiId, '--stage-name', 'prod', '--sdk-type', 'typescript',
       '--parameters', 'invokeUrl=ftp://x', join(dir, 'bad.zip'),
     ]);
-    assert.deepEqual(bad, { code: 'BadRequestException', message: 'Invalid invokeUrl specified: ftp://x. It must be an http or https URL' });
+    assert.deepEqual(bad, { code: 'BadRequestException', message: 'Invalid invokeUrl specified: ftp://x. It must be an http or https URL without a query string or fragment' });
     const missing = await awsCliError(gh.url, ['apigateway', 'get-sdk', '--rest-api-id', store.restApiId, '--stage-name', 'nope', '--sdk-type', 'javascript', join(dir, 'n.zip')]);
     assert.deepEqual(missing, { code: 'NotFoundException', message: 'Invalid Stage identifier specified' });
   });

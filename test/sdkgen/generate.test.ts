@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { strFromU8, unzipSync } from 'fflate';
 import type { ApiSnapshot } from '../../src/deploy/snapshot.ts';
 import { generateSdk, methodName, sdkFiles, sdkOperations } from '../../src/sdkgen/index.ts';
@@ -118,6 +119,30 @@ describe('models as TypeScript types', () => {
       'export type Both = {\n  a: string;\n} & {\n  b?: boolean;\n};\n');
     assert.equal(decl('Other', { $ref: 'https://apigateway.amazonaws.com/restapis/abc123defg/models/Nope' }), 'export type Other = unknown;\n');
     assert.equal(decl('Loop', { $ref: '#/definitions/L', definitions: { L: { $ref: '#/definitions/L' } } }), 'export type Loop = unknown;\n');
+  });
+});
+
+describe('text from the API in generated code', () => {
+  it('cannot end a comment or become code, whatever the API, stage or path is called', async () => {
+    const hostile = 'x */ globalThis.pwned = 1; /* \u2028 globalThis.pwned = 2; // \n globalThis.pwned = 3;';
+    const s = snapshot();
+    s.resources.push({ id: 'r7', path: '/a*/b', resourceMethods: { GET: { authorizationType: 'NONE' } } });
+    const target = { ...TARGET, apiName: hostile, stageName: hostile };
+    const js = sdkFiles('javascript', s, target);
+    const context: Record<string, unknown> = {};
+    for (const name of ['lib/apiGatewayCore/utils.js', 'apigClient.js']) {
+      runInNewContext(js.get(`apiGateway-js-sdk/${name}`)!, context);
+    }
+    assert.equal(context.pwned, undefined);
+    assert.equal(typeof (context.apigClientFactory as { newClient: unknown }).newClient, 'function');
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sdk-ts-'));
+    try {
+      const file = join(dir, 'client.ts');
+      writeFileSync(file, sdkFiles('typescript', s, target).get('gatehouse-ts-sdk/client.ts')!);
+      await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--lib', 'es2022,dom', file]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

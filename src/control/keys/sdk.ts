@@ -109,7 +109,7 @@ export const sdkHandlers: HandlerTable = {
       throw badRequest(`Gatehouse does not generate ${type.friendlyName} client SDKs yet; it generates ${SDK_TYPES.filter((t) => isGeneratedSdkType(t.id!)).map((t) => t.id).join(' and ')}`);
     }
     const invokeUrl = input.parameters?.invokeUrl ?? defaultInvokeUrl(ctx.config, input.restApiId, input.stageName);
-    if (!/^https?:\/\/[^/]+/.test(invokeUrl)) throw badRequest(`Invalid invokeUrl specified: ${invokeUrl}. It must be an http or https URL`);
+    if (!isStageUrl(invokeUrl)) throw badRequest(`Invalid invokeUrl specified: ${invokeUrl}. It must be an http or https URL without a query string or fragment`);
     const body = generateSdk(type.id, snapshot, {
       restApiId: input.restApiId,
       apiName: api.name ?? input.restApiId,
@@ -136,6 +136,17 @@ export const sdkHandlers: HandlerTable = {
     return t;
   },
 };
+
+/** An http(s) URL the SDK can put a method's path after: no query, no fragment, no spaces or control characters. */
+function isStageUrl(text: string): boolean {
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return false;
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.search === '' && u.hash === '' && !text.includes('?') && !text.includes('#');
+  } catch {
+    return false;
+  }
+}
 
 /** The stage at this gateway's own port, by the {restApiId}.execute-api host form. */
 function defaultInvokeUrl(config: GatehouseConfig, restApiId: string, stageName: string): string {
