@@ -119,6 +119,9 @@ describe('the generated JavaScript SDK in Chromium', () => {
 
   it('calls every method from a page of another origin, with an API key and a SigV4-signed AWS_IAM method', async () => {
     const { page, errors, foreignRequests, context } = await browser.page([site.url, apiOrigin]);
+    // Generous bounds: on a loaded CI machine Chromium can take long to start rendering.
+    page.setDefaultTimeout(120_000);
+    page.setDefaultNavigationTimeout(120_000);
     try {
       await page.goto(`${site.url}/index.html`);
       await page.waitForSelector('#ready');
