@@ -13,10 +13,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { GetSdkCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CreateDeploymentCommand, GetSdkCommand, PutIntegrationCommand, PutMethodCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { unzipSync, strFromU8 } from 'fflate';
 import type { Gatehouse } from '../../src/server.ts';
-import type { Backend } from '../execute/helpers.ts';
+import { resourcePath, type Backend } from '../execute/helpers.ts';
 import { apiGateway, KEYS, startEnforcing } from '../iam/helpers.ts';
 import { createPetStore, startEcho, type PetStore } from './helpers.ts';
 
@@ -150,6 +150,14 @@ export const posted = c.petsPost({}, { type: 'dog', price: 3, 'owner-name': null
     const t1 = await sdk('typescript');
     const t2 = await sdk('typescript');
     assert.deepEqual(Buffer.from(t1), Buffer.from(t2));
+    // The SDK is the stage's deployment's: a change to the API shows only once deployed.
+    const resourceId = await resourcePath(admin, store.restApiId, '/later');
+    await admin.send(new PutMethodCommand({ restApiId: store.restApiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }));
+    await admin.send(new PutIntegrationCommand({ restApiId: store.restApiId, resourceId, httpMethod: 'GET', type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+    assert.deepEqual(Buffer.from(await sdk('typescript')), Buffer.from(t1));
+    await admin.send(new CreateDeploymentCommand({ restApiId: store.restApiId, stageName: 'prod' }));
+    const redeployed = strFromU8(unzipSync(await sdk('typescript'))['gatehouse-ts-sdk/client.ts']!);
+    assert.match(redeployed, /laterGet\(params\?: LaterGetParams/);
     const files = unzipSync(await sdk('javascript'));
     assert.deepEqual(Object.keys(files), [
       'apiGateway-js-sdk/README.md', 'apiGateway-js-sdk/apigClient.js',
