@@ -206,7 +206,8 @@ apiGateway.core.apiGatewayClientFactory = {
                 if (apiKey !== undefined && apiKey !== null && apiKey !== '') headers['x-api-key'] = apiKey;
                 if (!hasHeader('accept')) headers['Accept'] = simpleHttpClientConfig.defaultAcceptType;
                 var body = request.body;
-                if (body === undefined || body === null || body === '') {
+                // AWS's examples pass a body ({}) to every method; fetch refuses one on GET and HEAD.
+                if (body === undefined || body === null || body === '' || request.verb === 'GET' || request.verb === 'HEAD') {
                     body = undefined;
                 } else {
                     if (!hasHeader('content-type')) headers['Content-Type'] = simpleHttpClientConfig.defaultContentType;

@@ -167,7 +167,8 @@ class Transport {
     if (c.apiKey !== '') headers['x-api-key'] = c.apiKey;
     if (!has('accept')) headers['Accept'] = c.defaultAcceptType;
     let payload: string | undefined;
-    if (body !== undefined && body !== null && body !== '') {
+    // AWS's examples pass a body ({}) to every method; fetch refuses one on GET and HEAD.
+    if (body !== undefined && body !== null && body !== '' && spec.method !== 'GET' && spec.method !== 'HEAD') {
       if (!has('content-type')) headers['Content-Type'] = c.defaultContentType;
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }

@@ -36,7 +36,7 @@ window.runAll = async function (config) {
   const client = apigClientFactory.newClient(config);
   const bare = apigClientFactory.newClient({});
   return {
-    rootGet: await outcome(client.rootGet()),
+    rootGet: await outcome(client.rootGet({}, {}, {})),
     petsGet: await outcome(client.petsGet({ type: 'fish', page: 3 })),
     petsPost: await outcome(client.petsPost({}, { type: 'dog', price: 4 })),
     petsPetIdGet: await outcome(client.petsPetIdGet({ petId: 'rex', 'x-trace': 'page' })),

@@ -40,6 +40,8 @@ type Client = Record<string, Method>;
 async function exercise(newClient: (config: Record<string, unknown>) => Client, invokeUrl: string, store: PetStore): Promise<void> {
   const client = newClient({ invokeUrl, apiKey: store.apiKey, accessKey: KEYS.invoker.accessKeyId, secretKey: KEYS.invoker.secretAccessKey });
   assert.deepEqual((await client.rootGet!()).data, { root: true });
+  // As AWS's examples call every method: params, body ({} even for a GET), additionalParams.
+  assert.deepEqual((await client.rootGet!({}, {}, {})).data, { root: true });
   const list = await client.petsGet!({ type: 'dog', page: 2 });
   assert.equal(list.status, 200);
   assert.deepEqual(list.data, { type: 'dog', page: '2' });
