@@ -166,14 +166,14 @@ function admit(plan: Plan, v: VerifiedToken, scope: InvocationScope): void {
 }
 
 /** The token in an identity source header: the value itself, or what follows "Bearer ". */
-function tokenIn(value: string | undefined): string | null {
+export function tokenIn(value: string | undefined): string | null {
   if (value === undefined) return null;
   const token = /^bearer\s/i.test(value) ? value.slice(7).trim() : value.trim();
   return token === '' ? null : token;
 }
 
 /** The `iss` of a compact JWT, read without trusting it: it only picks the key set to verify with. */
-function unverifiedIssuer(token: string): string | null {
+export function unverifiedIssuer(token: string): string | null {
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
   if (second === -1 || token.indexOf('.', second + 1) !== -1) return null;
@@ -187,7 +187,7 @@ function unverifiedIssuer(token: string): string | null {
 }
 
 /** The issuer Amazon Cognito gives a pool's tokens: https://cognito-idp.{region}.amazonaws.com/{pool id}. */
-function cognitoIssuerOf(arn: string): string {
+export function cognitoIssuerOf(arn: string): string {
   const m = /^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool\/(.+)$/.exec(arn);
   return m === null ? arn : `https://cognito-idp.${m[1]}.amazonaws.com/${m[2]}`;
 }

@@ -2,6 +2,7 @@
 // authorizers. Methods refer to them by id (kind 'authorizer', parent = restApiId).
 import { flushStageAuthorizers } from '../../access/authorizer-cache.ts';
 import { testInvokeAuthorizer } from '../../access/authorizer-test-invoke.ts';
+import { testInvokeCognitoAuthorizer } from '../../access/cognito-test-invoke.ts';
 import { lambdaAuthorizersFor } from '../../access/lambda-authorizer.ts';
 import type { Authorizer } from '../../model/generated/types.ts';
 import type { ReadTx } from '../../store/index.ts';
@@ -216,9 +217,7 @@ export const authorizerHandlers: HandlerTable = {
 
   async TestInvokeAuthorizer(input, ctx) {
     const a = await ctx.read((tx) => getAuthorizer(tx, input.restApiId, input.authorizerId));
-    if (a.type === 'COGNITO_USER_POOLS') {
-      throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}' yet: verifying Amazon Cognito user pool tokens is not implemented`);
-    }
+    if (a.type === 'COGNITO_USER_POOLS') return testInvokeCognitoAuthorizer(ctx.config, a, input);
     // The process's Lambda authorizers call the function as a deployed stage would (never from the cache).
     const authorizers = lambdaAuthorizersFor(ctx.store);
     if (authorizers === undefined) throw badRequest(`Gatehouse cannot test-invoke authorizer '${a.name}': this process runs no Lambda authorizers`);
