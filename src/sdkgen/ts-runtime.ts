@@ -178,7 +178,7 @@ class Transport {
       const contentType = Object.entries(headers).find(([h]) => h.toLowerCase() === 'content-type')?.[1];
       Object.assign(headers, await signatureHeaders(c, spec.method, url, query, contentType, payload ?? ''));
     }
-    const res = await fetch(url, { method: spec.method, headers, body: payload });
+    const res = await fetch(url, { method: spec.method, headers, body: payload ?? null });
     const text = await res.text();
     let data: unknown = text;
     if (text !== '') {

@@ -169,12 +169,17 @@ const s = JSON.parse(process.argv[1]); process.stdout.write(Buffer.from(generate
     assert.match(strFromU8(files['apiGateway-js-sdk/README.md']!), /<script type="text\/javascript" src="lib\/apiGatewayCore\/sigV4Client\.js"><\/script>/);
   });
 
-  it('typescript: client.ts of this snapshot passes tsc --strict', async () => {
+  it("typescript: client.ts of this snapshot passes tsc's strictest checks, with the DOM's types or Node's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sdk-ts-'));
     try {
       const file = join(dir, 'client.ts');
       writeFileSync(file, sdkFiles('typescript', snapshot(), TARGET).get('gatehouse-ts-sdk/client.ts')!);
-      await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--lib', 'es2022,dom', file]);
+      writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
+      const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+      const common = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+      await run(tsc, [...common, '--lib', 'es2022,dom', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes', '--noUnusedLocals',
+        '--noUnusedParameters', '--noImplicitReturns', '--isolatedModules', '--verbatimModuleSyntax', '--noPropertyAccessFromIndexSignature', file]);
+      await run(tsc, [...common, '--lib', 'es2022', '--typeRoots', join(ROOT, 'node_modules', '@types'), '--types', 'node', file]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
