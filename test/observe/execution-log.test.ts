@@ -97,8 +97,9 @@ describe('INFO', () => {
     const texts = await logged(r.requestId);
     assert.ok(texts.includes('Method request path: {}'));
     assert.ok(texts.includes('Method request query string: {}'));
-    assert.ok(texts.includes('Method request body before transformations: null'));
-    assert.ok(texts.includes('Endpoint request body after transformations: {"statusCode": 200}'));
+    // As AWS's recordings show: an empty body is logged as nothing, and a MOCK has no endpoint lines.
+    assert.ok(texts.includes('Method request body before transformations: '));
+    assert.ok(!texts.some((t) => t.startsWith('Endpoint request')));
     assert.ok(texts.includes('Method response body after transformations: {"traced": true}'));
     const headers = texts.find((t) => t.startsWith('Method request headers: '))!;
     assert.match(headers, /Authorization=\*{20}abcd/);

@@ -38,11 +38,10 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
     }
   }
   const out = endpointRequest(integration, req, mapped, body, scope);
-  if (scope.log !== null) {
-    if (integration.type !== 'MOCK') {
-      scope.log.line(`Endpoint request URI: ${loggedUri(integration.type, out.uri)}`);
-      scope.log.line(`Endpoint request headers: ${javaMap(out.headers)}`);
-    }
+  // A MOCK integration has no endpoint: AWS logs none of the endpoint request's lines (recorded).
+  if (scope.log !== null && integration.type !== 'MOCK') {
+    scope.log.line(`Endpoint request URI: ${loggedUri(integration.type, out.uri)}`);
+    scope.log.line(`Endpoint request headers: ${javaMap(out.headers)}`);
     scope.log.line(`Endpoint request body after transformations: ${out.body.toString()}`);
   }
   return out;

@@ -25,7 +25,8 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
   scope.log?.line(`Method request path: ${javaMap(routed.pathParameters)}`);
   scope.log?.line(`Method request query string: ${javaMap(querystring)}`);
   scope.log?.line(`Method request headers: ${javaMap(req.headers)}`);
-  scope.log?.line(`Method request body before transformations: ${bodyText === '' ? 'null' : bodyText}`);
+  // AWS logs an empty body as nothing after the colon (recorded; the 2016 guide's samples say "null").
+  scope.log?.line(`Method request body before transformations: ${bodyText}`);
   return {
     httpMethod: req.httpMethod,
     path: req.path,
