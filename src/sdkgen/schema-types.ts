@@ -22,6 +22,12 @@ export class SchemaTypes {
     this.#models = new Map(models.map((m) => [m.name!, typeName(m.name!)]));
   }
 
+  /** Whether a model's type already has this name. */
+  declares(type: string): boolean {
+    for (const t of this.#models.values()) if (t === type) return true;
+    return false;
+  }
+
   /** The TypeScript type of a model by name, or `unknown` when the API has no such model. */
   typeOf(modelName: string | null): string {
     if (modelName === null) return 'unknown';

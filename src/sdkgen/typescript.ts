@@ -14,8 +14,10 @@ const ROOT = 'gatehouse-ts-sdk';
 
 const capitalise = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
 
-function paramsInterface(op: SdkOperation): { name: string; source: string; optional: boolean } {
-  const name = `${capitalise(op.name)}Params`;
+function paramsInterface(op: SdkOperation, types: SchemaTypes): { name: string; source: string; optional: boolean } {
+  // A model may already be called PetsGetParams.
+  let name = `${capitalise(op.name)}Params`;
+  while (types.declares(name)) name += '_';
   const field = (p: SdkParameter, type: string, location: string) =>
     `  /** ${location} parameter */\n  ${propertyKey(p.name)}${p.required ? '' : '?'}: ${type};`;
   const fields = [
@@ -36,7 +38,7 @@ export function clientSource(target: SdkTarget, operations: readonly SdkOperatio
   const types = new SchemaTypes(models);
   const sortedModels = [...models].sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
   const modelDecls = sortedModels.map((m) => types.declaration(m));
-  const params = operations.map(paramsInterface);
+  const params = operations.map((op) => paramsInterface(op, types));
   const signatures: string[] = [];
   const implementations: string[] = [];
   operations.forEach((op, i) => {

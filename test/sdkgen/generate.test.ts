@@ -31,6 +31,7 @@ function snapshot(): ApiSnapshot {
       { name: 'Error', contentType: 'application/json', schema: '{"type":"object","properties":{"message":{"type":"string"}}}' },
       { name: 'Empty', contentType: 'application/json', schema: '{"$schema":"http://json-schema.org/draft-04/schema#","title":"Empty Schema","type":"object"}' },
       { name: 'Broken', contentType: 'application/json', schema: 'not json' },
+      { name: 'PetsGetParams', contentType: 'application/json', schema: '{"type":"string"}' },
     ],
     resources: [
       { id: 'r2', path: '/pets/{petId}', resourceMethods: { GET: { authorizationType: 'AWS_IAM', requestParameters: { 'method.request.path.petId': true, 'method.request.header.X-Trace': false } } } },
