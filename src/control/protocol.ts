@@ -239,6 +239,9 @@ export function checkValue(value: unknown, shapeName: ShapeName, path: string): 
       for (const [k, v] of Object.entries(value as object)) {
         const c = checkValue(v, s.value, `${path}.${k}`);
         if (c !== undefined) defineKey(out, k, c);
+        // AWS keeps a response template sent as JSON null, as null (recorded); the stores treat it
+        // as an empty template. Other maps' nulls are dropped (not recorded).
+        else if (v === null && (path === 'responseTemplates' || path.endsWith('.responseTemplates'))) defineKey(out, k, null);
       }
       return out;
     }
