@@ -7,7 +7,7 @@
 // right one. Why both, and not a UMD wrapper, is in docs/sdk.md.
 import { LIB_FILES } from './js-runtime.ts';
 import { commentText, lit } from './source.ts';
-import { describeOperation as describe, requiredNames, type SdkOperation } from './operations.ts';
+import { describeOperation as describe, describeParameters, requiredNames, type SdkOperation } from './operations.ts';
 import type { SdkTarget } from './target.ts';
 
 const ROOT = 'apiGateway-js-sdk';
@@ -125,7 +125,7 @@ import apigClientFactory from './apiGateway-js-sdk/apigClient.mjs'; // or requir
 
 ## Methods
 
-${operations.map((o) => `- \`${o.name}\`: ${describe(o)}`).join('\n')}
+${operations.map((o) => `- \`${o.name}\`: ${describe(o)}${describeParameters(o)}`).join('\n')}
 `;
 }
 

@@ -86,3 +86,13 @@ export function describeOperation(op: SdkOperation): string {
   if (op.apiKeyRequired) notes.push('API key required');
   return `${op.httpMethod} ${op.path} (${notes.join(', ')})`;
 }
+
+/** `params: petId (path), type (query string, optional)`, or '' when the method takes none, for READMEs. */
+export function describeParameters(op: SdkOperation): string {
+  const list = [
+    ...op.pathParameters.map((p) => `\`${p.name}\` (path)`),
+    ...op.queryParameters.map((p) => `\`${p.name}\` (query string${p.required ? '' : ', optional'})`),
+    ...op.headerParameters.map((p) => `\`${p.name}\` (header${p.required ? '' : ', optional'})`),
+  ];
+  return list.length === 0 ? '' : `; params: ${list.join(', ')}`;
+}

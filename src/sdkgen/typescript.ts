@@ -6,7 +6,7 @@
 import type { Model } from '../model/generated/types.ts';
 import { propertyKey, SchemaTypes } from './schema-types.ts';
 import { commentText, lit } from './source.ts';
-import { describeOperation as describe, requiredNames, type SdkOperation, type SdkParameter } from './operations.ts';
+import { describeOperation as describe, describeParameters, requiredNames, type SdkOperation, type SdkParameter } from './operations.ts';
 import type { SdkTarget } from './target.ts';
 import { TS_RUNTIME } from './ts-runtime.ts';
 
@@ -103,7 +103,7 @@ signed with Signature Version 4 when the client has an access key and secret key
 
 ## Methods
 
-${operations.map((o) => `- \`${o.name}\`: ${describe(o)}`).join('\n')}
+${operations.map((o) => `- \`${o.name}\`: ${describe(o)}${describeParameters(o)}`).join('\n')}
 `;
 }
 
