@@ -23,7 +23,7 @@ export function sdkFiles(type: GeneratedSdkType, snapshot: ApiSnapshot, target: 
   const operations = sdkOperations(snapshot);
   switch (type) {
     case 'javascript':
-      return javascriptSdkFiles(target, operations);
+      return javascriptSdkFiles(target, operations, snapshot.models);
     case 'typescript':
       return typescriptSdkFiles(target, operations, snapshot.models);
   }

@@ -3,7 +3,8 @@
 // SDK's lib/apiGatewayCore (js-runtime.ts) written as strict TypeScript. It needs the DOM's or
 // Node's types for fetch and crypto (lib "dom", or @types/node), and ES2017 or later.
 
-export const TS_RUNTIME = `export interface ClientConfig {
+/** The public types both the typescript SDK and the javascript SDK's declarations (apigClient.d.mts) export. */
+export const TS_PUBLIC_TYPES = `export interface ClientConfig {
   /** The stage's URL; the URL the SDK was generated for when omitted. */
   invokeUrl?: string;
   /** Sent as x-api-key with every request. */
@@ -33,7 +34,10 @@ export interface ApiResponse<T> {
   headers: Record<string, string>;
 }
 
-/** A non-2XX answer: the method's promise rejects with it. */
+`;
+
+/** client.ts's implementation: ApiError and the transport. */
+export const TS_TRANSPORT = `/** A non-2XX answer: the method's promise rejects with it. */
 export class ApiError extends Error {
   readonly response: ApiResponse<unknown>;
   constructor(response: ApiResponse<unknown>) {

@@ -3,9 +3,9 @@
 // parameters, and the zip's determinism (same snapshot, same bytes; any time zone).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
@@ -120,6 +120,33 @@ describe('models as TypeScript types', () => {
       'export type Both = {\n  a: string;\n} & {\n  b?: boolean;\n};\n');
     assert.equal(decl('Other', { $ref: 'https://apigateway.amazonaws.com/restapis/abc123defg/models/Nope' }), 'export type Other = unknown;\n');
     assert.equal(decl('Loop', { $ref: '#/definitions/L', definitions: { L: { $ref: '#/definitions/L' } } }), 'export type Loop = unknown;\n');
+  });
+});
+
+describe('the javascript SDK\'s declarations', () => {
+  it('type a TypeScript program that imports apigClient.mjs, and catch a wrong call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sdk-dts-'));
+    try {
+      for (const [path, text] of sdkFiles('javascript', snapshot(), TARGET)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
+      const use = join(dir, 'use.mts');
+      const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+      const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', use];
+      writeFileSync(use, `import apigClientFactory, { type Pet } from './apiGateway-js-sdk/apigClient.mjs';
+const client = apigClientFactory.newClient({ apiKey: 'k', region: 'eu-west-1' });
+const pet: Pet = { type: 'cat', price: 2 };
+export const created = client.petsPost({}, pet).then((r) => r.data.price.toFixed(1));
+export const listed = client.petsGet({ type: 'dog' }).then((r) => r.data.map((p) => p.type));
+`);
+      await run(tsc, args);
+      writeFileSync(use, `import apigClientFactory from './apiGateway-js-sdk/apigClient.mjs';\napigClientFactory.newClient().petsPetIdGet({});\n`);
+      await assert.rejects(run(tsc, args), (err: { stdout: string }) => /petId/.test(err.stdout));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -165,7 +165,7 @@ export const posted = c.petsPost({}, { type: 'dog', price: 3, 'owner-name': null
       'apiGateway-js-sdk/README.md', 'apiGateway-js-sdk/apigClient.js',
       'apiGateway-js-sdk/lib/apiGatewayCore/utils.js', 'apiGateway-js-sdk/lib/apiGatewayCore/sigV4Client.js',
       'apiGateway-js-sdk/lib/apiGatewayCore/simpleHttpClient.js', 'apiGateway-js-sdk/lib/apiGatewayCore/apiGatewayClient.js',
-      'apiGateway-js-sdk/apigClient.mjs', 'apiGateway-js-sdk/apigClient.cjs', 'apiGateway-js-sdk/package.json',
+      'apiGateway-js-sdk/apigClient.mjs', 'apiGateway-js-sdk/apigClient.d.mts', 'apiGateway-js-sdk/apigClient.cjs', 'apiGateway-js-sdk/package.json',
     ]);
     // Without invokeUrl: this gateway's {id}.execute-api.localhost URL (its configured port; 0 here, so none).
     assert.match(strFromU8(files['apiGateway-js-sdk/apigClient.js']!), new RegExp(`"http://${store.restApiId}\\.execute-api\\.localhost/prod"`));
