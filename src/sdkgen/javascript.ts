@@ -126,6 +126,8 @@ hold \`headers\` and \`queryParams\` to send besides.
 import apigClientFactory from './apiGateway-js-sdk/apigClient.mjs'; // or require('./apiGateway-js-sdk/apigClient.cjs')
 \`\`\`
 
+TypeScript finds the ES module's types in apigClient.d.mts.
+
 ## Methods
 
 ${operations.map((o) => `- \`${o.name}\`: ${describe(o)}${describeParameters(o)}`).join('\n')}
