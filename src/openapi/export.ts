@@ -75,14 +75,24 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
     if (m.operationName !== undefined) op.operationId = m.operationName;
     const requestModels = Object.entries(m.requestModels ?? {});
     const responseTypes = [...new Set(Object.values(m.methodResponses ?? {}).flatMap((r) => Object.keys(r.responseModels ?? {})))];
-    if (!oas3 && requestModels.length > 0) op.consumes = requestModels.map(([ct]) => ct);
-    if (!oas3 && responseTypes.length > 0) op.produces = responseTypes;
+    // As AWS exports them (recorded): consumes are the request models' and request templates'
+    // media types, produces the response models' and integration response templates'.
+    if (!oas3) {
+      const consumes = new Set(requestModels.map(([ct]) => ct));
+      for (const ct of Object.keys(m.methodIntegration?.requestTemplates ?? {})) consumes.add(ct);
+      const produces = new Set(responseTypes);
+      for (const r of Object.values(m.methodIntegration?.integrationResponses ?? {})) for (const ct of Object.keys(r.responseTemplates ?? {})) produces.add(ct);
+      if (consumes.size > 0) op.consumes = [...consumes];
+      if (produces.size > 0) op.produces = [...produces];
+    }
     const params: Obj[] = [];
     for (const [key, required] of Object.entries(m.requestParameters ?? {})) {
       const match = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(key);
       if (match === null) continue;
       const where = match[1] === 'querystring' ? 'query' : match[1]!;
-      const p: Obj = { name: match[2], in: where, required: where === 'path' ? true : required === true };
+      // OpenAPI 3 leaves out required: false (recorded); Swagger writes it.
+      const p: Obj = { name: match[2], in: where };
+      if (where === 'path' || required === true || !oas3) p.required = where === 'path' ? true : required === true;
       if (oas3) p.schema = { type: 'string' };
       else p.type = 'string';
       params.push(p);
@@ -104,7 +114,8 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
         .map((k) => /^method\.response\.header\.(.+)$/.exec(k)?.[1])
         .filter((h): h is string => h !== undefined);
       if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h, oas3 ? { schema: { type: 'string' } } : { type: 'string' }]));
-      if (oas3 && models.length > 0) out.content = Object.fromEntries(models.map(([ct, model]) => [ct, { schema: schemaRef(model) }]));
+      // AWS writes content {} on a response without models (recorded).
+      if (oas3) out.content = Object.fromEntries(models.map(([ct, model]) => [ct, { schema: schemaRef(model) }]));
       responses[code] = out;
     }
     op.responses = responses;
@@ -154,18 +165,20 @@ export function exportApi(s: ApiSnapshot, o: ExportOptions): Obj {
 
   const info: Obj = {};
   if (s.api.description !== undefined) info.description = s.api.description;
-  info.version = isoSeconds(o.deployedAt);
+  // The API's version (an imported info.version) or else a date (recorded as "date"; which date is
+  // not recorded: the deployment's here).
+  info.version = s.api.version ?? isoSeconds(o.deployedAt);
   info.title = s.api.name;
 
   const host = `${s.api.id}.execute-api.${o.region}.amazonaws.com`;
   const doc: Obj = oas3
-    ? { openapi: '3.0.1', info, servers: [{ url: `https://${host}/{basePath}`, variables: { basePath: { default: `/${o.stageName}` } } }], paths }
+    ? { openapi: '3.0.1', info, servers: [{ url: `https://${host}/{basePath}`, variables: { basePath: { default: o.stageName } } }], paths }
     : { swagger: '2.0', info, host, basePath: `/${o.stageName}`, schemes: ['https'], paths };
   if (oas3) {
     const components: Obj = {};
     if (Object.keys(schemas).length > 0) components.schemas = schemas;
     if (Object.keys(securitySchemes).length > 0) components.securitySchemes = securitySchemes;
-    if (Object.keys(components).length > 0) doc.components = components;
+    doc.components = components; // {} when empty, as AWS exports it (recorded)
   } else {
     if (Object.keys(securitySchemes).length > 0) doc.securityDefinitions = securitySchemes;
     if (Object.keys(schemas).length > 0) doc.definitions = schemas;
@@ -240,7 +253,8 @@ function integration(i: Integration, resourceId: string): Obj {
   }
   if (i.passthroughBehavior !== undefined) x.passthroughBehavior = i.passthroughBehavior.toLowerCase();
   if (i.contentHandling !== undefined) x.contentHandling = i.contentHandling;
-  if (i.timeoutInMillis !== undefined) x.timeoutInMillis = i.timeoutInMillis;
+  // The default 29000 is left out, as AWS exports it (recorded).
+  if (i.timeoutInMillis !== undefined && i.timeoutInMillis !== 29000) x.timeoutInMillis = i.timeoutInMillis;
   // The default namespace is the resource's own id, which means nothing in another API.
   if (i.cacheNamespace !== undefined && i.cacheNamespace !== resourceId) x.cacheNamespace = i.cacheNamespace;
   if (i.cacheKeyParameters !== undefined && i.cacheKeyParameters.length > 0) x.cacheKeyParameters = i.cacheKeyParameters;

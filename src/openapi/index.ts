@@ -126,9 +126,11 @@ export const openapiHandlers: HandlerTable = {
       ...(withDocumentation && documentation !== undefined ? { documentation } : {}),
     });
     const ext = yaml ? 'yaml' : 'json';
+    // As recorded: {type}_{info.version}.json, typed application/octet-stream.
+    const version = String((doc.info as { version?: unknown }).version ?? '').replace(/[^A-Za-z0-9._:-]/g, '_');
     return {
-      contentType: yaml ? 'application/yaml' : 'application/json',
-      contentDisposition: `attachment; filename="${api.name!.replace(/[^A-Za-z0-9._-]/g, '_')}-${input.stageName}-${type}.${ext}"`,
+      contentType: yaml ? 'application/yaml' : 'application/octet-stream',
+      contentDisposition: `attachment; filename="${type}_${version}.${ext}"`,
       body: Buffer.from(serialize(doc, yaml)),
     };
   },
