@@ -1,8 +1,8 @@
 // The generated JavaScript SDK as AWS's README says to use it: unzipped, loaded into a web page
 // with script tags, in headless Chromium, calling a live stage of a gateway that enforces SigV4
 // (--auth enforce) from another origin, with CORS set up as the console's "Enable CORS" does.
-// Every method of the PetStore API; the API key method with and without the key; the AWS_IAM
-// method signed in the page by the SDK (SubtleCrypto). No page errors, no request elsewhere.
+// Every method of the PetStore API (the CORS OPTIONS methods too); the API key method with and
+// without the key; the AWS_IAM methods signed in the page by the SDK (SubtleCrypto). No page errors, no request elsewhere.
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -48,6 +48,12 @@ window.runAll = async function (config) {
     iamUnsigned: await outcome(bare.iamOnlyGet()),
     missingParameter: await outcome(client.petsPetIdGet({})),
     subtle: typeof crypto.subtle,
+    methods: Object.keys(client).sort(),
+    // The OPTIONS methods "Enable CORS" added are methods of the SDK too, as in AWS's.
+    options: await Promise.all(Object.keys(client).filter((n) => /Options$/.test(n)).sort().map(async (n) => {
+      const r = await outcome(client[n]({ petId: 'p', item: 'i' }));
+      return [n, r.status];
+    })),
   };
 };
 `;
@@ -144,6 +150,13 @@ describe('the generated JavaScript SDK in Chromium', () => {
       assert.deepEqual(results.iamUnsigned, { error: 'Request failed with status code 403', status: 403, data: { message: 'Missing Authentication Token' } });
       assert.deepEqual(results.missingParameter, { error: 'Missing required parameter: petId', status: null, data: null });
       assert.equal(results.subtle, 'object');
+      assert.deepEqual(results.methods, [
+        'iamOnlyGet', 'iamOnlyItemOptions', 'iamOnlyItemPut', 'iamOnlyOptions', 'petsGet', 'petsOptions', 'petsPetIdDelete',
+        'petsPetIdGet', 'petsPetIdOptions', 'petsPost', 'rootGet', 'rootOptions', 'secretGet', 'secretOptions',
+      ]);
+      assert.deepEqual(results.options, [
+        ['iamOnlyItemOptions', 200], ['iamOnlyOptions', 200], ['petsOptions', 200], ['petsPetIdOptions', 200], ['rootOptions', 200], ['secretOptions', 200],
+      ]);
       assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), []);
       assert.deepEqual(foreignRequests, []);
     } finally {
