@@ -166,7 +166,10 @@ export const restApiHandlers: HandlerTable = {
   },
 
   async GetRestApi(input, ctx) {
-    return ctx.read((tx) => getApi(tx, ctx.accountId, input.restApiId));
+    // GetRestApi answers tags {} when there are none (recorded twice); GetRestApis and
+    // CreateRestApi leave the field out (recorded).
+    const api = await ctx.read((tx) => getApi(tx, ctx.accountId, input.restApiId));
+    return { ...api, tags: api.tags ?? {} };
   },
 
   async GetRestApis(input, ctx) {
@@ -181,7 +184,7 @@ export const restApiHandlers: HandlerTable = {
       if (!next.name) throw badRequest('Invalid REST API name specified');
       if (next.policy !== undefined && next.policy !== api.policy) next.policy = storedPolicyText(next.policy, ctx.region, ctx.accountId, api.id!);
       await tx.put(K.restApi, '', api.id!, next);
-      // UpdateRestApi answers with its tags even when there are none (recorded), unlike Create and Get.
+      // UpdateRestApi answers with its tags even when there are none (recorded), unlike Create.
       return { ...next, tags: next.tags ?? {} };
     });
   },
