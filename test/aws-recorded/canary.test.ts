@@ -1,24 +1,25 @@
 // Replays of test_apigateway_canary's management recordings: canary settings on stages and
 // deployments, and their validation errors (see harness.ts and docs/aws-recorded.md).
-// TestCanaryDeployments::test_invoking_canary_deployment is not replayed: it needs traffic
-// splitting on the execution plane (issue #15).
+// TestCanaryDeployments::test_invoking_canary_deployment calls the stage as well: all traffic to
+// the main deployment, then (percentTraffic 100) all to the canary.
 import {
   CreateDeploymentCommand, CreateRestApiCommand, CreateStageCommand, GetStageCommand, PutIntegrationCommand, PutIntegrationResponseCommand,
   PutMethodCommand, PutMethodResponseCommand, UpdateIntegrationResponseCommand, UpdateStageCommand, type PatchOperation,
 } from '@aws-sdk/client-api-gateway';
+import assert from 'node:assert/strict';
 import { uid, useRecorded, type Replay } from './harness.ts';
 
 const rec = useRecorded('test_apigateway_canary', { keys: ['deploymentId', 'id'] });
 
 /** The recording's fixture: GET / with a MOCK integration answering a fixed template. */
-async function apiForDeployment(r: Replay): Promise<{ id: string; root: string }> {
+async function apiForDeployment(r: Replay, template: object = { statusCode: 200, message: 'default deployment' }): Promise<{ id: string; root: string }> {
   const a = await r.setup(new CreateRestApiCommand({ name: uid() }));
   const m = { restApiId: a.id, resourceId: a.rootResourceId, httpMethod: 'GET' };
   await r.setup(new PutMethodCommand({ ...m, authorizationType: 'NONE' }));
   await r.setup(new PutMethodResponseCommand({ ...m, statusCode: '200' }));
   await r.setup(new PutIntegrationCommand({ ...m, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
   await r.setup(new PutIntegrationResponseCommand({
-    ...m, statusCode: '200', selectionPattern: '', responseTemplates: { 'application/json': JSON.stringify({ statusCode: 200, message: 'default deployment' }) },
+    ...m, statusCode: '200', selectionPattern: '', responseTemplates: { 'application/json': JSON.stringify(template) },
   }));
   return { id: a.id, root: a.rootResourceId };
 }
@@ -120,4 +121,37 @@ rec.test('TestStageCrudCanary::test_update_stage_with_copy_ops', async (r) => {
   await r.send('deployment-canary', new CreateDeploymentCommand({ restApiId: id, stageName: 'dev', canarySettings: { percentTraffic: 50, stageVariableOverrides: { testVar: 'override' } } }));
   await r.send('get-stage', new GetStageCommand({ restApiId: id, stageName: 'dev' }));
   await r.send('update-stage-with-copy-2', patch(id, 'dev', promote));
+});
+
+/** The template the recorded test deploys twice, with its message. */
+const invokingTemplate = (message: string) => ({
+  statusCode: 200, message, variable: '$stageVariables.testVar', nonExistingDefault: '$stageVariables.noStageVar',
+  nonOverridden: '$stageVariables.defaultVar', isCanary: '$context.isCanaryRequest',
+});
+
+rec.test('TestCanaryDeployments::test_invoking_canary_deployment', async (r) => {
+  const { id, root } = await apiForDeployment(r, invokingTemplate('default deployment'));
+  await r.send('create-deployment-1', new CreateDeploymentCommand({ restApiId: id, stageName: 'dev', variables: { testVar: 'default', defaultVar: 'default' } }));
+  await r.setup(new UpdateIntegrationResponseCommand({
+    restApiId: id, resourceId: root, httpMethod: 'GET', statusCode: '200',
+    patchOperations: [{ op: 'replace', path: '/responseTemplates/application~1json', value: JSON.stringify(invokingTemplate('canary deployment')) }],
+  }));
+  await r.send('create-deployment-2', new CreateDeploymentCommand({
+    restApiId: id, stageName: 'dev', canarySettings: { percentTraffic: 0, stageVariableOverrides: { testVar: 'canary', noStageVar: 'canary' } },
+  }));
+  // As the recorder did: call until the expected deployment answers (a stage change may take a moment).
+  const invoke = async (expected: string): Promise<unknown> => {
+    let last: unknown;
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${r.gh.url}/restapis/${id}/dev/_user_request_/`);
+      assert.ok(res.ok, `status ${res.status}`);
+      last = await res.json();
+      if (String((last as { message?: unknown }).message).includes(expected)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`never answered the ${expected} deployment: ${JSON.stringify(last)}`);
+  };
+  r.record('response-deployment-1', await invoke('default'));
+  await r.send('update-stage', patch(id, 'dev', [{ op: 'replace', path: '/canarySettings/percentTraffic', value: '100.0' }]));
+  r.record('response-canary-deployment', await invoke('canary'));
 });
