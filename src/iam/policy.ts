@@ -7,6 +7,7 @@
 // execute-api resource policies (the REST API's `policy`), and for anything else that speaks
 // IAM's policy language. Resource policies name principals; identity policies must not.
 import { compileCondition, PolicyError, type Condition, type ConditionSource } from './conditions.ts';
+import { hasVariables, variableWildcard } from './variables.ts';
 import { anyOf, wildcard } from './wildcard.ts';
 
 export { PolicyError } from './conditions.ts';
@@ -58,6 +59,8 @@ export type PolicyKind = 'identity' | 'resource';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const NONE = { test: () => false };
+
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
 
 /**
@@ -83,7 +86,8 @@ export function parsePolicy(document: unknown, kind: PolicyKind): Policy {
   const raw = doc.Statement;
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   if (list.length === 0) throw new PolicyError('The policy must have at least one statement');
-  const statements = list.map((s, i) => compileStatement(s, i, kind));
+  const variables = doc.Version === '2012-10-17';
+  const statements = list.map((s, i) => compileStatement(s, i, kind, variables));
   return {
     statements,
     evaluate: (request) => evaluateStatements(statements, request),
@@ -154,7 +158,7 @@ function stringList(raw: unknown, element: string, where: string): string[] {
   return list as string[];
 }
 
-function compileStatement(raw: unknown, index: number, kind: PolicyKind): CompiledStatement {
+function compileStatement(raw: unknown, index: number, kind: PolicyKind, variables: boolean): CompiledStatement {
   const where = `Statement ${index + 1}`;
   if (!isObject(raw)) throw new PolicyError(`${where} must be an object`);
   for (const key of Object.keys(raw)) if (!STATEMENT_KEYS.has(key)) throw new PolicyError(`${where}: unknown element ${key}`);
@@ -168,7 +172,18 @@ function compileStatement(raw: unknown, index: number, kind: PolicyKind): Compil
     return wildcard(a, true);
   }));
   const resource = pick(raw, 'Resource', 'NotResource', where);
-  const resourceMatcher = anyOf(stringList(resource.value, resource.name, where).map((r) => wildcard(r)));
+  const resources = stringList(resource.value, resource.name, where);
+  // Patterns with policy variables (variables.ts) are resolved per request; the rest compile once.
+  const withVariables = variables ? resources.filter(hasVariables).map(variableWildcard) : [];
+  const staticResources = variables ? resources.filter((r) => !hasVariables(r)) : resources;
+  const resourceMatcher = staticResources.length === 0 ? NONE : anyOf(staticResources.map((r) => wildcard(r)));
+  const resourceMatches = withVariables.length === 0
+    ? (request: AuthorizationRequest) => resourceMatcher.test(request.resource)
+    : (request: AuthorizationRequest) => {
+      if (resourceMatcher.test(request.resource)) return true;
+      const source = conditionSource(request);
+      return withVariables.some((m) => m.test(request.resource, source));
+    };
 
   let principalTest: ((p: CallerPrincipal | null | undefined) => boolean) | null = null;
   const hasPrincipal = raw.Principal !== undefined || raw.NotPrincipal !== undefined;
@@ -188,7 +203,7 @@ function compileStatement(raw: unknown, index: number, kind: PolicyKind): Compil
     condition,
     targets(request) {
       if (actionMatcher.test(request.action) !== actionWanted) return false;
-      if (resourceMatcher.test(request.resource) !== resourceWanted) return false;
+      if (resourceMatches(request) !== resourceWanted) return false;
       return principalTest === null || principalTest(request.principal);
     },
   };

@@ -216,3 +216,51 @@ describe('IAM policies: malformed documents', () => {
     assert.equal(p.evaluate(req('apigateway:GET', 'arn:aws:apigateway:us-east-1::/restapis')), 'Allow');
   });
 });
+
+describe('IAM policies: policy variables in Resource', () => {
+  const perUser = parsePolicy({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:us-east-1:111111111111:a1/*/GET/users/${aws:username}/*' },
+      { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:us-east-1:111111111111:a1/*/GET/teams/${aws:PrincipalTag/team, \'none\'}' },
+      { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:us-east-1:111111111111:a1/*/GET/literal/${*}' },
+      { Effect: 'Deny', Action: 'execute-api:Invoke', NotResource: 'arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:*' },
+    ],
+  }, 'identity');
+  const arn = (path: string, account = '111111111111') => `arn:aws:execute-api:us-east-1:${account}:a1/prod/GET${path}`;
+
+  it("${aws:username} is the caller's user name: each user reaches only their own path", () => {
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/alice/orders'), { principal: ALICE })), 'Allow');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/johndoe/orders'), { principal: ALICE })), 'NotApplicable');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/johndoe/orders'), { principal: JOHN })), 'Allow');
+  });
+
+  it('a key the request does not have matches nothing, unless the variable has a default', () => {
+    // A role session has no aws:username: the per-user statement grants it nothing (and, being of
+    // another account, the NotResource statement denies it).
+    const sameAccountSession: CallerPrincipal = { ...ROLE_SESSION, accountId: '111111111111' };
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users//orders'), { principal: sameAccountSession })), 'NotApplicable');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users//orders'), { principal: ROLE_SESSION })), 'Deny');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/teams/none'), { principal: ALICE })), 'Allow');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/teams/blue'), { principal: ALICE })), 'NotApplicable');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/teams/blue'), { principal: ALICE, keys: { 'aws:principaltag/team': 'blue' } })), 'Allow');
+  });
+
+  it('${*} is a literal asterisk, and a value with wildcard characters stays literal', () => {
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/literal/*'), { principal: ALICE })), 'Allow');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/literal/x'), { principal: ALICE })), 'NotApplicable');
+    const star: CallerPrincipal = { ...ALICE, userName: 'a*' };
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/a*/x'), { principal: star })), 'Allow');
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/alice/x'), { principal: star })), 'NotApplicable');
+  });
+
+  it('NotResource with a variable: another account than the caller\'s is denied', () => {
+    assert.equal(perUser.evaluate(req('execute-api:Invoke', arn('/users/alice/x', '999999999999'), { principal: ALICE })), 'Deny');
+  });
+
+  it('a 2008-10-17 policy keeps ${...} as text', () => {
+    const old = parsePolicy({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:execute-api:*:*:a1/${aws:username}' }] }, 'identity');
+    assert.equal(old.evaluate(req('execute-api:Invoke', 'arn:aws:execute-api:us-east-1:1:a1/${aws:username}', { principal: ALICE })), 'Allow');
+    assert.equal(old.evaluate(req('execute-api:Invoke', 'arn:aws:execute-api:us-east-1:1:a1/alice', { principal: ALICE })), 'NotApplicable');
+  });
+});
