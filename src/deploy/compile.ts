@@ -1,4 +1,5 @@
 // ApiSnapshot + stage → CompiledApi. Runs once per (deployment, stage variables).
+import { compileBinaryMediaTypes, contentHandling } from './binary.ts';
 import type { ApiSnapshot } from './snapshot.ts';
 import type { AccessLogSettings, Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodSetting, RequestValidator } from '../model/generated/types.ts';
 import { compileRequestCheck, ModelSchemas, type RequestCheck } from '../validation/index.ts';
@@ -48,6 +49,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
     authorizers: new Map(((snapshot.extras['authorizer'] ?? []) as Authorizer[]).map((a) => [a.id!, a])),
     policy: snapshot.api.policy === undefined || snapshot.api.policy === '' ? null : snapshot.api.policy,
     apiKeySource: snapshot.api.apiKeySource === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
+    binaryMediaTypes: compileBinaryMediaTypes(snapshot.api.binaryMediaTypes),
     stageSettings: Object.freeze({
       cacheClusterEnabled: stage.stage?.cacheClusterEnabled === true,
       cacheClusterSize: stage.stage?.cacheClusterSize ?? null,
@@ -147,6 +149,7 @@ export function compileIntegration(i: Integration, verb: string, name: string, v
     requestParameters: guard(() => compileRequestParameters(i.requestParameters), []),
     requestTemplates: compileTemplates(i.requestTemplates, `${name}/request`),
     passthroughBehavior: passthroughBehavior(i.passthroughBehavior),
+    contentHandling: contentHandling(i.contentHandling),
     timeoutMs: i.timeoutInMillis ?? DEFAULT_TIMEOUT_MS,
     patternResponses,
     defaultResponse,
@@ -160,6 +163,7 @@ function compileIntegrationResponse(r: IntegrationResponse, name: string, guard:
     selectionPattern: r.selectionPattern === undefined || r.selectionPattern === '' ? null : compileSelectionPattern(r.selectionPattern),
     responseParameters: guard(() => compileResponseParameters(r.responseParameters), []),
     responseTemplates: compileTemplates(r.responseTemplates, name),
+    contentHandling: contentHandling(r.contentHandling),
   };
 }
 

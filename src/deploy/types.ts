@@ -1,5 +1,6 @@
 // A compiled deployment: everything about an API that can be decided before a request arrives.
 // Immutable once built; a stage points at one and a redeploy swaps the reference.
+import type { BinaryMediaTypes, ContentHandling } from './binary.ts';
 import type { AccessLogSettings, Authorizer, Integration, MethodResponse, MethodSetting, Stage } from '../model/generated/types.ts';
 import type { CompiledGatewayResponses } from '../gateway-responses/index.ts';
 import type { RequestCheck } from '../validation/index.ts';
@@ -49,6 +50,8 @@ export interface CompiledApi {
   readonly policy: string | null;
   /** Where a method's API key comes from: the x-api-key header, or a Lambda authorizer's usageIdentifierKey. */
   readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
+  /** The API's binaryMediaTypes, compiled (binary.ts); null when it has none. */
+  readonly binaryMediaTypes: BinaryMediaTypes | null;
   /** The stage's own settings that act at request time (the methods carry their merged methodSettings). */
   readonly stageSettings: StageSettings;
   /** The stage's canary (canarySettings with a deploymentId): the canary deployment compiled with
@@ -131,6 +134,8 @@ export interface CompiledIntegration {
   readonly requestParameters: readonly CompiledParameter<RequestLocation>[];
   readonly requestTemplates: TemplateSet;
   readonly passthroughBehavior: PassthroughBehavior;
+  /** The request payload's conversion (binary.ts). */
+  readonly contentHandling: ContentHandling;
   readonly timeoutMs: number;
   /** Responses with a selection pattern, tried in order. */
   readonly patternResponses: readonly CompiledIntegrationResponse[];
@@ -145,4 +150,6 @@ export interface CompiledIntegrationResponse {
   readonly selectionPattern: SelectionPattern | null;
   readonly responseParameters: readonly CompiledParameter<'header'>[];
   readonly responseTemplates: TemplateSet;
+  /** The response payload's conversion (binary.ts). */
+  readonly contentHandling: ContentHandling;
 }

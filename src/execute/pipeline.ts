@@ -54,7 +54,7 @@ export async function invokeMethod(
   switch (method.integration.type) {
     case 'HTTP_PROXY':
     case 'AWS_PROXY':
-      out = proxyResponse(endpointResponse, scope);
+      out = proxyResponse(endpointResponse, scope, request);
       break;
     case 'HTTP':
     case 'AWS':

@@ -23,6 +23,8 @@ export interface EndpointResponse {
   /** The headers the endpoint sent more than once, each value apart (Set-Cookie); absent when none was. */
   readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
   readonly body: Buffer;
+  /** A Lambda proxy result's isBase64Encoded: `body` is base64 text the method response may decode. */
+  readonly isBase64Encoded?: boolean;
 }
 
 /** The method call an endpoint request was made for (the Lambda proxy event is built from it). */

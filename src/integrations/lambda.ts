@@ -172,8 +172,10 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
     pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
     stageVariables: Object.keys(scope.api.stageVariables).length > 0 ? scope.api.stageVariables : null,
     requestContext,
-    body: request.body.length === 0 ? null : request.body.toString('utf8'),
-    isBase64Encoded: false,
+    // A payload of one of the API's binary media types goes to the function as base64 (src/deploy/binary.ts).
+    ...(request.body.length > 0 && scope.api.binaryMediaTypes?.matches(request.contentType) === true
+      ? { body: request.body.toString('base64'), isBase64Encoded: true }
+      : { body: request.body.length === 0 ? null : request.body.toString('utf8'), isBase64Encoded: false }),
   };
 }
 
@@ -230,7 +232,10 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   else if (typeof r.body === 'string') body = Buffer.from(r.body);
   else throw malformed('body is not a string');
   if (!seen.has('content-type')) headers['Content-Type'] = 'application/json';
-  return multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
+  // The method response decodes a base64 body when the client or the result's type is binary.
+  const base64 = r.isBase64Encoded === true && body.length > 0;
+  if (multiValueHeaders === undefined) return base64 ? { statusCode, headers, body, isBase64Encoded: true } : { statusCode, headers, body };
+  return base64 ? { statusCode, headers, multiValueHeaders, body, isBase64Encoded: true } : { statusCode, headers, multiValueHeaders, body };
 }
 
 const EMPTY = Buffer.alloc(0);

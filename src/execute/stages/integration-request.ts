@@ -1,7 +1,7 @@
 // Integration request: chooses the request template by Content-Type (or passes the body
 // through, or refuses with 415, per passthroughBehavior), maps integration.request.* parameters,
 // renders the template, and builds the endpoint request for the integration type.
-import { constantOutput, mapRequestParameters, type CompiledIntegration, type CompiledMethod, type MappedRequestParameters } from '../../deploy/index.ts';
+import { constantOutput, fromBase64, mapRequestParameters, toBase64, type CompiledIntegration, type CompiledMethod, type ContentHandling, type MappedRequestParameters } from '../../deploy/index.ts';
 import type { IntegrationRequest } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString, type MappingInput } from '../../mapping/index.ts';
 import type { CompiledTemplate } from '../../vtl/index.ts';
@@ -29,11 +29,17 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
     case 'AWS':
     case 'MOCK': {
       const template = selectRequestTemplate(integration, req.contentType ?? 'application/json');
-      if (template === NO_TEMPLATE) body = req.body;
-      else {
-        body = render(template, req, scope);
-        applyRequestOverride(mapped, scope.context['requestOverride']);
+      const binaryTypes = scope.api.binaryMediaTypes;
+      if (binaryTypes === null && integration.contentHandling === null) {
+        // No binary media types and no conversion: the text path every request took before.
+        if (template === NO_TEMPLATE) body = req.body;
+        else {
+          body = render(template, req, scope, req.sources.body);
+          applyRequestOverride(mapped, scope.context['requestOverride']);
+        }
+        break;
       }
+      body = convertedRequestBody(integration.contentHandling, binaryTypes?.matches(req.contentType) === true, template, req, scope, mapped);
       break;
     }
   }
@@ -90,9 +96,32 @@ export function mappingInput(req: MethodRequest, scope: InvocationScope, body: s
   } as MappingInput;
 }
 
-function render(template: CompiledTemplate, req: MethodRequest, scope: InvocationScope): string {
+/**
+ * The integration request payload of a non-proxy integration of an API with binary media types
+ * or a contentHandling (src/deploy/binary.ts): CONVERT_TO_TEXT gives a binary payload to the
+ * template as its base64 text; CONVERT_TO_BINARY decodes the base64 text that would reach the
+ * back end; without either, a binary payload passes as it came and no template sees it.
+ */
+function convertedRequestBody(
+  handling: ContentHandling,
+  binary: boolean,
+  template: CompiledTemplate | typeof NO_TEMPLATE,
+  req: MethodRequest,
+  scope: InvocationScope,
+  mapped: MappedRequestParameters,
+): Buffer | string {
+  if (binary && handling !== 'CONVERT_TO_TEXT') return req.body;
+  let text: Buffer | string = binary ? toBase64(req.body) : req.body;
+  if (template !== NO_TEMPLATE) {
+    text = render(template, req, scope, typeof text === 'string' ? text : req.sources.body);
+    applyRequestOverride(mapped, scope.context['requestOverride']);
+  }
+  return handling === 'CONVERT_TO_BINARY' ? fromBase64(text) : text;
+}
+
+function render(template: CompiledTemplate, req: MethodRequest, scope: InvocationScope, body: string): string {
   try {
-    return constantOutput(template) ?? renderMappingTemplate(template, mappingInput(req, scope, req.sources.body));
+    return constantOutput(template) ?? renderMappingTemplate(template, mappingInput(req, scope, body));
   } catch (err) {
     if (err instanceof VtlError) throw configurationError(`Unable to transform request (${err.message})`);
     throw err;

@@ -3,7 +3,7 @@
 // first declared); no template passes the back end's body through. Proxy integrations return the
 // back end's response as it is, less the headers API Gateway owns.
 import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
-import { constantOutput, mimeType } from '../../deploy/index.ts';
+import { constantOutput, fromBase64, mimeType, toBase64, type BinaryMediaTypes, type ContentHandling } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString } from '../../mapping/index.ts';
 import { VtlError, type CompiledTemplate } from '../../vtl/index.ts';
@@ -29,16 +29,26 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     Object.assign(headers, mapResponseParameters(selected.responseParameters, sources));
     if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
-  const chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
+  let chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
   let body: Buffer | string = res.body;
+  // An API with binary media types, or a conversion asked for: what the template sees and what
+  // leaves (src/deploy/binary.ts). Without either, the back end's text as it always was.
+  const payload = scope.api.binaryMediaTypes === null && selected.contentHandling === null
+    ? null
+    : responsePayload(selected.contentHandling, scope.api.binaryMediaTypes, res, req, bodyText);
+  if (payload !== null) {
+    if (payload.text === null) chosen = null; // bytes pass as they came: no template sees them
+    else body = payload.text;
+  }
   if (chosen !== null && chosen.template !== null) {
     try {
-      body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, bodyText));
+      body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, payload?.text ?? bodyText));
     } catch (err) {
       if (err instanceof VtlError) throw configurationError(`Unable to transform response (${err.message})`);
       throw err;
     }
   }
+  if (payload?.decode === true) body = fromBase64(body);
   let statusCode = selected.statusCode;
   if (chosen !== null && chosen.template !== null) statusCode = applyResponseOverride(headers, scope.context['responseOverride'], statusCode);
   if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = chosen?.contentType ?? 'application/json';
@@ -54,6 +64,30 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     return { statusCode, headers, multiValueHeaders, body };
   }
   return { statusCode, headers, body };
+}
+
+interface ResponsePayload {
+  /** The text the template (or the client) gets; null: the back end's bytes pass unchanged. */
+  readonly text: string | null;
+  /** The text that would leave is base64 to decode into the bytes the client gets. */
+  readonly decode: boolean;
+}
+
+/** AWS's response table: the back end's payload is binary when its Content-Type is one of the
+ *  API's binary types, and the client wants binary when its first Accept type is. */
+function responsePayload(handling: ContentHandling, types: BinaryMediaTypes | null, res: EndpointResponse, req: MethodRequest, bodyText: string): ResponsePayload {
+  const binary = types !== null && types.matches(headerValue(res.headers, 'content-type'));
+  switch (handling) {
+    case 'CONVERT_TO_TEXT':
+      return { text: binary ? toBase64(res.body) : bodyText, decode: false };
+    case 'CONVERT_TO_BINARY':
+      return binary ? { text: null, decode: false } : { text: bodyText, decode: true };
+    default: {
+      const wantsBinary = types !== null && types.accepts(req.headersLower['accept']);
+      if (binary) return wantsBinary ? { text: null, decode: false } : { text: toBase64(res.body), decode: false };
+      return { text: bodyText, decode: wantsBinary };
+    }
+  }
 }
 
 const RESPONSE_HEADER_SOURCE = 'integration.response.header.';
@@ -129,7 +163,8 @@ export function selectResponseTemplate(set: TemplateSet, accept: string | undefi
 const REMAPPED = new Set(['authorization', 'connection', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
 const DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
-export function proxyResponse(res: EndpointResponse, scope: InvocationScope): MethodResponse {
+export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req?: MethodRequest): MethodResponse {
+  if (res.isBase64Encoded === true) res = decodedProxyBody(res, scope, req);
   const headers: Record<string, string> = {};
   for (const k in res.headers) {
     if (DROPPED.has(k)) continue;
@@ -152,6 +187,25 @@ export function proxyResponse(res: EndpointResponse, scope: InvocationScope): Me
     scope.log.line(`Method completed with status: ${res.statusCode}`);
   }
   return multiValueHeaders === undefined ? { statusCode: res.statusCode, headers, body: res.body } : { statusCode: res.statusCode, headers, multiValueHeaders, body: res.body };
+}
+
+/**
+ * A Lambda proxy result with isBase64Encoded: decoded to its bytes when the API treats the
+ * client's Accept type or the result's Content-Type as binary; otherwise the base64 text leaves
+ * as the function wrote it, as API Gateway does without binaryMediaTypes.
+ */
+function decodedProxyBody(res: EndpointResponse, scope: InvocationScope, req: MethodRequest | undefined): EndpointResponse {
+  const types = scope.api.binaryMediaTypes;
+  if (types === null) return res;
+  if (!types.accepts(req?.headersLower['accept']) && !types.matches(headerValue(res.headers, 'content-type'))) return res;
+  return { ...res, body: fromBase64(res.body), isBase64Encoded: false };
+}
+
+function headerValue(h: Readonly<Record<string, string>>, lower: string): string | undefined {
+  const v = h[lower];
+  if (v !== undefined) return v;
+  for (const k in h) if (k.toLowerCase() === lower) return h[k];
+  return undefined;
 }
 
 function hasHeader(h: Record<string, string>, lower: string): boolean {
