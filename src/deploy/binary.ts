@@ -18,6 +18,7 @@
 //   Lambda proxy         the event's body is base64 with isBase64Encoded when the request's
 //                        Content-Type matches; a result with isBase64Encoded is decoded when the
 //                        Accept or the result's Content-Type matches.
+import { isUtf8 } from 'node:buffer';
 import { mimeType } from './templates.ts';
 
 export type ContentHandling = 'CONVERT_TO_TEXT' | 'CONVERT_TO_BINARY' | null;
@@ -59,6 +60,15 @@ export function compileBinaryMediaTypes(list: readonly string[] | undefined): Bi
 /** The bytes a base64 text stands for (AWS's "Base64-decoded binary blob"); whitespace is ignored. */
 export function fromBase64(text: Buffer | string): Buffer {
   return Buffer.from(typeof text === 'string' ? text : text.toString('latin1'), 'base64');
+}
+
+/**
+ * A payload API Gateway treats as text is UTF-8 text: bytes that are not valid UTF-8 become
+ * U+FFFD, as AWS's recordings show for a PNG sent to an API without binary media types (67 bytes
+ * in, 99 out). Valid UTF-8, every JSON body, passes untouched and uncopied.
+ */
+export function asText(payload: Buffer): Buffer {
+  return payload.length === 0 || isUtf8(payload) ? payload : Buffer.from(payload.toString('utf8'));
 }
 
 export function toBase64(bytes: Buffer): string {

@@ -12,5 +12,5 @@ export {
 } from './parameter-mapping.ts';
 export { matchesSelectionPattern, compileSelectionPattern } from './selection-pattern.ts';
 export { mimeType, BrokenTemplate, ConstantTemplate, constantOutput, type TemplateSet } from './templates.ts';
-export { compileBinaryMediaTypes, contentHandling, fromBase64, toBase64, type BinaryMediaTypes, type ContentHandling } from './binary.ts';
+export { asText, compileBinaryMediaTypes, contentHandling, fromBase64, toBase64, type BinaryMediaTypes, type ContentHandling } from './binary.ts';
 export type * from './types.ts';

@@ -226,10 +226,22 @@ describe('binary payloads (binaryMediaTypes, contentHandling, isBase64Encoded)',
       assert.ok(lastReceived().body.equals(PNG));
     });
 
-    it('an API without binary media types passes any body as it came (as before)', async () => {
-      const bytes = randomBytes(2048);
-      await call(gh.url, at('/echo', plainApiId), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-      assert.ok(lastReceived().body.equals(bytes));
+    it('an API without binary media types treats every payload as UTF-8 text, as AWS does: invalid bytes become U+FFFD', async () => {
+      // AWS's recording of a 67-byte gzip PNG put to S3 through such an API: 99 bytes arrived.
+      await call(gh.url, at('/echo', plainApiId), { method: 'POST', headers: { 'content-type': 'image/png' }, body: PNG });
+      assert.ok(lastReceived().body.equals(Buffer.from(PNG.toString('utf8'))));
+      assert.ok(!lastReceived().body.equals(PNG));
+      const text = Buffer.from('{"name":"Zoë","emoji":"🐱"}');
+      await call(gh.url, at('/echo', plainApiId), { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      assert.ok(lastReceived().body.equals(text), 'valid UTF-8 passes untouched');
+    });
+
+    it('a text payload of an API with binary types is UTF-8 text too; HTTP_PROXY likewise', async () => {
+      await call(gh.url, at('/req/none'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: PNG });
+      assert.ok(lastReceived().body.equals(Buffer.from(PNG.toString('utf8'))));
+      const r = await call(gh.url, at('/proxy/echo'), { method: 'POST', headers: { 'content-type': 'text/plain', accept: 'text/plain' }, body: PNG });
+      assert.ok(lastReceived().body.equals(Buffer.from(PNG.toString('utf8'))));
+      assert.ok(r.body.equals(Buffer.from(PNG.toString('utf8'))));
     });
   });
 

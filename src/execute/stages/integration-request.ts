@@ -1,7 +1,7 @@
 // Integration request: chooses the request template by Content-Type (or passes the body
 // through, or refuses with 415, per passthroughBehavior), maps integration.request.* parameters,
 // renders the template, and builds the endpoint request for the integration type.
-import { constantOutput, fromBase64, mapRequestParameters, toBase64, type CompiledIntegration, type CompiledMethod, type ContentHandling, type MappedRequestParameters } from '../../deploy/index.ts';
+import { asText, constantOutput, fromBase64, mapRequestParameters, toBase64, type CompiledIntegration, type CompiledMethod, type ContentHandling, type MappedRequestParameters } from '../../deploy/index.ts';
 import type { IntegrationRequest } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString, type MappingInput } from '../../mapping/index.ts';
 import type { CompiledTemplate } from '../../vtl/index.ts';
@@ -21,8 +21,11 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
   let body: Buffer | string;
   switch (integration.type) {
     case 'HTTP_PROXY':
+      // Proxy integrations never transform the body; one that is not of a binary media type is text.
+      body = scope.api.binaryMediaTypes?.matches(req.contentType) === true ? req.body : asText(req.body);
+      break;
     case 'AWS_PROXY':
-      // Proxy integrations never transform the body.
+      // The Lambda proxy event carries the body (base64 when binary: src/integrations/lambda.ts).
       body = req.body;
       break;
     case 'HTTP':
@@ -31,8 +34,8 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
       const template = selectRequestTemplate(integration, req.contentType ?? 'application/json');
       const binaryTypes = scope.api.binaryMediaTypes;
       if (binaryTypes === null && integration.contentHandling === null) {
-        // No binary media types and no conversion: the text path every request took before.
-        if (template === NO_TEMPLATE) body = req.body;
+        // No binary media types and no conversion: the payload is text.
+        if (template === NO_TEMPLATE) body = asText(req.body);
         else {
           body = render(template, req, scope, req.sources.body);
           applyRequestOverride(mapped, scope.context['requestOverride']);
@@ -111,7 +114,7 @@ function convertedRequestBody(
   mapped: MappedRequestParameters,
 ): Buffer | string {
   if (binary && handling !== 'CONVERT_TO_TEXT') return req.body;
-  let text: Buffer | string = binary ? toBase64(req.body) : req.body;
+  let text: Buffer | string = binary ? toBase64(req.body) : asText(req.body);
   if (template !== NO_TEMPLATE) {
     text = render(template, req, scope, typeof text === 'string' ? text : req.sources.body);
     applyRequestOverride(mapped, scope.context['requestOverride']);

@@ -3,7 +3,7 @@
 // first declared); no template passes the back end's body through. Proxy integrations return the
 // back end's response as it is, less the headers API Gateway owns.
 import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
-import { constantOutput, fromBase64, mimeType, toBase64, type BinaryMediaTypes, type ContentHandling } from '../../deploy/index.ts';
+import { asText, constantOutput, fromBase64, mimeType, toBase64, type BinaryMediaTypes, type ContentHandling } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
 import { renderMappingTemplate, toJavaString } from '../../mapping/index.ts';
 import { VtlError, type CompiledTemplate } from '../../vtl/index.ts';
@@ -30,15 +30,17 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
   let chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
-  let body: Buffer | string = res.body;
+  let body: Buffer | string = asText(res.body);
   // An API with binary media types, or a conversion asked for: what the template sees and what
   // leaves (src/deploy/binary.ts). Without either, the back end's text as it always was.
   const payload = scope.api.binaryMediaTypes === null && selected.contentHandling === null
     ? null
     : responsePayload(selected.contentHandling, scope.api.binaryMediaTypes, res, req, bodyText);
   if (payload !== null) {
-    if (payload.text === null) chosen = null; // bytes pass as they came: no template sees them
-    else body = payload.text;
+    if (payload.text === null) {
+      chosen = null; // bytes pass as they came: no template sees them
+      body = res.body;
+    } else body = payload.text;
   }
   if (chosen !== null && chosen.template !== null) {
     try {
@@ -165,6 +167,10 @@ const DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'p
 
 export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req?: MethodRequest): MethodResponse {
   if (res.isBase64Encoded === true) res = decodedProxyBody(res, scope, req);
+  else if (!binaryProxyBody(res, scope, req)) {
+    const text = asText(res.body);
+    if (text !== res.body) res = { ...res, body: text };
+  }
   const headers: Record<string, string> = {};
   for (const k in res.headers) {
     if (DROPPED.has(k)) continue;
@@ -199,6 +205,13 @@ function decodedProxyBody(res: EndpointResponse, scope: InvocationScope, req: Me
   if (types === null) return res;
   if (!types.accepts(req?.headersLower['accept']) && !types.matches(headerValue(res.headers, 'content-type'))) return res;
   return { ...res, body: fromBase64(res.body), isBase64Encoded: false };
+}
+
+/** An HTTP_PROXY answer passes as bytes when its Content-Type or the client's Accept is binary. */
+function binaryProxyBody(res: EndpointResponse, scope: InvocationScope, req: MethodRequest | undefined): boolean {
+  const types = scope.api.binaryMediaTypes;
+  if (types === null || res.body.length === 0) return res.body.length === 0;
+  return types.matches(headerValue(res.headers, 'content-type')) || types.accepts(req?.headersLower['accept']);
 }
 
 function headerValue(h: Readonly<Record<string, string>>, lower: string): string | undefined {
