@@ -171,7 +171,10 @@ export function mapResponseParameters(params: readonly CompiledParameter<'header
   return out;
 }
 
-export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'multiValueQuerystring' | 'multiValueHeader'> {
+export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'multiValueQuerystring' | 'multiValueHeader' | 'body'> {
+  /** The body as text, or its bytes, decoded as UTF-8 on first use only (a megabyte of binary
+   *  takes tens of milliseconds to decode, and most requests never read their body as text). */
+  readonly body: string | Buffer;
   /** Every value of each query parameter; by default each single value. */
   readonly multiValueQuerystring?: Readonly<Record<string, readonly string[]>>;
   /** Header name/value pairs as received (node's rawHeaders); by default each single value. */
@@ -184,6 +187,14 @@ export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'mult
 export function mappingSources(fields: MappingSourceFields): MappingSources {
   let parsed: unknown;
   let done = false;
+  let text = typeof fields.body === 'string' ? fields.body : undefined;
+  const bodyText = (): string => {
+    if (text === undefined) {
+      const bytes = fields.body as Buffer;
+      text = bytes.length === 0 ? '' : bytes.toString('utf8');
+    }
+    return text;
+  };
   let multiQuery = fields.multiValueQuerystring;
   let multiHeader: Record<string, readonly string[]> | undefined;
   return {
@@ -201,12 +212,14 @@ export function mappingSources(fields: MappingSourceFields): MappingSources {
       for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
       return (multiHeader = out);
     },
-    body: fields.body,
+    get body() {
+      return bodyText();
+    },
     stageVariables: fields.stageVariables,
     context: fields.context,
     json() {
       if (!done) {
-        parsed = parseJsonBody(fields.body);
+        parsed = parseJsonBody(bodyText());
         done = true;
       }
       return parsed;

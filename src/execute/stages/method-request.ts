@@ -7,14 +7,13 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
   const { querystring, multiValueQuerystring } = parseQuery(req.query);
   const headersLower: Record<string, string> = {};
   for (const k in req.headers) headersLower[k.toLowerCase()] = req.headers[k]!;
-  const bodyText = req.body.length === 0 ? '' : req.body.toString('utf8');
   const sources = mappingSources({
     path: routed.pathParameters,
     querystring,
     multiValueQuerystring,
     header: headersLower,
     rawHeaders: req.rawHeaders,
-    body: bodyText,
+    body: req.body,
     stageVariables: scope.api.stageVariables,
     context: scope.context,
   });
@@ -26,7 +25,7 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
   scope.log?.line(`Method request query string: ${javaMap(querystring)}`);
   scope.log?.line(`Method request headers: ${javaMap(req.headers)}`);
   // AWS logs an empty body as nothing after the colon (recorded; the 2016 guide's samples say "null").
-  scope.log?.line(`Method request body before transformations: ${bodyText}`);
+  scope.log?.line(`Method request body before transformations: ${sources.body}`);
   return {
     httpMethod: req.httpMethod,
     path: req.path,

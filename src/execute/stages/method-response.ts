@@ -13,7 +13,9 @@ import { mappingInput } from './integration-request.ts';
 import { javaMap } from './method-request.ts';
 
 export function methodResponse(selected: CompiledIntegrationResponse, res: EndpointResponse, req: MethodRequest, scope: InvocationScope): MethodResponse {
-  const bodyText = res.body.length === 0 ? '' : res.body.toString('utf8');
+  // The back end's body as text, decoded on first use only (a binary body may never need it).
+  let decoded: string | undefined;
+  const bodyText = (): string => (decoded ??= res.body.length === 0 ? '' : res.body.toString('utf8'));
   const headers: Record<string, string> = {};
   let multiValueHeaders: Record<string, readonly string[]> | undefined;
   if (selected.responseParameters.length > 0) {
@@ -22,7 +24,7 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       querystring: req.querystring,
       header: res.headers,
       multiValueHeaders: res.multiValueHeaders,
-      body: bodyText,
+      body: res.body,
       stageVariables: scope.api.stageVariables,
       context: scope.context,
     });
@@ -30,21 +32,20 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
   let chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
-  let body: Buffer | string = asText(res.body);
+  let body: Buffer | string;
   // An API with binary media types, or a conversion asked for: what the template sees and what
   // leaves (src/deploy/binary.ts). Without either, the back end's text as it always was.
   const payload = scope.api.binaryMediaTypes === null && selected.contentHandling === null
     ? null
     : responsePayload(selected.contentHandling, scope.api.binaryMediaTypes, res, req, bodyText);
-  if (payload !== null) {
-    if (payload.text === null) {
-      chosen = null; // bytes pass as they came: no template sees them
-      body = res.body;
-    } else body = payload.text;
-  }
+  if (payload === null) body = asText(res.body);
+  else if (payload.text === null) {
+    chosen = null; // bytes pass as they came: no template sees them
+    body = res.body;
+  } else body = payload.text;
   if (chosen !== null && chosen.template !== null) {
     try {
-      body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, payload?.text ?? bodyText));
+      body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, payload?.text ?? bodyText()));
     } catch (err) {
       if (err instanceof VtlError) throw configurationError(`Unable to transform response (${err.message})`);
       throw err;
@@ -77,17 +78,17 @@ interface ResponsePayload {
 
 /** AWS's response table: the back end's payload is binary when its Content-Type is one of the
  *  API's binary types, and the client wants binary when its first Accept type is. */
-function responsePayload(handling: ContentHandling, types: BinaryMediaTypes | null, res: EndpointResponse, req: MethodRequest, bodyText: string): ResponsePayload {
+function responsePayload(handling: ContentHandling, types: BinaryMediaTypes | null, res: EndpointResponse, req: MethodRequest, bodyText: () => string): ResponsePayload {
   const binary = types !== null && types.matches(headerValue(res.headers, 'content-type'));
   switch (handling) {
     case 'CONVERT_TO_TEXT':
-      return { text: binary ? toBase64(res.body) : bodyText, decode: false };
+      return { text: binary ? toBase64(res.body) : bodyText(), decode: false };
     case 'CONVERT_TO_BINARY':
-      return binary ? { text: null, decode: false } : { text: bodyText, decode: true };
+      return binary ? { text: null, decode: false } : { text: bodyText(), decode: true };
     default: {
       const wantsBinary = types !== null && types.accepts(req.headersLower['accept']);
       if (binary) return wantsBinary ? { text: null, decode: false } : { text: toBase64(res.body), decode: false };
-      return { text: bodyText, decode: wantsBinary };
+      return { text: bodyText(), decode: wantsBinary };
     }
   }
 }
