@@ -282,6 +282,13 @@ describe('binary payloads (binaryMediaTypes, contentHandling, isBase64Encoded)',
       assert.ok(r.body.equals(PNG));
     });
 
+    it('Lambda proxy: a zip archive goes to the function and comes back byte for byte', async () => {
+      const archive = zip({ 'a.txt': 'hello', 'b/c.json': JSON.stringify({ n: 1 }), 'd.bin': randomBytes(5000).toString('latin1') });
+      const r = await call(gh.url, at('/fn'), { method: 'POST', headers: { 'content-type': 'application/octet-stream', accept: 'application/octet-stream' }, body: archive });
+      assert.equal(r.status, 200);
+      assert.ok(r.body.equals(archive));
+    });
+
     it('Lambda proxy: a text request arrives as text; the base64 result is decoded when its Content-Type is binary', async () => {
       const r = await call(gh.url, at('/fn'), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"x":1}' });
       assert.equal(r.headers['x-was-base64'], 'false');
