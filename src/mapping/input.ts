@@ -101,8 +101,14 @@ export class InputVariable extends VtlObject {
     return '';
   }
 
+  /** $input.body: an empty body reads as "{}", as AWS renders it (its SQS recording: a
+   *  MessageBody of $input.body without a payload arrives as {}, MD5 99914b93…). */
+  get bodyText(): string {
+    return this.body === '' ? '{}' : this.body;
+  }
+
   override vtlGet(name: string): unknown {
-    return name === 'body' ? this.body : undefined;
+    return name === 'body' ? this.bodyText : undefined;
   }
 
   override vtlCall(name: string, args: unknown[]): unknown {
@@ -116,7 +122,7 @@ export class InputVariable extends VtlObject {
         if (args.length === 0) return this.params();
         return args.length === 1 && typeof a === 'string' ? this.param(a) : args.length === 1 && a == null ? undefined : NO_METHOD;
       case 'getBody':
-        return args.length === 0 ? this.body : NO_METHOD;
+        return args.length === 0 ? this.bodyText : NO_METHOD;
     }
     return NO_METHOD;
   }

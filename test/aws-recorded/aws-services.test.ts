@@ -132,7 +132,6 @@ async function motoRequest(service: string, method: string, path: string): Promi
 }
 
 const AWS_RESPONSE_HEADERS = 'Gatehouse answers without X-Amzn-Trace-Id, which API Gateway adds to its responses (the execution plane\'s response headers, not AWS integrations)';
-const EMPTY_INPUT_BODY = "$input.body renders '' for a request without a body where AWS renders {} (the mapping engine, src/mapping/input.ts, not AWS integrations)";
 const SQS_JSON = 'moto answers SQS\'s query protocol in XML whatever the Accept header; SQS answers JSON to API Gateway\'s Accept: application/json';
 const KEEP_ALIVE = 'Node\'s HTTP server adds Keep-Alive: timeout=65 to its answers, AWS only Connection: keep-alive (the front door, not AWS integrations)';
 
@@ -162,7 +161,7 @@ describe('test_apigateway_sqs', () => {
       'sqs-aws-integration-with-payload': json(withPayload),
       'sqs-aws-integration-without-payload': json(withoutPayload),
       'sqs-messages': messages,
-    }, { differs: { '$.sqs-messages[1].MD5OfBody': EMPTY_INPUT_BODY, '$.sqs-messages[1].Body': EMPTY_INPUT_BODY } });
+    });
   });
 
   for (const attribute of ['MessageAttribute', 'MessageAttributes']) {

@@ -80,8 +80,9 @@ test('$input.json: compact JSON of the match; null when nothing matches; the who
 });
 
 test('empty and non-JSON bodies', () => {
-  // The passthrough template of the console shows "body-json" : {} for a GET without body.
-  assert.equal(r('$input.json(\'$\') [$input.body] [$input.path(\'$.a\')]', input('')), '{} [] []');
+  // The passthrough template of the console shows "body-json" : {} for a GET without body, and
+  // AWS renders $input.body of an empty body as {} (its SQS recording's MessageBody).
+  assert.equal(r('$input.json(\'$\') [$input.body] [$input.getBody()] [$input.path(\'$.a\')]', input('')), '{} [{}] [{}] []');
   assert.equal(r('$input.body|$input.path(\'$\')|$input.json(\'$\')', input('a=1&b=2')), 'a=1&b=2|a=1&b=2|"a=1&b=2"');
 });
 
