@@ -92,6 +92,11 @@ describe('authorizers', () => {
       'BadRequestException', 'Authorizer URI is required for authorizers of type TOKEN');
     await rejects(client.send(new CreateAuthorizerCommand({ ...base, authorizerUri: 'https://example.com/auth', type: 'TOKEN', identitySource: 'method.request.header.A' })),
       'BadRequestException', /Invalid authorizer URI specified/);
+    // As AWS's recording: a Lambda path ARN is accepted as written, even one with whitespace in it.
+    const odd = 'arn:aws:apigateway:us-east-1:lambda:path/ \\\n                2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations';
+    const accepted = await client.send(new CreateAuthorizerCommand({ ...base, name: 'odd', authorizerUri: odd, type: 'TOKEN', identitySource: 'method.request.header.A' }));
+    assert.equal(accepted.authorizerUri, odd);
+    await client.send(new DeleteAuthorizerCommand({ restApiId: api.id, authorizerId: accepted.id! }));
     await rejects(client.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'c', type: 'COGNITO_USER_POOLS', identitySource: 'method.request.header.A' })),
       'BadRequestException', 'ProviderARNs need to be specified for authorizers of type COGNITO_USER_POOLS');
     await rejects(client.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'c', type: 'COGNITO_USER_POOLS', providerARNs: ['arn:aws:iam::123456789012:role/x'], identitySource: 'method.request.header.A' })),

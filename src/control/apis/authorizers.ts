@@ -24,10 +24,11 @@ export const DEFAULT_AUTHORIZER_TTL = 300;
 const HEADER_SOURCE = /^method\.request\.header\.[A-Za-z0-9._-]+$/;
 const REQUEST_SOURCE =
   /^(?:method\.request\.(?:header|querystring|multivalueheader|multivaluequerystring)\.[^\s,]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9._-]+)$/;
-// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations, where
-// the function ARN may carry a version or alias, or come from a stage variable.
-const LAMBDA_INVOCATION_URI =
-  /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?|[^/]*\$\{stageVariables\.[A-Za-z0-9_]+\}[^/]*)\/invocations$/;
+// An API Gateway Lambda path ARN (arn:aws:apigateway:{region}:lambda:path/...). AWS checks no
+// more at write time: its recording accepts "arn:aws:apigateway:us-east-1:lambda:path/ \\\n
+// 2015-03-31/functions/.../invocations", whitespace and all. A URI that names no function answers
+// 500 (AuthorizerConfigurationException) when a request reaches the authorizer.
+const LAMBDA_INVOCATION_URI = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\//;
 const USER_POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[a-z0-9-]+_[A-Za-z0-9]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|\*):(?:role|user)\/[\w+=,.@/-]+$/;
 
