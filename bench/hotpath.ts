@@ -1,0 +1,126 @@
+// The hot path against bare Node servers, each in a process of its own, measured by CPU time per
+// request (/proc/PID/stat, bench/lib/cpu.ts) besides requests per second, in alternating rounds:
+//   MOCK        a deployed MOCK method with a request and a response template
+//               vs a bare node:http server answering the same body
+//   HTTP        an HTTP integration to a local back end vs a bare undici reverse proxy to it
+//   HTTP_PROXY  the same back end through HTTP_PROXY vs the same bare proxy
+// The goals of #19: MOCK at or above 0.65x the bare server's requests/s and at most 1.5x its CPU
+// per request; HTTP at or above 1.0x the bare proxy; HTTP_PROXY at or above 0.9x.
+// Gatehouse runs as users run it (`node bin/gatehouse.js serve`, built by `npm ci`, a file store
+// in a temporary folder, no account limit). The back end runs in its own process too.
+// Run: npx tsx bench/hotpath.ts [seconds=4] [connections=50] [rounds=3]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
+import { apiGatewayClient } from '../test/helpers/server.ts';
+import { alternate, measure, type Pair } from './lib/cpu.ts';
+
+const SECONDS = Number(process.argv[2] ?? 4);
+const CONNECTIONS = Number(process.argv[3] ?? 50);
+const ROUNDS = Number(process.argv[4] ?? 3);
+const BODY = JSON.stringify({ id: 1, name: 'Kitty', type: 'cat', price: 124.99 });
+
+const BARE_SERVER = `
+const body = ${JSON.stringify(BODY)};
+const s = require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
+});
+s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
+`;
+
+const BARE_PROXY = (backend: string, undici: string) => `
+const { Pool } = require(${JSON.stringify(undici)});
+const pool = new Pool(${JSON.stringify(backend)}, { connections: 256 });
+const s = require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    pool.request({ path: req.url, method: req.method, headers: { accept: 'application/json' }, body: chunks.length ? Buffer.concat(chunks) : undefined }).then(async (up) => {
+      const b = Buffer.from(await up.body.arrayBuffer());
+      res.writeHead(up.statusCode, { 'content-type': 'application/json', 'content-length': b.length });
+      res.end(b);
+    }, () => { res.writeHead(502); res.end(); });
+  });
+});
+s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
+`;
+
+interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess }
+
+function start(args: string[], pattern: RegExp, toUrl: (m: RegExpExecArray) => string): Promise<Proc> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c;
+      const m = pattern.exec(out);
+      if (m === null) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve({ url: toUrl(m), pid: child.pid!, child });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+const node = (script: string) => start(['-e', script], /listening (\d+)/, (m) => `http://127.0.0.1:${m[1]}`);
+
+function row(name: string, p: Pair): string {
+  return `| ${name} | ${p.baseline.rps.toFixed(0)} | ${p.subject.rps.toFixed(0)} | ${p.rpsRatio.toFixed(2)}x | ${p.baseline.cpu.toFixed(1)} | ${p.subject.cpu.toFixed(1)} | ${p.cpuRatio.toFixed(2)}x |`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('dist/cli/index.js')) throw new Error('build first (npm ci or npm run build): the bench runs bin/gatehouse.js');
+  const dir = mkdtempSync(join(tmpdir(), 'gh-hotpath-'));
+  const procs: Proc[] = [];
+  try {
+    const backend = await node(BARE_SERVER);
+    procs.push(backend);
+    const bare = await node(BARE_SERVER);
+    procs.push(bare);
+    const proxy = await node(BARE_PROXY(backend.url, createRequire(import.meta.url).resolve('undici')));
+    procs.push(proxy);
+    const gh = await start(['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--account-rate', '0'], /serving (http:\/\/\S+)/, (m) => m[1]!);
+    procs.push(gh);
+
+    const client = apiGatewayClient(gh.url);
+    const id = (await client.send(new CreateRestApiCommand({ name: 'hotpath' }))).id!;
+    await putMethod(client, id, await resourcePath(client, id, '/mock'), {
+      httpMethod: 'GET',
+      integration: { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
+      responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"id": 1, "name": "Kitty", "type": "$input.params(\'petType\')", "price": 124.99}' } }],
+    });
+    await putMethod(client, id, await resourcePath(client, id, '/http'), {
+      httpMethod: 'GET', integration: { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${backend.url}/pets/1` }, responses: [{ statusCode: '200' }],
+    });
+    await putMethod(client, id, await resourcePath(client, id, '/proxy'), {
+      httpMethod: 'GET', integration: { type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: `${backend.url}/pets/1` },
+    });
+    await deploy(client, id, 'bench');
+    client.destroy();
+    const stage = `${gh.url}/restapis/${id}/bench/_user_request_`;
+    const mock = await fetch(`${stage}/mock?petType=cat`);
+    const mockBody = await mock.text();
+    if (mock.status !== 200 || JSON.stringify(JSON.parse(mockBody)) !== BODY) throw new Error(`MOCK answered ${mock.status} ${mockBody}`);
+
+    const load = { seconds: SECONDS, connections: CONNECTIONS };
+    console.log(`hot path — node ${process.version}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} at start; wrk -t2 -c${CONNECTIONS}, ${SECONDS} s rounds, ${ROUNDS} alternating rounds after a warm-up (medians); CPU = user + system time of the server process per request\n`);
+    console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio |');
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${stage}/mock?petType=cat`, gh.pid, load), ROUNDS)));
+    console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
+    console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
+    console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);
+  } finally {
+    for (const p of procs) p.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

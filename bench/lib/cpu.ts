@@ -1,0 +1,79 @@
+// CPU time per request of a server process, from /proc/PID/stat (utime + stime) read before and
+// after a wrk run: unlike requests per second, it does not fall when other work on the machine
+// takes the cores, so ratios of it stay put on a busy machine. Runs alternate the cases
+// (A B A B A B) and report medians, so drift hits each case alike.
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** User + system CPU time of a process so far, in microseconds (its threads included). */
+export function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1e6) / TICKS_PER_SECOND;
+}
+
+export interface Run {
+  readonly rps: number;
+  readonly requests: number;
+  /** CPU time of the measured process per request, µs. */
+  readonly cpuMicrosPerRequest: number;
+}
+
+export interface Load {
+  readonly seconds: number;
+  readonly connections: number;
+  readonly threads?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** wrk against `url` while measuring process `pid`. Fails on any non-2xx answer. */
+export function measure(url: string, pid: number, load: Load): Promise<Run> {
+  const args = [`-t${load.threads ?? 2}`, `-c${load.connections}`, `-d${load.seconds}s`];
+  for (const [k, v] of Object.entries(load.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  args.push(url);
+  const before = processCpuMicros(pid);
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { encoding: 'utf8' }, (err, out) => {
+      const used = processCpuMicros(pid) - before;
+      if (err !== null) return reject(err);
+      const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      if (bad !== null) return reject(new Error(`wrk saw ${bad[1]} failed responses on ${url}:\n${out}`));
+      const requests = Number(/(\d+) requests in/.exec(out)![1]);
+      resolve({ rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), requests, cpuMicrosPerRequest: used / requests });
+    });
+  });
+}
+
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export interface Pair {
+  readonly baseline: { rps: number; cpu: number };
+  readonly subject: { rps: number; cpu: number };
+  /** subject / baseline requests per second, median of the rounds' ratios. */
+  readonly rpsRatio: number;
+  /** subject / baseline CPU per request, median of the rounds' ratios. */
+  readonly cpuRatio: number;
+}
+
+/** Warm-up of both, then `rounds` alternating rounds (baseline, subject, baseline, ...). */
+export async function alternate(baseline: () => Promise<Run>, subject: () => Promise<Run>, rounds: number): Promise<Pair> {
+  await baseline();
+  await subject();
+  const b: Run[] = [];
+  const s: Run[] = [];
+  for (let i = 0; i < rounds; i++) {
+    b.push(await baseline());
+    s.push(await subject());
+  }
+  return {
+    baseline: { rps: median(b.map((r) => r.rps)), cpu: median(b.map((r) => r.cpuMicrosPerRequest)) },
+    subject: { rps: median(s.map((r) => r.rps)), cpu: median(s.map((r) => r.cpuMicrosPerRequest)) },
+    rpsRatio: median(s.map((r, i) => r.rps / b[i]!.rps)),
+    cpuRatio: median(s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest)),
+  };
+}
