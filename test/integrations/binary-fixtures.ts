@@ -1,4 +1,5 @@
 // Binary test payloads made in the test (no image files in the repository).
+import { request as httpRequest } from 'node:http';
 import { deflateSync } from 'node:zlib';
 
 /** A real 2x2 PNG (signature, IHDR, IDAT, IEND with their CRCs). */
@@ -30,3 +31,20 @@ export function png(): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+
+export interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+
+/** An HTTP request with a raw body; the answer's body as bytes (binary tests compare bytes). */
+export function call(url: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Raw> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}

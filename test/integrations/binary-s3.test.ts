@@ -6,7 +6,6 @@
 // AWS CLI against the same moto.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,26 +14,11 @@ import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, REGION, startTestGatehouse } from '../helpers/server.ts';
 import { deploy, putMethod, resourcePath } from '../execute/helpers.ts';
 import { startMoto, type Moto } from './aws-helpers.ts';
-import { png } from './binary-fixtures.ts';
+import { call, png } from './binary-fixtures.ts';
 
 const PNG = png();
 const ROLE = 'arn:aws:iam::123456789012:role/apigAwsProxyRole';
 
-interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
-
-function call(url: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Raw> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
 
 describe('binary objects through an S3 integration (moto)', { timeout: 120_000 }, () => {
   let moto: Moto;

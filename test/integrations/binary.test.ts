@@ -5,7 +5,7 @@
 // for byte. APIs are built with the AWS SDK and called over HTTP with raw bodies.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -17,26 +17,11 @@ import type { Gatehouse } from '../../src/server.ts';
 import { apiGatewayClient, CREDENTIALS, REGION, startTestGatehouse } from '../helpers/server.ts';
 import { deploy, resourcePath } from '../execute/helpers.ts';
 import { ROLE, zip } from '../lambda/helpers.ts';
-import { png } from './binary-fixtures.ts';
+import { call, png } from './binary-fixtures.ts';
 
 const PNG = png();
 const PNG_B64 = PNG.toString('base64');
 
-interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
-
-function call(url: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Raw> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
 
 interface Received { path: string; contentType: string | undefined; body: Buffer }
 
