@@ -194,7 +194,9 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('not a JSON object');
   const r = parsed as Record<string, unknown>;
   for (const k in r) if (!PROXY_KEYS.has(k)) throw malformed(`unexpected field ${k}`);
-  const statusCode = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
+  if (Object.keys(r).length === 0) throw malformed('an empty object');
+  // As AWS's recording: a result with headers and no statusCode answers 200 ({} is refused above).
+  const statusCode = r.statusCode === undefined ? 200 : typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw malformed('invalid status code');
   const headers: Record<string, string> = {};
   let multiValueHeaders: Record<string, string[]> | undefined;
