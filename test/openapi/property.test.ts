@@ -69,8 +69,19 @@ const operationArb = (path: string, models: string[]): fc.Arbitrary<Obj> => {
     passthrough: fc.constantFrom('when_no_match', 'when_no_templates', 'never'),
   }).map((o) => {
     const parameters: Obj[] = pathParams.map((p) => ({ name: p, in: 'path', required: true, type: 'string' }));
-    for (const [q, req] of Object.entries(o.query)) parameters.push({ name: q, in: 'query', required: req, type: 'string' });
-    for (const [h, req] of Object.entries(o.headers)) parameters.push({ name: h, in: 'header', required: req, type: 'string' });
+    // Parameter names are unique across path, query string and header (AWS refuses the rest),
+    // so a name already taken is left out.
+    const taken = new Set(pathParams.map((p) => p.toLowerCase()));
+    for (const [q, req] of Object.entries(o.query)) {
+      if (taken.has(q.toLowerCase())) continue;
+      taken.add(q.toLowerCase());
+      parameters.push({ name: q, in: 'query', required: req, type: 'string' });
+    }
+    for (const [h, req] of Object.entries(o.headers)) {
+      if (taken.has(h.toLowerCase())) continue;
+      taken.add(h.toLowerCase());
+      parameters.push({ name: h, in: 'header', required: req, type: 'string' });
+    }
     if (o.body !== undefined) parameters.push({ name: o.body, in: 'body', required: true, schema: { $ref: `#/definitions/${o.body}` } });
     const responses: Obj = {};
     const integrationResponses: Obj = {};
