@@ -9,7 +9,7 @@
 import { parseJwksIssuers, type GatehouseConfig } from '../config.ts';
 import { CollectedLog } from '../execute/test-invoke.ts';
 import type { Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse } from '../model/generated/types.ts';
-import { cognitoIssuerOf, tokenIn, unverifiedIssuer } from './cognito.ts';
+import { tokenIn, unverifiedIssuer, userPools } from './cognito.ts';
 import { claimsOf, verifiedToken } from './cognito-claims.ts';
 import { IssuerKeys, IssuerUnavailable, TokenRejected } from './cognito-keys.ts';
 
@@ -52,14 +52,7 @@ export async function testInvokeCognitoAuthorizer(
   const token = tokenIn(value);
   if (token === null) return fail(401, `No token in the ${source[1]} header`);
 
-  const mapped = parseJwksIssuers(config.jwksIssuers);
-  const issuers = new Map<string, string>(); // issuer → pool ARN
-  const unmapped = new Map<string, string>();
-  for (const arn of stored.providerARNs ?? []) {
-    const issuer = mapped.get(arn);
-    if (issuer !== undefined) issuers.set(issuer, arn);
-    else unmapped.set(cognitoIssuerOf(arn), arn);
-  }
+  const { mapped: issuers, unmapped } = userPools(stored.providerARNs, parseJwksIssuers(config.jwksIssuers), input.stageVariables ?? {});
   const issuer = unverifiedIssuer(token);
   if (issuer === null) return fail(401, 'The token is not a JWT');
   if (!issuers.has(issuer)) {

@@ -77,15 +77,9 @@ export function cognitoUserPools(services: AccessServices): AccessStep {
     if (a === undefined || a.type !== 'COGNITO_USER_POOLS') return { ...base, broken: `the method's authorizer ${name} is not a COGNITO_USER_POOLS authorizer of this deployment` };
     const source = /^method\.request\.header\.(.+)$/.exec(a.identitySource ?? 'method.request.header.Authorization');
     if (source === null) return { ...base, broken: `authorizer ${name} has identity source '${a.identitySource}', not a method request header` };
-    const issuers = new Map<string, IssuerKeys>();
-    const unmapped = new Map<string, string>();
-    for (const listed of a.providerARNs ?? []) {
-      // AWS lets a pool ARN name its pool through a stage variable (…:userpool/${stageVariables.pool}).
-      const arn = listed.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, v: string) => api.stageVariables[v] ?? '');
-      const issuer = poolIssuers.get(arn);
-      if (issuer !== undefined) issuers.set(issuer, keysOf(issuer));
-      else unmapped.set(cognitoIssuerOf(arn), arn);
-    }
+    const pools = userPools(a.providerARNs, poolIssuers, api.stageVariables);
+    const issuers = new Map<string, IssuerKeys>([...pools.mapped.keys()].map((issuer) => [issuer, keysOf(issuer)]));
+    const unmapped = pools.unmapped;
     let clientPattern: RegExp | null = null;
     if (a.identityValidationExpression !== undefined && a.identityValidationExpression !== '') {
       try {
@@ -165,6 +159,25 @@ function admit(plan: Plan, v: VerifiedToken, scope: InvocationScope): void {
   (scope.context as { authorizer: unknown }).authorizer = { claims: claimsOf(v) };
 }
 
+/** An authorizer's user pools by the issuer of their tokens: those --jwks-issuer maps (issuer →
+ *  pool ARN), and the others by Cognito's own issuer URL. AWS lets a pool ARN name its pool
+ *  through a stage variable (…:userpool/${stageVariables.pool}). */
+export function userPools(
+  providerARNs: readonly string[] | undefined,
+  poolIssuers: ReadonlyMap<string, string>,
+  stageVariables: Readonly<Record<string, string>>,
+): { mapped: Map<string, string>; unmapped: Map<string, string> } {
+  const mapped = new Map<string, string>();
+  const unmapped = new Map<string, string>();
+  for (const listed of providerARNs ?? []) {
+    const arn = listed.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, v: string) => stageVariables[v] ?? '');
+    const issuer = poolIssuers.get(arn);
+    if (issuer !== undefined) mapped.set(issuer, arn);
+    else unmapped.set(cognitoIssuerOf(arn), arn);
+  }
+  return { mapped, unmapped };
+}
+
 /** The token in an identity source header: the value itself, or what follows "Bearer ". */
 export function tokenIn(value: string | undefined): string | null {
   if (value === undefined) return null;
@@ -187,7 +200,7 @@ export function unverifiedIssuer(token: string): string | null {
 }
 
 /** The issuer Amazon Cognito gives a pool's tokens: https://cognito-idp.{region}.amazonaws.com/{pool id}. */
-export function cognitoIssuerOf(arn: string): string {
+function cognitoIssuerOf(arn: string): string {
   const m = /^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool\/(.+)$/.exec(arn);
   return m === null ? arn : `https://cognito-idp.${m[1]}.amazonaws.com/${m[2]}`;
 }

@@ -13,11 +13,15 @@ export interface VariableMatcher {
   test(value: string, source: ConditionSource): boolean;
 }
 
-type Part = { readonly text: string } | { readonly key: string; readonly fallback: string | undefined };
+/** Fixed pattern text, already in escapedWildcard's form (pattern text keeps its wildcards; `${*}`
+ *  is an escaped, literal '*'), or a request key with its default. */
+type Part = { readonly fixed: string } | { readonly key: string; readonly fallback: string | undefined };
+
+const escapeBackslashes = (text: string): string => text.replace(/\\/g, '\\\\');
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 const DEFAULT = /^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$/;
-const LITERALS: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+const LITERALS = new Set(['*', '?', '$']);
 
 export function hasVariables(pattern: string): boolean {
   return pattern.includes('${');
@@ -28,29 +32,27 @@ export function variableWildcard(pattern: string): VariableMatcher {
   let last = 0;
   for (const m of pattern.matchAll(VARIABLE)) {
     const inner = m[1]!;
-    const literal = LITERALS[inner.trim()];
-    if (m.index > last) parts.push({ text: pattern.slice(last, m.index) });
-    if (literal !== undefined) {
-      // A literal '*' or '?' is not a wildcard: escaped below by being a "value" part.
-      parts.push({ key: '', fallback: literal });
-    } else {
+    const literal = LITERALS.has(inner.trim()) ? inner.trim() : undefined;
+    if (m.index > last) parts.push({ fixed: escapeBackslashes(pattern.slice(last, m.index)) });
+    if (literal !== undefined) parts.push({ fixed: `\\${literal}` });
+    else {
       const d = DEFAULT.exec(inner);
       parts.push(d === null ? { key: inner.trim().toLowerCase(), fallback: undefined } : { key: d[1]!.toLowerCase(), fallback: d[2]! });
     }
     last = m.index + m[0].length;
   }
-  if (last < pattern.length) parts.push({ text: pattern.slice(last) });
+  if (last < pattern.length) parts.push({ fixed: escapeBackslashes(pattern.slice(last)) });
   // Resolved patterns are few (one per user): compiled once each, kept in a bounded map.
   const compiled = new Map<string, Matcher>();
   return {
     test(value, source) {
       let resolved = '';
       for (const p of parts) {
-        if ('text' in p) {
-          resolved += p.text.replace(/\\/g, '\\\\');
+        if ('fixed' in p) {
+          resolved += p.fixed;
           continue;
         }
-        const v = p.key === '' ? undefined : source.value(p.key);
+        const v = source.value(p.key);
         const s = typeof v === 'string' ? v : p.fallback;
         if (s === undefined) return false;
         // Wildcard characters in a substituted value are literal.

@@ -234,10 +234,9 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   else if (typeof r.body === 'string') body = Buffer.from(r.body);
   else throw malformed('body is not a string');
   if (!seen.has('content-type')) headers['Content-Type'] = 'application/json';
+  const out: EndpointResponse = multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
   // The method response decodes a base64 body when the client or the result's type is binary.
-  const base64 = r.isBase64Encoded === true && body.length > 0;
-  if (multiValueHeaders === undefined) return base64 ? { statusCode, headers, body, isBase64Encoded: true } : { statusCode, headers, body };
-  return base64 ? { statusCode, headers, multiValueHeaders, body, isBase64Encoded: true } : { statusCode, headers, multiValueHeaders, body };
+  return r.isBase64Encoded === true && body.length > 0 ? { ...out, isBase64Encoded: true } : out;
 }
 
 const EMPTY = Buffer.alloc(0);

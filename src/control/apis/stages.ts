@@ -91,7 +91,6 @@ export async function insertStage(tx: WriteTx, input: CreateStageRequest): Promi
 
 // ---- method settings: /{resourcePath}/{httpMethod}/{group}/{setting}
 
-
 type SettingSpec = [group: string, name: string, key: keyof MethodSetting, convert: (v: string | undefined, p: string) => unknown];
 
 const oneOf = (values: string[]) => (v: string | undefined, p: string) => {

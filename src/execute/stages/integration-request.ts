@@ -32,17 +32,8 @@ export function integrationRequest(method: CompiledMethod, req: MethodRequest, s
     case 'AWS':
     case 'MOCK': {
       const template = selectRequestTemplate(integration, req.contentType ?? 'application/json');
-      const binaryTypes = scope.api.binaryMediaTypes;
-      if (binaryTypes === null && integration.contentHandling === null) {
-        // No binary media types and no conversion: the payload is text.
-        if (template === NO_TEMPLATE) body = asText(req.body);
-        else {
-          body = render(template, req, scope, req.sources.body);
-          applyRequestOverride(mapped, scope.context['requestOverride']);
-        }
-        break;
-      }
-      body = convertedRequestBody(integration.contentHandling, binaryTypes?.matches(req.contentType) === true, template, req, scope, mapped);
+      const binary = scope.api.binaryMediaTypes?.matches(req.contentType) === true;
+      body = requestPayload(integration.contentHandling, binary, template, req, scope, mapped);
       break;
     }
   }
@@ -100,12 +91,12 @@ export function mappingInput(req: MethodRequest, scope: InvocationScope, body: s
 }
 
 /**
- * The integration request payload of a non-proxy integration of an API with binary media types
- * or a contentHandling (src/deploy/binary.ts): CONVERT_TO_TEXT gives a binary payload to the
- * template as its base64 text; CONVERT_TO_BINARY decodes the base64 text that would reach the
- * back end; without either, a binary payload passes as it came and no template sees it.
+ * The integration request payload of a non-proxy integration (src/deploy/binary.ts): a text
+ * payload is UTF-8 text; CONVERT_TO_TEXT gives a binary payload to the template as its base64
+ * text; CONVERT_TO_BINARY decodes the base64 text that would reach the back end; without either,
+ * a binary payload passes as it came and no template sees it.
  */
-function convertedRequestBody(
+function requestPayload(
   handling: ContentHandling,
   binary: boolean,
   template: CompiledTemplate | typeof NO_TEMPLATE,
@@ -114,9 +105,11 @@ function convertedRequestBody(
   mapped: MappedRequestParameters,
 ): Buffer | string {
   if (binary && handling !== 'CONVERT_TO_TEXT') return req.body;
-  let text: Buffer | string = binary ? toBase64(req.body) : asText(req.body);
-  if (template !== NO_TEMPLATE) {
-    text = render(template, req, scope, typeof text === 'string' ? text : req.sources.body);
+  let text: Buffer | string;
+  if (template === NO_TEMPLATE) text = binary ? toBase64(req.body) : asText(req.body);
+  else {
+    // req.sources.body is the payload decoded as UTF-8, as asText would make it.
+    text = render(template, req, scope, binary ? toBase64(req.body) : req.sources.body);
     applyRequestOverride(mapped, scope.context['requestOverride']);
   }
   return handling === 'CONVERT_TO_BINARY' ? fromBase64(text) : text;

@@ -32,17 +32,13 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
     if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
   let chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
-  let body: Buffer | string;
   // An API with binary media types, or a conversion asked for: what the template sees and what
-  // leaves (src/deploy/binary.ts). Without either, the back end's text as it always was.
+  // leaves (src/deploy/binary.ts). Without either, the back end's payload is text.
   const payload = scope.api.binaryMediaTypes === null && selected.contentHandling === null
     ? null
     : responsePayload(selected.contentHandling, scope.api.binaryMediaTypes, res, req, bodyText);
-  if (payload === null) body = asText(res.body);
-  else if (payload.text === null) {
-    chosen = null; // bytes pass as they came: no template sees them
-    body = res.body;
-  } else body = payload.text;
+  if (payload?.text === null) chosen = null; // bytes pass as they came: no template sees them
+  let body: Buffer | string;
   if (chosen !== null && chosen.template !== null) {
     try {
       body = constantOutput(chosen.template) ?? renderMappingTemplate(chosen.template, mappingInput(req, scope, payload?.text ?? bodyText()));
@@ -50,7 +46,7 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       if (err instanceof VtlError) throw configurationError(`Unable to transform response (${err.message})`);
       throw err;
     }
-  }
+  } else body = payload === null ? asText(res.body) : payload.text ?? res.body;
   if (payload?.decode === true) body = fromBase64(body);
   let statusCode = selected.statusCode;
   if (chosen !== null && chosen.template !== null) statusCode = applyResponseOverride(headers, scope.context['responseOverride'], statusCode);
@@ -211,7 +207,7 @@ function decodedProxyBody(res: EndpointResponse, scope: InvocationScope, req: Me
 /** An HTTP_PROXY answer passes as bytes when its Content-Type or the client's Accept is binary. */
 function binaryProxyBody(res: EndpointResponse, scope: InvocationScope, req: MethodRequest | undefined): boolean {
   const types = scope.api.binaryMediaTypes;
-  if (types === null || res.body.length === 0) return res.body.length === 0;
+  if (types === null) return false;
   return types.matches(headerValue(res.headers, 'content-type')) || types.accepts(req?.headersLower['accept']);
 }
 
