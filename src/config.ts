@@ -5,6 +5,8 @@ import { resolve as resolvePath } from 'node:path';
 export interface GatehouseConfig {
   readonly host: string;
   readonly port: number;
+  /** The HTTPS listener serving custom domain names by SNI (src/domains); -1 = none, 0 = any free port. */
+  readonly httpsPort: number;
   /** Folder of the embedded store; ':memory:' keeps everything in memory (tests). */
   readonly dataDir: string;
   /** Account used when a request's credentials do not name one (AWS has no such default). */
@@ -79,6 +81,7 @@ export interface GatehouseConfig {
 export const DEFAULTS: GatehouseConfig = Object.freeze({
   host: '127.0.0.1',
   port: 4567,
+  httpsPort: -1,
   dataDir: './.gatehouse',
   accountId: '000000000000',
   region: 'us-east-1',
@@ -126,6 +129,7 @@ type Key = keyof GatehouseConfig;
 const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   host: { key: 'host', help: 'address to listen on (0.0.0.0 for every interface)' },
   port: { key: 'port', help: 'port for the management API, deployed APIs and the Lambda API (0 = any free port)' },
+  'https-port': { key: 'httpsPort', help: 'also listen for HTTPS on this port, serving each custom domain name with its certificate by SNI (see docs/custom-domains.md; 0 = any free port)' },
   'data-dir': { key: 'dataDir', help: "folder of the embedded store and function code (':memory:' keeps nothing on disk)" },
   'account-id': { key: 'accountId', help: '12-digit AWS account id that requests act in' },
   region: { key: 'region', help: 'region used when a request carries no SigV4 credential scope' },
@@ -193,8 +197,8 @@ function coerce(key: Key, raw: string | boolean, source: string): unknown {
   }
   if (kind === 'number') {
     const n = Number(raw);
-    if (key === 'port') {
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: expected a port number (0-65535), got '${raw}'`);
+    if (key === 'port' || key === 'httpsPort') {
+      if (!Number.isInteger(n) || n < (key === 'httpsPort' ? -1 : 0) || n > 65535) throw new ConfigError(`${source}: expected a port number (0-65535), got '${raw}'`);
     } else if (key === 'workers') {
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`${source}: expected a number of processes from 1 to 64, got '${raw}'`);
     } else if (key === 'logFileMaxMb') {

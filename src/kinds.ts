@@ -98,6 +98,10 @@ export const KINDS = {
   /** parent = API key id, id = usage plan id → {}: the plans a key is in */
   keyPlan: { kind: 'apikeyplan', parent: 'apiKey', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
 
+  /** A certificate imported through Gatehouse's ACM API (src/acm): its PEM, key and chain; id = the
+   *  certificate id of its ARN. Custom domain names name it by certificateArn/regionalCertificateArn. */
+  acmCertificate: { kind: 'acmcertificate', parent: 'account', shape: null, deletedWith: null, snapshot: null, tag: null, notFound: null },
+
   // ---- under a domain name (parent = the domain name's id)
   basePathMapping: { kind: 'basepathmapping', parent: 'domainName', shape: 'BasePathMapping', deletedWith: { owner: 'domainName', by: 'parent' },
     snapshot: null, tag: null, notFound: null },

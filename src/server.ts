@@ -24,6 +24,11 @@ import { startClusterPrimary } from './cluster.ts';
 import { sendFrontError } from './http/answer.ts';
 import { answerClientError } from './http/client-error.ts';
 import { requestListener } from './http/front.ts';
+import { DomainTable } from './domains/table.ts';
+import { createHttpsServer } from './domains/https.ts';
+import { s3TruststoreReader } from './domains/truststore.ts';
+import { createAcmService } from './acm/index.ts';
+import { DEFAULT_RESOLVERS } from './execute/front-door.ts';
 import { limitConnections, serverOptions } from './http/limits.ts';
 
 export interface Gatehouse {
@@ -36,6 +41,10 @@ export interface Gatehouse {
   readonly cache: ResponseCache;
   /** Base URL, e.g. http://127.0.0.1:4567 */
   readonly url: string;
+  /** The HTTPS listener's base URL (custom domain names by SNI) when --https-port is set. */
+  readonly httpsUrl?: string;
+  /** Custom domain names as served: base path mappings, certificates, truststores. */
+  readonly domains: DomainTable;
   close(): Promise<void>;
 }
 
@@ -87,10 +96,15 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const cache = createResponseCache({ shared, stageCacheMaxMb: config.stageCacheMaxMb, mayInvalidate: invalidationCheck(iamFor(config)) });
   const lambdaIntegrations = createLambdaIntegrations({ lambda, store, defaultPartition: `${config.accountId}/${config.region}` });
   const aws = awsIntegrationFromConfig(config, lambdaIntegrations.AWS);
+  // Custom domain names: the Host resolver on every listener, the certificates of the HTTPS one.
+  const domains = new DomainTable(store, feed, s3TruststoreReader(config));
+  await domains.start();
+  const acm = createAcmService(config, store);
   const execute = createExecutionPlane({
     store,
     config,
     feed,
+    resolvers: [domains.resolver, ...DEFAULT_RESOLVERS],
     access,
     cache,
     integrations: { ...lambdaIntegrations, AWS: aws },
@@ -128,31 +142,50 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   }
 
   const logs = createLogsPlane(config);
-  const server = createServer(serverOptions(config), requestListener(config, {
+  const listener = requestListener(config, {
     execute: (req, res) => execute.handle(req, res),
     internal,
     lambda: (req, res) => lambda.handle(req, res),
     logs: (req, res) => logs.handle(req, res),
     control: (req, res) => control.handle(req, res),
-  }));
+    awsJson: [acm],
+    servedHost: (hostname) => domains.lookup(hostname) !== null,
+  });
+  const server = createServer(serverOptions(config), listener);
   limitConnections(server, config);
   server.on('clientError', answerClientError);
+  const https = config.httpsPort < 0 ? null : createHttpsServer(domains, { ...serverOptions(config) }, listener);
+  if (https !== null) {
+    limitConnections(https as unknown as Server, config);
+    https.on('clientError', answerClientError);
+  }
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
+    const onError = (err: Error, port = config.port) => {
+      domains.close();
       Promise.allSettled([lambda.close(), execute.close(), logs.close(), feed.close(), store.close()]).finally(() => {
         lock.release();
-        reject(listenError(err, config.host, config.port));
+        reject(listenError(err, config.host, port));
       });
     };
     server.once('error', onError);
     server.listen(config.port, config.host, () => {
       server.off('error', onError);
-      resolve();
+      if (https === null) return resolve();
+      const onHttpsError = (err: Error) => {
+        server.close();
+        onError(err, config.httpsPort);
+      };
+      https.once('error', onHttpsError);
+      https.listen(config.httpsPort, config.host, () => {
+        https.off('error', onHttpsError);
+        resolve();
+      });
     });
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const httpsPort = https === null ? null : (https.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   return {
@@ -163,12 +196,15 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     lambda,
     cache,
     url: `http://${host}:${port}`,
+    ...(httpsPort === null ? {} : { httpsUrl: `https://${host}:${httpsPort}` }),
+    domains,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        await Promise.all([server, ...(https === null ? [] : [https])].map((s) => new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+        })));
+        domains.close();
         await lambda.close();
         await execute.close();
         await logs.close();

@@ -9,6 +9,7 @@ import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 import { corsCommand, CORS_USAGE } from './cors.ts';
 import { sdkCommand, SDK_USAGE } from './sdk.ts';
+import { certsCommand, CERTS_USAGE } from './certs.ts';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -20,6 +21,7 @@ Commands:
   export API STAGE  write a deployed stage's definition as Swagger/OpenAPI
   cors API          enable CORS on an API as the console's "Enable CORS" does (then deploy)
   sdk API STAGE     generate a client SDK of a stage (javascript or typescript) into a folder
+  certs import|list import a certificate for custom domain names (ACM), or list them
   help [COMMAND]    show this help, or a command's options
   version           print the version
 
@@ -44,8 +46,8 @@ ${configHelp()}
       show this help
 `;
 
-const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE, cors: CORS_USAGE, sdk: SDK_USAGE };
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { import: importCommand, export: exportCommand, cors: corsCommand, sdk: sdkCommand };
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_USAGE, import: IMPORT_USAGE, export: EXPORT_USAGE, cors: CORS_USAGE, sdk: SDK_USAGE, certs: CERTS_USAGE };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { import: importCommand, export: exportCommand, cors: corsCommand, sdk: sdkCommand, certs: certsCommand };
 
 function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
@@ -61,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
     const topic = rest[0];
     if (topic === undefined) process.stdout.write(USAGE);
     else if (COMMAND_HELP[topic] !== undefined) process.stdout.write(COMMAND_HELP[topic]);
-    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export, cors, sdk (gatehouse --help)`);
+    else throw new ConfigError(`unknown command '${topic}'; commands: serve, import, export, cors, sdk, certs (gatehouse --help)`);
     return;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
@@ -82,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'serve') {
-    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export, cors, sdk (gatehouse --help)`);
+    throw new ConfigError(`unknown command '${command}'; commands: serve, import, export, cors, sdk, certs (gatehouse --help)`);
   }
   if (rest.some(isHelp)) {
     process.stdout.write(SERVE_USAGE);

@@ -50,6 +50,13 @@ export class ManagementClient {
     return this.#call('PATCH', path, {}, { patchOperations });
   }
 
+  /** A call to another AWS service of the JSON protocols on the same port (ACM): POST / with its X-Amz-Target. */
+  async json(signingName: string, target: string, input: unknown): Promise<unknown> {
+    const res = await this.#send('POST', '/', {}, input, { service: signingName, target });
+    const text = await res.text();
+    return text === '' ? null : JSON.parse(text);
+  }
+
   /** A GET whose answer is not JSON (GetSdk's zip): its bytes and headers. */
   async getBytes(path: string, query: Record<string, string> = {}): Promise<{ body: Buffer; headers: Headers }> {
     const res = await this.#send('GET', path, query, undefined);
@@ -62,14 +69,15 @@ export class ManagementClient {
   }
 
   /** Sends the request; a non-2XX answer throws a ManagementError with AWS's error type and message. */
-  async #send(method: string, path: string, query: Record<string, string>, body: unknown): Promise<Response> {
+  async #send(method: string, path: string, query: Record<string, string>, body: unknown, json?: { service: string; target: string }): Promise<Response> {
     const base = this.#base;
     const fullPath = base.pathname.replace(/\/$/, '') + path;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let headers: Record<string, string> = { host: base.host, accept: 'application/json' };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] = json === undefined ? 'application/json' : 'application/x-amz-json-1.1';
+    if (json !== undefined) headers['x-amz-target'] = json.target;
     if (this.#credentials !== null && this.#credentials !== undefined) {
-      const signer = new (sigv4().SignatureV4)({ service: 'apigateway', region: this.#region, sha256: sha256().Sha256, credentials: this.#credentials });
+      const signer = new (sigv4().SignatureV4)({ service: json?.service ?? 'apigateway', region: this.#region, sha256: sha256().Sha256, credentials: this.#credentials });
       const signed = await signer.sign({
         method,
         protocol: base.protocol,

@@ -50,6 +50,7 @@ export function compileDeployment(snapshot: ApiSnapshot, stage: StageBinding): C
     policy: snapshot.api.policy === undefined || snapshot.api.policy === '' ? null : snapshot.api.policy,
     apiKeySource: snapshot.api.apiKeySource === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
     binaryMediaTypes: compileBinaryMediaTypes(snapshot.api.binaryMediaTypes),
+    disableExecuteApiEndpoint: snapshot.api.disableExecuteApiEndpoint === true,
     stageSettings: Object.freeze({
       cacheClusterEnabled: stage.stage?.cacheClusterEnabled === true,
       cacheClusterSize: stage.stage?.cacheClusterSize ?? null,

@@ -52,6 +52,8 @@ export interface CompiledApi {
   readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
   /** The API's binaryMediaTypes, compiled (binary.ts); null when it has none. */
   readonly binaryMediaTypes: BinaryMediaTypes | null;
+  /** The API was deployed with its default (execute-api) endpoint disabled: it answers on custom domain names only. */
+  readonly disableExecuteApiEndpoint: boolean;
   /** The stage's own settings that act at request time (the methods carry their merged methodSettings). */
   readonly stageSettings: StageSettings;
   /** The stage's canary (canarySettings with a deploymentId): the canary deployment compiled with

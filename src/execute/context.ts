@@ -59,7 +59,7 @@ export function buildContext(api: CompiledApi, req: IncomingRequest, requestId: 
       userAgent: req.headers['User-Agent'] ?? req.headers['user-agent'] ?? lookup(req.headers, 'user-agent') ?? null,
       userArn: null,
     },
-    path: `/${api.stageName}${req.path === '' ? '/' : req.path}`,
+    path: req.contextPath ?? `/${api.stageName}${req.path === '' ? '/' : req.path}`,
     protocol: req.protocol,
     requestId,
     requestTime: requestTime(nowMs),

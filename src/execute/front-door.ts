@@ -1,7 +1,7 @@
 // The front door: which API and stage a request is for, from its Host header or its path.
 //   http://{restApiId}.execute-api.{anything}/{stage}/{path}
 //   /restapis/{restApiId}/{stage}/_user_request_/{path}
-// Custom domain names (base path mappings) will be one more resolver in this list.
+// Custom domain names (base path mappings) are one more resolver, src/domains/table.ts, put first.
 // Resolvers never throw: whatever a client sends, the answer is a Target or null.
 
 export interface Target {
@@ -13,7 +13,8 @@ export interface Target {
   readonly query: string;
 }
 
-export type TargetResolver = (host: string, url: string) => Target | null;
+/** `socket`: the request's connection (a TLSSocket on the HTTPS listener), for checks of the client's certificate. */
+export type TargetResolver = (host: string, url: string, socket?: unknown) => Target | null;
 
 const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\./i;
 

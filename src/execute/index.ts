@@ -12,6 +12,7 @@ import { logFileLimits } from '../observe/log-files.ts';
 import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
+import type { DomainTarget } from '../domains/table.ts';
 import { runPipeline } from './pipeline.ts';
 import type { Access } from '../access/index.ts';
 import type { ResponseCache } from '../cache/index.ts';
@@ -66,7 +67,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const host = req.headers.host ?? '';
     const url = req.url ?? '/';
     for (const r of resolvers) {
-      const t = r(host, url);
+      const t = r(host, url, req.socket);
       if (t !== null) return t;
     }
     return null;
@@ -76,7 +77,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const requestId = newRequestId();
     const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
     const loaded = found instanceof Promise ? await found : found;
-    if (loaded === null) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
+    const viaDomain = (target as Partial<DomainTarget>).domain !== undefined;
+    // An API whose deployment disabled the default endpoint answers only on its custom domain names.
+    if (loaded === null || (loaded.disableExecuteApiEndpoint && !viaDomain)) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
     // A stage with a canary sends each request there with probability percentTraffic/100 (docs/canary.md).
     const canary = loaded.canary;
     const api = canary !== undefined && Math.random() * 100 < canary.percentTraffic ? canary.api : loaded;
@@ -90,6 +93,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
+      ...(viaDomain ? { contextPath: (target as DomainTarget).contextPath } : {}),
     };
     const now = Date.now();
     const context = buildContext(api, incoming, requestId, api.accountId, now);

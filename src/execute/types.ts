@@ -19,6 +19,8 @@ export interface IncomingRequest {
   readonly protocol: string;
   /** The Host the client used (the $context.domainName). */
   readonly host: string;
+  /** $context.path when the request came through a custom domain name: the path as sent, base path included. */
+  readonly contextPath?: string;
 }
 
 /** route-request's product. */

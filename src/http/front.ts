@@ -10,6 +10,7 @@ import { isLogsRequest } from '../observe/cloudwatch-logs.ts';
 import { errorShapeOf, sendFrontError, type FrontError } from './answer.ts';
 import { applyCors } from './cors.ts';
 import { createFrontGuard } from './guard.ts';
+import type { AwsJsonService } from './aws-json.ts';
 
 export interface Planes {
   /** Serves deployed APIs; false when the request is not for one. */
@@ -20,10 +21,15 @@ export interface Planes {
   /** The CloudWatch Logs API (awsJson1.1, X-Amz-Target: Logs_20140328.*) over the access and execution logs. */
   logs?(req: IncomingMessage, res: ServerResponse): void;
   control(req: IncomingMessage, res: ServerResponse): void;
+  /** Other AWS services of the JSON protocols on the port (ACM), each recognised by its X-Amz-Target. */
+  readonly awsJson?: readonly AwsJsonService[];
+  /** Whether a Host names a custom domain name this gateway serves (admitted like its own names). */
+  servedHost?(hostname: string): boolean;
 }
 
 export function requestListener(config: Pick<GatehouseConfig, 'host' | 'allowHost' | 'allowOrigin'>, planes: Planes): RequestListener {
-  const guard = createFrontGuard(config);
+  const guard = createFrontGuard(config, planes.servedHost?.bind(planes));
+  const awsJson = planes.awsJson ?? [];
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     const refused = guard.admit(req);
@@ -40,6 +46,9 @@ export function requestListener(config: Pick<GatehouseConfig, 'host' | 'allowHos
     }
     if (url.startsWith('/2015-03-31/')) return planes.lambda(req, res);
     if (planes.logs !== undefined && isLogsRequest(req)) return planes.logs(req, res);
+    if (req.headers['x-amz-target'] !== undefined) {
+      for (const service of awsJson) if (service.matches(req)) return service.handle(req, res);
+    }
     planes.control(req, res);
   }
 

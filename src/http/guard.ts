@@ -41,7 +41,8 @@ const ACCEPTED_TYPES = new Set([
 /** `%` not followed by two hex digits: AWS answers 400 for such URLs. */
 const MALFORMED_ESCAPE = /%(?![0-9a-f]{2})/i;
 
-export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHost' | 'allowOrigin'>): FrontGuard {
+/** `servedHost`: the custom domain names this gateway serves (by lower-case host name, no port). */
+export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHost' | 'allowOrigin'>, servedHost?: (hostname: string) => boolean): FrontGuard {
   const extraHosts = listOf(config.allowHost);
   const anyHost = extraHosts.includes('*');
   const hosts = ownHostnames(config.host, extraHosts.filter((h) => h !== '*'));
@@ -58,6 +59,9 @@ export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHo
       lastAccepted = host;
       return null;
     }
+    // A custom domain name is named by its operator through the management API; not remembered
+    // as the last accepted Host, since it may be deleted.
+    if (servedHost?.(hostnameOf(host)) === true) return null;
     return {
       status: 403,
       type: 'AccessDeniedException',

@@ -254,6 +254,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const { rows } = await onePool<Located>(reads, 'SELECT partition, parent FROM docs WHERE kind=$1 AND id=$2 ORDER BY seq', [kind, id]);
       return rows.map((r) => ({ partition: r.partition, parent: r.parent }));
     },
+    async scan<T>(kind: string) {
+      const { rows } = await onePool<{ partition: string; parent: string; id: string; body: string }>(reads, 'SELECT partition, parent, id, body FROM docs WHERE kind=$1 ORDER BY seq', [kind]);
+      return rows.map((r) => ({ partition: r.partition, parent: r.parent, id: r.id, doc: JSON.parse(r.body) as T }));
+    },
     async changesSince(seq, limit = 1000): Promise<ChangePage> {
       // The page first, then the oldest kept seq: a prune between the two can only make
       // `truncated` err towards true, never hide a gap.

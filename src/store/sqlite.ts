@@ -304,6 +304,12 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
         return r.locate.all(kind, id);
       });
     },
+    async scan<T>(kind: string) {
+      return withReads(async (r, before) => {
+        await before();
+        return r.scan.all(kind).map((row) => ({ partition: row.partition, parent: row.parent, id: row.id, doc: JSON.parse(row.body) as T }));
+      });
+    },
     async changesSince(seq, limit = 1000) {
       return withReads(async (r, before) => {
         await before();
@@ -368,6 +374,7 @@ function prepareReads(conn: Database.Database) {
       'SELECT seq, body FROM docs WHERE partition=? AND kind=? AND parent=? AND seq>? AND id>=? AND id<? ORDER BY seq LIMIT ?'),
     count: conn.prepare<[string, string, string], { n: number }>('SELECT count(*) AS n FROM docs WHERE partition=? AND kind=? AND parent=?'),
     locate: conn.prepare<[string, string], Located>('SELECT partition, parent FROM docs WHERE kind=? AND id=?'),
+    scan: conn.prepare<[string], Located & { id: string; body: string }>('SELECT partition, parent, id, body FROM docs WHERE kind=? ORDER BY seq'),
     changes: conn.prepare<[number, number], Change>(
       'SELECT seq, partition, kind, parent, id, op FROM changes WHERE seq>? ORDER BY seq LIMIT ?'),
     oldest: conn.prepare<[], { m: number | null }>('SELECT min(seq) AS m FROM changes'),

@@ -54,6 +54,11 @@ export interface Located {
   readonly parent: string;
 }
 
+export interface Scanned<T> extends Located {
+  readonly id: string;
+  readonly doc: T;
+}
+
 /** One committed change, in the store's change log. Every put, insert, delete and
  *  deleteChildren of a write transaction adds its rows in that same transaction, so no write
  *  can forget to announce itself; `clear` adds one row of op 'clear'. */
@@ -93,6 +98,9 @@ export interface Store {
   write<T>(partition: string, fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Finds a document by kind and id in any partition (ids such as RestApi ids are global). */
   locate(kind: string, id: string): Promise<Located[]>;
+  /** Every document of `kind` in every partition, in insertion order (committed state). For the
+   *  few global tables a process keeps in memory, such as custom domain names served by Host. */
+  scan<T>(kind: string): Promise<Scanned<T>[]>;
   /** Committed changes after `seq`, oldest first, at most `limit` (default 1000). */
   changesSince(seq: number, limit?: number): Promise<ChangePage>;
   /** The newest change's seq (0 when none): where a process that starts now begins to follow. */
