@@ -158,7 +158,9 @@ async function serve(argv: string[]): Promise<void> {
     // --auth: in enforce mode the accounts are the identities' (docs/iam.md).
     const iam = iamFor(config);
     const who = iam.mode === 'open' ? `account ${config.accountId}, auth open` : `auth enforce, ${iam.identities.byAccessKey.size} access keys in ${iam.identities.accounts.length} accounts`;
-    process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, ${who}${workers}, pid ${process.pid})\n`);
+    const httpsUrl = (running as { httpsUrl?: string }).httpsUrl ?? (config.httpsPort > 0 ? `https://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.httpsPort}` : undefined);
+    const https = httpsUrl === undefined ? '' : `, custom domain names on ${httpsUrl}`;
+    process.stdout.write(`gatehouse ${VERSION} serving ${running.url} (${store}, ${who}${workers}${https}, pid ${process.pid})\n`);
   }
   releaseLog();
 }
