@@ -113,9 +113,11 @@ async function main(): Promise<void> {
     console.log(`hot path — node ${process.version}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} at start; wrk -t2 -c${CONNECTIONS}, ${SECONDS} s rounds, ${ROUNDS} alternating rounds after a warm-up (medians); CPU = user + system time of the server process per request\n`);
     console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio |');
     console.log('|---|---|---|---|---|---|---|');
-    console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${stage}/mock?petType=cat`, gh.pid, load), ROUNDS)));
-    console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
-    console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
+    // CASES=mock (or http, proxy, comma-separated) runs only those cases: for measuring one change.
+    const cases = new Set((process.env.CASES ?? 'mock,http,proxy').split(','));
+    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${stage}/mock?petType=cat`, gh.pid, load), ROUNDS)));
+    if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
+    if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
     console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');

@@ -32,7 +32,7 @@ export interface RequestLogLine {
 
 function create(level: LogLevel, pretty: boolean): Logger {
   // A terminal gets one plain line per event; pipes and files get pino's JSON.
-  const out: { write(line: string): void } = pretty ? prettyStream() : pino.destination({ fd: 1, sync: false });
+  const out: { write(line: string): void } = pretty ? prettyStream() : batched(pino.destination({ fd: 1, sync: false }));
   return pino({
     level,
     base: { pid: process.pid },
@@ -44,6 +44,40 @@ function create(level: LogLevel, pretty: boolean): Logger {
       else held.push({ out, line });
     },
   });
+}
+
+/**
+ * One write per turn of the event loop: under load the request log adds one line per request,
+ * and a write (a system call) per line cost more than the rest of the line's work. Lines keep
+ * their order; what is pending when the process exits is written synchronously.
+ */
+function batched(dest: pino.DestinationStream & { flushSync?(): void }): { write(line: string): void } {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.length === 1 ? pending[0]! : pending.join('');
+    pending = [];
+    dest.write(text);
+  };
+  process.once('exit', () => {
+    flush();
+    try {
+      dest.flushSync?.();
+    } catch {
+      // stdout is gone (a closed pipe): nothing more can be written
+    }
+  });
+  return {
+    write(line: string) {
+      pending.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
 }
 
 // Lines logged while the server starts wait for its start-up line, which scripts read as the
