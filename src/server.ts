@@ -28,6 +28,7 @@ import { DomainTable } from './domains/table.ts';
 import { createHttpsServer } from './domains/https.ts';
 import { s3TruststoreReader } from './domains/truststore.ts';
 import { createAcmService } from './acm/index.ts';
+import { consoleFiles, CONSOLE_PATH } from './console/serve.ts';
 import { DEFAULT_RESOLVERS } from './execute/front-door.ts';
 import { limitConnections, serverOptions } from './http/limits.ts';
 
@@ -117,7 +118,12 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     sendJson(res, 200, { reset: true });
   }
 
+  const consolePages = consoleFiles();
   function internal(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`)) {
+      consolePages.handle(req, res, path);
+      return;
+    }
     if (path === '/_gatehouse/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, { status: 'ok', version: VERSION, pid: process.pid });
       return;
@@ -138,7 +144,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
       reset(res).catch((err) => sendFrontError(req, res, 'apigateway', { status: 500, type: 'InternalFailure', message: String(err) }));
       return;
     }
-    sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health, GET /_gatehouse/metrics and POST /_gatehouse/reset' });
+    sendFrontError(req, res, 'apigateway', { status: 404, type: 'NotFoundException', message: 'Not Found: Gatehouse\'s own routes are GET /_gatehouse/health, GET /_gatehouse/metrics, POST /_gatehouse/reset and the console at /_gatehouse/console/' });
   }
 
   const logs = createLogsPlane(config);
