@@ -2,6 +2,7 @@
 // clients a script would use, signed with the credentials the user typed in (kept in this tab's
 // sessionStorage only). Nothing here talks to any other origin.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 
 export interface Credentials {
   accessKeyId: string;
@@ -29,19 +30,29 @@ export function saveCredentials(c: Credentials | null): void {
   clients = null;
 }
 
-let clients: { apigateway: APIGatewayClient } | null = null;
+let clients: { apigateway: APIGatewayClient; lambda: LambdaClient } | null = null;
 
 /** The SDK client for the management API at this page's own origin. */
 export function apigateway(): APIGatewayClient {
+  return sdk().apigateway;
+}
+
+/** The SDK client for the built-in Lambda service, at the same origin. */
+export function lambda(): LambdaClient {
+  return sdk().lambda;
+}
+
+function sdk(): { apigateway: APIGatewayClient; lambda: LambdaClient } {
   if (clients === null) {
     const c = loadCredentials();
     if (c === null) throw new Error('Sign in first: the console signs its calls with your credentials');
     const credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
     clients = {
       apigateway: new APIGatewayClient({ region: c.region, endpoint: window.location.origin, credentials, maxAttempts: 1 }),
+      lambda: new LambdaClient({ region: c.region, endpoint: window.location.origin, credentials, maxAttempts: 1 }),
     };
   }
-  return clients.apigateway;
+  return clients;
 }
 
 /** AWS's error as the user should read it: its code and message, as the CLI prints them. */

@@ -8,6 +8,7 @@ import { Field, href, useRoute } from './ui.tsx';
 import { ApiList } from './views/apis.tsx';
 import { ApiView } from './views/api.tsx';
 import { KeysView, UsagePlansView } from './views/keys.tsx';
+import { ClientCertificatesView, DomainNamesView, FunctionsView } from './views/more.tsx';
 
 function SignIn({ onSignedIn }: { onSignedIn: () => void }): ReactNode {
   const [form, setForm] = useState<Credentials>({ accessKeyId: '', secretAccessKey: '', sessionToken: '', region: 'us-east-1' });
@@ -55,6 +56,9 @@ function App(): ReactNode {
   if (route[0] === 'apis' && route[1] !== undefined) view = <ApiView apiId={route[1]} route={route.slice(2)} />;
   else if (route[0] === 'keys') view = <KeysView />;
   else if (route[0] === 'usage-plans') view = <UsagePlansView planId={route[1]} />;
+  else if (route[0] === 'domain-names') view = <DomainNamesView />;
+  else if (route[0] === 'client-certificates') view = <ClientCertificatesView />;
+  else if (route[0] === 'functions') view = <FunctionsView />;
   else view = <ApiList />;
   return (
     <>
@@ -64,6 +68,9 @@ function App(): ReactNode {
           <a href={href('apis')} aria-current={route[0] === 'apis' || route.length === 0 ? 'page' : undefined}>APIs</a>
           <a href={href('keys')} aria-current={route[0] === 'keys' ? 'page' : undefined}>API Keys</a>
           <a href={href('usage-plans')} aria-current={route[0] === 'usage-plans' ? 'page' : undefined}>Usage Plans</a>
+          <a href={href('domain-names')} aria-current={route[0] === 'domain-names' ? 'page' : undefined}>Custom Domain Names</a>
+          <a href={href('client-certificates')} aria-current={route[0] === 'client-certificates' ? 'page' : undefined}>Client Certificates</a>
+          <a href={href('functions')} aria-current={route[0] === 'functions' ? 'page' : undefined}>Lambda</a>
         </nav>
         <span className="who">{creds.accessKeyId} · {creds.region}</span>
         <button type="button" onClick={() => { saveCredentials(null); setSignedIn(false); }}>Sign out</button>

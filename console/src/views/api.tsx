@@ -9,6 +9,7 @@ import { apigateway } from '../api.ts';
 import { Action, Field, go, href, Status, useLoad } from '../ui.tsx';
 import { MethodView } from './method.tsx';
 import { StagesView } from './stages.tsx';
+import { AuthorizersView, GatewayResponsesView, ModelsView } from './more.tsx';
 
 const VERBS = ['ANY', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
@@ -34,6 +35,9 @@ export function ApiView({ apiId, route }: { apiId: string; route: string[] }): R
       <nav className="subnav" aria-label="API sections">
         <a href={href('apis', apiId, 'resources')} aria-current={section === 'resources' ? 'page' : undefined}>Resources</a>
         <a href={href('apis', apiId, 'stages')} aria-current={section === 'stages' ? 'page' : undefined}>Stages</a>
+        <a href={href('apis', apiId, 'authorizers')} aria-current={section === 'authorizers' ? 'page' : undefined}>Authorizers</a>
+        <a href={href('apis', apiId, 'gateway-responses')} aria-current={section === 'gateway-responses' ? 'page' : undefined}>Gateway Responses</a>
+        <a href={href('apis', apiId, 'models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
         <a href={href('apis', apiId, 'export')} aria-current={section === 'export' ? 'page' : undefined}>Export</a>
       </nav>
       {section === 'resources' && (
@@ -55,6 +59,9 @@ export function ApiView({ apiId, route }: { apiId: string; route: string[] }): R
       )}
       {section === 'stages' && <StagesView apiId={apiId} stageName={route[1]} />}
       {section === 'export' && <ExportView apiId={apiId} />}
+      {section === 'authorizers' && <AuthorizersView apiId={apiId} />}
+      {section === 'gateway-responses' && <GatewayResponsesView apiId={apiId} />}
+      {section === 'models' && <ModelsView apiId={apiId} />}
     </section>
   );
 }
