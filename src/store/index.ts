@@ -3,7 +3,7 @@ import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
 
-export type { Store, ReadTx, WriteTx, ListOptions, ListPage, Located, Scanned, Change, ChangePage, ChangeLogOptions } from './types.ts';
+export type { Store, ReadTx, WriteTx, ListOptions, ListPage, Located, Scanned, Change, ChangePage, ChangeLogOptions, AuditRow, AuditQuery, AggregateRow } from './types.ts';
 export { StoreError, StoreUnavailableError } from './types.ts';
 export { InvalidCursorError } from './cursor.ts';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite.ts';

@@ -40,6 +40,30 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE change_head (only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row), last BIGINT NOT NULL);
    INSERT INTO change_head (last) VALUES (0);
    CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, bytes BYTEA NOT NULL);`,
+  // 2: the audit trail (src/audit) and CloudWatch's per-minute aggregates (src/metrics).
+  `CREATE TABLE audit (
+     seq BIGSERIAL PRIMARY KEY,
+     partition TEXT COLLATE "C" NOT NULL,
+     event_id TEXT NOT NULL UNIQUE,
+     at BIGINT NOT NULL,
+     name TEXT NOT NULL,
+     source TEXT NOT NULL,
+     username TEXT NOT NULL,
+     access_key TEXT NOT NULL,
+     read_only BOOLEAN NOT NULL,
+     resources TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX audit_time ON audit (partition, at);
+   CREATE TABLE metric_minutes (
+     partition TEXT COLLATE "C" NOT NULL,
+     namespace TEXT COLLATE "C" NOT NULL,
+     series TEXT COLLATE "C" NOT NULL,
+     minute BIGINT NOT NULL,
+     writer TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (partition, namespace, minute, series, writer)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

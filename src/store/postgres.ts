@@ -19,7 +19,7 @@ import { CHANNEL, listen } from './postgres-listen.ts';
 import { checkDigest } from './blob-digest.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { LOCK_CHANGES, LOCK_SPACE, LOCK_SPACE_PARTITION, migrate } from './postgres-schema.ts';
-import type { Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
+import type { AuditRow, Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
 
 export interface PostgresStoreOptions {
   changeLog?: ChangeLogOptions;
@@ -35,6 +35,13 @@ export interface PostgresStore extends Store {
 }
 
 type Pending = { kind: string; parent: string; id: string; op: Change['op']; partition: string };
+
+const AUDIT_INSERT = `INSERT INTO audit (partition, event_id, at, name, source, username, access_key, read_only, resources, body)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO UPDATE SET resources = EXCLUDED.resources, body = EXCLUDED.body`;
+
+function auditArgs(e: AuditRow): unknown[] {
+  return [e.partition, e.eventId, e.eventTime, e.eventName, e.eventSource, e.username, e.accessKeyId, e.readOnly, `|${e.resources.join('|')}|`, e.body];
+}
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 3000;
@@ -148,6 +155,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           : await query<{ kind: string; id: string }>(c, 'DELETE FROM docs WHERE partition=$1 AND parent=$2 AND kind = ANY($3) RETURNING kind, id', [partition, parent, kinds]);
         for (const d of rows) note(d.kind, parent, d.id, 'delete');
         return rows.length;
+      },
+      async audit(event) {
+        isOpen();
+        await query(c, AUDIT_INSERT, auditArgs(event));
       },
     };
   }
@@ -289,12 +300,63 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async deleteBlob(sha256) {
       await onePool(writes, 'DELETE FROM blobs WHERE sha256=$1', [sha256]);
     },
+    async appendAudit(event) {
+      await onePool(writes, AUDIT_INSERT, auditArgs(event));
+    },
+    async lookupAudit(q) {
+      const where = ['partition = $1', 'at >= $2', 'at <= $3'];
+      const args: unknown[] = [q.partition, q.start, q.end];
+      if (q.before !== undefined) {
+        args.push(q.before);
+        where.push(`seq < $${args.length}`);
+      }
+      const a = q.attribute;
+      if (a !== undefined) {
+        const column = ({ EventName: 'name', EventSource: 'source', Username: 'username', AccessKeyId: 'access_key', EventId: 'event_id' } as Record<string, string>)[a.key];
+        if (column !== undefined) {
+          args.push(a.value);
+          where.push(`${column} = $${args.length}`);
+        } else if (a.key === 'ReadOnly') {
+          args.push(a.value === 'true');
+          where.push(`read_only = $${args.length}`);
+        } else {
+          args.push(`|${a.value}|`);
+          where.push(`strpos(resources, $${args.length}) > 0`);
+        }
+      }
+      args.push(q.limit);
+      const { rows } = await onePool<{ seq: string; body: string }>(reads, `SELECT seq, body FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${args.length}`, args);
+      return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+    },
+    async pruneAudit(beforeMs) {
+      const r = await onePool(writes, 'DELETE FROM audit WHERE at < $1', [beforeMs]);
+      return r.rowCount ?? 0;
+    },
+    async putAggregates(rows) {
+      if (rows.length === 0) return;
+      await onePool(writes,
+        `INSERT INTO metric_minutes (partition, namespace, series, minute, writer, data)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+         ON CONFLICT (partition, namespace, minute, series, writer) DO UPDATE SET data = EXCLUDED.data`,
+        [rows.map((r) => r.partition), rows.map((r) => r.namespace), rows.map((r) => r.series), rows.map((r) => r.minute), rows.map((r) => r.writer), rows.map((r) => r.data)]);
+    },
+    async readAggregates(partition, namespace, fromMinute, toMinute) {
+      const { rows } = await onePool<{ partition: string; namespace: string; series: string; minute: string; writer: string; data: string }>(reads,
+        'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=$1 AND namespace=$2 AND minute>=$3 AND minute<=$4',
+        [partition, namespace, fromMinute, toMinute]);
+      return rows.map((r) => ({ ...r, minute: Number(r.minute) }));
+    },
+    async pruneAggregates(beforeMinute) {
+      await onePool(writes, 'DELETE FROM metric_minutes WHERE minute < $1', [beforeMinute]);
+    },
     async clear() {
       // No partition lock: clear takes row locks first and the change-log lock last, the order
       // every writer takes them in, so it cannot deadlock with one.
       await transaction(async () => undefined, async (c, pending) => {
         await query(c, 'DELETE FROM docs');
         await query(c, 'DELETE FROM blobs');
+        await query(c, 'DELETE FROM audit');
+        await query(c, 'DELETE FROM metric_minutes');
         pending.push({ partition: '', kind: '', parent: '', id: '', op: 'clear' });
       });
     },

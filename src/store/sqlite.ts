@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDigest } from './blob-digest.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
+import type { AggregateRow, AuditRow, Change, ChangeLogOptions, ChangePage, ListOptions, ListPage, Located, ReadTx, Store, WriteTx } from './types.ts';
 
 export { InvalidCursorError } from './cursor.ts';
 
@@ -42,6 +42,29 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE TABLE IF NOT EXISTS blobs (
   sha256 TEXT PRIMARY KEY,
   bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  partition TEXT NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  at INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  username TEXT NOT NULL,
+  access_key TEXT NOT NULL,
+  read_only INTEGER NOT NULL,
+  resources TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (partition, at);
+CREATE TABLE IF NOT EXISTS metric_minutes (
+  partition TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  series TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  writer TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (partition, namespace, minute, series, writer)
 );
 `;
 
@@ -95,7 +118,18 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     clearBlobs: db.prepare('DELETE FROM blobs'),
     putBlob: db.prepare('INSERT INTO blobs (sha256, bytes) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     deleteBlob: db.prepare('DELETE FROM blobs WHERE sha256=?'),
+    audit: db.prepare(`INSERT INTO audit (partition, event_id, at, name, source, username, access_key, read_only, resources, body)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET resources=excluded.resources, body=excluded.body`),
+    pruneAudit: db.prepare('DELETE FROM audit WHERE at < ?'),
+    clearAudit: db.prepare('DELETE FROM audit'),
+    putAggregate: db.prepare(`INSERT INTO metric_minutes (partition, namespace, series, minute, writer, data) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (partition, namespace, minute, series, writer) DO UPDATE SET data=excluded.data`),
+    readAggregates: db.prepare<[string, string, number, number], AggregateRow>(
+      'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? AND minute<=?'),
+    pruneAggregates: db.prepare('DELETE FROM metric_minutes WHERE minute < ?'),
+    clearAggregates: db.prepare('DELETE FROM metric_minutes'),
   };
+  const auditArgs = (e: AuditRow) => [e.partition, e.eventId, e.eventTime, e.eventName, e.eventSource, e.username, e.accessKeyId, e.readOnly ? 1 : 0, `|${e.resources.join('|')}|`, e.body];
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -214,6 +248,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
           : kinds.flatMap((k) => q.delChildrenKind.all(partition, parent, k));
         for (const d of gone) record(changes, partition, d.kind, parent, d.id, 'delete');
         return gone.length;
+      },
+      async audit(event) {
+        isOpen();
+        q.audit.run(...auditArgs(event));
       },
     };
   }
@@ -343,10 +381,66 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
         q.deleteBlob.run(sha256);
       });
     },
+    async appendAudit(event) {
+      await transaction(async () => {
+        q.audit.run(...auditArgs(event));
+      });
+    },
+    async lookupAudit(query) {
+      return withReads(async (r, before) => {
+        await before();
+        const where = ['partition = ?', 'at >= ?', 'at <= ?'];
+        const args: (string | number)[] = [query.partition, query.start, query.end];
+        if (query.before !== undefined) {
+          where.push('seq < ?');
+          args.push(query.before);
+        }
+        const a = query.attribute;
+        if (a !== undefined) {
+          const column = { EventName: 'name', EventSource: 'source', Username: 'username', AccessKeyId: 'access_key', EventId: 'event_id' }[a.key as string];
+          if (column !== undefined) {
+            where.push(`${column} = ?`);
+            args.push(a.value);
+          } else if (a.key === 'ReadOnly') {
+            where.push('read_only = ?');
+            args.push(a.value === 'true' ? 1 : 0);
+          } else {
+            where.push('instr(resources, ?) > 0');
+            args.push(`|${a.value}|`);
+          }
+        }
+        args.push(query.limit);
+        return r.conn.prepare<(string | number)[], { seq: number; body: string }>(`SELECT seq, body FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args);
+      });
+    },
+    async pruneAudit(beforeMs) {
+      return transaction(async () => q.pruneAudit.run(beforeMs).changes);
+    },
+    async putAggregates(rows) {
+      if (rows.length === 0) return;
+      await transaction(async () => {
+        for (const a of rows) q.putAggregate.run(a.partition, a.namespace, a.series, a.minute, a.writer, a.data);
+      });
+    },
+    async readAggregates(partition, namespace, fromMinute, toMinute) {
+      return withReads(async (r, before) => {
+        await before();
+        return r === w ? q.readAggregates.all(partition, namespace, fromMinute, toMinute)
+          : r.conn.prepare<[string, string, number, number], AggregateRow>(
+            'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? AND minute<=?').all(partition, namespace, fromMinute, toMinute);
+      });
+    },
+    async pruneAggregates(beforeMinute) {
+      await transaction(async () => {
+        q.pruneAggregates.run(beforeMinute);
+      });
+    },
     async clear() {
       await transaction(async (changes) => {
         q.clear.run();
         q.clearBlobs.run();
+        q.clearAudit.run();
+        q.clearAggregates.run();
         record(changes, '', '', '', '', 'clear');
       });
     },

@@ -47,6 +47,51 @@ export interface WriteTx extends ReadTx {
   delete(kind: string, parent: string, id: string): Promise<boolean>;
   /** Deletes every document of the given kinds under `parent` (all kinds when omitted). */
   deleteChildren(parent: string, kinds?: readonly string[]): Promise<number>;
+  /** Records an audit event (src/audit) in this transaction: it commits with the change or not at
+   *  all. A second event of the same eventId replaces the first (one record per call). Not in
+   *  the change log. */
+  audit(event: AuditRow): Promise<void>;
+}
+
+/** One CloudTrail event as the store keeps it: the fields LookupEvents filters on, and the record. */
+export interface AuditRow {
+  readonly partition: string;
+  readonly eventId: string;
+  /** Epoch ms. */
+  readonly eventTime: number;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly username: string;
+  readonly accessKeyId: string;
+  readonly readOnly: boolean;
+  /** Names of the resources the call touched (ResourceName lookups). */
+  readonly resources: readonly string[];
+  /** The CloudTrail record, as JSON text. */
+  readonly body: string;
+}
+
+export interface AuditQuery {
+  readonly partition: string;
+  /** Epoch ms, inclusive. */
+  readonly start: number;
+  readonly end: number;
+  readonly attribute?: { readonly key: 'EventName' | 'EventSource' | 'Username' | 'AccessKeyId' | 'ReadOnly' | 'ResourceName' | 'EventId'; readonly value: string };
+  /** Events older (in store order) than this cursor, from a previous page. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+/** One writer's aggregate of one metric series over one minute (src/metrics). */
+export interface AggregateRow {
+  readonly partition: string;
+  readonly namespace: string;
+  /** The series: its dimensions, canonical. */
+  readonly series: string;
+  /** Epoch minutes. */
+  readonly minute: number;
+  /** The process that aggregated it: rows of several processes add up. */
+  readonly writer: string;
+  readonly data: string;
 }
 
 export interface Located {
@@ -119,6 +164,16 @@ export interface Store {
   putBlob(sha256: string, bytes: Buffer): Promise<void>;
   getBlob(sha256: string): Promise<Buffer | undefined>;
   deleteBlob(sha256: string): Promise<void>;
+  /** An audit event of a call that changed nothing (a read, a refused call), alone. */
+  appendAudit(event: AuditRow): Promise<void>;
+  /** Newest first; each with its cursor for `before`. */
+  lookupAudit(query: AuditQuery): Promise<{ seq: number; body: string }[]>;
+  /** Deletes events older than `beforeMs`; returns how many. */
+  pruneAudit(beforeMs: number): Promise<number>;
+  /** Writes (or replaces) per-minute aggregates, keyed by partition, namespace, series, minute and writer. */
+  putAggregates(rows: readonly AggregateRow[]): Promise<void>;
+  readAggregates(partition: string, namespace: string, fromMinute: number, toMinute: number): Promise<AggregateRow[]>;
+  pruneAggregates(beforeMinute: number): Promise<void>;
   /** Empties every partition (POST /_gatehouse/reset). */
   clear(): Promise<void>;
   close(): Promise<void>;

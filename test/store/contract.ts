@@ -453,5 +453,51 @@ export function storeContract(name: string, open: (options?: OpenOptions) => Pro
         });
       });
     }
-  });
+  
+    it('keeps audit events with their transaction, newest first, filtered by attribute, and prunes old ones', async () => {
+      const row = (n: number, extra: Partial<{ eventName: string; username: string; readOnly: boolean; resources: string[] }> = {}) => ({
+        partition: 'acct/us-east-1', eventId: `e${n}`, eventTime: 1_000 + n, eventName: extra.eventName ?? 'CreateResource', eventSource: 'apigateway.amazonaws.com',
+        username: extra.username ?? 'alice', accessKeyId: 'AKID1', readOnly: extra.readOnly ?? false, resources: extra.resources ?? ['abc'], body: JSON.stringify({ n }),
+      });
+      await store.write('acct/us-east-1', async (tx) => {
+        await tx.put('restapi', '', 'abc', { id: 'abc' });
+        await tx.audit(row(1));
+      });
+      // A failed transaction leaves neither its change nor its record.
+      await assert.rejects(store.write('acct/us-east-1', async (tx) => {
+        await tx.put('restapi', '', 'gone', { id: 'gone' });
+        await tx.audit(row(2));
+        throw new Error('refused');
+      }));
+      await store.appendAudit(row(3, { eventName: 'GetRestApis', readOnly: true, username: 'bob', resources: [] }));
+      // The same eventId again replaces the record (a call with two write transactions).
+      await store.write('acct/us-east-1', async (tx) => tx.audit({ ...row(1), body: JSON.stringify({ n: 1, again: true }) }));
+      const all = await store.lookupAudit({ partition: 'acct/us-east-1', start: 0, end: 10_000, limit: 10 });
+      assert.deepEqual(all.map((r) => JSON.parse(r.body)), [{ n: 3 }, { n: 1, again: true }]);
+      assert.equal(await store.read('acct/us-east-1', (tx) => tx.get('restapi', '', 'gone')), undefined);
+      const q = (attribute: { key: 'EventName' | 'Username' | 'ReadOnly' | 'ResourceName'; value: string }) =>
+        store.lookupAudit({ partition: 'acct/us-east-1', start: 0, end: 10_000, limit: 10, attribute }).then((rows) => rows.map((r) => JSON.parse(r.body).n));
+      assert.deepEqual(await q({ key: 'EventName', value: 'GetRestApis' }), [3]);
+      assert.deepEqual(await q({ key: 'Username', value: 'alice' }), [1]);
+      assert.deepEqual(await q({ key: 'ReadOnly', value: 'true' }), [3]);
+      assert.deepEqual(await q({ key: 'ResourceName', value: 'abc' }), [1]);
+      assert.deepEqual(await q({ key: 'ResourceName', value: 'ab' }), []);
+      const page2 = await store.lookupAudit({ partition: 'acct/us-east-1', start: 0, end: 10_000, limit: 10, before: all[0]!.seq });
+      assert.deepEqual(page2.map((r) => JSON.parse(r.body).n), [1]);
+      assert.deepEqual(await store.lookupAudit({ partition: 'other/us-east-1', start: 0, end: 10_000, limit: 10 }), []);
+      assert.equal(await store.pruneAudit(1_002), 1);
+      assert.deepEqual((await store.lookupAudit({ partition: 'acct/us-east-1', start: 0, end: 10_000, limit: 10 })).map((r) => JSON.parse(r.body).n), [3]);
+    });
+
+    it('keeps per-minute aggregates by series, minute and writer, replaced in place', async () => {
+      const a = { partition: 'p/r', namespace: 'AWS/ApiGateway', series: 'ApiName=x', minute: 100, writer: 'w1', data: '{"n":1}' };
+      await store.putAggregates([a, { ...a, writer: 'w2', data: '{"n":2}' }, { ...a, minute: 101 }, { ...a, namespace: 'AWS/Lambda' }]);
+      await store.putAggregates([{ ...a, data: '{"n":5}' }]);
+      const rows = await store.readAggregates('p/r', 'AWS/ApiGateway', 100, 100);
+      assert.deepEqual(rows.map((r) => `${r.writer} ${r.minute} ${r.data}`).sort(), ['w1 100 {"n":5}', 'w2 100 {"n":2}']);
+      assert.equal((await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000)).length, 3);
+      await store.pruneAggregates(101);
+      assert.deepEqual((await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000)).map((r) => r.minute), [101]);
+    });
+});
 }

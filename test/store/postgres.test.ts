@@ -50,7 +50,7 @@ describe('PostgreSQL store', { timeout: 120_000 }, () => {
     await c.connect();
     try {
       const { rows } = await c.query<{ version: number }>('SELECT version FROM gatehouse_schema ORDER BY version');
-      assert.deepEqual(rows.map((r) => r.version), [1]);
+      assert.deepEqual(rows.map((r) => r.version), [1, 2]);
     } finally {
       await c.end();
       await Promise.all([...stores, again].map((s) => s.close()));
