@@ -29,6 +29,8 @@ import { createHttpsServer } from './domains/https.ts';
 import { s3TruststoreReader } from './domains/truststore.ts';
 import { createAcmService } from './acm/index.ts';
 import { consoleFiles, CONSOLE_PATH } from './console/serve.ts';
+import { MinuteAggregator } from './metrics/aggregate.ts';
+import { createCloudWatchPlane } from './metrics/cloudwatch.ts';
 import { DEFAULT_RESOLVERS } from './execute/front-door.ts';
 import { limitConnections, serverOptions } from './http/limits.ts';
 
@@ -85,7 +87,10 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const feed = shares ? new FollowingFeed(store, { notifier: shared.notifier }) : new LocalFeed(store);
   await feed.start();
   const control = createControlPlane({ store, config, shared, clock: options.clock });
-  const lambda = createLambdaService({ store, config });
+  // CloudWatch's metrics: per-minute aggregates of this process, written to the store where
+  // every process's add up (src/metrics).
+  const minutes = new MinuteAggregator(store);
+  const lambda = createLambdaService({ store, config, minutes });
   const access = createAccess({
     config,
     store,
@@ -105,6 +110,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     store,
     config,
     feed,
+    minutes,
     resolvers: [domains.resolver, ...DEFAULT_RESOLVERS],
     access,
     cache,
@@ -155,6 +161,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     logs: (req, res) => logs.handle(req, res),
     control: (req, res) => control.handle(req, res),
     awsJson: [acm],
+    cloudwatch: createCloudWatchPlane(config, store, () => minutes.flush()),
     servedHost: (hostname) => domains.lookup(hostname) !== null,
   });
   const server = createServer(serverOptions(config), listener);
@@ -213,6 +220,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
         domains.close();
         await lambda.close();
         await execute.close();
+        await minutes.close();
         await logs.close();
         await aws.close();
         await feed.close();

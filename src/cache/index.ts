@@ -144,10 +144,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           const hit = data === undefined ? undefined : decode(data);
           if (hit !== undefined) {
             stage.counts.hits++;
+            scope.cacheStatus = 'hit';
             return warn ? withWarning(hit) : hit;
           }
         }
         stage.counts.misses++;
+        scope.cacheStatus = 'miss';
         const out = await invoke();
         if (out.statusCode >= 200 && out.statusCode < 300) await store(stage, key, out, ttlSeconds);
         return warn ? withWarning(out) : out;

@@ -13,6 +13,7 @@ import { buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
 import type { DomainTarget } from '../domains/table.ts';
+import type { MinuteAggregator } from '../metrics/aggregate.ts';
 import { runPipeline } from './pipeline.ts';
 import type { Access } from '../access/index.ts';
 import type { ResponseCache } from '../cache/index.ts';
@@ -46,6 +47,8 @@ export interface ExecutionPlaneOptions {
   access?: Access;
   /** The stage response cache (src/cache); nothing is cached when omitted. */
   cache?: ResponseCache;
+  /** CloudWatch's per-minute aggregates (src/metrics); none when omitted. */
+  minutes?: MinuteAggregator;
   maxStages?: number;
   log?: (line: string) => void;
 }
@@ -56,7 +59,9 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
   // Metrics, access logs and execution logs (src/observe); the integrations are timed for them.
-  const observer: Observer = createObserver({ dataDir: options.config.dataDir, cache: options.cache, logLimits: logFileLimits(options.config) });
+  const observer: Observer = createObserver({
+    dataDir: options.config.dataDir, cache: options.cache, logLimits: logFileLimits(options.config), ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
+  });
   let registry = observer.timed(integrations.registry);
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);

@@ -72,6 +72,8 @@ export interface InvocationScope {
   readonly log: ExecutionLog | null;
   /** What the access steps learned about the caller, for the steps after them (src/access). */
   readonly grants: AccessGrants;
+  /** Set by the stage cache when it looked the request up (CacheHitCount, CacheMissCount). */
+  cacheStatus?: 'hit' | 'miss';
 }
 
 /** Filled by access steps as they run; empty for a method with no access control. */

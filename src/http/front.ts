@@ -23,6 +23,8 @@ export interface Planes {
   control(req: IncomingMessage, res: ServerResponse): void;
   /** Other AWS services of the JSON protocols on the port (ACM), each recognised by its X-Amz-Target. */
   readonly awsJson?: readonly AwsJsonService[];
+  /** CloudWatch's metrics API (query, awsJson1.0 and RPC v2 CBOR protocols). */
+  readonly cloudwatch?: { matches(req: IncomingMessage): boolean; handle(req: IncomingMessage, res: ServerResponse): void };
   /** Whether a Host names a custom domain name this gateway serves (admitted like its own names). */
   servedHost?(hostname: string): boolean;
 }
@@ -49,6 +51,7 @@ export function requestListener(config: Pick<GatehouseConfig, 'host' | 'allowHos
     if (req.headers['x-amz-target'] !== undefined) {
       for (const service of awsJson) if (service.matches(req)) return service.handle(req, res);
     }
+    if (req.method === 'POST' && planes.cloudwatch?.matches(req) === true) return planes.cloudwatch.handle(req, res);
     planes.control(req, res);
   }
 

@@ -97,7 +97,10 @@ export function createFrontGuard(config: Pick<GatehouseConfig, 'host' | 'allowHo
       const type = req.headers['content-type'];
       if (type !== undefined) {
         const essence = type.split(';', 1)[0]!.trim().toLowerCase();
-        if (!ACCEPTED_TYPES.has(essence) && !essence.startsWith('application/x-amz-json-')) {
+        // AWS's query protocol (CloudWatch) posts forms; a form a web page sends cannot carry a
+        // SigV4 Authorization header, so a signed form is no cross-site request.
+        const signedForm = essence === 'application/x-www-form-urlencoded' && String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
+        if (!ACCEPTED_TYPES.has(essence) && !essence.startsWith('application/x-amz-json-') && !signedForm) {
           return {
             status: 415,
             type: 'UnsupportedMediaTypeException',

@@ -1,6 +1,7 @@
 // The built-in Lambda function service: Lambda's wire API for the AWS CLI and SDKs, and
 // `invoke()` for API Gateway's Lambda integrations. Functions run in worker processes (see
 // pool.ts and worker.ts); their metadata sits in the Store, their code on disk.
+import type { MinuteAggregator } from '../metrics/aggregate.ts';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ export interface LambdaServiceOptions {
   config: GatehouseConfig;
   /** How long an idle worker stays warm (default: config.lambdaIdleSeconds). */
   idleTimeoutMs?: number;
+  /** CloudWatch's AWS/Lambda metrics per minute (src/metrics). */
+  minutes?: MinuteAggregator;
 }
 
 export interface LambdaService {
@@ -70,6 +73,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     bootstraps,
     limits: { concurrency: Math.max(1, config.lambdaConcurrency), queueSize: config.lambdaQueueSize, host },
     external,
+    ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
   });
   const idleMs = options.idleTimeoutMs ?? config.lambdaIdleSeconds * 1000;
   const reaper = setInterval(() => functions.reap(idleMs), Math.max(50, Math.min(idleMs / 2, 30_000)));

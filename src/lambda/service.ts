@@ -3,6 +3,7 @@
 // function's record from the store, so a change made through another process (another host)
 // shows on this one's next invocation: new code or settings retire the warm workers, a deleted
 // function stops them.
+import type { MinuteAggregator } from '../metrics/aggregate.ts';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -50,6 +51,8 @@ export interface ServiceSetup {
   readonly bootstraps: { readonly nodejs: string; readonly python: string };
   readonly limits: PoolLimits;
   readonly external: ExternalLambda | undefined;
+  /** CloudWatch's AWS/Lambda metrics per minute (src/metrics); none when omitted. */
+  readonly minutes?: MinuteAggregator;
 }
 
 export class LambdaFunctions {
@@ -78,6 +81,20 @@ export class LambdaFunctions {
     this.#bootstraps = setup.bootstraps;
     this.#limits = setup.limits;
     this.#external = setup.external;
+    this.#minutes = setup.minutes;
+  }
+
+  readonly #minutes: MinuteAggregator | undefined;
+
+  /** An invocation starts, counted for /_gatehouse/metrics and CloudWatch; call the answer when it ends. */
+  #started(partition: string, account: string, region: string, functionName: string): (outcome: 'ok' | 'error' | 'throttled') => void {
+    const prom = gatewayMetrics().lambdaSeries(account, region, functionName).start();
+    const minute = this.#minutes?.lambdaSeries(partition, functionName).start(Date.now());
+    const t0 = performance.now();
+    return (outcome) => {
+      prom(outcome);
+      minute?.(outcome, performance.now() - t0);
+    };
   }
 
   // ---- management -------------------------------------------------------------------------
@@ -260,11 +277,10 @@ export class LambdaFunctions {
     const pool = await this.#pool(part, fn);
     const requestId = options.requestId ?? randomUUID();
     const [account, region] = splitPartition(part);
-    const metrics = gatewayMetrics().lambdaSeries(account, region, fn.FunctionName);
     if (invocationType === 'Event') {
       // Accepted now, run in the background (Lambda's own event queue; no retries here).
       pool.checkCapacity();
-      const ended = metrics.start();
+      const ended = this.#started(part, account, region, fn.FunctionName);
       pool.run(requestId, text, undefined, options.clientContext)
         .then((outcome) => {
           ended(outcome.functionError === undefined ? 'ok' : 'error');
@@ -274,7 +290,7 @@ export class LambdaFunctions {
       return { statusCode: 202, payload: Buffer.alloc(0), executedVersion: '$LATEST' };
     }
     const signal = withTimeout(options);
-    const ended = metrics.start();
+    const ended = this.#started(part, account, region, fn.FunctionName);
     const running = pool.run(requestId, text, signal, options.clientContext);
     running.then((outcome) => {
       ended(outcome.functionError === undefined ? 'ok' : 'error');

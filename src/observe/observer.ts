@@ -10,6 +10,7 @@ import type { Integration, IntegrationRegistry } from '../integrations/index.ts'
 import { compileAccessLogFormat, logGroupOfArn, type AccessLogFormat } from './access-log.ts';
 import { executionLogGroup, executionLogging, RequestExecutionLog, type ExecutionLogging } from './execution-log.ts';
 import { DEFAULT_LIMITS, openLogFiles, type LogFileLimits, type LogWriter } from './log-files.ts';
+import type { ApiSeriesMinutes, MinuteAggregator } from '../metrics/aggregate.ts';
 import { gatewayMetrics, type ApiSeries, type CacheCountSource, type GatewayMetrics } from './metrics.ts';
 
 export interface ObserverOptions {
@@ -20,6 +21,8 @@ export interface ObserverOptions {
   /** This process's metrics (tests give their own). */
   readonly metrics?: GatewayMetrics;
   readonly logLimits?: LogFileLimits;
+  /** CloudWatch's per-minute aggregates (src/metrics); none when omitted. */
+  readonly minutes?: MinuteAggregator;
 }
 
 export interface Observer {
@@ -41,6 +44,10 @@ interface StageObserver {
   readonly accessLog: { readonly format: AccessLogFormat; readonly writer: LogWriter } | null;
   /** Methods that log execution, with how; null when none does (the stage-wide setting applies to unrouted requests). */
   readonly execution: { readonly methods: ReadonlyMap<CompiledMethod, ExecutionLogging>; readonly stage: ExecutionLogging; readonly writer: LogWriter } | null;
+  /** CloudWatch series of every request: {ApiName} and {ApiName, Stage}; empty without an aggregator. */
+  readonly minutes: readonly ApiSeriesMinutes[];
+  /** Methods with detailed metrics: their {ApiName, Method, Resource, Stage} series. */
+  readonly detailedMinutes: ReadonlyMap<CompiledMethod, ApiSeriesMinutes> | null;
 }
 
 export function createObserver(options: ObserverOptions): Observer {
@@ -55,12 +62,19 @@ export function createObserver(options: ObserverOptions): Observer {
     const cacheName = `stage/${api.accountId}/${api.region}/${api.restApiId}/${api.stageName}`;
     const labels = { api_id: api.restApiId, api_name: api.apiName, stage: api.stageName, method: '', resource: '' };
     let detailed: Map<CompiledMethod, ApiSeries> | null = null;
+    let detailedMinutes: Map<CompiledMethod, ApiSeriesMinutes> | null = null;
+    const partition = `${api.accountId}/${api.region}`;
+    const minutes = options.minutes;
     const logging = new Map<CompiledMethod, ExecutionLogging>();
     for (const resource of api.resourcesById.values()) {
       for (const method of resource.methods.values()) {
         if (method.settings.metricsEnabled === true) {
           detailed ??= new Map();
           detailed.set(method, metrics.apiSeries({ ...labels, method: method.httpMethod, resource: method.resourcePath }, cacheName));
+          if (minutes !== undefined) {
+            detailedMinutes ??= new Map();
+            detailedMinutes.set(method, minutes.apiSeries(partition, { ApiName: api.apiName, Method: method.httpMethod, Resource: method.resourcePath, Stage: api.stageName }));
+          }
         }
         const l = executionLogging(method.settings);
         if (l.level !== 'OFF') logging.set(method, l);
@@ -74,6 +88,8 @@ export function createObserver(options: ObserverOptions): Observer {
       detailed,
       accessLog: accessGroup === null ? null : { format: compileAccessLogFormat(access!.format!), writer: logs.files.writer(accessGroup) },
       execution: logging.size === 0 && stageLogging.level === 'OFF' ? null : { methods: logging, stage: stageLogging, writer: logs.files.writer(executionLogGroup(api)) },
+      minutes: minutes === undefined ? [] : [minutes.apiSeries(partition, { ApiName: api.apiName }), minutes.apiSeries(partition, { ApiName: api.apiName, Stage: api.stageName })],
+      detailedMinutes,
     };
     stages.set(api, s);
     return s;
@@ -90,7 +106,10 @@ export function createObserver(options: ObserverOptions): Observer {
       const latency = now - (context.requestTimeEpoch as number);
       const method = stage.detailed === null && stage.execution === null ? null : routedMethod(scope.api, context);
       const series = method === null || stage.detailed === null ? stage.series : (stage.detailed.get(method) ?? stage.series);
-      series.record(status, latency, context.integrationLatency as number | undefined);
+      const integrationLatency = context.integrationLatency as number | undefined;
+      series.record(status, latency, integrationLatency);
+      for (const m of stage.minutes) m.record(now, status, latency, integrationLatency, scope.cacheStatus);
+      if (method !== null) stage.detailedMinutes?.get(method)?.record(now, status, latency, integrationLatency, scope.cacheStatus);
       if (stage.accessLog !== null) {
         // A compiled format's line never has a line break in it.
         stage.accessLog.writer.write(now, stage.accessLog.format(context, { status, responseLength, responseLatency: latency }), true);
