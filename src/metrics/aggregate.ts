@@ -88,14 +88,15 @@ export interface LambdaMinute {
 export const API_NAMESPACE = 'AWS/ApiGateway';
 export const LAMBDA_NAMESPACE = 'AWS/Lambda';
 
-/** Dimensions as the store keys a series: names sorted, `Name=value` joined with '\u0000'. */
+/** Dimensions as the store keys a series: names sorted, `Name=value` joined with the ASCII unit
+ *  separator (PostgreSQL's text cannot hold the NUL character). */
 export function seriesKey(dimensions: Readonly<Record<string, string>>): string {
-  return Object.keys(dimensions).sort().map((k) => `${k}=${dimensions[k]}`).join('\u0000');
+  return Object.keys(dimensions).sort().map((k) => `${k}=${dimensions[k]}`).join('\u001f');
 }
 
 export function dimensionsOf(series: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of series.split('\u0000')) {
+  for (const part of series.split('\u001f')) {
     const eq = part.indexOf('=');
     out[part.slice(0, eq)] = part.slice(eq + 1);
   }
