@@ -89,8 +89,8 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const control = createControlPlane({ store, config, shared, clock: options.clock });
   // CloudWatch's metrics: per-minute aggregates of this process, written to the store where
   // every process's add up (src/metrics).
-  const minutes = new MinuteAggregator(store);
-  const lambda = createLambdaService({ store, config, minutes });
+  const minutes = config.cloudwatchMetrics ? new MinuteAggregator(store) : undefined;
+  const lambda = createLambdaService({ store, config, ...(minutes !== undefined ? { minutes } : {}) });
   const access = createAccess({
     config,
     store,
@@ -110,7 +110,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     store,
     config,
     feed,
-    minutes,
+    ...(minutes !== undefined ? { minutes } : {}),
     resolvers: [domains.resolver, ...DEFAULT_RESOLVERS],
     access,
     cache,
@@ -161,7 +161,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     logs: (req, res) => logs.handle(req, res),
     control: (req, res) => control.handle(req, res),
     awsJson: [acm],
-    cloudwatch: createCloudWatchPlane(config, store, () => minutes.flush()),
+    cloudwatch: createCloudWatchPlane(config, store, () => minutes?.flush() ?? Promise.resolve()),
     servedHost: (hostname) => domains.lookup(hostname) !== null,
   });
   const server = createServer(serverOptions(config), listener);
@@ -220,7 +220,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
         domains.close();
         await lambda.close();
         await execute.close();
-        await minutes.close();
+        await minutes?.close();
         await logs.close();
         await aws.close();
         await feed.close();
