@@ -3,6 +3,7 @@
 // sessionStorage only). Nothing here talks to any other origin.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 
 export interface Credentials {
   accessKeyId: string;
@@ -30,7 +31,7 @@ export function saveCredentials(c: Credentials | null): void {
   clients = null;
 }
 
-let clients: { apigateway: APIGatewayClient; lambda: LambdaClient } | null = null;
+let clients: { apigateway: APIGatewayClient; lambda: LambdaClient; cloudwatch: CloudWatchClient } | null = null;
 
 /** The SDK client for the management API at this page's own origin. */
 export function apigateway(): APIGatewayClient {
@@ -42,7 +43,12 @@ export function lambda(): LambdaClient {
   return sdk().lambda;
 }
 
-function sdk(): { apigateway: APIGatewayClient; lambda: LambdaClient } {
+/** The CloudWatch client for the metrics API, at the same origin. */
+export function cloudwatch(): CloudWatchClient {
+  return sdk().cloudwatch;
+}
+
+function sdk(): { apigateway: APIGatewayClient; lambda: LambdaClient; cloudwatch: CloudWatchClient } {
   if (clients === null) {
     const c = loadCredentials();
     if (c === null) throw new Error('Sign in first: the console signs its calls with your credentials');
@@ -50,6 +56,7 @@ function sdk(): { apigateway: APIGatewayClient; lambda: LambdaClient } {
     clients = {
       apigateway: new APIGatewayClient({ region: c.region, endpoint: window.location.origin, credentials, maxAttempts: 1 }),
       lambda: new LambdaClient({ region: c.region, endpoint: window.location.origin, credentials, maxAttempts: 1 }),
+      cloudwatch: new CloudWatchClient({ region: c.region, endpoint: window.location.origin, credentials, maxAttempts: 1 }),
     };
   }
   return clients;

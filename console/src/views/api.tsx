@@ -10,6 +10,7 @@ import { Action, Field, go, href, Status, useLoad } from '../ui.tsx';
 import { MethodView } from './method.tsx';
 import { StagesView } from './stages.tsx';
 import { AuthorizersView, GatewayResponsesView, ModelsView } from './more.tsx';
+import { DashboardView } from './dashboard.tsx';
 
 const VERBS = ['ANY', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
@@ -39,6 +40,7 @@ export function ApiView({ apiId, route }: { apiId: string; route: string[] }): R
         <a href={href('apis', apiId, 'gateway-responses')} aria-current={section === 'gateway-responses' ? 'page' : undefined}>Gateway Responses</a>
         <a href={href('apis', apiId, 'models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
         <a href={href('apis', apiId, 'export')} aria-current={section === 'export' ? 'page' : undefined}>Export</a>
+        <a href={href('apis', apiId, 'dashboard')} aria-current={section === 'dashboard' ? 'page' : undefined}>Dashboard</a>
       </nav>
       {section === 'resources' && (
         <div className="split">
@@ -62,6 +64,7 @@ export function ApiView({ apiId, route }: { apiId: string; route: string[] }): R
       {section === 'authorizers' && <AuthorizersView apiId={apiId} />}
       {section === 'gateway-responses' && <GatewayResponsesView apiId={apiId} />}
       {section === 'models' && <ModelsView apiId={apiId} />}
+      {section === 'dashboard' && <DashboardView apiId={apiId} />}
     </section>
   );
 }
