@@ -5,6 +5,8 @@ import { resolve as resolvePath } from 'node:path';
 export interface GatehouseConfig {
   readonly host: string;
   readonly port: number;
+  /** Days the audit trail keeps its events (src/audit); CloudTrail's event history keeps 90. */
+  readonly auditRetentionDays: number;
   /** CloudWatch metrics (src/metrics): aggregate every request and invocation per minute. */
   readonly cloudwatchMetrics: boolean;
   /** The HTTPS listener serving custom domain names by SNI (src/domains); -1 = none, 0 = any free port. */
@@ -85,6 +87,7 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   port: 4567,
   httpsPort: -1,
   cloudwatchMetrics: true,
+  auditRetentionDays: 90,
   dataDir: './.gatehouse',
   accountId: '000000000000',
   region: 'us-east-1',
@@ -132,6 +135,7 @@ type Key = keyof GatehouseConfig;
 const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   host: { key: 'host', help: 'address to listen on (0.0.0.0 for every interface)' },
   port: { key: 'port', help: 'port for the management API, deployed APIs and the Lambda API (0 = any free port)' },
+  'audit-retention-days': { key: 'auditRetentionDays', help: 'days the audit trail of management calls is kept (aws cloudtrail lookup-events; see docs/audit.md)' },
   'cloudwatch-metrics': { key: 'cloudwatchMetrics', help: 'aggregate requests and Lambda invocations per minute for the CloudWatch metrics API (AWS/ApiGateway, AWS/Lambda); false turns it off (see docs/metrics.md)' },
   'https-port': { key: 'httpsPort', help: 'also listen for HTTPS on this port, serving each custom domain name with its certificate by SNI (see docs/custom-domains.md; 0 = any free port)' },
   'data-dir': { key: 'dataDir', help: "folder of the embedded store and function code (':memory:' keeps nothing on disk)" },

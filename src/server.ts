@@ -28,6 +28,8 @@ import { DomainTable } from './domains/table.ts';
 import { createHttpsServer } from './domains/https.ts';
 import { s3TruststoreReader } from './domains/truststore.ts';
 import { createAcmService } from './acm/index.ts';
+import { createCloudTrailService, keepAuditTrail, type AuditKeeper } from './audit/cloudtrail.ts';
+import { lambdaAuditRecorder } from './audit/lambda.ts';
 import { consoleFiles, CONSOLE_PATH } from './console/serve.ts';
 import { MinuteAggregator } from './metrics/aggregate.ts';
 import { createCloudWatchPlane } from './metrics/cloudwatch.ts';
@@ -48,6 +50,8 @@ export interface Gatehouse {
   readonly httpsUrl?: string;
   /** Custom domain names as served: base path mappings, certificates, truststores. */
   readonly domains: DomainTable;
+  /** The audit trail's export to CloudTrail log files and its retention. */
+  readonly audit: AuditKeeper;
   close(): Promise<void>;
 }
 
@@ -90,7 +94,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   // CloudWatch's metrics: per-minute aggregates of this process, written to the store where
   // every process's add up (src/metrics).
   const minutes = config.cloudwatchMetrics ? new MinuteAggregator(store) : undefined;
-  const lambda = createLambdaService({ store, config, ...(minutes !== undefined ? { minutes } : {}) });
+  const lambda = createLambdaService({ store, config, ...(minutes !== undefined ? { minutes } : {}), record: lambdaAuditRecorder(store, config) });
   const access = createAccess({
     config,
     store,
@@ -106,6 +110,9 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   const domains = new DomainTable(store, feed, s3TruststoreReader(config));
   await domains.start();
   const acm = createAcmService(config, store);
+  // The audit trail: LookupEvents, retention, and (one process per data directory) log files.
+  const cloudtrail = createCloudTrailService(config, store);
+  const auditKeeper = keepAuditTrail(config, store, { exportFiles: !worker });
   const execute = createExecutionPlane({
     store,
     config,
@@ -160,7 +167,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     lambda: (req, res) => lambda.handle(req, res),
     logs: (req, res) => logs.handle(req, res),
     control: (req, res) => control.handle(req, res),
-    awsJson: [acm],
+    awsJson: [acm, cloudtrail],
     cloudwatch: createCloudWatchPlane(config, store, () => minutes?.flush() ?? Promise.resolve()),
     servedHost: (hostname) => domains.lookup(hostname) !== null,
   });
@@ -176,6 +183,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error, port = config.port) => {
       domains.close();
+      void auditKeeper.close();
       Promise.allSettled([lambda.close(), execute.close(), logs.close(), feed.close(), store.close()]).finally(() => {
         lock.release();
         reject(listenError(err, config.host, port));
@@ -211,6 +219,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
     url: `http://${host}:${port}`,
     ...(httpsPort === null ? {} : { httpsUrl: `https://${host}:${httpsPort}` }),
     domains,
+    audit: auditKeeper,
     close() {
       closing ??= (async () => {
         await Promise.all([server, ...(https === null ? [] : [https])].map((s) => new Promise<void>((resolve) => {
@@ -221,6 +230,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
         await lambda.close();
         await execute.close();
         await minutes?.close();
+        await auditKeeper.close();
         await logs.close();
         await aws.close();
         await feed.close();

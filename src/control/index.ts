@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
-import { authFailure, managementResource, partitionOf, requestAccount } from '../http/aws-scope.ts';
+import { authFailure, callerScope, managementResource, partitionOf, requestAccount } from '../http/aws-scope.ts';
+import { auditRow, newAuditCall, type AuditCall } from '../audit/record.ts';
 import { AuthError, iamFor } from '../iam/index.ts';
 import { unknownOperationMessage } from '../http/invocation-hint.ts';
-import { StoreUnavailableError, type Store } from '../store/index.ts';
+import { StoreUnavailableError, type Store, type WriteTx } from '../store/index.ts';
 import { MemorySharedState, type SharedState } from '../shared/index.ts';
 import type { OperationName, Operations } from '../model/generated/operations.ts';
 import { checkedApiId, requireApi } from './api-exists.ts';
@@ -50,12 +51,26 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   // --auth: who signed the request (enforce) and so which account it acts in (src/http/aws-scope.ts).
   const iam = iamFor(config);
 
-  /** `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts). */
-  function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null): OpContext {
+  /**
+   * `restApiId`: the API to check first in each of the operation's transactions (api-exists.ts).
+   * `audit`: the call's CloudTrail event, written in each of its write transactions, so that no
+   * change commits without its record (a second write of the call replaces the first's record).
+   */
+  function context(operation: OperationName, accountId: string, region: string, requestId: string, restApiId: string | null, audit?: AuditCall): OpContext {
     const partition = partitionOf(accountId, region);
     const base = { store, config, shared, now, partition, accountId, region, requestId, operation };
+    const recorded = <T>(fn: (tx: WriteTx) => Promise<T>) => audit === undefined ? fn : async (tx: WriteTx): Promise<T> => {
+      const out = await fn(tx);
+      const created = (out as { id?: unknown } | null)?.id;
+      if (typeof created === 'string' && /^(Create|Import|Generate)/.test(operation) && !audit.resources.some((r) => r.ResourceName === created)) {
+        audit.resources.push({ ResourceType: `AWS::ApiGateway::${operation.replace(/^(Create|Import|Generate)/, '')}`, ResourceName: created });
+      }
+      await tx.audit(auditRow(audit, { response: out }));
+      audited.add(audit);
+      return out;
+    };
     if (restApiId === null) {
-      return { ...base, read: (fn) => store.read(partition, fn), write: (fn) => store.write(partition, fn) };
+      return { ...base, read: (fn) => store.read(partition, fn), write: (fn) => store.write(partition, recorded(fn)) };
     }
     return {
       ...base,
@@ -63,36 +78,54 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
         await requireApi(tx, accountId, restApiId);
         return fn(tx);
       }),
-      write: (fn) => store.write(partition, async (tx) => {
+      write: (fn) => store.write(partition, recorded(async (tx) => {
         await requireApi(tx, accountId, restApiId);
         return fn(tx);
-      }),
+      })),
     };
   }
 
+  /** Calls whose record a write transaction has already committed. */
+  const audited = new WeakSet<AuditCall>();
+
   /** Runs `operation`'s handler, its context built for that operation and input. */
-  function dispatch<Op extends OperationName>(operation: Op, input: Record<string, unknown>, accountId: string, region: string, requestId: string): Promise<unknown> {
+  function dispatch<Op extends OperationName>(operation: Op, input: Record<string, unknown>, accountId: string, region: string, requestId: string, audit?: AuditCall): Promise<unknown> {
     const handler: Handler<Op> | undefined = handlers[operation];
     if (handler === undefined) throw new ApiError('NotImplementedException', `Gatehouse does not implement ${operation} yet`);
-    const ctx = context(operation, accountId, region, requestId, checkedApiId(operation, input));
+    const ctx = context(operation, accountId, region, requestId, checkedApiId(operation, input), audit);
     // The input is the operation's: bound and checked against its shape over HTTP (protocol.ts),
     // built by trusted code through invoke.
     return handler(input as Operations[Op]['input'], ctx);
   }
 
-  /** `call.operation` is set once the operation is known, for the request log. */
-  async function run(req: IncomingMessage, body: Buffer, requestId: string, call: { operation?: string }): Promise<WireResponse> {
+  /** `call.operation` is set once the operation is known, for the request log; `call.audit` once the caller is. */
+  async function run(req: IncomingMessage, body: Buffer, requestId: string, call: { operation?: string; audit?: AuditCall; output?: unknown }): Promise<WireResponse> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-    const who = await requestAccount(iam, config, req, body, 'apigateway');
     const match = router.match(req.method ?? 'GET', path, query);
+    const eventName = match === null || match === 'method-not-allowed' ? `${req.method ?? 'GET'} ${path}` : match.op.name;
+    const who = await requestAccount(iam, config, req, body, 'apigateway').catch((err: unknown) => {
+      // Refused before the caller is known (a bad signature, an unknown key): recorded in the
+      // configured account, under the access key the request named.
+      const scope = callerScope(req.headers.authorization);
+      call.audit = newAuditCall({
+        eventSource: 'apigateway.amazonaws.com', eventName, accountId: config.accountId, region: scope.region ?? config.region,
+        partition: partitionOf(config.accountId, scope.region ?? config.region), requestId, req, readOnly: isReadOnly(req), caller: null,
+      });
+      throw err;
+    });
+    call.audit = newAuditCall({
+      eventSource: 'apigateway.amazonaws.com', eventName, accountId: who.accountId, region: who.region, partition: partitionOf(who.accountId, who.region),
+      requestId, req, readOnly: isReadOnly(req), caller: who.caller,
+    });
     if (match === null || match === 'method-not-allowed') {
       // What API Gateway answers for a path or verb its API does not have.
       return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
     call.operation = match.op.name;
+    call.audit.resources = resourcesOf(match.labels);
     // The action is the HTTP verb, the resource the path (apigateway:DELETE on .../restapis/abc).
     if (who.caller !== null) iam.authorize(who.caller, `apigateway:${req.method}`, managementResource(who.region, path));
     if (handlers[match.op.name] === undefined) {
@@ -100,8 +133,27 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     }
     validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
-    const output = await dispatch(match.op.name, input, who.accountId, who.region, requestId);
+    call.audit.requestParameters = input;
+    const output = await dispatch(match.op.name, input, who.accountId, who.region, requestId, call.audit);
+    call.output = output;
     return writeOutput(match.op, output);
+  }
+
+  /** After the answer: the record of a call no write transaction recorded (reads, refusals), or
+   *  the error of one that failed after a write. A failure to record is logged, never answered. */
+  function recordCall(call: { audit?: AuditCall; output?: unknown }, failure: unknown): void {
+    const audit = call.audit;
+    if (audit === undefined) return;
+    let outcome: Parameters<typeof auditRow>[1];
+    if (failure === undefined) {
+      if (audited.has(audit)) return;
+      outcome = { response: call.output };
+    } else {
+      const e = failure as { type?: string; code?: string; message?: string };
+      const code = e instanceof AuthError ? e.code : (e?.type ?? (e instanceof StoreUnavailableError ? 'ServiceUnavailableException' : 'InternalFailure'));
+      outcome = { errorCode: code, errorMessage: e?.message ?? String(failure) };
+    }
+    store.appendAudit(auditRow(audit, outcome)).catch((err: unknown) => log(`gatehouse: could not record the audit event of request ${audit.requestId}: ${(err as Error).message}`));
   }
 
   function send(res: ServerResponse, requestId: string, r: WireResponse): void {
@@ -143,7 +195,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     handle(req, res) {
       const requestId = randomUUID();
       const started = Date.now();
-      const call: { operation?: string } = {};
+      const call: { operation?: string; audit?: AuditCall; output?: unknown } = {};
       const logged = (): void => {
         if (!logsRequests()) return;
         logRequest({
@@ -171,8 +223,15 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
           return;
         }
         run(req, Buffer.concat(chunks), requestId, call).then(
-          (r) => send(res, requestId, r),
-          (err) => fail(res, requestId, err),
+          (r) => {
+            send(res, requestId, r);
+            // An answer the router wrote as an error (UnknownOperationException) is recorded as one.
+            recordCall(call, r.status >= 400 ? { type: String(r.headers['x-amzn-ErrorType'] ?? 'Error').split(':')[0]!, message: errorMessageOf(r) } : undefined);
+          },
+          (err) => {
+            fail(res, requestId, err);
+            recordCall(call, err);
+          },
         ).then(logged);
       });
     },
@@ -180,4 +239,33 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       return dispatch(operation, input, scope.accountId ?? config.accountId, scope.region ?? config.region, randomUUID());
     },
   };
+}
+
+function isReadOnly(req: IncomingMessage): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
+}
+
+const LABEL_TYPES: Record<string, string> = {
+  restapi_id: 'RestApi', resource_id: 'Resource', stage_name: 'Stage', deployment_id: 'Deployment', usageplanId: 'UsagePlan', domain_name: 'DomainName',
+  authorizer_id: 'Authorizer', model_name: 'Model', api_Key: 'ApiKey', keyId: 'ApiKey', clientcertificate_id: 'ClientCertificate', vpclink_id: 'VpcLink',
+  requestvalidator_id: 'RequestValidator', part_id: 'DocumentationPart', doc_version: 'DocumentationVersion', base_path: 'BasePathMapping',
+};
+
+/** The resources a call names in its path, as CloudTrail lists them (type and name). */
+function resourcesOf(labels: Readonly<Record<string, string>>): { ResourceType: string; ResourceName: string }[] {
+  const out: { ResourceType: string; ResourceName: string }[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    const type = LABEL_TYPES[k];
+    if (type !== undefined) out.push({ ResourceType: `AWS::ApiGateway::${type}`, ResourceName: v });
+  }
+  return out;
+}
+
+function errorMessageOf(r: WireResponse): string {
+  try {
+    const parsed = JSON.parse(typeof r.body === 'string' ? r.body : r.body.toString('utf8')) as { message?: string };
+    return parsed.message ?? '';
+  } catch {
+    return '';
+  }
 }

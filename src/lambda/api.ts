@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { GatehouseConfig } from '../config.ts';
-import { authFailure, beginRequestAccount, partitionOf } from '../http/aws-scope.ts';
+import { authFailure, beginRequestAccount, partitionOf, type RequestAccount } from '../http/aws-scope.ts';
 import { AuthError, iamFor, type Caller } from '../iam/index.ts';
 import { readCodeBody, type ZipMember } from './code-request.ts';
 import { LambdaError, sendLambdaError } from './errors.ts';
@@ -28,13 +28,21 @@ const NO_BODY = Buffer.alloc(0);
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
-export function createLambdaApi(functions: LambdaFunctions, config: GatehouseConfig) {
+/** The audit trail's hook (src/audit): the account a call acted in, once known, and its outcome. */
+export type LambdaCallRecorder = (req: IncomingMessage, requestId: string, account: RequestAccount | undefined, failure: unknown, created?: Record<string, unknown>) => void;
+
+// The account each request acted in, and what CreateFunction created, for its audit record.
+const accounts = new WeakMap<IncomingMessage, RequestAccount>();
+const createdBy = new WeakMap<IncomingMessage, Record<string, unknown>>();
+
+export function createLambdaApi(functions: LambdaFunctions, config: GatehouseConfig, record?: LambdaCallRecorder) {
   let codeBodyBytes = 0;
   const iam = iamFor(config);
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
-    route(req, res, requestId).catch((err: unknown) => {
+    route(req, res, requestId).then(() => record?.(req, requestId, accounts.get(req), res.statusCode >= 400 ? { code: res.getHeader('x-amzn-errortype'), status: res.statusCode } : undefined, createdBy.get(req)), (err: unknown) => {
+      record?.(req, requestId, accounts.get(req), err);
       if (res.headersSent) {
         res.destroy();
         return;
@@ -58,6 +66,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     // Open: the configured account; enforce: the signer's (verified before anything is done for it).
     const { account, verify } = beginRequestAccount(iam, config, req, 'lambda');
+    accounts.set(req, account);
     if (!REGION.test(account.region)) {
       req.resume();
       throw new LambdaError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${account.region}'. `);
@@ -77,6 +86,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
       }
       if (method === 'POST') {
         const created = await withCodeBody(req, 'CreateFunction', 'Code.ZipFile', (body) => functions.create(partition, body));
+        createdBy.set(req, created);
         return send(res, requestId, { status: 201, body: created });
       }
       return unknown(req, res, requestId);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatehouseConfig } from '../config.ts';
 import type { Store } from '../store/index.ts';
-import { createLambdaApi } from './api.ts';
+import { createLambdaApi, type LambdaCallRecorder } from './api.ts';
 import { NODE_BOOTSTRAP } from './runtime/node-bootstrap.ts';
 import { PYTHON_BOOTSTRAP } from './runtime/python-bootstrap.ts';
 import { log } from '../observe/log.ts';
@@ -25,6 +25,8 @@ export interface LambdaServiceOptions {
   idleTimeoutMs?: number;
   /** CloudWatch's AWS/Lambda metrics per minute (src/metrics). */
   minutes?: MinuteAggregator;
+  /** The audit trail's record of each management call (src/audit). */
+  record?: LambdaCallRecorder;
 }
 
 export interface LambdaService {
@@ -78,7 +80,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
   const idleMs = options.idleTimeoutMs ?? config.lambdaIdleSeconds * 1000;
   const reaper = setInterval(() => functions.reap(idleMs), Math.max(50, Math.min(idleMs / 2, 30_000)));
   reaper.unref();
-  const handle = createLambdaApi(functions, config);
+  const handle = createLambdaApi(functions, config, options.record);
 
   let closing: Promise<void> | undefined;
   return {

@@ -320,13 +320,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           args.push(a.value === 'true');
           where.push(`read_only = $${args.length}`);
         } else {
-          args.push(`|${a.value}|`);
+          args.push(`=${a.value}|`);
           where.push(`strpos(resources, $${args.length}) > 0`);
         }
       }
       args.push(q.limit);
-      const { rows } = await onePool<{ seq: string; body: string }>(reads, `SELECT seq, body FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${args.length}`, args);
-      return rows.map((r) => ({ seq: Number(r.seq), body: r.body }));
+      const { rows } = await onePool<{ seq: string; body: string; resources: string }>(reads, `SELECT seq, body, resources FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${args.length}`, args);
+      return rows.map((r) => ({ seq: Number(r.seq), body: r.body, resources: r.resources.split('|').filter((x) => x !== '') }));
+    },
+    async auditAfter(seq, limit) {
+      const { rows } = await onePool<{ seq: string; partition: string; body: string }>(reads, 'SELECT seq, partition, body FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [seq, limit]);
+      return rows.map((r) => ({ seq: Number(r.seq), partition: r.partition, body: r.body }));
     },
     async pruneAudit(beforeMs) {
       const r = await onePool(writes, 'DELETE FROM audit WHERE at < $1', [beforeMs]);

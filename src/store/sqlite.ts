@@ -406,11 +406,18 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
             args.push(a.value === 'true' ? 1 : 0);
           } else {
             where.push('instr(resources, ?) > 0');
-            args.push(`|${a.value}|`);
+            args.push(`=${a.value}|`);
           }
         }
         args.push(query.limit);
-        return r.conn.prepare<(string | number)[], { seq: number; body: string }>(`SELECT seq, body FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...args);
+        return r.conn.prepare<(string | number)[], { seq: number; body: string; resources: string }>(`SELECT seq, body, resources FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`)
+          .all(...args).map((row) => ({ seq: row.seq, body: row.body, resources: row.resources.split('|').filter((x) => x !== '') }));
+      });
+    },
+    async auditAfter(seq, limit) {
+      return withReads(async (r, before) => {
+        await before();
+        return r.conn.prepare<[number, number], { seq: number; partition: string; body: string }>('SELECT seq, partition, body FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit);
       });
     },
     async pruneAudit(beforeMs) {

@@ -64,7 +64,7 @@ export interface AuditRow {
   readonly username: string;
   readonly accessKeyId: string;
   readonly readOnly: boolean;
-  /** Names of the resources the call touched (ResourceName lookups). */
+  /** The resources the call touched, each `Type=Name` (ResourceName lookups match the name). */
   readonly resources: readonly string[];
   /** The CloudTrail record, as JSON text. */
   readonly body: string;
@@ -166,8 +166,10 @@ export interface Store {
   deleteBlob(sha256: string): Promise<void>;
   /** An audit event of a call that changed nothing (a read, a refused call), alone. */
   appendAudit(event: AuditRow): Promise<void>;
-  /** Newest first; each with its cursor for `before`. */
-  lookupAudit(query: AuditQuery): Promise<{ seq: number; body: string }[]>;
+  /** Newest first; each with its cursor for `before` and its resources as written. */
+  lookupAudit(query: AuditQuery): Promise<{ seq: number; body: string; resources: string[] }[]>;
+  /** Events of every partition after `seq` in store order (oldest first): log shippers' export. */
+  auditAfter(seq: number, limit: number): Promise<{ seq: number; partition: string; body: string }[]>;
   /** Deletes events older than `beforeMs`; returns how many. */
   pruneAudit(beforeMs: number): Promise<number>;
   /** Writes (or replaces) per-minute aggregates, keyed by partition, namespace, series, minute and writer. */
