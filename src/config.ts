@@ -5,6 +5,8 @@ import { resolve as resolvePath } from 'node:path';
 export interface GatehouseConfig {
   readonly host: string;
   readonly port: number;
+  /** The audit trail of management calls (src/audit); false records nothing. */
+  readonly auditTrail: boolean;
   /** Days the audit trail keeps its events (src/audit); CloudTrail's event history keeps 90. */
   readonly auditRetentionDays: number;
   /** CloudWatch metrics (src/metrics): aggregate every request and invocation per minute. */
@@ -88,6 +90,7 @@ export const DEFAULTS: GatehouseConfig = Object.freeze({
   httpsPort: -1,
   cloudwatchMetrics: true,
   auditRetentionDays: 90,
+  auditTrail: true,
   dataDir: './.gatehouse',
   accountId: '000000000000',
   region: 'us-east-1',
@@ -135,6 +138,7 @@ type Key = keyof GatehouseConfig;
 const FLAGS: Record<string, { key: Key; help: string; env?: string }> = {
   host: { key: 'host', help: 'address to listen on (0.0.0.0 for every interface)' },
   port: { key: 'port', help: 'port for the management API, deployed APIs and the Lambda API (0 = any free port)' },
+  'audit-trail': { key: 'auditTrail', help: 'record every management call in the audit trail (aws cloudtrail lookup-events); false records nothing' },
   'audit-retention-days': { key: 'auditRetentionDays', help: 'days the audit trail of management calls is kept (aws cloudtrail lookup-events; see docs/audit.md)' },
   'cloudwatch-metrics': { key: 'cloudwatchMetrics', help: 'aggregate requests and Lambda invocations per minute for the CloudWatch metrics API (AWS/ApiGateway, AWS/Lambda); false turns it off (see docs/metrics.md)' },
   'https-port': { key: 'httpsPort', help: 'also listen for HTTPS on this port, serving each custom domain name with its certificate by SNI (see docs/custom-domains.md; 0 = any free port)' },

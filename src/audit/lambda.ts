@@ -1,8 +1,7 @@
 // The built-in Lambda service's management calls in the audit trail, named as CloudTrail names
 // Lambda's events (CreateFunction20150331, UpdateFunctionCode20150331v2, ...). Invoke is a data
-// event in CloudTrail, not a management event, and is not recorded. Lambda's functions are written
-// by the function store inside its own transactions, so these records follow the change right
-// after it rather than in its transaction (docs/audit.md).
+// event in CloudTrail, not a management event, and is not recorded. A call that changes a function
+// writes its record in the change's transaction (the function store's onWrite hook).
 import type { IncomingMessage } from 'node:http';
 import type { LambdaCallRecorder } from '../lambda/api.ts';
 import type { Store } from '../store/index.ts';
@@ -40,26 +39,43 @@ export function lambdaEventName(method: string, path: string): { name: string; f
 }
 
 export function lambdaAuditRecorder(store: Store, fallback: { accountId: string; region: string }): LambdaCallRecorder {
-  return (req: IncomingMessage, requestId, account, failure, created) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const named = lambdaEventName(req.method ?? 'GET', q === -1 ? url : url.slice(0, q));
-    if (named === null) return;
-    const createdName = typeof created?.FunctionName === 'string' ? created.FunctionName : undefined;
-    const event = createdName !== undefined ? { ...named, functionName: createdName } : named;
-    const accountId = account?.accountId ?? fallback.accountId;
-    const region = account?.region ?? fallback.region;
-    const call = newAuditCall({
-      eventSource: 'lambda.amazonaws.com', eventName: event.name, accountId, region, partition: partitionOf(accountId, region), requestId, req,
-      readOnly: req.method === 'GET', caller: account?.caller ?? null,
-    });
-    call.requestParameters = event.functionName === undefined ? null : { functionName: event.functionName };
-    if (event.functionName !== undefined) call.resources = [{ ResourceType: 'AWS::Lambda::Function', ResourceName: event.functionName }];
-    // An AuthError's code, a LambdaError's name, or the error type of an answer the API wrote itself.
-    const e = failure as { code?: unknown; name?: unknown; message?: unknown; status?: number } | undefined;
-    const code = e?.code ?? (typeof e?.name === 'string' && e.name !== 'Error' ? e.name : undefined) ?? `HTTP ${e?.status ?? 500}`;
-    // CreateFunction's answer is the function's configuration (its code is not in it).
-    const outcome = failure === undefined ? { response: created ?? null } : { errorCode: String(code), errorMessage: String(e?.message ?? '') };
-    store.appendAudit(auditRow(call, outcome)).catch((err: unknown) => log().warn({ err: (err as Error).message, requestId }, 'audit trail: could not record a Lambda call'));
+  return {
+    start(req: IncomingMessage, requestId, account) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const named = lambdaEventName(req.method ?? 'GET', q === -1 ? url : url.slice(0, q));
+      if (named === null) return null;
+      const accountId = account?.accountId ?? fallback.accountId;
+      const region = account?.region ?? fallback.region;
+      const call = newAuditCall({
+        eventSource: 'lambda.amazonaws.com', eventName: named.name, accountId, region, partition: partitionOf(accountId, region), requestId, req,
+        readOnly: req.method === 'GET', caller: account?.caller ?? null,
+      });
+      const name = (fn: string | undefined): void => {
+        if (fn === undefined || call.resources.length > 0) return;
+        call.requestParameters = { functionName: fn };
+        call.resources = [{ ResourceType: 'AWS::Lambda::Function', ResourceName: fn }];
+      };
+      name(named.functionName);
+      let inTransaction = false;
+      return {
+        async inTransaction(tx) {
+          // In the change's own transaction, so the change never commits without its record; the
+          // answer is added once the call is over (the same eventID replaces this row).
+          inTransaction = true;
+          await tx.audit(auditRow(call, { response: null }));
+        },
+        finish(failure, answer) {
+          name(typeof answer?.FunctionName === 'string' ? answer.FunctionName : undefined);
+          // An AuthError's code, a LambdaError's name, or the error type of an answer the API wrote itself.
+          const e = failure as { code?: unknown; name?: unknown; message?: unknown; status?: number } | undefined;
+          const code = e?.code ?? (typeof e?.name === 'string' && e.name !== 'Error' ? e.name : undefined) ?? `HTTP ${e?.status ?? 500}`;
+          // CreateFunction's answer is the function's configuration (its code is not in it).
+          const outcome = failure === undefined ? { response: answer ?? null } : { errorCode: String(code), errorMessage: String(e?.message ?? '') };
+          if (failure === undefined && answer === undefined && inTransaction) return;
+          store.appendAudit(auditRow(call, outcome)).catch((err: unknown) => log().warn({ err: (err as Error).message, requestId }, 'audit trail: could not record a Lambda call'));
+        },
+      };
+    },
   };
 }

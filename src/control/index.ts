@@ -110,22 +110,24 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       // Refused before the caller is known (a bad signature, an unknown key): recorded in the
       // configured account, under the access key the request named.
       const scope = callerScope(req.headers.authorization);
-      call.audit = newAuditCall({
+      if (config.auditTrail) call.audit = newAuditCall({
         eventSource: 'apigateway.amazonaws.com', eventName, accountId: config.accountId, region: scope.region ?? config.region,
         partition: partitionOf(config.accountId, scope.region ?? config.region), requestId, req, readOnly: isReadOnly(req), caller: null,
       });
       throw err;
     });
-    call.audit = newAuditCall({
-      eventSource: 'apigateway.amazonaws.com', eventName, accountId: who.accountId, region: who.region, partition: partitionOf(who.accountId, who.region),
-      requestId, req, readOnly: isReadOnly(req), caller: who.caller,
-    });
+    if (config.auditTrail) {
+      call.audit = newAuditCall({
+        eventSource: 'apigateway.amazonaws.com', eventName, accountId: who.accountId, region: who.region, partition: partitionOf(who.accountId, who.region),
+        requestId, req, readOnly: isReadOnly(req), caller: who.caller,
+      });
+    }
     if (match === null || match === 'method-not-allowed') {
       // What API Gateway answers for a path or verb its API does not have.
       return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
     }
     call.operation = match.op.name;
-    call.audit.resources = resourcesOf(match.labels);
+    if (call.audit !== undefined) call.audit.resources = resourcesOf(match.labels);
     // The action is the HTTP verb, the resource the path (apigateway:DELETE on .../restapis/abc).
     if (who.caller !== null) iam.authorize(who.caller, `apigateway:${req.method}`, managementResource(who.region, path));
     if (handlers[match.op.name] === undefined) {
@@ -133,7 +135,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     }
     validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
-    call.audit.requestParameters = input;
+    if (call.audit !== undefined) call.audit.requestParameters = input;
     const output = await dispatch(match.op.name, input, who.accountId, who.region, requestId, call.audit);
     call.output = output;
     return writeOutput(match.op, output);

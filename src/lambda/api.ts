@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { GatehouseConfig } from '../config.ts';
 import { authFailure, beginRequestAccount, partitionOf, type RequestAccount } from '../http/aws-scope.ts';
+import type { WriteTx } from '../store/index.ts';
 import { AuthError, iamFor, type Caller } from '../iam/index.ts';
 import { readCodeBody, type ZipMember } from './code-request.ts';
 import { LambdaError, sendLambdaError } from './errors.ts';
@@ -28,11 +29,20 @@ const NO_BODY = Buffer.alloc(0);
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
-/** The audit trail's hook (src/audit): the account a call acted in, once known, and its outcome. */
-export type LambdaCallRecorder = (req: IncomingMessage, requestId: string, account: RequestAccount | undefined, failure: unknown, created?: Record<string, unknown>) => void;
+/** One management call's audit record (src/audit): written in the change's transaction, then
+ *  completed with the answer (or the error) once the call is over. */
+export interface LambdaAuditCall {
+  inTransaction(tx: WriteTx): Promise<void>;
+  finish(failure: unknown, answer: Record<string, unknown> | undefined): void;
+}
 
-// The account each request acted in, and what CreateFunction created, for its audit record.
-const accounts = new WeakMap<IncomingMessage, RequestAccount>();
+/** The audit trail's hook: a record for a call, once its account is known; null for calls not recorded. */
+export interface LambdaCallRecorder {
+  start(req: IncomingMessage, requestId: string, account: RequestAccount | undefined): LambdaAuditCall | null;
+}
+
+// Each request's audit record, and what CreateFunction answered, for the record's completion.
+const audits = new WeakMap<IncomingMessage, LambdaAuditCall>();
 const createdBy = new WeakMap<IncomingMessage, Record<string, unknown>>();
 
 export function createLambdaApi(functions: LambdaFunctions, config: GatehouseConfig, record?: LambdaCallRecorder) {
@@ -41,8 +51,11 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = randomUUID();
-    route(req, res, requestId).then(() => record?.(req, requestId, accounts.get(req), res.statusCode >= 400 ? { code: res.getHeader('x-amzn-errortype'), status: res.statusCode } : undefined, createdBy.get(req)), (err: unknown) => {
-      record?.(req, requestId, accounts.get(req), err);
+    route(req, res, requestId).then(() => {
+      audits.get(req)?.finish(res.statusCode >= 400 ? { code: res.getHeader('x-amzn-errortype'), status: res.statusCode } : undefined, createdBy.get(req));
+    }, (err: unknown) => {
+      // Refused before the account was known (a bad signature): recorded in the configured account.
+      (audits.get(req) ?? record?.start(req, requestId, undefined))?.finish(err, undefined);
       if (res.headersSent) {
         res.destroy();
         return;
@@ -66,7 +79,9 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     // Open: the configured account; enforce: the signer's (verified before anything is done for it).
     const { account, verify } = beginRequestAccount(iam, config, req, 'lambda');
-    accounts.set(req, account);
+    const audit = record?.start(req, requestId, account) ?? null;
+    if (audit !== null) audits.set(req, audit);
+    const onWrite = audit === null ? undefined : (tx: WriteTx) => audit.inTransaction(tx);
     if (!REGION.test(account.region)) {
       req.resume();
       throw new LambdaError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${account.region}'. `);
@@ -85,7 +100,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         return send(res, requestId, { status: 200, body: reply });
       }
       if (method === 'POST') {
-        const created = await withCodeBody(req, 'CreateFunction', 'Code.ZipFile', (body) => functions.create(partition, body));
+        const created = await withCodeBody(req, 'CreateFunction', 'Code.ZipFile', (body) => functions.create(partition, body, onWrite));
         createdBy.set(req, created);
         return send(res, requestId, { status: 201, body: created });
       }
@@ -97,7 +112,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
     if (parts.length === 1) {
       if (method === 'GET') return send(res, requestId, { status: 200, body: await functions.get(partition, fn, qualifier, baseUrl(req)) });
       if (method === 'DELETE') {
-        await functions.delete(partition, fn, qualifier);
+        await functions.delete(partition, fn, qualifier, onWrite);
         return send(res, requestId, { status: 204 });
       }
     } else if (parts.length === 2 || (parts.length === 3 && parts[2] === '')) {
@@ -107,18 +122,18 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
         case 'GET configuration':
           return send(res, requestId, { status: 200, body: await functions.getConfiguration(partition, fn, qualifier) });
         case 'PUT configuration':
-          return send(res, requestId, { status: 200, body: await functions.updateConfiguration(partition, fn, await readJson(req, 1_000_000, 'UpdateFunctionConfiguration')) });
+          return send(res, requestId, { status: 200, body: await functions.updateConfiguration(partition, fn, await readJson(req, 1_000_000, 'UpdateFunctionConfiguration'), onWrite) });
         case 'PUT code':
-          return send(res, requestId, { status: 200, body: await withCodeBody(req, 'UpdateFunctionCode', 'ZipFile', (body) => functions.updateCode(partition, fn, body)) });
+          return send(res, requestId, { status: 200, body: await withCodeBody(req, 'UpdateFunctionCode', 'ZipFile', (body) => functions.updateCode(partition, fn, body, onWrite)) });
         case 'POST policy':
-          return send(res, requestId, { status: 201, body: await functions.addPermission(partition, fn, qualifier, await readJson(req, 1_000_000, 'AddPermission')) });
+          return send(res, requestId, { status: 201, body: await functions.addPermission(partition, fn, qualifier, await readJson(req, 1_000_000, 'AddPermission'), onWrite) });
         case 'GET policy':
           return send(res, requestId, { status: 200, body: await functions.getPolicy(partition, fn, qualifier) });
         case 'GET code.zip':
           return sendArchive(res, requestId, await functions.codeArchive(partition, fn));
       }
     } else if (parts.length === 3 && sub === 'policy' && method === 'DELETE') {
-      await functions.removePermission(partition, fn, qualifier, parts[2]!, query.get('RevisionId') ?? undefined);
+      await functions.removePermission(partition, fn, qualifier, parts[2]!, query.get('RevisionId') ?? undefined, onWrite);
       return send(res, requestId, { status: 204 });
     }
     return unknown(req, res, requestId);

@@ -4,6 +4,7 @@
 // shows on this one's next invocation: new code or settings retire the warm workers, a deleted
 // function stops them.
 import type { MinuteAggregator } from '../metrics/aggregate.ts';
+import type { WriteTx } from '../store/index.ts';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -55,6 +56,9 @@ export interface ServiceSetup {
   readonly minutes?: MinuteAggregator;
 }
 
+/** Runs inside a management call's write transaction (the audit trail's record, src/audit). */
+export type OnWrite = (tx: WriteTx) => Promise<void>;
+
 export class LambdaFunctions {
   readonly #store: Store;
   readonly #config: GatehouseConfig;
@@ -99,7 +103,7 @@ export class LambdaFunctions {
 
   // ---- management -------------------------------------------------------------------------
 
-  async create(partition: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async create(partition: string, body: Record<string, unknown>, onWrite?: OnWrite): Promise<Record<string, unknown>> {
     if (typeof body['FunctionName'] !== 'string') throw new LambdaError('ValidationException', "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
     const ref = parseFunctionRef(body['FunctionName']);
     const [part, name] = this.#target(partition, ref);
@@ -130,6 +134,7 @@ export class LambdaFunctions {
       await this.#store.write(part, async (tx) => {
         if (!await tx.insert(FUNCTION_KIND, '', name, fn)) throw conflictExists(name);
         await this.#code.confirm(tx, name, stored.location);
+        await onWrite?.(tx);
       });
     } catch (err) {
       await this.#code.release(part, name, stored.location);
@@ -181,7 +186,7 @@ export class LambdaFunctions {
     return out;
   }
 
-  async updateCode(partition: string, functionRef: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async updateCode(partition: string, functionRef: string, body: Record<string, unknown>, onWrite?: OnWrite): Promise<Record<string, unknown>> {
     const [part, before] = await this.#load(partition, functionRef, undefined);
     checkRevision(body, before);
     if (body['DryRun'] === true) throw new LambdaError('InvalidParameterValueException', 'DryRun is not supported by Gatehouse.');
@@ -198,35 +203,36 @@ export class LambdaFunctions {
       configRevision,
     };
     if (Array.isArray(body['Architectures'])) after.Architectures = body['Architectures'] as string[];
-    await this.#replace(part, before, after, true);
+    await this.#replace(part, before, after, true, onWrite);
     this.#collectLater(part, before);
     return this.#configuration(part, after);
   }
 
-  async updateConfiguration(partition: string, functionRef: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async updateConfiguration(partition: string, functionRef: string, body: Record<string, unknown>, onWrite?: OnWrite): Promise<Record<string, unknown>> {
     const [part, before] = await this.#load(partition, functionRef, undefined);
     checkRevision(body, before);
     const base: Settings = before;
     const settings = readSettings(body, base);
     const after: StoredFunction = { ...before, ...settings, LastModified: lastModified(), RevisionId: newRevisionId(), configRevision: randomUUID() };
-    await this.#replace(part, before, after);
+    await this.#replace(part, before, after, false, onWrite);
     return this.#configuration(part, after);
   }
 
-  async delete(partition: string, functionRef: string, qualifier: string | undefined): Promise<void> {
+  async delete(partition: string, functionRef: string, qualifier: string | undefined, onWrite?: OnWrite): Promise<void> {
     const [part, fn] = await this.#load(partition, functionRef, qualifier);
     // The record as deleted: an update through another process may have replaced the code read above.
     const deleted = await this.#store.write(part, async (tx) => {
       const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', fn.FunctionName);
       if (current === undefined || !await tx.delete(FUNCTION_KIND, '', fn.FunctionName)) throw functionNotFound(this.#arn(part, fn.FunctionName));
       await this.#code.unref(tx, fn.FunctionName, current.code);
+      await onWrite?.(tx);
       return current;
     });
     await this.#stopWorkers(part, fn.FunctionName);
     await this.#code.collect(deleted.code);
   }
 
-  async addPermission(partition: string, functionRef: string, qualifier: string | undefined, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async addPermission(partition: string, functionRef: string, qualifier: string | undefined, body: Record<string, unknown>, onWrite?: OnWrite): Promise<Record<string, unknown>> {
     const [part, fn] = await this.#load(partition, functionRef, qualifier);
     checkRevision(body, fn);
     const statement = buildStatement(body, this.#arn(part, fn.FunctionName, qualifier));
@@ -235,18 +241,18 @@ export class LambdaFunctions {
         throw new LambdaError('ResourceConflictException', 'The statement id (' + statement.Sid + ') provided already exists. Please provide a new statement id, or remove the existing statement.');
       }
       current.policy.push(statement);
-    });
+    }, onWrite);
     return { Statement: JSON.stringify(statement) };
   }
 
-  async removePermission(partition: string, functionRef: string, qualifier: string | undefined, sid: string, revisionId: string | undefined): Promise<void> {
+  async removePermission(partition: string, functionRef: string, qualifier: string | undefined, sid: string, revisionId: string | undefined, onWrite?: OnWrite): Promise<void> {
     const [part, fn] = await this.#load(partition, functionRef, qualifier);
     if (revisionId !== undefined) checkRevision({ RevisionId: revisionId }, fn);
     await this.#mutate(part, fn, (current) => {
       const i = current.policy.findIndex((s) => s.Sid === sid);
       if (i === -1) throw new LambdaError('ResourceNotFoundException', `Statement ${sid} is not found in resource policy.`);
       current.policy.splice(i, 1);
-    });
+    }, onWrite);
   }
 
   async getPolicy(partition: string, functionRef: string, qualifier: string | undefined): Promise<Record<string, unknown>> {
@@ -405,7 +411,7 @@ export class LambdaFunctions {
   }
 
   /** Writes `after` over `before`; with `newCode`, `after` names code saved for it. */
-  async #replace(part: string, before: StoredFunction, after: StoredFunction, newCode = false): Promise<void> {
+  async #replace(part: string, before: StoredFunction, after: StoredFunction, newCode = false, onWrite?: OnWrite): Promise<void> {
     try {
       await this.#store.write(part, async (tx) => {
         const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', before.FunctionName);
@@ -416,6 +422,7 @@ export class LambdaFunctions {
           await this.#code.confirm(tx, before.FunctionName, after.code);
           await this.#code.unref(tx, before.FunctionName, before.code);
         }
+        await onWrite?.(tx);
       });
     } catch (err) {
       if (newCode) await this.#code.release(part, before.FunctionName, after.code);
@@ -434,13 +441,14 @@ export class LambdaFunctions {
     }
   }
 
-  async #mutate(part: string, fn: StoredFunction, change: (current: StoredFunction) => void): Promise<void> {
+  async #mutate(part: string, fn: StoredFunction, change: (current: StoredFunction) => void, onWrite?: OnWrite): Promise<void> {
     await this.#store.write(part, async (tx) => {
       const current = await tx.get<StoredFunction>(FUNCTION_KIND, '', fn.FunctionName);
       if (current === undefined) throw functionNotFound(this.#arn(part, fn.FunctionName));
       change(current);
       current.RevisionId = newRevisionId();
       await tx.put(FUNCTION_KIND, '', fn.FunctionName, current);
+      await onWrite?.(tx);
     });
   }
 

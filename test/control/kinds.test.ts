@@ -84,7 +84,7 @@ async function apiWithOneOfEach(): Promise<string> {
 describe('the kind table', () => {
   it('keeps the kind strings that documents on disk carry', () => {
     assert.deepEqual(Object.values(K).sort(), [
-      'account', 'apikey', 'apikeyname', 'apikeyplan', 'apikeyvalue', 'authorizer', 'basepathmapping', 'clientcert', 'clientcertkey',
+      'account', 'acmcertificate', 'apikey', 'apikeyname', 'apikeyplan', 'apikeyvalue', 'authorizer', 'basepathmapping', 'clientcert', 'clientcertkey',
       'deployment', 'documentationpart', 'documentationversion', 'documentationversionparts', 'domainaccessassociation', 'domaincertificate',
       'domainname', 'gatewayresponse', 'lambda-code-ref', 'lambda-function', 'method', 'model', 'requestvalidator', 'resource', 'respath',
       'respathvar', 'restapi', 'snapshot', 'stage', 'usageadj', 'usageplan', 'usageplankey', 'vpclink',
