@@ -457,7 +457,7 @@ export function storeContract(name: string, open: (options?: OpenOptions) => Pro
     it('keeps audit events with their transaction, newest first, filtered by attribute, and prunes old ones', async () => {
       const row = (n: number, extra: Partial<{ eventName: string; username: string; readOnly: boolean; resources: string[] }> = {}) => ({
         partition: 'acct/us-east-1', eventId: `e${n}`, eventTime: 1_000 + n, eventName: extra.eventName ?? 'CreateResource', eventSource: 'apigateway.amazonaws.com',
-        username: extra.username ?? 'alice', accessKeyId: 'AKID1', readOnly: extra.readOnly ?? false, resources: extra.resources ?? ['abc'], body: JSON.stringify({ n }),
+        username: extra.username ?? 'alice', accessKeyId: 'AKID1', readOnly: extra.readOnly ?? false, resources: extra.resources ?? ['AWS::ApiGateway::RestApi=abc'], body: JSON.stringify({ n }),
       });
       await store.write('acct/us-east-1', async (tx) => {
         await tx.put('restapi', '', 'abc', { id: 'abc' });
@@ -481,6 +481,7 @@ export function storeContract(name: string, open: (options?: OpenOptions) => Pro
       assert.deepEqual(await q({ key: 'Username', value: 'alice' }), [1]);
       assert.deepEqual(await q({ key: 'ReadOnly', value: 'true' }), [3]);
       assert.deepEqual(await q({ key: 'ResourceName', value: 'abc' }), [1]);
+      assert.deepEqual(all[1]!.resources, ['AWS::ApiGateway::RestApi=abc']);
       assert.deepEqual(await q({ key: 'ResourceName', value: 'ab' }), []);
       const page2 = await store.lookupAudit({ partition: 'acct/us-east-1', start: 0, end: 10_000, limit: 10, before: all[0]!.seq });
       assert.deepEqual(page2.map((r) => JSON.parse(r.body).n), [1]);
