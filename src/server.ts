@@ -113,6 +113,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   // The audit trail: LookupEvents, retention, and (one process per data directory) log files.
   const cloudtrail = createCloudTrailService(config, store);
   const auditKeeper = keepAuditTrail(config, store, { exportFiles: !worker });
+  // (With --workers the cluster's primary exports the log files: startGatehouseCluster.)
   const execute = createExecutionPlane({
     store,
     config,
@@ -249,21 +250,30 @@ export async function startGatehouseCluster(config: GatehouseConfig): Promise<{ 
   iamFor(config);
   const lock = lockDataDir(config.dataDir);
   let shared: SharedState | undefined;
+  let store: Store | undefined;
+  let keeper: AuditKeeper | undefined;
   try {
-    // The store is opened once before the workers start, so its schema is created or migrated
-    // by one process rather than raced by N.
-    await (await openStore(config).catch((err: unknown) => Promise.reject(storeStartError(config, err)))).close();
+    // The store is opened before the workers start, so its schema is created or migrated by one
+    // process rather than raced by N.
+    const opened = await openStore(config).catch((err: unknown) => Promise.reject(storeStartError(config, err)));
+    store = opened;
+    // The audit trail's log files and retention are this process's: one writer per data directory.
+    keeper = keepAuditTrail(config, opened, { exportFiles: true });
     shared = config.redis === '' ? await openSharedState(config, 'primary') : undefined;
     const primary = await startClusterPrimary(config, { onWorkerMessage: primaryMetricsHook() });
     return {
       url: primary.url,
       close: async () => {
         await primary.close();
+        await keeper?.close();
+        await store?.close();
         await shared?.close();
         lock.release();
       },
     };
   } catch (err) {
+    await keeper?.close();
+    await store?.close();
     await shared?.close();
     lock.release();
     throw err;
