@@ -3,40 +3,20 @@
 // started with --audit-trail false, in alternating rounds; CPU time of the gateway process per
 // call (bench/lib/cpu.ts) and calls per second, with 8 calls in flight.
 // Run: npx tsx bench/audit.ts [calls per round=1500] [rounds=5]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { APIGatewayClient, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand } from '@aws-sdk/client-api-gateway';
 import { median, processCpuMicros } from './lib/cpu.ts';
+import { serveGatehouse, type Served } from './lib/serve.ts';
 
 const CALLS = Number(process.argv[2] ?? 1500);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const IN_FLIGHT = 8;
 
-interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess; readonly dir: string }
-
-function serve(extra: string[]): Promise<Proc> {
-  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-audit-'));
-  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'info', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c;
-      const m = /serving (http:\/\/\S+)/.exec(out);
-      if (m === null) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      resolve({ url: m[1]!, pid: child.pid!, child, dir });
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gatehouse exited ${code}: ${out}`)));
-  });
-}
+const serve = (extra: string[]): Promise<Served> => serveGatehouse(['--log-level', 'info', ...extra]);
 
 let round = 0;
 /** CALLS CreateResource calls, IN_FLIGHT at a time: calls per second and CPU µs per call. */
-async function measure(p: Proc): Promise<{ rps: number; cpu: number }> {
+async function measure(p: Served): Promise<{ rps: number; cpu: number }> {
   const client = new APIGatewayClient({ endpoint: p.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'x' }, maxAttempts: 1 });
   const api = (await client.send(new CreateRestApiCommand({ name: `bench-${round++}` }))).id!;
   const root = (await client.send(new GetResourcesCommand({ restApiId: api }))).items![0]!.id!;
@@ -55,8 +35,7 @@ async function measure(p: Proc): Promise<{ rps: number; cpu: number }> {
   return { rps: CALLS / seconds, cpu };
 }
 
-if (!existsSync('dist/cli/index.js')) throw new Error('build first (npm ci or npm run build): the bench runs bin/gatehouse.js');
-const procs: Proc[] = [];
+const procs: Served[] = [];
 try {
   const off = await serve(['--audit-trail', 'false']);
   procs.push(off);
@@ -77,8 +56,5 @@ try {
   console.log('|---|---|---|---|---|---|---|');
   console.log(`| CreateResource (SQLite file store) | ${median(a.map((r) => r.rps)).toFixed(0)} | ${median(b.map((r) => r.rps)).toFixed(0)} | ${rpsRatio.toFixed(2)}x | ${median(a.map((r) => r.cpu)).toFixed(0)} | ${median(b.map((r) => r.cpu)).toFixed(0)} | ${cpuRatio.toFixed(2)}x |`);
 } finally {
-  for (const p of procs) {
-    p.child.kill('SIGTERM');
-    rmSync(p.dir, { recursive: true, force: true });
-  }
+  for (const p of procs) p.stop();
 }

@@ -3,38 +3,18 @@
 // (the default) and one started with --cloudwatch-metrics false, measured in alternating rounds
 // by CPU time per request (bench/lib/cpu.ts) and requests per second. Goal of #21: ≥ 0.95x.
 // Run: npx tsx bench/metrics.ts [seconds=4] [connections=50] [rounds=5]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
 import { apiGatewayClient } from '../test/helpers/server.ts';
 import { alternate, measure } from './lib/cpu.ts';
+import { serveGatehouse, type Served } from './lib/serve.ts';
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 5);
 
-interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess; readonly dir: string }
-
-function serve(extra: string[]): Promise<Proc> {
-  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-metrics-'));
-  const child = spawn(process.execPath, ['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--account-rate', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c;
-      const m = /serving (http:\/\/\S+)/.exec(out);
-      if (m === null) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      resolve({ url: m[1]!, pid: child.pid!, child, dir });
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`gatehouse exited ${code}: ${out}`)));
-  });
-}
+const serve = (extra: string[]): Promise<Served> => serveGatehouse(['--account-rate', '0', ...extra]);
 
 async function mockStage(url: string): Promise<string> {
   const client = apiGatewayClient(url);
@@ -49,8 +29,7 @@ async function mockStage(url: string): Promise<string> {
   return `${url}/restapis/${id}/bench/_user_request_/mock?petType=cat`;
 }
 
-if (!existsSync('dist/cli/index.js')) throw new Error('build first (npm ci or npm run build): the bench runs bin/gatehouse.js');
-const procs: Proc[] = [];
+const procs: Served[] = [];
 try {
   const off = await serve(['--cloudwatch-metrics', 'false']);
   procs.push(off);
@@ -66,8 +45,5 @@ try {
   console.log(`| MOCK + templates | ${p.baseline.rps.toFixed(0)} | ${p.subject.rps.toFixed(0)} | ${p.rpsRatio.toFixed(2)}x | ${p.baseline.cpu.toFixed(1)} | ${p.subject.cpu.toFixed(1)} | ${p.cpuRatio.toFixed(2)}x | ${(1 / p.cpuRatio).toFixed(2)}x |`);
   console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);
 } finally {
-  for (const p of procs) {
-    p.child.kill('SIGTERM');
-    rmSync(p.dir, { recursive: true, force: true });
-  }
+  for (const p of procs) p.stop();
 }

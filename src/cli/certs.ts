@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from '../openapi/cli.ts';
 import { ManagementClient } from './management-client.ts';
+import { parseFlags } from './flags.ts';
 
 export const CERTS_USAGE = `Usage: gatehouse certs import --cert FILE --key FILE [--chain FILE] [--certificate-arn ARN]
                               [--url URL] [--region REGION]
@@ -21,25 +22,7 @@ $AWS_DEFAULT_REGION, else us-east-1); certificates live in that account and regi
 
 const VALUED = new Map([['--cert', 'cert'], ['--key', 'key'], ['--chain', 'chain'], ['--certificate-arn', 'arn'], ['--url', 'url'], ['--region', 'region']]);
 
-function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('-')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a : a.slice(0, eq);
-    const key = VALUED.get(name);
-    if (key === undefined) throw new CliError(`unknown option ${name}`);
-    const v = eq === -1 ? argv[++i] : a.slice(eq + 1);
-    if (v === undefined || v === '') throw new CliError(`${name} needs a value`);
-    flags.set(key, v);
-  }
-  return { positional, flags };
-}
+const parseArgs = (argv: string[]) => parseFlags(argv, VALUED);
 
 function pemFile(path: string, what: string): string {
   try {

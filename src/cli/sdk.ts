@@ -5,6 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { CliError } from '../openapi/cli.ts';
 import { ManagementClient } from './management-client.ts';
+import { parseFlags } from './flags.ts';
 
 export const SDK_USAGE = `Usage: gatehouse sdk API_ID STAGE [--type javascript|typescript] [-o DIR] [--invoke-url URL]
                      [--url URL] [--region REGION]
@@ -24,25 +25,7 @@ $AWS_DEFAULT_REGION, else us-east-1).
 
 const VALUED = new Map([['--type', 'type'], ['--out', 'out'], ['-o', 'out'], ['--invoke-url', 'invoke-url'], ['--url', 'url'], ['--region', 'region']]);
 
-function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('-')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a : a.slice(0, eq);
-    const key = VALUED.get(name);
-    if (key === undefined) throw new CliError(`unknown option ${name}`);
-    const v = eq === -1 ? argv[++i] : a.slice(eq + 1);
-    if (v === undefined || v === '') throw new CliError(`${name} needs a value`);
-    flags.set(key, v);
-  }
-  return { positional, flags };
-}
+const parseArgs = (argv: string[]) => parseFlags(argv, VALUED);
 
 export async function sdkCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (argv.some((a) => a === '-h' || a === '--help')) return out(SDK_USAGE);

@@ -12,7 +12,7 @@ import type { Store } from '../store/index.ts';
 import { hostnameOf } from '../http/hosts.ts';
 import { loadAcmCertificate } from '../acm/index.ts';
 import { log } from '../observe/log.ts';
-import type { Target, TargetResolver } from '../execute/front-door.ts';
+import { decodeStage, type Target, type TargetResolver } from '../execute/front-door.ts';
 import type { TruststoreReader } from './truststore.ts';
 import { verifiedClientName } from './https.ts';
 
@@ -221,7 +221,7 @@ export function routeOnDomain(domain: ServedDomain, url: string): DomainTarget {
     let stage = m.stage;
     if (stage === null) {
       if (rest.length === 0 || rest[0] === '') continue;
-      stage = decodeSegment(rest[0]!);
+      stage = decodeStage(rest[0]!);
       rest = rest.slice(1);
     }
     if (stage === null) break;
@@ -241,13 +241,4 @@ function startsWith(segments: readonly string[], prefix: readonly string[]): boo
   for (let i = 0; i < prefix.length; i++) if (segments[i] !== prefix[i]) return false;
   // '/v1' matches '/v1' and '/v1/...', never '/v1x'; a mapping's base path is whole segments.
   return true;
-}
-
-function decodeSegment(s: string): string | null {
-  if (!s.includes('%')) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return null;
-  }
 }

@@ -45,7 +45,7 @@ export const userRequestPath: TargetResolver = (_host, url) => {
 export const DEFAULT_RESOLVERS: readonly TargetResolver[] = [executeApiHost, userRequestPath];
 
 /** A stage segment whose escapes do not decode (%E0%A4 cut short, %FF) names no stage: 403 like any unknown stage. */
-function decodeStage(segment: string): string | null {
+export function decodeStage(segment: string): string | null {
   if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
