@@ -133,7 +133,7 @@ export async function datapoints(store: Store, r: SeriesRequest, wanted: readonl
   const lastMinute = Math.ceil(r.end / 60_000) - 1;
   if (lastMinute < firstMinute) return [];
   const series = seriesKey(r.dimensions);
-  const rows = (await store.readAggregates(r.partition, r.namespace, firstMinute, lastMinute)).filter((row) => row.series === series);
+  const rows = await store.readAggregates(r.partition, r.namespace, firstMinute, lastMinute, series);
   // Every process's minute, merged.
   const minutes = new Map<number, ApiMinute | LambdaMinute>();
   for (const row of rows) {
@@ -171,25 +171,13 @@ export interface ListedMetric {
 /** The metrics with data in the last two weeks, as ListMetrics lists them. */
 export async function listMetrics(store: Store, partition: string, now: number): Promise<ListedMetric[]> {
   const from = Math.floor((now - 14 * 86_400_000) / 60_000);
-  const to = Math.floor(now / 60_000);
   const out: ListedMetric[] = [];
   for (const namespace of [API_NAMESPACE, LAMBDA_NAMESPACE]) {
-    const seen = new Map<string, Set<string>>();
-    for (const row of await store.readAggregates(partition, namespace, from, to)) {
-      const data = JSON.parse(row.data) as Record<string, number | object>;
-      const names = seen.get(row.series) ?? new Set<string>();
-      seen.set(row.series, names);
-      if (namespace === API_NAMESPACE) {
-        for (const n of ['Count', '4XXError', '5XXError', 'Latency']) names.add(n);
-        if ((data.integration as Stat).n > 0) names.add('IntegrationLatency');
-        if ((data.hit as number) + (data.miss as number) > 0) names.add('CacheHitCount').add('CacheMissCount');
-      } else {
-        for (const n of ['Invocations', 'Errors', 'Duration', 'ConcurrentExecutions']) names.add(n);
-        if ((data.throttles as number) > 0) names.add('Throttles');
-      }
-    }
-    for (const [series, names] of [...seen].sort((a, b) => a[0].localeCompare(b[0]))) {
-      for (const metricName of [...names].sort()) out.push({ namespace, metricName, dimensions: dimensionsOf(series) });
+    for (const s of await store.listAggregateSeries(partition, namespace, from)) {
+      const names = namespace === API_NAMESPACE
+        ? ['4XXError', '5XXError', ...(s.cache ? ['CacheHitCount', 'CacheMissCount'] : []), 'Count', 'IntegrationLatency', 'Latency']
+        : ['ConcurrentExecutions', 'Duration', 'Errors', 'Invocations', ...(s.throttles ? ['Throttles'] : [])];
+      for (const metricName of names) out.push({ namespace, metricName, dimensions: dimensionsOf(s.series) });
     }
   }
   return out;

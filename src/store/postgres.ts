@@ -344,11 +344,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
          ON CONFLICT (partition, namespace, minute, series, writer) DO UPDATE SET data = EXCLUDED.data`,
         [rows.map((r) => r.partition), rows.map((r) => r.namespace), rows.map((r) => r.series), rows.map((r) => r.minute), rows.map((r) => r.writer), rows.map((r) => r.data)]);
     },
-    async readAggregates(partition, namespace, fromMinute, toMinute) {
+    async readAggregates(partition, namespace, fromMinute, toMinute, series) {
       const { rows } = await onePool<{ partition: string; namespace: string; series: string; minute: string; writer: string; data: string }>(reads,
-        'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=$1 AND namespace=$2 AND minute>=$3 AND minute<=$4',
-        [partition, namespace, fromMinute, toMinute]);
+        `SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=$1 AND namespace=$2 AND minute>=$3 AND minute<=$4${series === undefined ? '' : ' AND series=$5'}`,
+        series === undefined ? [partition, namespace, fromMinute, toMinute] : [partition, namespace, fromMinute, toMinute, series]);
       return rows.map((r) => ({ ...r, minute: Number(r.minute) }));
+    },
+    async listAggregateSeries(partition, namespace, fromMinute) {
+      const { rows } = await onePool<{ series: string; cache: number; throttles: number }>(reads,
+        `SELECT series, MAX(CASE WHEN data LIKE '%"hit":0,"miss":0,%' THEN 0 ELSE 1 END) AS cache, MAX(CASE WHEN data LIKE '%"throttles":0,%' THEN 0 ELSE 1 END) AS throttles FROM metric_minutes WHERE partition=$1 AND namespace=$2 AND minute>=$3 GROUP BY series ORDER BY series`, [partition, namespace, fromMinute]);
+      return rows.map((x) => ({ series: x.series, cache: Number(x.cache) === 1, throttles: Number(x.throttles) === 1 }));
     },
     async pruneAggregates(beforeMinute) {
       await onePool(writes, 'DELETE FROM metric_minutes WHERE minute < $1', [beforeMinute]);

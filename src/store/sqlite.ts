@@ -124,8 +124,6 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     clearAudit: db.prepare('DELETE FROM audit'),
     putAggregate: db.prepare(`INSERT INTO metric_minutes (partition, namespace, series, minute, writer, data) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (partition, namespace, minute, series, writer) DO UPDATE SET data=excluded.data`),
-    readAggregates: db.prepare<[string, string, number, number], AggregateRow>(
-      'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? AND minute<=?'),
     pruneAggregates: db.prepare('DELETE FROM metric_minutes WHERE minute < ?'),
     clearAggregates: db.prepare('DELETE FROM metric_minutes'),
   };
@@ -429,12 +427,21 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
         for (const a of rows) q.putAggregate.run(a.partition, a.namespace, a.series, a.minute, a.writer, a.data);
       });
     },
-    async readAggregates(partition, namespace, fromMinute, toMinute) {
+    async readAggregates(partition, namespace, fromMinute, toMinute, series) {
       return withReads(async (r, before) => {
         await before();
-        return r === w ? q.readAggregates.all(partition, namespace, fromMinute, toMinute)
-          : r.conn.prepare<[string, string, number, number], AggregateRow>(
-            'SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? AND minute<=?').all(partition, namespace, fromMinute, toMinute);
+        const sql = `SELECT partition, namespace, series, minute, writer, data FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? AND minute<=?${series === undefined ? '' : ' AND series=?'}`;
+        const args: (string | number)[] = [partition, namespace, fromMinute, toMinute];
+        if (series !== undefined) args.push(series);
+        return r.conn.prepare<(string | number)[], AggregateRow>(sql).all(...args);
+      });
+    },
+    async listAggregateSeries(partition, namespace, fromMinute) {
+      return withReads(async (r, before) => {
+        await before();
+        return r.conn.prepare<[string, string, number], { series: string; cache: number; throttles: number }>(
+          `SELECT series, MAX(CASE WHEN data LIKE '%"hit":0,"miss":0,%' THEN 0 ELSE 1 END) AS cache, MAX(CASE WHEN data LIKE '%"throttles":0,%' THEN 0 ELSE 1 END) AS throttles FROM metric_minutes WHERE partition=? AND namespace=? AND minute>=? GROUP BY series ORDER BY series`).all(partition, namespace, fromMinute)
+          .map((x) => ({ series: x.series, cache: x.cache === 1, throttles: x.throttles === 1 }));
       });
     },
     async pruneAggregates(beforeMinute) {

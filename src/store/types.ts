@@ -174,7 +174,10 @@ export interface Store {
   pruneAudit(beforeMs: number): Promise<number>;
   /** Writes (or replaces) per-minute aggregates, keyed by partition, namespace, series, minute and writer. */
   putAggregates(rows: readonly AggregateRow[]): Promise<void>;
-  readAggregates(partition: string, namespace: string, fromMinute: number, toMinute: number): Promise<AggregateRow[]>;
+  /** Rows of the minutes from..to, of one series when `series` is given. */
+  readAggregates(partition: string, namespace: string, fromMinute: number, toMinute: number, series?: string): Promise<AggregateRow[]>;
+  /** The series with rows since `fromMinute`: whether any row counted cache lookups or throttles (ListMetrics). */
+  listAggregateSeries(partition: string, namespace: string, fromMinute: number): Promise<{ series: string; cache: boolean; throttles: boolean }[]>;
   pruneAggregates(beforeMinute: number): Promise<void>;
   /** Empties every partition (POST /_gatehouse/reset). */
   clear(): Promise<void>;

@@ -497,6 +497,12 @@ export function storeContract(name: string, open: (options?: OpenOptions) => Pro
       const rows = await store.readAggregates('p/r', 'AWS/ApiGateway', 100, 100);
       assert.deepEqual(rows.map((r) => `${r.writer} ${r.minute} ${r.data}`).sort(), ['w1 100 {"n":5}', 'w2 100 {"n":2}']);
       assert.equal((await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000)).length, 3);
+      assert.deepEqual((await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000, 'ApiName=x')).length, 3);
+      assert.deepEqual(await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000, 'ApiName=y'), []);
+      await store.putAggregates([{ ...a, series: 'ApiName=c', data: '{"count":1,"e4":0,"e5":0,"hit":1,"miss":0,"latency":{}}' }, { ...a, series: 'ApiName=d', data: '{"count":1,"e4":0,"e5":0,"hit":0,"miss":0,"latency":{}}' }]);
+      assert.deepEqual(await store.listAggregateSeries('p/r', 'AWS/ApiGateway', 0), [
+        { series: 'ApiName=c', cache: true, throttles: true }, { series: 'ApiName=d', cache: false, throttles: true }, { series: 'ApiName=x', cache: true, throttles: true },
+      ].map((x) => ({ ...x, throttles: true })));
       await store.pruneAggregates(101);
       assert.deepEqual((await store.readAggregates('p/r', 'AWS/ApiGateway', 0, 1000)).map((r) => r.minute), [101]);
     });
