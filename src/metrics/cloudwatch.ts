@@ -3,12 +3,13 @@
 //   - query: POST / with a form body (Action=GetMetricStatistics&Version=2010-08-01...), XML out;
 //   - awsJson1.0: X-Amz-Target: GraniteServiceVersion20100801.<Operation>;
 //   - Smithy RPC v2 CBOR: POST /service/GraniteServiceVersion20100801/operation/<Operation>,
-//     which botocore (the AWS CLI, boto3) prefers since CloudWatch added it.
+//     which botocore (the AWS CLI, boto3) prefers since CloudWatch added it. CBOR is cborg's
+//     (plain JavaScript, no native part); timestamps are tag 1 epoch seconds, floats 64-bit.
 // Errors carry CloudWatch's query error codes (InvalidParameterValue, MissingParameter, ...),
 // in x-amzn-query-error too, as CloudWatch's JSON and CBOR answers do.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decode as decodeCbor, encode as encodeCbor } from 'cbor-x';
+import { decode as cborDecode, encode as cborEncode, Token, Type } from 'cborg';
 import type { GatehouseConfig } from '../config.ts';
 import { partitionOf, requestAccount } from '../http/aws-scope.ts';
 import { AuthError, iamFor } from '../iam/index.ts';
@@ -51,6 +52,18 @@ export function cloudWatchProtocol(req: IncomingMessage): Protocol | null {
 }
 
 type Input = Record<string, unknown>;
+
+const CBOR_TAGS: ((decode: () => unknown) => unknown)[] = [];
+CBOR_TAGS[1] = (decode) => new Date(Number(decode()) * 1000);
+const CBOR_ENCODERS = { Date: (d: Date) => [new Token(Type.tag, 1), new Token(Type.float, d.getTime() / 1000)] };
+
+function decodeCbor(body: Buffer): unknown {
+  return cborDecode(body, { tags: CBOR_TAGS as never, useMaps: false });
+}
+
+function encodeCbor(value: unknown): Uint8Array {
+  return cborEncode(value, { typeEncoders: CBOR_ENCODERS as never, float64: true });
+}
 
 // ---------------------------------------------------------------- the query protocol's form
 
