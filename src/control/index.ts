@@ -124,15 +124,13 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     }
     if (match === null || match === 'method-not-allowed') {
       // What API Gateway answers for a path or verb its API does not have.
-      return writeError(new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host)));
+      throw new ApiError('UnknownOperationException', unknownOperationMessage(req.method ?? 'GET', path, req.headers.host));
     }
     call.operation = match.op.name;
     if (call.audit !== undefined) call.audit.resources = resourcesOf(match.labels);
     // The action is the HTTP verb, the resource the path (apigateway:DELETE on .../restapis/abc).
     if (who.caller !== null) iam.authorize(who.caller, `apigateway:${req.method}`, managementResource(who.region, path));
-    if (handlers[match.op.name] === undefined) {
-      return writeError(new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`));
-    }
+    if (handlers[match.op.name] === undefined) throw new ApiError('NotImplementedException', `Gatehouse does not implement ${match.op.name} yet`);
     validateInput(match.op, match.labels, body);
     const input = bindInput(match.op, { labels: match.labels, query, headers: req.headers, body });
     if (call.audit !== undefined) call.audit.requestParameters = input;
@@ -227,8 +225,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
         run(req, Buffer.concat(chunks), requestId, call).then(
           (r) => {
             send(res, requestId, r);
-            // An answer the router wrote as an error (UnknownOperationException) is recorded as one.
-            recordCall(call, r.status >= 400 ? { type: String(r.headers['x-amzn-ErrorType'] ?? 'Error').split(':')[0]!, message: errorMessageOf(r) } : undefined);
+            recordCall(call, undefined);
           },
           (err) => {
             fail(res, requestId, err);
@@ -261,13 +258,4 @@ function resourcesOf(labels: Readonly<Record<string, string>>): { ResourceType: 
     if (type !== undefined) out.push({ ResourceType: `AWS::ApiGateway::${type}`, ResourceName: v });
   }
   return out;
-}
-
-function errorMessageOf(r: WireResponse): string {
-  try {
-    const parsed = JSON.parse(typeof r.body === 'string' ? r.body : r.body.toString('utf8')) as { message?: string };
-    return parsed.message ?? '';
-  } catch {
-    return '';
-  }
 }

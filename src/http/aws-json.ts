@@ -82,27 +82,43 @@ export function awsJsonService(config: GatehouseConfig, options: AwsJsonServiceO
       });
       req.on('error', () => res.destroy());
       req.on('end', () => {
-        const answer: Promise<{ status: number; body: unknown; type?: string }> = size > options.maxBodyBytes
+        const answer: Promise<AwsJsonAnswer> = size > options.maxBodyBytes
           ? Promise.resolve({ status: 413, type: 'SerializationException', body: { message: 'Request too large' } })
-          : run(req, Buffer.concat(chunks), requestId, operation).then((out) => ({ status: 200, body: out ?? {} }), (err: unknown) => {
-            if (err instanceof AwsJsonError) return { status: err.status, type: err.type, body: { message: err.message } };
-            if (err instanceof AuthError) return { status: err.status, type: err.code, body: { message: err.message } };
-            return { status: 500, type: 'ServiceUnavailableException', body: { message: String((err as Error)?.message ?? err) } };
-          });
-        void answer.then((a) => {
-          const text = JSON.stringify(a.type === undefined ? a.body : { __type: a.type, ...(a.body as object) });
-          const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
-          if (a.type !== undefined) headers['x-amzn-ErrorType'] = a.type;
-          res.writeHead(a.status, headers);
-          res.end(text);
-          if (logsRequests()) {
-            logRequest({
-              requestId, method: req.method ?? 'POST', path: pathOf(req.url ?? '/'), status: a.status, latencyMs: Date.now() - started,
-              target: `${options.signingName} ${operation}`, operation, ...(a.status >= 500 ? { reason: JSON.stringify(a.body) } : {}),
-            });
-          }
-        });
+          : run(req, Buffer.concat(chunks), requestId, operation).then((out) => ({ status: 200, body: out ?? {} }), errorAnswer);
+        void answer.then((a) => sendAwsJsonAnswer(req, res, a, { contentType, requestId, started, target: `${options.signingName} ${operation}`, operation }));
       });
     },
   };
+}
+
+/** An answer of the JSON protocols: the body, or with `type` an error as `{"__type", ...body}`. */
+export interface AwsJsonAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly type?: string;
+}
+
+/** A failure as the JSON protocols answer it: the service's own error, an AuthError, else a 500. */
+export function errorAnswer(err: unknown): AwsJsonAnswer {
+  if (err instanceof AwsJsonError) return { status: err.status, type: err.type, body: { message: err.message } };
+  if (err instanceof AuthError) return { status: err.status, type: err.code, body: { message: err.message } };
+  return { status: 500, type: 'ServiceUnavailableException', body: { message: String((err as Error)?.message ?? err) } };
+}
+
+/** Writes an answer with AWS's headers, and its line in the request log. */
+export function sendAwsJsonAnswer(
+  req: IncomingMessage, res: ServerResponse, a: AwsJsonAnswer,
+  call: { contentType: string; requestId: string; started: number; target: string; operation: string },
+): void {
+  const text = JSON.stringify(a.type === undefined ? a.body : { __type: a.type, ...(a.body as object) });
+  const headers: Record<string, string | number> = { 'content-type': call.contentType, 'content-length': Buffer.byteLength(text), 'x-amzn-RequestId': call.requestId };
+  if (a.type !== undefined) headers['x-amzn-ErrorType'] = a.type;
+  res.writeHead(a.status, headers);
+  res.end(text);
+  if (logsRequests()) {
+    logRequest({
+      requestId: call.requestId, method: req.method ?? 'POST', path: pathOf(req.url ?? '/'), status: a.status, latencyMs: Date.now() - call.started,
+      target: call.target, operation: call.operation, ...(a.status >= 500 ? { reason: JSON.stringify(a.body) } : {}),
+    });
+  }
 }

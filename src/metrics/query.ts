@@ -5,7 +5,7 @@
 // their Sum is the number and their Average the rate, as in CloudWatch.
 import type { Store } from '../store/index.ts';
 import {
-  API_NAMESPACE, decodeStat, dimensionsOf, emptyStat, LAMBDA_NAMESPACE, mergeApiMinute, mergeLambdaMinute, newApiMinute, newLambdaMinute, percentile, seriesKey,
+  API_NAMESPACE, decodeStat, dimensionsOf, emptyStat, LAMBDA_NAMESPACE, mergeApiMinute, mergeLambdaMinute, mergeStat, newApiMinute, newLambdaMinute, percentile, seriesKey,
   type ApiMinute, type LambdaMinute, type Stat,
 } from './aggregate.ts';
 
@@ -99,14 +99,8 @@ function mergeValues(a: Values | null, b: Values | null): Values | null {
   if (b === null) return a;
   if (a.ones !== undefined || b.ones !== undefined) return { n: a.n + b.n, ones: (a.ones ?? 0) + (b.ones ?? 0) };
   const s = emptyStat();
-  s.min = Infinity;
-  for (const x of [a.stat!, b.stat!]) {
-    s.n += x.n;
-    s.sum += x.sum;
-    s.min = Math.min(s.min, x.min);
-    s.max = Math.max(s.max, x.max);
-    for (const k in x.h) s.h[k] = (s.h[k] ?? 0) + x.h[k]!;
-  }
+  mergeStat(s, a.stat!);
+  mergeStat(s, b.stat!);
   return { n: a.n + b.n, stat: s };
 }
 

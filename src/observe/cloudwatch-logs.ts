@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
 import { requestAccount } from '../http/aws-scope.ts';
-import { AuthError, iamFor } from '../iam/index.ts';
+import { AwsJsonError, errorAnswer, sendAwsJsonAnswer } from '../http/aws-json.ts';
+import { iamFor } from '../iam/index.ts';
 import { compileFilterPattern, FilterPatternError } from './filter-pattern.ts';
 import { LOG_GROUP_NAME, logFileLimits, openLogFiles } from './log-files.ts';
-import { logRequest, logsRequests, pathOf } from './log.ts';
 import { LOG_STREAM_NAME, LogReader, type LogEvent, type LogGroupInfo } from './log-reader.ts';
 
 export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
@@ -21,11 +21,9 @@ export function isLogsRequest(req: IncomingMessage): boolean {
   return typeof target === 'string' && target.startsWith(LOGS_TARGET_PREFIX);
 }
 
-class LogsError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
+/** The Logs API's errors are the JSON protocols' (type, message, status). */
+const LogsError = AwsJsonError;
+type LogsError = AwsJsonError;
 
 const invalid = (message: string): LogsError => new LogsError('InvalidParameterException', message);
 const noGroup = (): LogsError => new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
@@ -223,24 +221,10 @@ export function createLogsPlane(config: GatehouseConfig): LogsPlane {
       req.on('end', () => {
         const answer = size > MAX_BYTES
           ? Promise.resolve({ status: 413, type: 'SerializationException', body: { message: 'Request too large' } })
-          : run(req, Buffer.concat(chunks), call).catch((err: unknown) => {
-            if (err instanceof LogsError) return { status: err.status, type: err.type, body: { message: err.message } };
-            if (err instanceof AuthError) return { status: err.status, type: err.code, body: { message: err.message } };
-            return { status: 500, type: 'ServiceUnavailableException', body: { message: String((err as Error)?.message ?? err) } };
-          });
-        answer.then((a) => {
-          const text = JSON.stringify(a.type === undefined ? a.body : { __type: a.type, ...(a.body as object) });
-          const headers: Record<string, string | number> = { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
-          if (a.type !== undefined) headers['x-amzn-ErrorType'] = a.type;
-          res.writeHead(a.status, headers);
-          res.end(text);
-          if (logsRequests()) {
-            logRequest({
-              requestId, method: req.method ?? 'POST', path: pathOf(req.url ?? '/'), status: a.status, latencyMs: Date.now() - started,
-              target: `logs ${call.operation ?? ''}`, operation: call.operation ?? '', ...(a.status >= 500 ? { reason: JSON.stringify(a.body) } : {}),
-            });
-          }
-        });
+          : run(req, Buffer.concat(chunks), call).catch(errorAnswer);
+        void answer.then((a) => sendAwsJsonAnswer(req, res, a, {
+          contentType: 'application/x-amz-json-1.1', requestId, started, target: `logs ${call.operation ?? ''}`, operation: call.operation ?? '',
+        }));
       });
     },
     close: () => logs.release(),
