@@ -11,6 +11,8 @@ export interface Target {
   /** Path below the stage, starting with '/' (percent-encoded as received). */
   readonly path: string;
   readonly query: string;
+  /** $context.path when it is not /{stage}{path}: a custom domain's base path, or extra slashes AWS keeps there. */
+  readonly contextPath?: string;
 }
 
 /** `socket`: the request's connection (a TLSSocket on the HTTPS listener), for checks of the client's certificate. */
@@ -27,9 +29,18 @@ export const executeApiHost: TargetResolver = (host, url) => {
   const m = EXECUTE_API_HOST.exec(host);
   if (m === null) return null;
   const { path, query } = splitUrl(url);
-  const slash = path.indexOf('/', 1);
-  const stage = slash === -1 ? path.slice(1) : path.slice(1, slash);
-  return { restApiId: m[1]!, stageName: stage === '' ? null : decodeStage(stage), path: slash === -1 ? '/' : path.slice(slash), query };
+  // As AWS does (recorded): slashes before the stage are dropped ("//stage/x" is "/stage/x"), and
+  // the slashes that start the resource path count once for routing ("/stage//x" routes as "/x")
+  // while $context.path keeps them; slashes further in are kept ("/stage/a//b").
+  let start = 1;
+  while (path.charCodeAt(start) === 47) start++;
+  const slash = path.indexOf('/', start);
+  const stage = slash === -1 ? path.slice(start) : path.slice(start, slash);
+  const stageName = stage === '' ? null : decodeStage(stage);
+  if (slash === -1) return { restApiId: m[1]!, stageName, path: '/', query };
+  const rest = path.slice(slash);
+  if (rest.charCodeAt(1) !== 47) return { restApiId: m[1]!, stageName, path: rest, query };
+  return { restApiId: m[1]!, stageName, path: rest.replace(/^\/+/, '/'), query, contextPath: `/${stage}${rest}` };
 };
 
 const USER_REQUEST = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/;

@@ -98,12 +98,12 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
-      ...(viaDomain ? { contextPath: (target as DomainTarget).contextPath } : {}),
+      ...(target.contextPath !== undefined ? { contextPath: target.contextPath } : {}),
     };
     const now = Date.now();
     const context = buildContext(api, incoming, requestId, api.accountId, now);
     const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
-    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, context, log, grants: {} };
+    const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, listener: listenerOf(req), context, log, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope, observer);
     const out = await runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
     finish(req, res, target, requestId, out, scope, observer);
@@ -138,6 +138,19 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
 }
 
 const EMPTY = Buffer.alloc(0);
+
+const listeners = new WeakMap<object, { port: string; proto: 'http' | 'https' }>();
+
+/** The port and scheme of the request's connection, once per connection. */
+function listenerOf(req: IncomingMessage): { port: string; proto: 'http' | 'https' } {
+  const socket = req.socket;
+  let l = listeners.get(socket);
+  if (l === undefined) {
+    l = { port: String(socket.localPort ?? ''), proto: (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http' };
+    listeners.set(socket, l);
+  }
+  return l;
+}
 
 /** Collects the body; null when it exceeds the 10 MB payload limit (413). */
 function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): void {
@@ -176,7 +189,7 @@ function joinedHeaders(raw: readonly string[]): Record<string, string> {
 /** Answers the client, then reports the request: metrics, access and execution logs, and the
  *  server log's line when its level is on. */
 function finish(req: IncomingMessage, res: ServerResponse, target: Target, requestId: string, out: MethodResponse, scope: InvocationScope | undefined, observer: Observer): void {
-  const length = send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined);
+  const length = send(req, res, requestId, out, scope?.context.extendedRequestId as string | undefined, scope?.traceId);
   if (scope !== undefined) observer.finished(scope, out.statusCode, length);
   // One level check per request; the line is built only when it will be written.
   if (!logsRequests()) return;
@@ -196,7 +209,7 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
 }
 
 /** Answers the client; returns the body's length in bytes ($context.responseLength). */
-function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string): number {
+function send(req: IncomingMessage, res: ServerResponse, requestId: string, out: MethodResponse, extendedId?: string, traceId?: string): number {
   // A string body goes to res.end as a string: Node then writes headers and body in one write.
   // Headers go as one flat [name, value, ...] array, which Node takes without building a map.
   const body = out.body;
@@ -212,7 +225,12 @@ function send(req: IncomingMessage, res: ServerResponse, requestId: string, out:
     }
   }
   raw.push('x-amzn-RequestId', requestId, 'Content-Length', String(length));
+  // Our own Connection header keeps Node from adding "Keep-Alive: timeout=N", which AWS never sends.
+  if (res.shouldKeepAlive) raw.push('Connection', 'keep-alive');
   if (extendedId !== undefined) raw.push('x-amz-apigw-id', extendedId);
+  // AWS answers with the trace of the integration call (recorded for Lambda, HTTP and AWS services),
+  // marked unsampled: the recordings show the answer's value differs from the one the back end got.
+  if (traceId !== undefined && out.headers['X-Amzn-Trace-Id'] === undefined) raw.push('X-Amzn-Trace-Id', `${traceId};Sampled=0`);
   res.writeHead(out.statusCode, raw);
   res.end(req.method === 'HEAD' ? undefined : body);
   return length;

@@ -67,6 +67,8 @@ export interface InvocationScope {
   readonly api: CompiledApi;
   readonly requestId: string;
   readonly sourceIp: string;
+  /** The port and scheme the client reached (X-Forwarded-Port, X-Forwarded-Proto); absent in TestInvokeMethod. */
+  readonly listener?: { readonly port: string; readonly proto: 'http' | 'https' };
   /** $context, filled as routing learns more (resourceId, resourcePath, httpMethod). */
   readonly context: Record<string, unknown>;
   readonly log: ExecutionLog | null;
@@ -74,6 +76,8 @@ export interface InvocationScope {
   readonly grants: AccessGrants;
   /** Set by the stage cache when it looked the request up (CacheHitCount, CacheMissCount). */
   cacheStatus?: 'hit' | 'miss';
+  /** The X-Amzn-Trace-Id sent to the integration's endpoint; the client's answer carries it too. */
+  traceId?: string;
 }
 
 /** Filled by access steps as they run; empty for a method with no access control. */

@@ -129,6 +129,9 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   const proxy: Integration = {
     async invoke(req, ctx) {
       if (ctx === undefined) throw new Error('AWS_PROXY needs the method request to build its event');
+      // Lambda's Invoke is a POST: AWS accepts another integration method and fails every call
+      // with a 500 of the INTEGRATION_FAILURE type (recorded: test_lambda_aws_proxy_integration_non_post_method).
+      if (req.httpMethod !== 'POST') throw new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500, log: `Execution failed due to configuration error: Lambda function invocations take POST, not ${req.httpMethod}` });
       const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
       const out = await call(req, ctx.scope.api.restApiId, event);
       if (out.functionError !== undefined) {
@@ -150,15 +153,22 @@ const malformed = (why: string): GatewayError => badGateway(`Execution failed du
 /** The Lambda proxy integration's input event (payload format 1.0). */
 export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Record<string, unknown> {
   const { request, scope, method } = ctx;
-  const headers: Record<string, string> = { ...request.headers };
+  // The client's headers as sent, but (as AWS's recordings show) without the connection's own
+  // (Connection, Content-Length) and with Authorization in that case whatever case it came in.
+  const headers: Record<string, string> = {};
+  for (const k in request.headers) {
+    const lower = k.toLowerCase();
+    if (lower === 'connection' || lower === 'content-length') continue;
+    headers[lower === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
+  }
   // API Gateway's own additions, as the endpoint request carries them.
-  for (const k of ['X-Amzn-Trace-Id', 'X-Forwarded-For']) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
+  for (const k of PROXY_ADDED_HEADERS) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
   const multiValueHeaders: Record<string, string[]> = {};
   for (const k in headers) multiValueHeaders[k] = [headers[k]!];
   const query = request.querystring;
   const multiQuery = request.multiValueQuerystring;
   const { error: _error, authorizer, ...rest } = scope.context;
-  const requestContext: Record<string, unknown> = { ...rest };
+  const requestContext: Record<string, unknown> = { ...rest, identity: eventIdentity(rest.identity as Record<string, unknown>) };
   if (authorizer !== null && typeof authorizer === 'object' && Object.keys(authorizer).length > 0) requestContext.authorizer = authorizer;
   const hasHeaders = Object.keys(headers).length > 0;
   return {
@@ -169,7 +179,7 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
     multiValueHeaders: hasHeaders ? multiValueHeaders : null,
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
     multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
-    pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
+    pathParameters: Object.keys(request.pathParameters).length > 0 ? eventPathParameters(method.resourcePath, request) : null,
     stageVariables: Object.keys(scope.api.stageVariables).length > 0 ? scope.api.stageVariables : null,
     requestContext,
     // A payload of one of the API's binary media types goes to the function as base64 (src/deploy/binary.ts).
@@ -177,6 +187,48 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
       ? { body: request.body.toString('base64'), isBase64Encoded: true }
       : { body: request.body.length === 0 ? null : request.body.toString('utf8'), isBase64Encoded: false }),
   };
+}
+
+const PROXY_ADDED_HEADERS = ['X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto'];
+
+/**
+ * $context.identity as the event carries it: AWS's event has accessKey and leaves out the API
+ * key fields unless a key was used (recorded in test_apigateway_lambda).
+ */
+function eventIdentity(identity: Record<string, unknown>): Record<string, unknown> {
+  const { apiKey, apiKeyId, ...rest } = identity;
+  const out: Record<string, unknown> = { accessKey: null, ...rest };
+  if (apiKey !== null && apiKey !== undefined) {
+    out.apiKey = apiKey;
+    out.apiKeyId = apiKeyId;
+  }
+  return out;
+}
+
+/**
+ * The event's path parameters: a greedy {name+} value is the rest of the path as sent, still
+ * percent-encoded and with inner double slashes kept, without its trailing slash (AWS's recording:
+ * "proxy-value//double-slash", "test%2Balias@gmail.com"); other values as routing decoded them.
+ */
+function eventPathParameters(resourcePath: string, request: { path: string; pathParameters: Readonly<Record<string, string>> }): Readonly<Record<string, string>> {
+  const greedy = /\{([^{}]+)\+\}$/.exec(resourcePath);
+  if (greedy === null) return request.pathParameters;
+  // Skip as many non-empty segments of the path as the resource path has before its greedy part.
+  let skip = resourcePath.split('/').filter((s) => s !== '').length - 1;
+  const path = request.path;
+  let i = 0;
+  while (i < path.length && path.charCodeAt(i) === 47) i++;
+  while (skip > 0 && i < path.length) {
+    const next = path.indexOf('/', i);
+    if (next === -1) return request.pathParameters;
+    i = next;
+    while (i < path.length && path.charCodeAt(i) === 47) i++;
+    skip--;
+  }
+  let end = path.length;
+  while (end > i && path.charCodeAt(end - 1) === 47) end--;
+  if (end <= i) return request.pathParameters;
+  return { ...request.pathParameters, [greedy[1]!]: path.slice(i, end) };
 }
 
 const PROXY_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
@@ -198,42 +250,45 @@ export function proxyResult(payload: Buffer): EndpointResponse {
   // As AWS's recording: a result with headers and no statusCode answers 200 ({} is refused above).
   const statusCode = r.statusCode === undefined ? 200 : typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw malformed('invalid status code');
-  const headers: Record<string, string> = {};
-  let multiValueHeaders: Record<string, string[]> | undefined;
-  const seen = new Map<string, string>(); // lower-case → name as first given
-  const put = (name: string, value: string, append: boolean): void => {
-    if (FRAMING.has(name.toLowerCase())) return;
-    const key = seen.get(name.toLowerCase()) ?? name;
-    seen.set(name.toLowerCase(), key);
-    headers[key] = append && headers[key] !== undefined ? `${headers[key]},${value}` : value;
+  // Values by lower-case name: multiValueHeaders' first, under its spelling of the name, then the
+  // headers' value after them (AWS's recording: "value-multi, value-solo" under "tesT-Multi").
+  const values = new Map<string, { name: string; list: string[] }>();
+  const add = (name: string, list: string[]): void => {
+    const lower = name.toLowerCase();
+    const entry = values.get(lower);
+    if (entry === undefined) values.set(lower, { name, list });
+    else entry.list.push(...list);
   };
-  if (r.headers !== undefined && r.headers !== null) {
-    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) throw malformed('headers is not an object');
-    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) {
-      if (v === null) continue;
-      if (!isScalar(v)) throw malformed(`header ${k} is not a string`);
-      put(k, String(v), false);
-    }
-  }
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
     if (typeof r.multiValueHeaders !== 'object' || Array.isArray(r.multiValueHeaders)) throw malformed('multiValueHeaders is not an object');
     for (const [k, v] of Object.entries(r.multiValueHeaders as Record<string, unknown>)) {
       if (v === null) continue;
       if (!Array.isArray(v) || !v.every(isScalar)) throw malformed(`multiValueHeaders ${k} is not a list of strings`);
-      // The same header in both: multiValueHeaders' values win.
-      if (seen.has(k.toLowerCase())) delete headers[seen.get(k.toLowerCase())!];
-      seen.delete(k.toLowerCase());
-      for (const one of v) put(k, String(one), true);
-      // Several values go to the client as several headers (Set-Cookie cannot be joined).
-      if (v.length > 1 && !FRAMING.has(k.toLowerCase())) (multiValueHeaders ??= {})[seen.get(k.toLowerCase())!] = v.map(String);
+      add(k, v.map(String));
     }
+  }
+  if (r.headers !== undefined && r.headers !== null) {
+    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) throw malformed('headers is not an object');
+    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) {
+      if (v === null) continue;
+      if (!isScalar(v)) throw malformed(`header ${k} is not a string`);
+      add(k, [String(v)]);
+    }
+  }
+  const headers: Record<string, string> = {};
+  let multiValueHeaders: Record<string, string[]> | undefined;
+  for (const [lower, { name, list }] of values) {
+    if (FRAMING.has(lower) || list.length === 0) continue;
+    headers[name] = list.join(',');
+    // Several values go to the client as several headers (Set-Cookie cannot be joined).
+    if (list.length > 1) (multiValueHeaders ??= {})[name] = list;
   }
   if (r.isBase64Encoded !== undefined && r.isBase64Encoded !== null && typeof r.isBase64Encoded !== 'boolean') throw malformed('isBase64Encoded is not a boolean');
   let body: Buffer;
   if (r.body === undefined || r.body === null) body = EMPTY;
   else if (typeof r.body === 'string') body = Buffer.from(r.body);
   else throw malformed('body is not a string');
-  if (!seen.has('content-type')) headers['Content-Type'] = 'application/json';
+  if (!values.has('content-type')) headers['Content-Type'] = 'application/json';
   const out: EndpointResponse = multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
   // The method response decodes a base64 body when the client or the result's type is binary.
   return r.isBase64Encoded === true && body.length > 0 ? { ...out, isBase64Encoded: true } : out;

@@ -3,10 +3,11 @@
 // UpdateDeployment answer (see harness.ts and docs/aws-recorded.md).
 import assert from 'node:assert/strict';
 import {
-  CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, PutIntegrationCommand,
+  CreateAuthorizerCommand, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, PutIntegrationCommand,
   PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand, PutRestApiCommand, UpdateDeploymentCommand,
 } from '@aws-sdk/client-api-gateway';
 import { callStage } from '../execute/helpers.ts';
+import { REGION } from '../helpers/server.ts';
 import { recordedFile, uid, useRecorded } from './harness.ts';
 
 const rec = useRecorded('test_apigateway_basic');
@@ -61,7 +62,17 @@ rec.test('TestAPIGateway::test_update_rest_api_deployment', async (r) => {
   }));
 });
 
-// TestAPIGateway::test_apigateway_with_custom_authorization_method is not replayed: its authorizer
-// URI has spaces inside the path (the recorded test's Python line continuation), which AWS accepts
-// and Gatehouse refuses (src/control/apis/authorizers.ts checks the URI names a Lambda function);
-// see docs/aws-recorded.md.
+rec.test('TestAPIGateway::test_apigateway_with_custom_authorization_method', async (r) => {
+  const api = await r.setup(new CreateRestApiCommand({ name: uid() }));
+  r.record('api-id', { api_id: api.id });
+  // The recorded test's URI has 17 spaces in its path (a Python line continuation inside the
+  // string literal): AWS accepts it as written.
+  const fn = `arn:aws:lambda:${REGION}:000000000000:function:${uid('auth')}`;
+  const authorizer = await r.ok('authorizer', new CreateAuthorizerCommand({
+    restApiId: api.id, name: 'lambda_authorizer', type: 'TOKEN', identitySource: 'method.request.header.Auth',
+    authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/ ${' '.repeat(16)}2015-03-31/functions/${fn}/invocations`,
+  }));
+  await r.ok('put-method-response', new PutMethodCommand({
+    restApiId: api.id, resourceId: api.rootResourceId, httpMethod: 'GET', authorizationType: 'CUSTOM', authorizerId: authorizer.id, apiKeyRequired: true,
+  }));
+}, { keys: ['api_id', 'authorizerUri', 'id'] });

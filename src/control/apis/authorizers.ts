@@ -158,12 +158,14 @@ export const authorizerHandlers: HandlerTable = {
         name: input.name,
         type: input.type,
         providerARNs: input.providerARNs,
-        authType: input.authType,
+        // AWS fills authType in when it is not given (recorded: "custom" for a Lambda authorizer).
+        authType: input.authType ?? (input.type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : 'custom'),
         authorizerUri: input.type === 'COGNITO_USER_POOLS' ? undefined : input.authorizerUri,
         authorizerCredentials: input.authorizerCredentials,
         identitySource: input.identitySource,
         identityValidationExpression: input.identityValidationExpression,
-        authorizerResultTtlInSeconds: input.authorizerResultTtlInSeconds ?? DEFAULT_AUTHORIZER_TTL,
+        // Left out when not given, as AWS leaves it (recorded); the data plane caches 300 s then.
+        authorizerResultTtlInSeconds: input.authorizerResultTtlInSeconds,
       });
       if (input.type === 'COGNITO_USER_POOLS' && input.authorizerUri) {
         throw badRequest('Authorizer URI is not supported for authorizers of type COGNITO_USER_POOLS');

@@ -26,7 +26,11 @@ export function gatewayResponse(
   }
   const error = { message: e.message, messageString: e.messageString, responseType: e.responseType, validationErrorString: e.validationErrorString };
   const response = (scope === null ? DEFAULT_GATEWAY_RESPONSES : scope.api.gatewayResponses)[e.responseType];
-  if (scope !== null) scope.context.error = error;
+  if (scope !== null) {
+    scope.context.error = error;
+    // AWS's error answers carry no X-Amzn-Trace-Id (recorded), whatever the integration.
+    scope.traceId = undefined;
+  }
   const out = renderGatewayResponse(response, e, {
     request: response.readsRequest ? requestValues(req) : null,
     stageVariables: scope === null ? NO_STAGE_VARIABLES : scope.api.stageVariables,

@@ -143,7 +143,7 @@ function endpointRequest(i: CompiledIntegration, req: MethodRequest, mapped: Map
         'x-amzn-apigateway-api-id': apiId,
         Accept: 'application/json',
         'User-Agent': `AmazonAPIGateway_${apiId}`,
-        'X-Amzn-Trace-Id': traceId(scope.requestId),
+        'X-Amzn-Trace-Id': (scope.traceId = traceId(scope.requestId)),
       };
       if (payload.length > 0) headers['Content-Type'] = req.headers['Content-Type'] ?? req.headersLower['content-type'] ?? 'application/json';
       Object.assign(headers, mapped.header);
@@ -154,9 +154,16 @@ function endpointRequest(i: CompiledIntegration, req: MethodRequest, mapped: Map
       const headers: Record<string, string> = {};
       for (const k in req.headers) if (!DROPPED_REQUEST_HEADERS.has(k.toLowerCase())) headers[k] = req.headers[k]!;
       headers['x-amzn-apigateway-api-id'] = apiId;
-      headers['X-Amzn-Trace-Id'] = traceId(scope.requestId);
+      const trace = traceId(scope.requestId);
+      headers['X-Amzn-Trace-Id'] = trace;
+      // HTTP_PROXY answers with the back end's headers only (recorded); the others add the trace.
+      if (i.type === 'AWS_PROXY') scope.traceId = trace;
       const forwarded = req.headersLower['x-forwarded-for'];
       headers['X-Forwarded-For'] = forwarded === undefined ? scope.sourceIp : `${forwarded}, ${scope.sourceIp}`;
+      if (scope.listener !== undefined) {
+        headers['X-Forwarded-Port'] ??= scope.listener.port;
+        headers['X-Forwarded-Proto'] ??= scope.listener.proto;
+      }
       Object.assign(headers, mapped.header);
       const pathValues = { ...req.pathParameters, ...mapped.path };
       const passQuery = mapped.multiValueQuerystring === null ? req.multiValueQuerystring : { ...req.multiValueQuerystring, ...mapped.multiValueQuerystring };

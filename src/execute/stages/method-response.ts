@@ -159,8 +159,8 @@ export function selectResponseTemplate(set: TemplateSet, accept: string | undefi
 }
 
 // Back-end headers API Gateway renames (X-Amzn-Remapped-*) or drops on a proxy response.
-const REMAPPED = new Set(['authorization', 'connection', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
-const DROPPED = new Set(['content-length', 'transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
+const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
+const DROPPED = new Set(['transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
 export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req?: MethodRequest): MethodResponse {
   if (res.isBase64Encoded === true) res = decodedProxyBody(res, scope, req);

@@ -47,7 +47,14 @@ logging.getLogger().addHandler(handler_)
 logging.getLogger().setLevel(logging.WARNING)
 
 def error_of(exc, request_id, error_type=None):
-    frames = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
+    # Paths in the task root read as Lambda's /var/task, where the code lives on Lambda.
+    tb = traceback.extract_tb(exc.__traceback__)[1:]
+    root = os.environ.get('LAMBDA_TASK_ROOT', '')
+    if root:
+        for f in tb:
+            if f.filename.startswith(root + '/'):
+                f.filename = '/var/task' + f.filename[len(root):]
+    frames = traceback.format_list(tb)
     return {'errorMessage': str(exc), 'errorType': error_type or type(exc).__name__, 'requestId': request_id, 'stackTrace': frames}
 
 try:
