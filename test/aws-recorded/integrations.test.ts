@@ -90,3 +90,79 @@ rec.test('test_integration_mock_with_path_param', async (r) => {
     ...m, type: 'MOCK', requestParameters: { 'integration.request.path.integrationPath': 'method.request.path.testPath' }, requestTemplates: { 'application/json': '{statusCode: 200}' },
   }));
 });
+
+// The four MOCK data-plane recordings below hold only the answers: the templates that produced
+// them are not in the stored version of the recorded test file. Each replay uses templates of our
+// own that do what the test names and answers say, so the answers check Gatehouse's Velocity
+// context as AWS's does: $context.responseOverride set in a request template and read in the
+// response template, a status override without a response template (empty body), values put in
+// $context.requestOverride read back, and map assignment in VTL.
+
+/** An API whose GET /{name} (or POST) is a MOCK with these templates, deployed to `dev`. */
+async function mockApi(r: Replay, requestTemplate: string, responseTemplates: Record<string, string>, pathPart = 'mock'): Promise<string> {
+  const a = await r.setup(new CreateRestApiCommand({ name: uid() }));
+  const res = await r.setup(new CreateResourceCommand({ restApiId: a.id, parentId: a.rootResourceId, pathPart }));
+  const m = { restApiId: a.id, resourceId: res.id, httpMethod: 'GET' };
+  await r.setup(new PutMethodCommand({ ...m, authorizationType: 'NONE' }));
+  await r.setup(new PutIntegrationCommand({ ...m, type: 'MOCK', requestTemplates: { 'application/json': requestTemplate } }));
+  await r.setup(new PutMethodResponseCommand({ ...m, statusCode: '200' }));
+  await r.setup(new PutIntegrationResponseCommand({ ...m, statusCode: '200', responseTemplates }));
+  await r.setup(new CreateDeploymentCommand({ restApiId: a.id, stageName: 'dev' }));
+  return a.id;
+}
+
+/** The answer as the recorder kept it: status and JSON body, or the raw bytes' repr when empty. */
+async function mockCall(r: Replay, apiId: string, path: string): Promise<{ body: unknown; status_code: number }> {
+  const res = await callStage(r.gh.url, apiId, 'dev', path, { headers: { 'Content-Type': 'application/json' } });
+  return { body: res.body === '' ? "b''" : JSON.parse(res.body), status_code: res.status };
+}
+
+for (const withTemplate of [true, false]) {
+  rec.test(`test_integration_mock_with_response_override_in_request_template[${withTemplate ? 'True' : 'False'}]`, async (r) => {
+    const request = [
+      '#set($context.responseOverride.status = 444)',
+      '#set($context.responseOverride.header.foo = "bar")',
+      '#set($context.custom = "is also passed around")',
+      '{"statusCode": 200}',
+    ].join('\n');
+    const response = '{"statusOverride": "$context.responseOverride.status", "fooHeader": "$context.responseOverride.header.foo", "custom": "$context.custom"}';
+    const apiId = await mockApi(r, request, withTemplate ? { 'application/json': response } : {});
+    r.record('response', await mockCall(r, apiId, '/mock'));
+  });
+}
+
+rec.test('test_integration_mock_with_request_overrides_in_response_template', async (r) => {
+  const request = [
+    '#set($context.requestOverride.path.chosen = $input.params("path"))',
+    '{"statusCode": 200}',
+  ].join('\n');
+  const response = [
+    '#if($context.requestOverride.path.chosen == "path1")',
+    '{"response": "path was path one"}',
+    '#elseif($context.requestOverride.path.chosen == "path2")',
+    '{"response": "path was path two"}',
+    '#else',
+    '{"response": "this is the else clause"}',
+    '#end',
+  ].join('\n');
+  const apiId = await mockApi(r, request, { 'application/json': response }, '{path}');
+  for (const [label, path] of [['invoke-path1', '/path1'], ['invoke-path2', '/path2'], ['invoke-path-else', '/other']] as const) {
+    const res = await callStage(r.gh.url, apiId, 'dev', path, { headers: { 'Content-Type': 'application/json' } });
+    assert.equal(res.status, 200, res.body);
+    r.record(label, JSON.parse(res.body));
+  }
+});
+
+rec.test('test_integration_mock_with_vtl_map_assignation', async (r) => {
+  const request = '{"statusCode": 200}';
+  const response = [
+    '#set($map = {})',
+    '#set($map.value = "bar")',
+    '#set($ignored = $map.put("value2", "putBar"))',
+    '#set($nested = {"inner": {}})',
+    '#set($nested.inner.value = "nestedFoo")',
+    '{"value": "$map.value", "value2": "$map.value2", "value3": "$nested.inner.value"}',
+  ].join('\n');
+  const apiId = await mockApi(r, request, { 'application/json': response });
+  r.record('response', await mockCall(r, apiId, '/mock'));
+});

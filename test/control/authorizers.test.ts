@@ -44,7 +44,9 @@ describe('authorizers', () => {
     assert.equal(token.$metadata.httpStatusCode, 201);
     assert.match(token.id!, /^[a-z0-9]{6}$/);
     assert.equal(token.type, 'TOKEN');
-    assert.equal(token.authorizerResultTtlInSeconds, 300);
+    // As AWS's recordings: no TTL given, none answered (the data plane caches 300 s); authType filled in.
+    assert.equal(token.authorizerResultTtlInSeconds, undefined);
+    assert.equal(token.authType, 'custom');
     assert.equal(token.identityValidationExpression, '^Bearer .+$');
     assert.equal(token.providerARNs, undefined);
 
@@ -193,7 +195,7 @@ describe('authorizers', () => {
     const a = (await awsCli(gh.url, ['apigateway', 'create-authorizer', '--rest-api-id', api.id, '--name', 'cli', '--type', 'TOKEN',
       '--authorizer-uri', LAMBDA_URI, '--identity-source', 'method.request.header.Authorization'])) as Record<string, unknown>;
     assert.equal(a.name, 'cli');
-    assert.equal(a.authorizerResultTtlInSeconds, 300);
+    assert.equal(a.authorizerResultTtlInSeconds, undefined);
     const list = (await awsCli(gh.url, ['apigateway', 'get-authorizers', '--rest-api-id', api.id])) as { items: { id: string }[] };
     assert.deepEqual(list.items.map((x) => x.id), [a.id]);
     const err = await awsCliError(gh.url, ['apigateway', 'create-authorizer', '--rest-api-id', api.id, '--name', 'bad', '--type', 'COGNITO_USER_POOLS',

@@ -49,7 +49,8 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
   } else body = payload === null ? asText(res.body) : payload.text ?? res.body;
   if (payload?.decode === true) body = fromBase64(body);
   let statusCode = selected.statusCode;
-  if (chosen !== null && chosen.template !== null) statusCode = applyResponseOverride(headers, scope.context['responseOverride'], statusCode);
+  // Overrides set by the request template count too, with or without a response template (recorded).
+  statusCode = applyResponseOverride(headers, scope.context['responseOverride'], statusCode);
   if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = chosen?.contentType ?? 'application/json';
   if (scope.log !== null) {
     scope.log.line(`Method response body after transformations: ${body.toString()}`);
@@ -114,7 +115,7 @@ function repeatedMappedHeaders(
 }
 
 /**
- * $context.responseOverride.status and .header.NAME set by the response template win over the
+ * $context.responseOverride.status and .header.NAME set by a mapping template win over the
  * integration response's status and header mappings. A status that is not an HTTP status code
  * is a configuration error, as API Gateway answers it (500).
  */
