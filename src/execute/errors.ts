@@ -5,6 +5,13 @@ import { errorStatus, GATEWAY_RESPONSE_DEFAULTS, GatewayResponseTemplate, type G
 
 export type { GatewayResponseType };
 
+// AWS's default body for the failures behind the method (configuration errors, failed and timed-out
+// integrations) has a space after the colon: {"message": "Internal server error"} is 36 bytes in
+// AWS's recordings (TestApiGatewayHeaderRemapping), where its front door's own answers have none
+// ({"message":"Forbidden"}). A template the API sets for the type wins, as for any default.
+const SPACED_MESSAGES = new Set(['Internal server error', 'Endpoint request timed out']);
+const SPACED_TEMPLATE = new GatewayResponseTemplate('{"message": $context.error.messageString}');
+
 export class GatewayError extends Error {
   readonly responseType: GatewayResponseType;
   /** The failure's own status: its type's default, or what its cause names where AWS answers differently. */
@@ -32,7 +39,7 @@ export class GatewayError extends Error {
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_DEFAULTS[responseType].errorType;
     this.logMessage = options.log ?? message ?? responseType;
     this.messageString = message === null ? 'null' : JSON.stringify(message);
-    this.defaultTemplate = options.defaultTemplate ?? null;
+    this.defaultTemplate = options.defaultTemplate ?? (message !== null && SPACED_MESSAGES.has(message) ? SPACED_TEMPLATE : null);
     this.validationErrorString = options.validationErrorString ?? '';
   }
 }

@@ -95,6 +95,8 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
       let statusCode = 0;
       const headers: Record<string, string> = {};
       let multiValueHeaders: Record<string, string[]> | undefined;
+      const keepNames = call?.method.integration.type === 'HTTP_PROXY';
+      let headerNames: Record<string, string> | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
@@ -130,6 +132,17 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
             return;
           }
           statusCode = status;
+          // An HTTP_PROXY answer reaches the client with the back end's own header names (recorded).
+          if (keepNames) {
+            const raw = (c as { rawHeaders?: readonly Buffer[] }).rawHeaders;
+            if (raw !== undefined && raw !== null) {
+              headerNames = {};
+              for (let i = 0; i < raw.length; i += 2) {
+                const name = raw[i]!.toString('latin1');
+                headerNames[name.toLowerCase()] ??= name;
+              }
+            }
+          }
           for (const k in responseHeaders) {
             const v = responseHeaders[k];
             if (v === undefined) continue;
@@ -157,7 +170,8 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
           settled = true;
           clearTimeout(deadline);
           const body = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          resolve(multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body });
+          const out: EndpointResponse = multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
+          resolve(headerNames === undefined ? out : { ...out, headerNames });
         },
         onResponseError(_c, err) {
           done();
@@ -173,7 +187,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
                 origin: target.origin,
                 path: target.path,
                 method: req.httpMethod as Dispatcher.HttpMethod,
-                headers: req.headers,
+                headers: sendable(req.headers),
                 body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
                 // The deadline above is the limit; undici's own timers only back it up.
                 headersTimeout: req.timeoutMs,
@@ -235,4 +249,20 @@ export function splitUri(uri: string): { origin: string; path: string } {
   if (end === scheme) throw configurationError('Invalid endpoint address');
   const rest = uri.slice(end);
   return { origin, path: rest === '' ? '/' : rest.startsWith('?') ? '/' + rest : rest };
+}
+
+/**
+ * The headers undici sends on a plain request: it refuses an Upgrade header (that is a protocol
+ * switch, its `upgrade` option), so a mapped one is left out, where AWS passes it on (recorded in
+ * TestApiGatewayHeaderRemapping; docs/aws-recorded.md lists the difference).
+ */
+function sendable(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  for (const k in headers) {
+    if (k.length === 7 && k.toLowerCase() === 'upgrade') {
+      const out: Record<string, string> = {};
+      for (const h in headers) if (h.toLowerCase() !== 'upgrade') out[h] = headers[h]!;
+      return out;
+    }
+  }
+  return headers;
 }

@@ -25,6 +25,8 @@ export interface EndpointResponse {
   readonly body: Buffer;
   /** A Lambda proxy result's isBase64Encoded: `body` is base64 text the method response may decode. */
   readonly isBase64Encoded?: boolean;
+  /** An HTTP_PROXY back end's header names as it wrote them, by lower-case name: the client gets them so. */
+  readonly headerNames?: Readonly<Record<string, string>>;
 }
 
 /** The method call an endpoint request was made for (the Lambda proxy event is built from it). */

@@ -153,14 +153,10 @@ const malformed = (why: string): GatewayError => badGateway(`Execution failed du
 /** The Lambda proxy integration's input event (payload format 1.0). */
 export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Record<string, unknown> {
   const { request, scope, method } = ctx;
-  // The client's headers as sent, but (as AWS's recordings show) without the connection's own
-  // (Connection, Content-Length) and with Authorization in that case whatever case it came in.
+  // The method request's headers (the connection's own are not among them: method-request.ts),
+  // with Authorization in that case whatever case it came in (recorded).
   const headers: Record<string, string> = {};
-  for (const k in request.headers) {
-    const lower = k.toLowerCase();
-    if (lower === 'connection' || lower === 'content-length') continue;
-    headers[lower === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
-  }
+  for (const k in request.headers) headers[k.length === 13 && k.toLowerCase() === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
   // API Gateway's own additions, as the endpoint request carries them.
   for (const k of PROXY_ADDED_HEADERS) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
   const multiValueHeaders: Record<string, string[]> = {};

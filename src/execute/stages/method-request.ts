@@ -3,10 +3,31 @@
 import { mappingSources, mimeType } from '../../deploy/index.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, RoutedRequest } from '../types.ts';
 
+/**
+ * Headers API Gateway keeps out of the method request (recorded in TestApiGatewayHeaderRemapping):
+ * mapping templates, method.request.header.* mappings, proxy events and HTTP_PROXY back ends never
+ * see them. Host, Via and Date stay.
+ */
+const STRIPPED_REQUEST_HEADERS = new Set([
+  'connection', 'content-length', 'content-md5', 'expect', 'max-forwards', 'proxy-authenticate', 'server', 'te', 'transfer-encoding',
+  'trailer', 'upgrade', 'www-authenticate',
+]);
+
 export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope: InvocationScope): MethodRequest {
   const { querystring, multiValueQuerystring } = parseQuery(req.query);
   const headersLower: Record<string, string> = {};
-  for (const k in req.headers) headersLower[k.toLowerCase()] = req.headers[k]!;
+  let headers = req.headers;
+  let stripped = false;
+  for (const k in req.headers) {
+    const lower = k.toLowerCase();
+    if (STRIPPED_REQUEST_HEADERS.has(lower)) stripped = true;
+    else headersLower[lower] = req.headers[k]!;
+  }
+  if (stripped) {
+    const kept: Record<string, string> = {};
+    for (const k in req.headers) if (!STRIPPED_REQUEST_HEADERS.has(k.toLowerCase())) kept[k] = req.headers[k]!;
+    headers = kept;
+  }
   const sources = mappingSources({
     path: routed.pathParameters,
     querystring,
@@ -32,7 +53,7 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
     pathParameters: routed.pathParameters,
     querystring,
     multiValueQuerystring,
-    headers: req.headers,
+    headers,
     headersLower,
     body: req.body,
     contentType: mimeType(headersLower['content-type']),

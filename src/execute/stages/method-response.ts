@@ -28,7 +28,12 @@ export function methodResponse(selected: CompiledIntegrationResponse, res: Endpo
       stageVariables: scope.api.stageVariables,
       context: scope.context,
     });
-    Object.assign(headers, mapResponseParameters(selected.responseParameters, sources));
+    const mapped = mapResponseParameters(selected.responseParameters, sources);
+    for (const name in mapped) {
+      const lower = name.toLowerCase();
+      if (lower === 'transfer-encoding') continue;
+      headers[REMAPPED_MAPPED.has(lower) ? `x-amzn-Remapped-${name}` : name] = mapped[name]!;
+    }
     if (res.multiValueHeaders !== undefined) multiValueHeaders = repeatedMappedHeaders(selected, res.multiValueHeaders, headers);
   }
   let chosen = selectResponseTemplate(selected.responseTemplates, req.headersLower['accept']);
@@ -159,6 +164,13 @@ export function selectResponseTemplate(set: TemplateSet, accept: string | undefi
   return { contentType: set.first, template: set.byType.get(set.first)! };
 }
 
+// method.response.header.* mappings API Gateway renames to x-amzn-Remapped-{name} (Transfer-Encoding
+// is dropped), as recorded in TestApiGatewayHeaderRemapping: the headers its own front owns.
+const REMAPPED_MAPPED = new Set([
+  'authorization', 'connection', 'content-length', 'content-md5', 'date', 'expect', 'host', 'max-forwards', 'proxy-authenticate',
+  'server', 'trailer', 'upgrade', 'user-agent', 'www-authenticate',
+]);
+
 // Back-end headers API Gateway renames (X-Amzn-Remapped-*) or drops on a proxy response.
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
 const DROPPED = new Set(['transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
@@ -170,10 +182,12 @@ export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req
     if (text !== res.body) res = { ...res, body: text };
   }
   const headers: Record<string, string> = {};
+  const names = res.headerNames;
   for (const k in res.headers) {
     if (DROPPED.has(k)) continue;
-    if (REMAPPED.has(k)) headers[`x-amzn-Remapped-${k}`] = res.headers[k]!;
-    else headers[k] = res.headers[k]!;
+    const name = names?.[k] ?? k;
+    if (REMAPPED.has(k)) headers[`x-amzn-Remapped-${name}`] = res.headers[k]!;
+    else headers[name] = res.headers[k]!;
   }
   let multiValueHeaders: Record<string, readonly string[]> | undefined;
   const multi = res.multiValueHeaders;
@@ -181,7 +195,8 @@ export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req
     multiValueHeaders = {};
     for (const k in multi) {
       if (DROPPED.has(k)) continue;
-      multiValueHeaders[REMAPPED.has(k) ? `x-amzn-Remapped-${k}` : k] = multi[k]!;
+      const name = names?.[k] ?? k;
+      multiValueHeaders[REMAPPED.has(k) ? `x-amzn-Remapped-${name}` : name] = multi[k]!;
     }
   }
   if (scope.log !== null) {
