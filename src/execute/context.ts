@@ -19,6 +19,15 @@ export function requestTime(epochMs: number): string {
   return cachedTime;
 }
 
+/**
+ * The X-Amzn-Trace-Id of a successful answer of an HTTP, AWS or AWS_PROXY integration: the trace
+ * of the integration call, marked unsampled (AWS's recordings show the answer's value differs from
+ * the one the back end got).
+ */
+export function answerTraceId(integrationTraceId: string): string {
+  return `${integrationTraceId};Sampled=0`;
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

@@ -9,7 +9,7 @@ import type { Store } from '../store/index.ts';
 import { logRequest, logsRequests, pathOf } from '../observe/log.ts';
 import { createObserver, type Observer } from '../observe/observer.ts';
 import { logFileLimits } from '../observe/log-files.ts';
-import { buildContext, newRequestId } from './context.ts';
+import { answerTraceId, buildContext, newRequestId } from './context.ts';
 import { forbidden, requestTooLarge } from './errors.ts';
 import { DEFAULT_RESOLVERS, type Target, type TargetResolver } from './front-door.ts';
 import type { DomainTarget } from '../domains/table.ts';
@@ -228,9 +228,8 @@ function send(req: IncomingMessage, res: ServerResponse, requestId: string, out:
   // Our own Connection header keeps Node from adding "Keep-Alive: timeout=N", which AWS never sends.
   if (res.shouldKeepAlive) raw.push('Connection', 'keep-alive');
   if (extendedId !== undefined) raw.push('x-amz-apigw-id', extendedId);
-  // AWS answers with the trace of the integration call (recorded for Lambda, HTTP and AWS services),
-  // marked unsampled: the recordings show the answer's value differs from the one the back end got.
-  if (traceId !== undefined && out.headers['X-Amzn-Trace-Id'] === undefined) raw.push('X-Amzn-Trace-Id', `${traceId};Sampled=0`);
+  // AWS answers with the trace of the integration call (recorded for Lambda, HTTP and AWS services).
+  if (traceId !== undefined && out.headers['X-Amzn-Trace-Id'] === undefined) raw.push('X-Amzn-Trace-Id', answerTraceId(traceId));
   res.writeHead(out.statusCode, raw);
   res.end(req.method === 'HEAD' ? undefined : body);
   return length;

@@ -4,7 +4,7 @@
 import { compileDeployment, RouteTrie, type ApiSnapshot, type IntegrationType } from '../deploy/index.ts';
 import { createIntegrations, type Integration } from '../integrations/index.ts';
 import type { TestInvokeMethodRequest, TestInvokeMethodResponse } from '../model/generated/types.ts';
-import { buildContext, newRequestId } from './context.ts';
+import { answerTraceId, buildContext, newRequestId } from './context.ts';
 import { invokeMethod } from './pipeline.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { methodRequest } from './stages/method-request.ts';
@@ -98,12 +98,16 @@ export async function testInvokeMethod(snapshot: ApiSnapshot, input: TestInvokeM
   } finally {
     await integrations.close();
   }
+  // As a deployed stage answers (and AWS's recorded TestInvokeMethod of a Lambda integration shows).
+  const answerHeaders = invocation.traceId !== undefined && out.headers['X-Amzn-Trace-Id'] === undefined
+    ? { ...out.headers, 'X-Amzn-Trace-Id': answerTraceId(invocation.traceId) }
+    : out.headers;
   const multiValueHeaders: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(out.headers)) multiValueHeaders[k] = [...(out.multiValueHeaders?.[k] ?? [v])];
+  for (const [k, v] of Object.entries(answerHeaders)) multiValueHeaders[k] = [...(out.multiValueHeaders?.[k] ?? [v])];
   return {
     status: out.statusCode,
     body: out.body.toString(),
-    headers: out.headers,
+    headers: answerHeaders,
     multiValueHeaders,
     log: log.lines.join('\n') + '\n',
     latency: Math.round(performance.now() - started),

@@ -41,8 +41,11 @@ test('TestInvokeMethod runs the current, undeployed method and returns status, b
   }));
   assert.equal(out.status, 200);
   assert.deepEqual(JSON.parse(out.body!), { url: '/petstore/pets/42', body: '{"type": "dog", "price": 249.99}' });
-  assert.deepEqual(out.headers, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
-  assert.deepEqual(out.multiValueHeaders, { 'Access-Control-Allow-Origin': ['*'], 'Content-Type': ['application/json'] });
+  // The answer carries the integration call's trace, as a deployed stage's does (recorded by AWS).
+  const { 'X-Amzn-Trace-Id': trace, ...headers } = out.headers ?? {};
+  assert.match(trace ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$/);
+  assert.deepEqual(headers, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/json' });
+  assert.deepEqual(out.multiValueHeaders, { 'Access-Control-Allow-Origin': ['*'], 'Content-Type': ['application/json'], 'X-Amzn-Trace-Id': [trace] });
   assert.equal(typeof out.latency, 'number');
   const log = out.log!;
   assert.match(log, /^Execution log for request [0-9a-f-]{36}\n/);
