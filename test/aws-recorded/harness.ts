@@ -382,3 +382,14 @@ export function rawCall(baseUrl: string, host: string, method: string, path: str
   });
 }
 
+
+/** Numbers values by kind as the recorder's transformers did: `<kind:N>`, N by first appearance. */
+export class Numbering {
+  readonly #seen = new Map<string, Map<string, number>>();
+  of(kind: string, value: string): string {
+    let seen = this.#seen.get(kind);
+    if (seen === undefined) this.#seen.set(kind, (seen = new Map()));
+    if (!seen.has(value)) seen.set(value, seen.size + 1);
+    return `<${kind}:${seen.get(value)}>`;
+  }
+}

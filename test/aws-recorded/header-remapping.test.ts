@@ -6,17 +6,17 @@
 // capitalised word by word); AWS and AWS_PROXY call a function in Gatehouse's Lambda service that
 // answers the event as its body. See docs/aws-recorded.md.
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { after, before } from 'node:test';
 import {
   CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, PutIntegrationCommand, PutIntegrationResponseCommand,
   PutMethodCommand, PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { startBackend, type Backend } from '../execute/helpers.ts';
 import { CREDENTIALS, REGION } from '../helpers/server.ts';
 import { ROLE, zip } from '../lambda/helpers.ts';
-import { type Replay, uid, useRecorded } from './harness.ts';
+import { Numbering, type Replay, uid, useRecorded } from './harness.ts';
 
 const rec = useRecorded('test_apigateway_integrations', { keys: [] });
 
@@ -63,30 +63,25 @@ const CLIENT_HEADERS: Record<string, string> = {
   Upgrade: 'HTTP/2.0', 'User-Agent': 'localStack/0.0', Via: 'p.example.net', Warn: '299 localStack/0.0', 'WWW-Authenticate': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
 };
 
-let echo: Server;
+let echo: Backend;
 let echoUrl: string;
 before(async () => {
   // httpbin's /post: the request's headers (names capitalised word by word; no Connection, and no
   // X-Forwarded-*, which its load balancer turns into "origin") and its data.
-  echo = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string> = {};
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i]!.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join('-');
-        if (name === 'Connection' || name.startsWith('X-Forwarded-')) continue;
-        headers[name] = headers[name] === undefined ? req.rawHeaders[i + 1]! : `${headers[name]},${req.rawHeaders[i + 1]}`;
-      }
-      const body = JSON.stringify({ args: {}, data: Buffer.concat(chunks).toString('utf8'), files: {}, form: {}, headers, json: null, origin: req.socket.remoteAddress, url: `http://${req.headers.host}${req.url}` });
-      res.writeHead(200, { Server: 'gunicorn/19.9.0', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Credentials': 'true', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-    });
+  echo = await startBackend((req, data, res) => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join('-');
+      if (name === 'Connection' || name.startsWith('X-Forwarded-')) continue;
+      headers[name] = headers[name] === undefined ? req.rawHeaders[i + 1]! : `${headers[name]},${req.rawHeaders[i + 1]}`;
+    }
+    const body = JSON.stringify({ args: {}, data, files: {}, form: {}, headers, json: null, origin: req.socket.remoteAddress, url: `http://${req.headers.host}${req.url}` });
+    res.writeHead(200, { Server: 'gunicorn/19.9.0', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Credentials': 'true', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  echoUrl = echo.url;
 });
-after(() => new Promise<void>((resolve) => echo.close(() => resolve())));
+after(() => echo.close());
 
 /** GET {stage}/{path} with the recorded test's headers, as python-requests sent them. */
 function call(r: Replay, apiId: string, path: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
@@ -139,13 +134,8 @@ async function createApi(r: Replay, type: string, uri: string, credentials: stri
 
 /** The recorder's transformers: fixed words, and numbered values in order of appearance. */
 function normaliser(): (label: string, v: Record<string, unknown>) => Record<string, unknown> {
-  const numbered = new Map<string, Map<string, number>>();
-  const number = (kind: string, value: string) => {
-    let seen = numbered.get(kind);
-    if (seen === undefined) numbered.set(kind, (seen = new Map()));
-    if (!seen.has(value)) seen.set(value, seen.size + 1);
-    return `<${kind}:${seen.get(value)}>`;
-  };
+  const numbering = new Numbering();
+  const number = (kind: string, value: string) => numbering.of(kind, value);
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (v === null || typeof v !== 'object') return v;

@@ -5,20 +5,19 @@
 // URL's front adds to the headers it passes on (x-amzn-tls-*, x-forwarded-*) and to its answers
 // (Date, x-amzn-RequestId). See docs/aws-recorded.md.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import {
   CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, CreateStageCommand, PutIntegrationCommand,
   PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
+import { startBackend, type Backend } from '../execute/helpers.ts';
 import { REGION } from '../helpers/server.ts';
-import { rawCall, type Replay, uid, useRecorded } from './harness.ts';
+import { Numbering, rawCall, type Replay, uid, useRecorded } from './harness.ts';
 
 const rec = useRecorded('test_apigateway_http', { keys: [] });
 
-let echo: Server;
+let echo: Backend;
 let echoUrl: string;
 
 /**
@@ -26,47 +25,41 @@ let echoUrl: string;
  * status (the recorder's status-code echo function); any other path echoes the request.
  */
 before(async () => {
-  echo = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const front = { 'Date': new Date().toUTCString(), 'x-amzn-RequestId': randomUUID(), 'Content-Type': 'application/json' };
-      const status = /^\/status\/(\d{3})$/.exec(url.pathname);
-      if (status !== null) {
-        const answer = JSON.stringify({ message: '', status_code: Number(status[1]) });
-        res.writeHead(Number(status[1]), { ...front, 'Content-Length': Buffer.byteLength(answer) });
-        res.end(answer);
-        return;
-      }
-      const origin = req.socket.remoteAddress ?? '';
-      const headers: Record<string, string> = {};
-      // The front keeps the connection's own headers to itself.
-      for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() !== 'connection') headers[req.rawHeaders[i]!.toLowerCase()] = req.rawHeaders[i + 1]!;
-      // What a function URL's front adds before the function sees the request.
-      headers['x-amzn-tls-cipher-suite'] = 'TLS_AES_128_GCM_SHA256';
-      headers['x-amzn-tls-version'] = 'TLSv1.3';
-      headers['x-forwarded-for'] = headers['x-forwarded-for'] === undefined ? origin : `${headers['x-forwarded-for']}, ${origin}`;
-      headers['x-forwarded-port'] = '443';
-      headers['x-forwarded-proto'] = 'https';
-      if (url.searchParams.has('trim')) for (const k of Object.keys(headers)) if (k.startsWith('x-')) delete headers[k];
-      const body = Buffer.concat(chunks).toString('utf8');
-      let data: unknown = body;
-      try {
-        data = JSON.parse(body);
-      } catch { /* kept as text */ }
-      const args = Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'trim'));
-      const answer = JSON.stringify({ args, data, domain: headers.host, headers, method: req.method, origin, path: url.pathname });
-      // A function URL answers with its length and the call's trace, its own segment added.
-      const trace = req.headers['x-amzn-trace-id'];
-      res.writeHead(200, { ...front, 'Content-Length': Buffer.byteLength(answer), ...(typeof trace === 'string' ? { 'X-Amzn-Trace-Id': `${trace};Parent=${randomUUID().replace(/-/g, '').slice(0, 16)};Sampled=0` } : {}) });
+  echo = await startBackend((req, text, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const front = { 'Date': new Date().toUTCString(), 'x-amzn-RequestId': randomUUID(), 'Content-Type': 'application/json' };
+    const status = /^\/status\/(\d{3})$/.exec(url.pathname);
+    if (status !== null) {
+      const answer = JSON.stringify({ message: '', status_code: Number(status[1]) });
+      res.writeHead(Number(status[1]), { ...front, 'Content-Length': Buffer.byteLength(answer) });
       res.end(answer);
-    });
+      return;
+    }
+    const origin = req.socket.remoteAddress ?? '';
+    const headers: Record<string, string> = {};
+    // The front keeps the connection's own headers to itself.
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() !== 'connection') headers[req.rawHeaders[i]!.toLowerCase()] = req.rawHeaders[i + 1]!;
+    // What a function URL's front adds before the function sees the request.
+    headers['x-amzn-tls-cipher-suite'] = 'TLS_AES_128_GCM_SHA256';
+    headers['x-amzn-tls-version'] = 'TLSv1.3';
+    headers['x-forwarded-for'] = headers['x-forwarded-for'] === undefined ? origin : `${headers['x-forwarded-for']}, ${origin}`;
+    headers['x-forwarded-port'] = '443';
+    headers['x-forwarded-proto'] = 'https';
+    if (url.searchParams.has('trim')) for (const k of Object.keys(headers)) if (k.startsWith('x-')) delete headers[k];
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch { /* kept as text */ }
+    const args = Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'trim'));
+    const answer = JSON.stringify({ args, data, domain: headers.host, headers, method: req.method, origin, path: url.pathname });
+    // A function URL answers with its length and the call's trace, its own segment added.
+    const trace = req.headers['x-amzn-trace-id'];
+    res.writeHead(200, { ...front, 'Content-Length': Buffer.byteLength(answer), ...(typeof trace === 'string' ? { 'X-Amzn-Trace-Id': `${trace};Parent=${randomUUID().replace(/-/g, '').slice(0, 16)};Sampled=0` } : {}) });
+    res.end(answer);
   });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  echoUrl = echo.url;
 });
-after(() => new Promise<void>((resolve) => echo.close(() => resolve())));
+after(() => echo.close());
 
 /** The recorder's create_rest_api_with_integration: POST /test (or `pathPart`), one integration, a stage. */
 async function apiWithIntegration(r: Replay, type: 'HTTP' | 'HTTP_PROXY', uri: string, stage: string, pathPart = 'test', requestParameters: Record<string, string> = {}, httpMethod = 'POST'): Promise<string> {
@@ -80,17 +73,6 @@ async function apiWithIntegration(r: Replay, type: 'HTTP' | 'HTTP_PROXY', uri: s
   const d = await r.setup(new CreateDeploymentCommand({ restApiId: api.id }));
   await r.setup(new CreateStageCommand({ restApiId: api.id, stageName: stage, deploymentId: d.id }));
   return api.id;
-}
-
-/** Numbers values by kind, as the recorder's key_value transformers did. */
-class Numbering {
-  readonly #seen = new Map<string, Map<string, number>>();
-  of(kind: string, value: string): string {
-    let seen = this.#seen.get(kind);
-    if (seen === undefined) this.#seen.set(kind, (seen = new Map()));
-    if (!seen.has(value)) seen.set(value, seen.size + 1);
-    return `<${kind}:${seen.get(value)}>`;
-  }
 }
 
 /** The recorder's transformers over one echo answer: its values by key, in the recorder's order. */

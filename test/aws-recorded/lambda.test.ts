@@ -18,7 +18,7 @@ import {
 import { CreateFunctionCommand, LambdaClient, type Runtime } from '@aws-sdk/client-lambda';
 import { CREDENTIALS, REGION } from '../helpers/server.ts';
 import { ROLE, zip } from '../lambda/helpers.ts';
-import { rawCall, type Replay, uid, useRecorded } from './harness.ts';
+import { Numbering, rawCall, type Replay, uid, useRecorded } from './harness.ts';
 
 const rec = useRecorded('test_apigateway_lambda', { keys: [] });
 
@@ -85,13 +85,8 @@ function withoutCloudFront(v: unknown): unknown {
 }
 
 /** Replaces the per-request values of a proxy event with the recorder's placeholders. */
-function normaliseEvent(event: Record<string, any>, counters: Map<string, Map<string, number>>): Record<string, unknown> {
-  const number = (kind: string, value: string): string => {
-    let seen = counters.get(kind);
-    if (seen === undefined) counters.set(kind, (seen = new Map()));
-    if (!seen.has(value)) seen.set(value, seen.size + 1);
-    return `<${kind}:${seen.get(value)}>`;
-  };
+function normaliseEvent(event: Record<string, any>, n: Numbering): Record<string, unknown> {
+  const number = (kind: string, value: string): string => n.of(kind, value);
   // The recorder's own transformers: trace ids numbered, the X-Forwarded-* values fixed words
   // (in multiValueHeaders too, where the word replaced the whole list).
   for (const key of ['headers', 'multiValueHeaders']) {
@@ -129,7 +124,7 @@ rec.test('test_lambda_aws_proxy_integration', async (r) => {
   const host = `${api.id}.execute-api.${REGION}.amazonaws.com`;
   r.alias(host, '<host:1>');
   r.alias(api.id, '<api-id>');
-  const counters = new Map<string, Map<string, number>>();
+  const counters = new Numbering();
   const call = async (label: string, rawPath: string, init: StageCall = {}) => {
     const res = await rawCall(r.gh.url, host, init.method ?? 'GET', rawPath, init.body,
       init.headers ?? { 'User-Agent': 'python-requests/testing', 'tEsT-HEADeR': 'aValUE', authorization: 'random-value', Accept: '*/*', 'Accept-Encoding': 'gzip, deflate' });
@@ -289,14 +284,13 @@ rec.test('test_lambda_selection_patterns', async (r) => {
   await r.setup(new PutIntegrationResponseCommand({ ...m, statusCode: '405', selectionPattern: '.*four hundred.*' }));
   await r.setup(new PutIntegrationResponseCommand({ ...m, statusCode: '502', selectionPattern: '.*five hundred.*' }));
   await r.setup(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'dev' }));
-  const uuids = new Map<string, number>();
+  const uuids = new Numbering();
   for (const [code, expected] of [['200', 200], ['400', 405], ['500', 502]] as const) {
     const res = await stageCall(r, apiId, 'GET', `/dev/${code}`, {});
     assert.equal(res.status, expected, res.text);
     const body = content(res.text) as Record<string, unknown>;
     if (typeof body === 'object' && typeof body.requestId === 'string') {
-      if (!uuids.has(body.requestId)) uuids.set(body.requestId, uuids.size + 1);
-      body.requestId = `<uuid:${uuids.get(body.requestId)}>`;
+      body.requestId = uuids.of('uuid', body.requestId);
     }
     r.record(`lambda-selection-pattern-${code}`, body);
   }
@@ -327,7 +321,7 @@ rec.test('test_lambda_aws_proxy_integration_request_data_mapping', async (r) => 
     'Content-Type': 'application/json', Accept: 'application/json', foobar: 'mapped-value', 'User-Agent': 'test/integration', headerVar: 'request-value',
   }, body);
   assert.equal(out.status, 200, out.text);
-  r.record('http-proxy-invocation-data-mapping', { content: normaliseEvent(JSON.parse(out.text), new Map()), status_code: out.status });
+  r.record('http-proxy-invocation-data-mapping', { content: normaliseEvent(JSON.parse(out.text), new Numbering()), status_code: out.status });
 }, { keys: ['rest_api_id'], transformRecording: withoutCloudFront });
 
 const RESULT_FROM_BODY = { 'index.js': 'exports.handler = async (event) => JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, "base64").toString() : event.body);' };
@@ -340,13 +334,8 @@ rec.test('test_aws_proxy_response_payload_format_validation', async (r) => {
   await r.setup(new PutMethodCommand({ ...m, authorizationType: 'NONE' }));
   await r.setup(new PutIntegrationCommand({ ...m, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: invocationsUri(fn), credentials: CREDENTIALS_ROLE }));
   await r.setup(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'test' }));
-  const counters = new Map<string, Map<string, number>>();
-  const number = (kind: string, value: string): string => {
-    let seen = counters.get(kind);
-    if (seen === undefined) counters.set(kind, (seen = new Map()));
-    if (!seen.has(value)) seen.set(value, seen.size + 1);
-    return `<${kind}:${seen.get(value)}>`;
-  };
+  const numbering = new Numbering();
+  const number = (kind: string, value: string): string => numbering.of(kind, value);
   // As python-requests' json= sends a result: JSON with its Content-Type; none for an empty one.
   const invoke = async (label: string, result: unknown, status = 200, withHeaders = false) => {
     const empty = result === null || (typeof result === 'object' && Object.keys(result as object).length === 0);
