@@ -187,7 +187,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
                 origin: target.origin,
                 path: target.path,
                 method: req.httpMethod as Dispatcher.HttpMethod,
-                headers: sendable(req.headers),
+                headers: req.headers,
                 body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
                 // The deadline above is the limit; undici's own timers only back it up.
                 headersTimeout: req.timeoutMs,
@@ -249,20 +249,4 @@ export function splitUri(uri: string): { origin: string; path: string } {
   if (end === scheme) throw configurationError('Invalid endpoint address');
   const rest = uri.slice(end);
   return { origin, path: rest === '' ? '/' : rest.startsWith('?') ? '/' + rest : rest };
-}
-
-/**
- * The headers undici sends on a plain request: it refuses an Upgrade header (that is a protocol
- * switch, its `upgrade` option), so a mapped one is left out, where AWS passes it on (recorded in
- * TestApiGatewayHeaderRemapping; docs/aws-recorded.md lists the difference).
- */
-function sendable(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  for (const k in headers) {
-    if (k.length === 7 && k.toLowerCase() === 'upgrade') {
-      const out: Record<string, string> = {};
-      for (const h in headers) if (h.toLowerCase() !== 'upgrade') out[h] = headers[h]!;
-      return out;
-    }
-  }
-  return headers;
 }

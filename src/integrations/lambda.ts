@@ -23,6 +23,7 @@ import type { LambdaService } from '../lambda/index.ts';
 import { LambdaError } from '../lambda/index.ts';
 import type { Store } from '../store/index.ts';
 import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
+import type { CompiledMethod } from '../deploy/index.ts';
 
 export interface LambdaIntegrationOptions {
   readonly lambda: Pick<LambdaService, 'invoke'>;
@@ -175,7 +176,7 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
     multiValueHeaders: hasHeaders ? multiValueHeaders : null,
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
     multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
-    pathParameters: Object.keys(request.pathParameters).length > 0 ? eventPathParameters(method.resourcePath, request) : null,
+    pathParameters: Object.keys(request.pathParameters).length > 0 ? eventPathParameters(method, request) : null,
     stageVariables: Object.keys(scope.api.stageVariables).length > 0 ? scope.api.stageVariables : null,
     requestContext,
     // A payload of one of the API's binary media types goes to the function as base64 (src/deploy/binary.ts).
@@ -206,11 +207,11 @@ function eventIdentity(identity: Record<string, unknown>): Record<string, unknow
  * percent-encoded and with inner double slashes kept, without its trailing slash (AWS's recording:
  * "proxy-value//double-slash", "test%2Balias@gmail.com"); other values as routing decoded them.
  */
-function eventPathParameters(resourcePath: string, request: { path: string; pathParameters: Readonly<Record<string, string>> }): Readonly<Record<string, string>> {
-  const greedy = /\{([^{}]+)\+\}$/.exec(resourcePath);
+function eventPathParameters(method: CompiledMethod, request: { path: string; pathParameters: Readonly<Record<string, string>> }): Readonly<Record<string, string>> {
+  const greedy = greedyPart(method);
   if (greedy === null) return request.pathParameters;
   // Skip as many non-empty segments of the path as the resource path has before its greedy part.
-  let skip = resourcePath.split('/').filter((s) => s !== '').length - 1;
+  let skip = greedy.segmentsBefore;
   const path = request.path;
   let i = 0;
   while (i < path.length && path.charCodeAt(i) === 47) i++;
@@ -224,7 +225,20 @@ function eventPathParameters(resourcePath: string, request: { path: string; path
   let end = path.length;
   while (end > i && path.charCodeAt(end - 1) === 47) end--;
   if (end <= i) return request.pathParameters;
-  return { ...request.pathParameters, [greedy[1]!]: path.slice(i, end) };
+  return { ...request.pathParameters, [greedy.name]: path.slice(i, end) };
+}
+
+// A method's greedy path variable and the segments before it, read from its resource path once.
+const greedyParts = new WeakMap<CompiledMethod, { name: string; segmentsBefore: number } | null>();
+
+function greedyPart(method: CompiledMethod): { name: string; segmentsBefore: number } | null {
+  let part = greedyParts.get(method);
+  if (part === undefined) {
+    const m = /\{([^{}]+)\+\}$/.exec(method.resourcePath);
+    part = m === null ? null : { name: m[1]!, segmentsBefore: method.resourcePath.split('/').filter((s) => s !== '').length - 1 };
+    greedyParts.set(method, part);
+  }
+  return part;
 }
 
 const PROXY_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);

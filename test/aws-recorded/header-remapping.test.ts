@@ -178,7 +178,7 @@ const AWS_SPECIAL = {
 // lengths differ; a proxy event holds this machine's addresses and ids, whose lengths differ too.
 const ECHO_LENGTH = "the stand-in echo's answer is httpbin's in shape, not byte for byte: its length differs";
 const EVENT_LENGTH = "the proxy event holds this run's addresses, ids and times: its length differs";
-const UPGRADE = "Gatehouse's HTTP client (undici) will not send an Upgrade header on a plain request, so a mapped one is left out (src/integrations/http.ts); AWS passes it on";
+const UPGRADE = "Gatehouse's HTTP client (undici) will not send an Upgrade header on a plain request, so a mapped one is left out (src/execute/stages/integration-request.ts); AWS passes it on";
 const HTTP_DIFFERS: Record<string, Record<string, string>> = {
   HTTP: {
     '$.no-param-integration.response-headers.Content-Length': ECHO_LENGTH,

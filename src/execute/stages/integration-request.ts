@@ -124,11 +124,9 @@ function render(template: CompiledTemplate, req: MethodRequest, scope: Invocatio
   }
 }
 
-// Hop-by-hop and gateway-owned headers that never reach the back end as the client sent them.
-const DROPPED_REQUEST_HEADERS = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding',
-  'upgrade', 'expect', 'host', 'content-length', 'max-forwards', 'via',
-]);
+// Client headers a proxy integration does not pass on, besides those the method request never
+// holds (method-request.ts: Connection, Content-Length, TE, Upgrade, ...).
+const DROPPED_REQUEST_HEADERS = new Set(['keep-alive', 'proxy-authorization', 'trailers', 'host', 'via']);
 
 // integration.request.header.* mappings, as AWS treats them (recorded in TestApiGatewayHeaderRemapping):
 // some make every call a 500, some are dropped, the rest (Host included) reach the back end.
@@ -136,14 +134,18 @@ const REFUSED_MAPPED_HEADERS = new Set(['content-length', 'transfer-encoding']);
 const REFUSED_MAPPED_AWS_HEADERS = new Set(['authorization', 'connection', 'expect', 'proxy-authenticate', 'te']);
 const DROPPED_MAPPED_HTTP_HEADERS = new Set(['connection', 'expect', 'proxy-authenticate', 'te', 'via']);
 
+/** integration.request.header.* values (and request-template overrides) into the endpoint request's headers. */
 function assignMappedHeaders(headers: Record<string, string>, mappedHeaders: Readonly<Record<string, string>>, type: string): void {
+  const aws = type === 'AWS' || type === 'AWS_PROXY';
   for (const name in mappedHeaders) {
     const lower = name.toLowerCase();
-    const aws = type === 'AWS' || type === 'AWS_PROXY';
     if (REFUSED_MAPPED_HEADERS.has(lower) || (aws && REFUSED_MAPPED_AWS_HEADERS.has(lower))) {
       throw configurationError(`The integration request header ${name} cannot be mapped`);
     }
     if (!aws && DROPPED_MAPPED_HTTP_HEADERS.has(lower)) continue;
+    // AWS passes a mapped Upgrade on; undici refuses one on a plain request (it is a protocol switch,
+    // its `upgrade` option), so Gatehouse leaves it out (docs/aws-recorded.md lists the difference).
+    if (lower === 'upgrade') continue;
     // A mapping replaces the header whatever the case it came in.
     for (const k in headers) if (k !== name && k.toLowerCase() === lower) delete headers[k];
     headers[name] = mappedHeaders[name]!;
