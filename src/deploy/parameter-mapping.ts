@@ -185,46 +185,61 @@ export interface MappingSourceFields extends Omit<MappingSources, 'json' | 'mult
 
 /** Mapping sources over a body whose JSON is parsed on first use only (most requests never ask). */
 export function mappingSources(fields: MappingSourceFields): MappingSources {
-  let parsed: unknown;
-  let done = false;
-  let text = typeof fields.body === 'string' ? fields.body : undefined;
-  const bodyText = (): string => {
-    if (text === undefined) {
-      const bytes = fields.body as Buffer;
-      text = bytes.length === 0 ? '' : bytes.toString('utf8');
+  return new LazySources(fields);
+}
+
+// A class, not an object literal with getters: a literal makes new accessor closures per request,
+// which V8 then keeps in dictionary mode; the prototype's accessors cost nothing to create.
+const NOT_PARSED: unique symbol = Symbol('not parsed');
+
+class LazySources implements MappingSources {
+  readonly path: Readonly<Record<string, string>>;
+  readonly querystring: Readonly<Record<string, string>>;
+  readonly header: Readonly<Record<string, string>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly #fields: MappingSourceFields;
+  #text: string | undefined;
+  #parsed: unknown = NOT_PARSED;
+  #multiQuery: Readonly<Record<string, readonly string[]>> | undefined;
+  #multiHeader: Record<string, readonly string[]> | undefined;
+
+  constructor(fields: MappingSourceFields) {
+    this.#fields = fields;
+    this.path = fields.path;
+    this.querystring = fields.querystring;
+    this.header = fields.header;
+    this.stageVariables = fields.stageVariables;
+    this.context = fields.context;
+    this.#text = typeof fields.body === 'string' ? fields.body : undefined;
+    this.#multiQuery = fields.multiValueQuerystring;
+  }
+
+  get multiValueQuerystring(): Readonly<Record<string, readonly string[]>> {
+    return (this.#multiQuery ??= singleValues(this.querystring, false));
+  }
+
+  multiValueHeader(): Readonly<Record<string, readonly string[]>> {
+    if (this.#multiHeader !== undefined) return this.#multiHeader;
+    const raw = this.#fields.rawHeaders;
+    if (raw === undefined) return (this.#multiHeader = { ...singleValues(this.header, true), ...this.#fields.multiValueHeaders });
+    const out: Record<string, string[]> = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
+    return (this.#multiHeader = out);
+  }
+
+  get body(): string {
+    if (this.#text === undefined) {
+      const bytes = this.#fields.body as Buffer;
+      this.#text = bytes.length === 0 ? '' : bytes.toString('utf8');
     }
-    return text;
-  };
-  let multiQuery = fields.multiValueQuerystring;
-  let multiHeader: Record<string, readonly string[]> | undefined;
-  return {
-    path: fields.path,
-    querystring: fields.querystring,
-    header: fields.header,
-    get multiValueQuerystring() {
-      return (multiQuery ??= singleValues(fields.querystring, false));
-    },
-    multiValueHeader() {
-      if (multiHeader !== undefined) return multiHeader;
-      const raw = fields.rawHeaders;
-      if (raw === undefined) return (multiHeader = { ...singleValues(fields.header, true), ...fields.multiValueHeaders });
-      const out: Record<string, string[]> = {};
-      for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
-      return (multiHeader = out);
-    },
-    get body() {
-      return bodyText();
-    },
-    stageVariables: fields.stageVariables,
-    context: fields.context,
-    json() {
-      if (!done) {
-        parsed = parseJsonBody(bodyText());
-        done = true;
-      }
-      return parsed;
-    },
-  };
+    return this.#text;
+  }
+
+  json(): unknown {
+    if (this.#parsed === NOT_PARSED) this.#parsed = parseJsonBody(this.body);
+    return this.#parsed;
+  }
 }
 
 function singleValues(m: Readonly<Record<string, string>>, lower: boolean): Record<string, readonly string[]> {
