@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import pino from 'pino';
-import { configureLog } from '../../src/observe/log.ts';
+import { configureLog, requestLogJson, type RequestLogLine } from '../../src/observe/log.ts';
 import type { Gatehouse } from '../../src/server.ts';
 import { createMockApi } from '../helpers/mock-api.ts';
 import { serveProcess, until } from '../helpers/processes.ts';
@@ -71,6 +71,32 @@ describe('in process, at info', () => {
     assert.equal(failed[0]!.operation, 'GetRestApi');
     assert.equal(failed[0]!.status, 404);
   });
+});
+
+describe('the hand-built JSON request line', () => {
+  // `gatehouse serve` writes request lines without pino's serialiser (src/observe/log.ts): they must
+  // read exactly as pino's, escapes included, whatever a path or reason holds.
+  const lines: RequestLogLine[] = [
+    { requestId: 'a1b2', method: 'GET', path: '/restapis/x/prod/_user_request_/hello', status: 200, target: 'api x stage prod', api: 'x', stage: 'prod', latencyMs: 3 },
+    { requestId: 'c3', method: 'POST', path: '/p/"quoted"\\back\u0001\u2028é', status: 502, target: 'front door', reason: 'Execution failed: "x"\nnext line' },
+    { requestId: 'd4', method: 'DELETE', path: '/restapis/abc', status: 500, operation: 'DeleteRestApi', target: 'management DeleteRestApi', latencyMs: 0 },
+  ];
+  for (const line of lines) {
+    test(`status ${line.status} ${line.method}: the same fields and values as pino's line`, () => {
+      let written = '';
+      const logger = pino({ level: 'info', base: { pid: 42 }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, { write: (s: string) => void (written += s) });
+      logger.info(line, line.reason ?? (line.status >= 500 ? `status ${line.status}` : 'request'));
+      const text = requestLogJson(line, 42);
+      assert.ok(text.endsWith('}\n') && !text.slice(0, -1).includes('\n'), 'one line');
+      const mine = JSON.parse(text) as Record<string, unknown>;
+      const theirs = JSON.parse(written) as Record<string, unknown>;
+      assert.match(String(mine.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      delete mine.time;
+      delete theirs.time;
+      assert.deepEqual(mine, theirs);
+      assert.deepEqual(Object.keys(mine).slice(0, 3), ['level', 'pid', 'requestId']);
+    });
+  }
 });
 
 /** A port free now (for a server that prints nothing to read it from). */
