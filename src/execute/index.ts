@@ -78,10 +78,16 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     return null;
   }
 
-  async function serve(target: Target, req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void> {
+  // serve and serveStage return a promise only when they wait (a stage to load, an integration to
+  // answer): a MOCK request on a loaded stage is answered in the turn that read it.
+  function serve(target: Target, req: IncomingMessage, res: ServerResponse, body: Buffer | null): void | Promise<void> {
     const requestId = newRequestId();
     const found = target.stageName === null ? null : stages.get(target.restApiId, target.stageName);
-    const loaded = found instanceof Promise ? await found : found;
+    if (found instanceof Promise) return found.then((loaded) => serveStage(target, req, res, body, requestId, loaded));
+    return serveStage(target, req, res, body, requestId, found);
+  }
+
+  function serveStage(target: Target, req: IncomingMessage, res: ServerResponse, body: Buffer | null, requestId: string, loaded: Awaited<ReturnType<StageCache['get']>>): void | Promise<void> {
     const viaDomain = (target as Partial<DomainTarget>).domain !== undefined;
     // An API whose deployment disabled the default endpoint answers only on its custom domain names.
     if (loaded === null || (loaded.disableExecuteApiEndpoint && !viaDomain)) return finish(req, res, target, requestId, gatewayResponse(forbidden(), null, null), undefined, observer);
@@ -105,8 +111,15 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, listener: listenerOf(req), context, log, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope, observer);
-    const out = await runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
+    const out = runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
+    if (out instanceof Promise) return out.then((o) => finish(req, res, target, requestId, o, scope, observer));
     finish(req, res, target, requestId, out, scope, observer);
+  }
+
+  function failed(err: unknown, target: Target, res: ServerResponse, req: IncomingMessage): void {
+    onBug(err);
+    if (!res.headersSent) finish(req, res, target, newRequestId(), gatewayResponse(err, null, null), undefined, observer);
+    else res.destroy();
   }
 
   return {
@@ -114,11 +127,14 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       const target = resolve(req);
       if (target === null) return false;
       readBody(req, (body) => {
-        serve(target, req, res, body).catch((err: unknown) => {
-          onBug(err);
-          if (!res.headersSent) finish(req, res, target, newRequestId(), gatewayResponse(err, null, null), undefined, observer);
-          else res.destroy();
-        });
+        let served: void | Promise<void>;
+        try {
+          served = serve(target, req, res, body);
+        } catch (err) {
+          failed(err, target, res, req);
+          return;
+        }
+        if (served !== undefined) served.catch((err: unknown) => failed(err, target, res, req));
       });
       return true;
     },

@@ -14,42 +14,59 @@ import { methodResponse, proxyResponse } from './stages/method-response.ts';
 import { routeRequest } from './stages/route-request.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, MethodResponse } from './types.ts';
 
-export async function runPipeline(
+/**
+ * The method response: a value when every stage answered at once (MOCK without an authorizer to
+ * call), else a promise. Values are not wrapped in promises on purpose: a MOCK request then
+ * costs no microtask turns between reading the request and answering it.
+ */
+export function runPipeline(
   integrations: IntegrationRegistry,
   req: IncomingRequest,
   scope: InvocationScope,
   onBug?: (err: unknown) => void,
   access?: Access,
   cache?: ResponseCache,
-): Promise<MethodResponse> {
+): MethodResponse | Promise<MethodResponse> {
   let request: MethodRequest | null = null;
   try {
     const routed = routeRequest(scope.api, req.httpMethod, req.path);
-    request = methodRequest(routed, req, scope);
+    const mr = (request = methodRequest(routed, req, scope));
     // Resource policy, authorization, API key, throttling and quotas, in AWS's order.
-    const gate = access?.check(routed.method, request, scope);
-    if (gate !== undefined) await gate;
-    // Request validation: after access control, before the cache and the integration request.
-    routed.method.requestCheck?.check(request);
-    // The stage cache: a hit answers without the integration; a 2xx miss is stored.
-    const cached = cache?.forMethod(routed.method, scope.api) ?? null;
-    if (cached === null) return await invokeMethod(integrations, routed.method, request, scope);
-    const mr = request;
-    return await cached.respond(mr, scope, () => invokeMethod(integrations, routed.method, mr, scope));
+    const gate = access?.check(routed.method, mr, scope);
+    const out = gate === undefined ? afterAccess(integrations, routed.method, mr, scope, cache) : gate.then(() => afterAccess(integrations, routed.method, mr, scope, cache));
+    // No closure is made for a request answered at once: this path runs per request.
+    if (out instanceof Promise) return out.catch((err: unknown) => gatewayResponse(err, mr, scope, onBug));
+    return out;
   } catch (err) {
     return gatewayResponse(err, request ?? req, scope, onBug);
   }
 }
 
-/** Integration request → integration → integration response → method response; TestInvokeMethod runs this slice. */
-export async function invokeMethod(
+function afterAccess(integrations: IntegrationRegistry, method: CompiledMethod, request: MethodRequest, scope: InvocationScope, cache: ResponseCache | undefined): MethodResponse | Promise<MethodResponse> {
+  // Request validation: after access control, before the cache and the integration request.
+  method.requestCheck?.check(request);
+  // The stage cache: a hit answers without the integration; a 2xx miss is stored.
+  const cached = cache?.forMethod(method, scope.api) ?? null;
+  if (cached === null) return invokeMethod(integrations, method, request, scope);
+  return cached.respond(request, scope, async () => invokeMethod(integrations, method, request, scope));
+}
+
+/** Integration request → integration → integration response → method response; TestInvokeMethod runs
+ *  this slice. A value when the integration answered at once (MOCK), else a promise. */
+export function invokeMethod(
   integrations: IntegrationRegistry,
   method: CompiledMethod,
   request: MethodRequest,
   scope: InvocationScope,
-): Promise<MethodResponse> {
+): MethodResponse | Promise<MethodResponse> {
   const endpointRequest = integrationRequest(method, request, scope);
-  const endpointResponse = await integration(integrations, method, endpointRequest, scope, request);
+  const endpointResponse = integration(integrations, method, endpointRequest, scope, request);
+  return endpointResponse instanceof Promise
+    ? endpointResponse.then((res) => respond(method, res, request, scope))
+    : respond(method, endpointResponse, request, scope);
+}
+
+function respond(method: CompiledMethod, endpointResponse: EndpointResponse, request: MethodRequest, scope: InvocationScope): MethodResponse {
   let out: MethodResponse;
   switch (method.integration.type) {
     case 'HTTP_PROXY':

@@ -22,7 +22,7 @@
 import { parseAwsEndpointOverrides, type GatehouseConfig } from '../config.ts';
 import { configurationError } from '../execute/errors.ts';
 import { createHttpIntegration, type HttpIntegrationOptions } from './http.ts';
-import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
+import type { AsyncIntegration, EndpointResponse, IntegrationCall, IntegrationRequest } from './index.ts';
 import { AwsSigner, type AwsCredentials } from './aws/sign.ts';
 import { awsPlan, parseAwsTarget, splitAction, splitPath, type AwsPlan, type AwsTarget } from './aws/target.ts';
 import { lambdaFunctionOf } from './lambda.ts';
@@ -37,11 +37,11 @@ export interface AwsEndpoints {
 export interface AwsIntegrationOptions extends AwsEndpoints {
   readonly credentials: AwsCredentials;
   /** Runs AWS integrations whose URI is a Lambda function's (custom integration). */
-  readonly lambda: Integration;
+  readonly lambda: AsyncIntegration;
   readonly http?: HttpIntegrationOptions;
 }
 
-export interface AwsIntegration extends Integration {
+export interface AwsIntegration extends AsyncIntegration {
   close(): Promise<void>;
 }
 
@@ -126,7 +126,7 @@ export function createAwsIntegration(options: AwsIntegrationOptions): AwsIntegra
 /** The gateway's AWS integration as its configuration says: Lambda URIs to `lambda`, other services to the configured endpoints. */
 export function awsIntegrationFromConfig(
   config: Pick<GatehouseConfig, 'awsEndpoint' | 'awsEndpointOverrides' | 'awsAccessKeyId' | 'awsSecretAccessKey'>,
-  lambda: Integration,
+  lambda: AsyncIntegration,
 ): AwsIntegration {
   return createAwsIntegration({
     endpoint: config.awsEndpoint,

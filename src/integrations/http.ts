@@ -19,14 +19,14 @@ import type { Agent, Dispatcher } from 'undici';
 import { lazy } from '../lazy.ts';
 import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
 import { CallSlots, type SlotWaiter } from './call-slots.ts';
-import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
+import type { AsyncIntegration, EndpointResponse, IntegrationCall, IntegrationRequest } from './index.ts';
 
 export interface HttpIntegrationOptions {
   /** Calls one integration may have in flight before its further calls wait (their deadline running). */
   readonly callsPerIntegration?: number;
 }
 
-export interface HttpIntegration extends Integration {
+export interface HttpIntegration extends AsyncIntegration {
   close(): Promise<void>;
 }
 

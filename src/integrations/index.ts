@@ -39,6 +39,12 @@ export interface IntegrationCall {
 // No cancellation signal: API Gateway completes a back-end call whose client went away; every
 // call is bounded by its integration timeout instead.
 export interface Integration {
+  /** A value when the answer is known at once (MOCK): the pipeline then answers with no promise. */
+  invoke(req: IntegrationRequest, call?: IntegrationCall): EndpointResponse | Promise<EndpointResponse>;
+}
+
+/** An integration that always calls out (HTTP, AWS services, Lambda): its answer is a promise. */
+export interface AsyncIntegration extends Integration {
   invoke(req: IntegrationRequest, call?: IntegrationCall): Promise<EndpointResponse>;
 }
 

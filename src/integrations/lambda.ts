@@ -22,7 +22,7 @@ import { configurationError, endpointTimeout, GatewayError, integrationFailure }
 import type { LambdaService } from '../lambda/index.ts';
 import { LambdaError } from '../lambda/index.ts';
 import type { Store } from '../store/index.ts';
-import type { EndpointResponse, Integration, IntegrationCall, IntegrationRequest } from './index.ts';
+import type { AsyncIntegration, EndpointResponse, IntegrationCall, IntegrationRequest } from './index.ts';
 import type { CompiledMethod } from '../deploy/index.ts';
 
 export interface LambdaIntegrationOptions {
@@ -34,8 +34,8 @@ export interface LambdaIntegrationOptions {
 }
 
 export interface LambdaIntegrations {
-  readonly AWS: Integration;
-  readonly AWS_PROXY: Integration;
+  readonly AWS: AsyncIntegration;
+  readonly AWS_PROXY: AsyncIntegration;
 }
 
 /** The header a Lambda endpoint response carries when the function failed. */
@@ -117,7 +117,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     }
   }
 
-  const custom: Integration = {
+  const custom: AsyncIntegration = {
     async invoke(req) {
       const event = req.body.length === 0 ? EMPTY_EVENT : req.body;
       const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event);
@@ -127,7 +127,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     },
   };
 
-  const proxy: Integration = {
+  const proxy: AsyncIntegration = {
     async invoke(req, ctx) {
       if (ctx === undefined) throw new Error('AWS_PROXY needs the method request to build its event');
       // Lambda's Invoke is a POST: AWS accepts another integration method and fails every call

@@ -6,7 +6,8 @@ import type { EndpointResponse, Integration } from './index.ts';
 const EMPTY = Buffer.alloc(0);
 
 export const mockIntegration: Integration = {
-  async invoke(req) {
+  // Synchronous: a MOCK method is answered within the turn that read its request.
+  invoke(req) {
     return { statusCode: mockStatusCode(req.body), headers: {}, body: EMPTY } satisfies EndpointResponse;
   },
 };
