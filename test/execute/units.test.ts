@@ -4,6 +4,29 @@ import { describe, test } from 'node:test';
 import { compileRequestParameters, compileResponseParameters, mapRequestParameters, mapResponseParameters, parseJsonBody, RouteTrie, type MappingSources } from '../../src/deploy/index.ts';
 import { compileSelectionPattern, matchesSelectionPattern } from '../../src/deploy/index.ts';
 import { buildUri } from '../../src/execute/stages/integration-request.ts';
+import { parseQuery } from '../../src/execute/stages/method-request.ts';
+
+describe('query strings', () => {
+  // parseQuery splits a query without escapes itself: it must read every query as URLSearchParams does.
+  const viaUrlSearchParams = (q: string) => {
+    const single: Record<string, string> = {};
+    const multi: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(q)) {
+      single[k] = v;
+      (multi[k] ??= []).push(v);
+    }
+    return { querystring: single, multiValueQuerystring: multi };
+  };
+
+  test('the same parameters as URLSearchParams, for chosen and random queries', () => {
+    const chosen = ['', 'a', 'a=', '=', '=v', 'a=1', 'a=1&b=2', 'a=1&a=2&a=', '&', '&&a=1&&', 'a==b', 'a=b=c&', 'x&y=&=z', 'a=%20b', 'a+b=c+d', 'a=%zz', 'é=ü&ü', 'k=1;2&k=3'];
+    const alphabet = ['a', 'b', '=', '&', '%', '2', '0', '+', 'é', ';'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const generated = Array.from({ length: 2000 }, () => Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (const q of [...chosen, ...generated]) assert.deepEqual(parseQuery(q), viaUrlSearchParams(q), `query ${JSON.stringify(q)}`);
+  });
+});
 
 describe('route trie', () => {
   const trie = new RouteTrie<string>();
