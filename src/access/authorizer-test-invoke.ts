@@ -5,6 +5,7 @@
 // map comes back as `claims`, the only string map the output has.
 import { CollectedLog } from '../execute/test-invoke.ts';
 import { GatewayError } from '../execute/errors.ts';
+import { parseQuery } from '../execute/stages/method-request.ts';
 import type { Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse } from '../model/generated/types.ts';
 import { AuthorizerConfigError, compileAuthorizer, readIdentity, type CompiledAuthorizer } from './authorizer-config.ts';
 import { methodArnOf, type EventRequest } from './authorizer-event.ts';
@@ -74,12 +75,7 @@ function testRequest(input: TestInvokeAuthorizerRequest, stageVariables: Readonl
   const raw = input.pathWithQueryString ?? '/';
   const q = raw.indexOf('?');
   const path = (q === -1 ? raw : raw.slice(0, q)) || '/';
-  const querystring: Record<string, string> = {};
-  const multiValueQuerystring: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(q === -1 ? '' : raw.slice(q + 1))) {
-    querystring[k] = v;
-    (multiValueQuerystring[k] ??= []).push(v);
-  }
+  const { querystring, multiValueQuerystring } = parseQuery(q === -1 ? '' : raw.slice(q + 1));
   const headers: Record<string, string> = { ...input.headers };
   for (const [k, vs] of Object.entries(input.multiValueHeaders ?? {})) headers[k] = vs.join(',');
   return {

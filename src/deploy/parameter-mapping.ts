@@ -224,7 +224,7 @@ class LazySources implements MappingSources {
     if (this.#multiHeader !== undefined) return this.#multiHeader;
     const raw = this.#fields.rawHeaders;
     if (raw === undefined) return (this.#multiHeader = { ...singleValues(this.header, true), ...this.#fields.multiValueHeaders });
-    const out: Record<string, string[]> = {};
+    const out: Record<string, string[]> = Object.create(null);
     for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
     return (this.#multiHeader = out);
   }

@@ -194,7 +194,8 @@ function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): vo
 
 /** Header names as sent; a repeated header's values joined with ','. */
 function joinedHeaders(raw: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: a header named __proto__ or constructor is a header like any other.
+  const out: Record<string, string> = Object.create(null);
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     out[k] = out[k] === undefined ? raw[i + 1]! : `${out[k]},${raw[i + 1]}`;

@@ -160,7 +160,7 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
   for (const k in request.headers) headers[k.length === 13 && k.toLowerCase() === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
   // API Gateway's own additions, as the endpoint request carries them.
   for (const k of PROXY_ADDED_HEADERS) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (const k in headers) multiValueHeaders[k] = [headers[k]!];
   const query = request.querystring;
   const multiQuery = request.multiValueQuerystring;

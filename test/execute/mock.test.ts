@@ -44,6 +44,12 @@ before(async () => {
     integration: { type: 'MOCK' },
     responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"method": "$context.httpMethod", "item": "$input.params(\'item\')", "requestId": "$context.requestId", "resourcePath": "$context.resourcePath", "stage": "$context.stage", "path": "$context.path"}' } }],
   });
+  const echo = await resourcePath(client, apiId, '/echo');
+  await putMethod(client, apiId, echo, {
+    httpMethod: 'GET',
+    integration: { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
+    responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"c": "$input.params(\'constructor\')", "p": "$input.params(\'__proto__\')", "h": "$input.params().header.get(\'constructor\')", "n": $input.params().querystring.size()}' } }],
+  });
   await deploy(client, apiId, 'test');
 });
 
@@ -53,6 +59,19 @@ after(async () => {
 });
 
 describe('MOCK integration', () => {
+  test('parameters named like Object.prototype members (__proto__, constructor) are parameters like any other', async () => {
+    // They once reached plain objects: ?__proto__=x answered 500, a constructor header read as Object's function.
+    const headers = JSON.parse('{"constructor": "h", "__proto__": "p"}') as Record<string, string>;
+    const answer = await callStage(gh.url, apiId, 'test', '/pets?__proto__=x&constructor=y&petType=cat&toString=z', { headers });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(JSON.parse(answer.body), { id: 1, name: 'Kitty', type: 'cat' });
+    const echo = await callStage(gh.url, apiId, 'test', '/echo?__proto__=x&constructor=y', { headers });
+    assert.equal(echo.status, 200);
+    assert.deepEqual(JSON.parse(echo.body), { c: 'y', p: 'x', h: 'h', n: 2 });
+    const dog = await callStage(gh.url, apiId, 'test', '/pets?constructor=1&petType=dog&hasOwnProperty=2');
+    assert.equal(dog.status, 400);
+  });
+
   test('the request template chooses the status code and the integration response renders the body', async () => {
     const cat = await callStage(gh.url, apiId, 'test', '/pets?petType=cat');
     assert.equal(cat.status, 200);

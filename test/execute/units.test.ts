@@ -9,8 +9,8 @@ import { parseQuery } from '../../src/execute/stages/method-request.ts';
 describe('query strings', () => {
   // parseQuery splits a query without escapes itself: it must read every query as URLSearchParams does.
   const viaUrlSearchParams = (q: string) => {
-    const single: Record<string, string> = {};
-    const multi: Record<string, string[]> = {};
+    const single: Record<string, string> = Object.create(null);
+    const multi: Record<string, string[]> = Object.create(null);
     for (const [k, v] of new URLSearchParams(q)) {
       single[k] = v;
       (multi[k] ??= []).push(v);

@@ -5,6 +5,7 @@
 import { DEFAULT_GATEWAY_RESPONSES, renderGatewayResponse, type RequestValues } from '../../gateway-responses/index.ts';
 import { GatewayError, internalError } from '../errors.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, MethodResponse } from '../types.ts';
+import { parseQuery } from './method-request.ts';
 
 const NO_STAGE_VARIABLES: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -49,15 +50,7 @@ function requestValues(req: MethodRequest | IncomingRequest | null): RequestValu
     return { headers: req.headersLower, querystring: req.querystring, multiValueQuerystring: req.multiValueQuerystring, path: req.pathParameters };
   }
   // No resource matched: the request's headers and query string, and no path parameters.
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null);
   for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k]!;
-  const querystring: Record<string, string> = {};
-  const multiValueQuerystring: Record<string, string[]> = {};
-  if (req.query !== '') {
-    for (const [k, v] of new URLSearchParams(req.query)) {
-      querystring[k] = v;
-      (multiValueQuerystring[k] ??= []).push(v);
-    }
-  }
-  return { headers, querystring, multiValueQuerystring, path: {} };
+  return { headers, ...parseQuery(req.query), path: {} };
 }

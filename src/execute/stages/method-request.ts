@@ -15,7 +15,7 @@ const STRIPPED_REQUEST_HEADERS = new Set([
 
 export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope: InvocationScope): MethodRequest {
   const { querystring, multiValueQuerystring } = parseQuery(req.query);
-  const headersLower: Record<string, string> = {};
+  const headersLower: Record<string, string> = Object.create(null);
   let headers = req.headers;
   let stripped = false;
   for (const k in req.headers) {
@@ -24,7 +24,7 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
     else headersLower[lower] = req.headers[k]!;
   }
   if (stripped) {
-    const kept: Record<string, string> = {};
+    const kept: Record<string, string> = Object.create(null);
     for (const k in req.headers) if (!STRIPPED_REQUEST_HEADERS.has(k.toLowerCase())) kept[k] = req.headers[k]!;
     headers = kept;
   }
@@ -63,8 +63,10 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
 
 /** A query string's parameters, as URLSearchParams reads them (form decoding: '+' is a space). */
 export function parseQuery(query: string): { querystring: Record<string, string>; multiValueQuerystring: Record<string, string[]> } {
-  const querystring: Record<string, string> = {};
-  const multiValueQuerystring: Record<string, string[]> = {};
+  // Null-prototype maps: a client's names are data, and ?__proto__=x or ?constructor=x must be
+  // parameters like any other, not the object's prototype or Object's own constructor.
+  const querystring: Record<string, string> = Object.create(null);
+  const multiValueQuerystring: Record<string, string[]> = Object.create(null);
   if (query === '') return { querystring, multiValueQuerystring };
   // Without '%' or '+' nothing decodes, and a split gives what URLSearchParams would, without
   // building one and its iterator per request (most queries: ?petType=cat&page=2).
