@@ -5,6 +5,17 @@ import { compileRequestParameters, compileResponseParameters, mapRequestParamete
 import { compileSelectionPattern, matchesSelectionPattern } from '../../src/deploy/index.ts';
 import { buildUri } from '../../src/execute/stages/integration-request.ts';
 import { parseQuery } from '../../src/execute/stages/method-request.ts';
+import { GatewayError } from '../../src/execute/errors.ts';
+
+test('a GatewayError is an answer: it captures no stack frames, and leaves Error.stackTraceLimit as it was', () => {
+  const before = Error.stackTraceLimit;
+  const e = new GatewayError('THROTTLED', 'Too Many Requests');
+  assert.equal(Error.stackTraceLimit, before);
+  assert.equal(e.message, 'Too Many Requests');
+  assert.equal(e.status, 429);
+  assert.doesNotMatch(String(e.stack), /\n\s+at /);
+  assert.match(String(new Error('x').stack), /\n\s+at /);
+});
 
 describe('query strings', () => {
   // parseQuery splits a query without escapes itself: it must read every query as URLSearchParams does.
