@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import pino from 'pino';
-import { configureLog, requestLogJson, type RequestLogLine } from '../../src/observe/log.ts';
+import { batchedWriter, configureLog, requestLogJson, type RequestLogLine } from '../../src/observe/log.ts';
 import type { Gatehouse } from '../../src/server.ts';
 import { createMockApi } from '../helpers/mock-api.ts';
-import { serveProcess, until } from '../helpers/processes.ts';
+import { exited, serveProcess, until } from '../helpers/processes.ts';
 import { apiGatewayClient, startTestGatehouse, tempDataDir } from '../helpers/server.ts';
 import { callStage, deploy } from '../execute/helpers.ts';
 
@@ -99,6 +99,44 @@ describe('the hand-built JSON request line', () => {
   }
 });
 
+describe('the batched stdout writer', () => {
+  test('every line, in order, through a pipe; what is pending at the end goes out synchronously', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const { batchedWriter } = await import(${JSON.stringify(join(process.cwd(), 'src/observe/log.ts'))});
+      const w = batchedWriter(1);
+      for (let i = 0; i < 3000; i++) w.write('line ' + i + ' ' + 'x'.repeat(i % 200) + '\\n');
+      await new Promise((r) => setTimeout(r, 30));
+      for (let i = 3000; i < 5000; i++) w.write('line ' + i + '\\n');
+      w.flushSync();
+      process.exit(0);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (c) => (out += c));
+    assert.equal(await exited(child), 0);
+    const lines = out.split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 5000);
+    lines.forEach((l, i) => assert.ok(l.startsWith(`line ${i} `) || l === `line ${i}`, `line ${i}: ${l.slice(0, 40)}`));
+  });
+
+  test('a write that fails for good is given up: a backlog for a reader that has gone does not stop the exit', { timeout: 30_000 }, async () => {
+    // sonic-boom's exit flush (pino.destination) retried EPIPE forever: a server whose stdout reader
+    // had gone, stopped under load, never exited. Here the reader goes first, then a backlog builds.
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const { batchedWriter } = await import(${JSON.stringify(join(process.cwd(), 'src/observe/log.ts'))});
+      await new Promise((r) => setTimeout(r, 300));
+      const w = batchedWriter(1);
+      for (let i = 0; i < 2000; i++) w.write('line ' + i + ' ' + 'x'.repeat(100) + '\\n');
+      await new Promise((r) => setTimeout(r, 15));
+      for (let i = 0; i < 2000; i++) w.write('more ' + i + '\\n');
+      w.flushSync();
+      w.write('after the failure\\n');
+      process.exit(0);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.destroy();
+    assert.equal(await exited(child), 0);
+  });
+});
+
 /** A port free now (for a server that prints nothing to read it from). */
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -129,6 +167,25 @@ describe('gatehouse serve', { timeout: 120_000 }, () => {
       assert.ok(rest.some((l) => l.includes('"operation":"CreateDeployment"')), 'management calls are logged');
     } finally {
       await gh.stop();
+    }
+  });
+
+  test('a server whose stdout reader has gone keeps serving, and stops on SIGTERM', async () => {
+    // sonic-boom's exit flush retried a write that failed with EPIPE forever: such a server never stopped.
+    const gh = await serveProcess(['--port', '0', '--data-dir', ':memory:']);
+    let stopped = false;
+    try {
+      const client = apiGatewayClient(gh.url);
+      const apiId = await createMockApi(client, 'gone-reader');
+      await deploy(client, apiId, 'prod', { v: '1' });
+      client.destroy();
+      gh.child.stdout!.destroy();
+      for (let i = 0; i < 50; i++) assert.equal((await callStage(gh.url, apiId, 'prod', '/hello')).status, 200);
+      gh.child.kill('SIGTERM');
+      assert.equal(await exited(gh.child), 0);
+      stopped = true;
+    } finally {
+      if (!stopped) await gh.kill9();
     }
   });
 
