@@ -9,6 +9,7 @@
 // single-value source into a multi-value target gives one value.
 // A source with no value (an absent header, a JSONPath that selects nothing) maps to nothing:
 // the target is left out, as API Gateway does.
+import { dict } from '../shared/dict.ts';
 import { readJsonPath } from '../mapping/index.ts';
 
 /** What a mapping expression can read. Header names are lower-case (HTTP names are case-insensitive). */
@@ -224,7 +225,7 @@ class LazySources implements MappingSources {
     if (this.#multiHeader !== undefined) return this.#multiHeader;
     const raw = this.#fields.rawHeaders;
     if (raw === undefined) return (this.#multiHeader = { ...singleValues(this.header, true), ...this.#fields.multiValueHeaders });
-    const out: Record<string, string[]> = Object.create(null);
+    const out: Record<string, string[]> = dict<string[]>();
     for (let i = 0; i + 1 < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
     return (this.#multiHeader = out);
   }

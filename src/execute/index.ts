@@ -1,4 +1,5 @@
 // The execution plane: deployed stages serving requests on Gatehouse's port.
+import { dict } from '../shared/dict.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseConfig } from '../config.ts';
 import { loadStage, StageCache, type IntegrationType } from '../deploy/index.ts';
@@ -195,7 +196,7 @@ function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): vo
 /** Header names as sent; a repeated header's values joined with ','. */
 function joinedHeaders(raw: readonly string[]): Record<string, string> {
   // Null prototype: a header named __proto__ or constructor is a header like any other.
-  const out: Record<string, string> = Object.create(null);
+  const out: Record<string, string> = dict<string>();
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     out[k] = out[k] === undefined ? raw[i + 1]! : `${out[k]},${raw[i + 1]}`;

@@ -17,6 +17,7 @@
 // Both: Lambda refusing the invocation (function not found, throttled, bad payload) answers
 // 500 {"message": "Internal server error"}; the integration timeout (timeoutInMillis, at most
 // 29 s) answers 504 {"message": "Endpoint request timed out"}.
+import { dict } from '../shared/dict.ts';
 import { K } from '../control/kinds.ts';
 import { configurationError, endpointTimeout, GatewayError, integrationFailure } from '../execute/errors.ts';
 import type { LambdaService } from '../lambda/index.ts';
@@ -160,7 +161,7 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
   for (const k in request.headers) headers[k.length === 13 && k.toLowerCase() === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
   // API Gateway's own additions, as the endpoint request carries them.
   for (const k of PROXY_ADDED_HEADERS) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;
-  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = dict<string[]>();
   for (const k in headers) multiValueHeaders[k] = [headers[k]!];
   const query = request.querystring;
   const multiQuery = request.multiValueQuerystring;

@@ -6,6 +6,7 @@ import { compileSelectionPattern, matchesSelectionPattern } from '../../src/depl
 import { buildUri } from '../../src/execute/stages/integration-request.ts';
 import { parseQuery } from '../../src/execute/stages/method-request.ts';
 import { GatewayError } from '../../src/execute/errors.ts';
+import { dict } from '../../src/shared/dict.ts';
 
 test('a GatewayError is an answer: it captures no stack frames, and leaves Error.stackTraceLimit as it was', () => {
   const before = Error.stackTraceLimit;
@@ -20,8 +21,8 @@ test('a GatewayError is an answer: it captures no stack frames, and leaves Error
 describe('query strings', () => {
   // parseQuery splits a query without escapes itself: it must read every query as URLSearchParams does.
   const viaUrlSearchParams = (q: string) => {
-    const single: Record<string, string> = Object.create(null);
-    const multi: Record<string, string[]> = Object.create(null);
+    const single: Record<string, string> = dict<string>();
+    const multi: Record<string, string[]> = dict<string[]>();
     for (const [k, v] of new URLSearchParams(q)) {
       single[k] = v;
       (multi[k] ??= []).push(v);
@@ -30,7 +31,7 @@ describe('query strings', () => {
   };
 
   test('the same parameters as URLSearchParams, for chosen and random queries', () => {
-    const chosen = ['', 'a', 'a=', '=', '=v', 'a=1', 'a=1&b=2', 'a=1&a=2&a=', '&', '&&a=1&&', 'a==b', 'a=b=c&', 'x&y=&=z', 'a=%20b', 'a+b=c+d', 'a=%zz', 'é=ü&ü', 'k=1;2&k=3'];
+    const chosen = ['__proto__=1&constructor=2&toString=3&__proto__=4', '', 'a', 'a=', '=', '=v', 'a=1', 'a=1&b=2', 'a=1&a=2&a=', '&', '&&a=1&&', 'a==b', 'a=b=c&', 'x&y=&=z', 'a=%20b', 'a+b=c+d', 'a=%zz', 'é=ü&ü', 'k=1;2&k=3'];
     const alphabet = ['a', 'b', '=', '&', '%', '2', '0', '+', 'é', ';'];
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;

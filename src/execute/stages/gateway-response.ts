@@ -2,6 +2,7 @@
 // API's effective gateway response for the error's type (compiled with the deployment; AWS's
 // defaults when no stage is known). Anything that is not a GatewayError is a bug and answers as
 // DEFAULT_5XX.
+import { dict } from '../../shared/dict.ts';
 import { DEFAULT_GATEWAY_RESPONSES, renderGatewayResponse, type RequestValues } from '../../gateway-responses/index.ts';
 import { GatewayError, internalError } from '../errors.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, MethodResponse } from '../types.ts';
@@ -50,7 +51,7 @@ function requestValues(req: MethodRequest | IncomingRequest | null): RequestValu
     return { headers: req.headersLower, querystring: req.querystring, multiValueQuerystring: req.multiValueQuerystring, path: req.pathParameters };
   }
   // No resource matched: the request's headers and query string, and no path parameters.
-  const headers: Record<string, string> = Object.create(null);
+  const headers: Record<string, string> = dict<string>();
   for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k]!;
   return { headers, ...parseQuery(req.query), path: {} };
 }

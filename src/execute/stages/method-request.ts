@@ -1,5 +1,6 @@
 // Method request: the client's request as the method sees it (path parameters, query string,
 // headers, body) and the method.request.* view that parameter mappings read.
+import { dict } from '../../shared/dict.ts';
 import { mappingSources, mimeType } from '../../deploy/index.ts';
 import type { IncomingRequest, InvocationScope, MethodRequest, RoutedRequest } from '../types.ts';
 
@@ -15,7 +16,7 @@ const STRIPPED_REQUEST_HEADERS = new Set([
 
 export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope: InvocationScope): MethodRequest {
   const { querystring, multiValueQuerystring } = parseQuery(req.query);
-  const headersLower: Record<string, string> = Object.create(null);
+  const headersLower: Record<string, string> = dict<string>();
   let headers = req.headers;
   let stripped = false;
   for (const k in req.headers) {
@@ -24,7 +25,7 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
     else headersLower[lower] = req.headers[k]!;
   }
   if (stripped) {
-    const kept: Record<string, string> = Object.create(null);
+    const kept: Record<string, string> = dict<string>();
     for (const k in req.headers) if (!STRIPPED_REQUEST_HEADERS.has(k.toLowerCase())) kept[k] = req.headers[k]!;
     headers = kept;
   }
@@ -63,10 +64,9 @@ export function methodRequest(routed: RoutedRequest, req: IncomingRequest, scope
 
 /** A query string's parameters, as URLSearchParams reads them (form decoding: '+' is a space). */
 export function parseQuery(query: string): { querystring: Record<string, string>; multiValueQuerystring: Record<string, string[]> } {
-  // Null-prototype maps: a client's names are data, and ?__proto__=x or ?constructor=x must be
-  // parameters like any other, not the object's prototype or Object's own constructor.
-  const querystring: Record<string, string> = Object.create(null);
-  const multiValueQuerystring: Record<string, string[]> = Object.create(null);
+  // dict(): ?__proto__=x and ?constructor=x are parameters like any other (src/shared/dict.ts).
+  const querystring: Record<string, string> = dict<string>();
+  const multiValueQuerystring: Record<string, string[]> = dict<string[]>();
   if (query === '') return { querystring, multiValueQuerystring };
   // Without '%' or '+' nothing decodes, and a split gives what URLSearchParams would, without
   // building one and its iterator per request (most queries: ?petType=cat&page=2).
