@@ -195,7 +195,7 @@ function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): vo
 
 /** Header names as sent; a repeated header's values joined with ','. */
 function joinedHeaders(raw: readonly string[]): Record<string, string> {
-  // Null prototype: a header named __proto__ or constructor is a header like any other.
+  // dict(): a header named __proto__ or constructor is a header like any other (src/shared/dict.ts).
   const out: Record<string, string> = dict<string>();
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
