@@ -57,8 +57,8 @@ function create(level: LogLevel, pretty: boolean): Logger {
  * log adds one line per request, and each write to stdout goes through the thread pool (a thread
  * woken, then the loop woken by its answer). Measured with `gatehouse serve` under wrk: writing once
  * per event-loop turn instead of once per 10 ms cost 5 µs more CPU per MOCK request (50 µs against 45).
- * Lines keep their order; one write is in flight at a time; what is pending when the process exits
- * is written synchronously.
+ * Lines keep their order; one write is in flight at a time, of whole lines and at most PIPE_BUF
+ * bytes; what is pending when the process exits is written synchronously.
  *
  * Written here rather than through pino.destination (sonic-boom 4): at exit its flushSync retries a
  * failed write forever unless the error is EAGAIN, so a server whose stdout reader had gone (EPIPE)
@@ -70,43 +70,52 @@ const FLUSH_LINES = 1024;
 /** How long the exit may wait for a full pipe (EAGAIN) before it drops what is left. */
 const EXIT_WAIT_MS = 1000;
 
-export function batchedWriter(fd: number): { write(line: string): void; flushSync(): void } {
+/** `maxWrite`: bytes per write at most (whole lines); PIPE_BUF where other processes write to the same stdout. */
+export function batchedWriter(fd: number, maxWrite = Infinity): { write(line: string): void; flushSync(): void } {
   let pending: string[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let queued: Buffer[] = [];
+  // The buffer being written: bytes before `offset` are written, [offset, inFlightEnd) is in flight.
+  let current: Buffer | null = null;
+  let offset = 0;
+  let inFlightEnd = 0;
+  /** A chain of writes is running (a write in flight, or waiting to retry after EAGAIN). */
   let writing = false;
+  /** A write is in the thread pool now. */
+  let inFlight = false;
   let broken = false;
   const take = (): Buffer | null => {
-    if (pending.length > 0) {
-      queued.push(Buffer.from(pending.length === 1 ? pending[0]! : pending.join('')));
-      pending = [];
-    }
-    if (queued.length === 0) return null;
-    const buf = queued.length === 1 ? queued[0]! : Buffer.concat(queued);
-    queued = [];
+    if (pending.length === 0) return null;
+    const buf = Buffer.from(pending.length === 1 ? pending[0]! : pending.join(''));
+    pending = [];
     return buf;
   };
   const writeNext = (): void => {
-    const buf = broken ? null : take();
-    if (buf === null) {
+    if (!broken && (current === null || offset >= current.length)) {
+      current = take();
+      offset = 0;
+    }
+    if (broken || current === null) {
       writing = false;
       return;
     }
+    const buf = current;
+    inFlightEnd = lineChunkEnd(buf, offset, maxWrite);
     writing = true;
-    fsWrite(fd, buf, 0, buf.length, null, (err, written) => {
+    inFlight = true;
+    fsWrite(fd, buf, offset, inFlightEnd - offset, null, (err, written) => {
+      inFlight = false;
       if (err !== null) {
         if (err.code === 'EAGAIN') {
-          queued.unshift(buf);
           setTimeout(writeNext, FLUSH_MS).unref();
           return;
         }
         broken = true;
         pending = [];
-        queued = [];
+        current = null;
         writing = false;
         return;
       }
-      if (written < buf.length) queued.unshift(buf.subarray(written));
+      offset += written;
       writeNext();
     });
   };
@@ -122,12 +131,18 @@ export function batchedWriter(fd: number): { write(line: string): void; flushSyn
       else if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
     },
     flushSync() {
-      // A write still in flight finishes on its own thread; what is queued behind it goes now.
-      let buf = broken ? null : take();
+      if (broken) return;
+      // A write in flight finishes on its own thread; what follows it goes now. (At the exit of
+      // `gatehouse serve` none is, unless stdout's reader has stopped reading: stopping takes
+      // event-loop turns, in which the chain of writes catches up.)
+      let rest = current === null ? null : current.subarray(inFlight ? inFlightEnd : offset);
+      const more = take();
+      if (more !== null) rest = rest === null || rest.length === 0 ? more : Buffer.concat([rest, more]);
+      current = null;
       const deadline = Date.now() + EXIT_WAIT_MS;
-      while (buf !== null && buf.length > 0) {
+      while (rest !== null && rest.length > 0) {
         try {
-          buf = buf.subarray(writeSync(fd, buf));
+          rest = rest.subarray(writeSync(fd, rest, 0, lineChunkEnd(rest, 0, maxWrite)));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return;
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -137,8 +152,26 @@ export function batchedWriter(fd: number): { write(line: string): void; flushSyn
   };
 }
 
+/**
+ * Where one write from `from` ends: at most `max` bytes, at a line's end; a longer line goes in a
+ * write of its own. With max = PIPE_BUF a pipe takes each write whole, so the lines of --workers,
+ * which share stdout, never tear into one another (a single process writes its batch at once: at
+ * PIPE_BUF per write, a thread-pool hop each, the log could not keep up with an in-process loop).
+ */
+function lineChunkEnd(buf: Buffer, from: number, max: number): number {
+  if (buf.length - from <= max) return buf.length;
+  const nl = buf.lastIndexOf(10, from + max - 1);
+  if (nl >= from) return nl + 1;
+  const next = buf.indexOf(10, from + max);
+  return next === -1 ? buf.length : next + 1;
+}
+
+/** Bytes a pipe takes in one piece (POSIX's minimum, Linux's value). */
+export const PIPE_BUF = 4096;
+
 function batched(fd: number): { write(line: string): void } {
-  const writer = batchedWriter(fd);
+  // A --workers process shares stdout with its siblings (cluster workers inherit it).
+  const writer = batchedWriter(fd, process.env.GATEHOUSE_WORKER_OF !== undefined ? PIPE_BUF : Infinity);
   process.once('exit', () => writer.flushSync());
   return writer;
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
@@ -105,8 +106,9 @@ describe('the batched stdout writer', () => {
       const { batchedWriter } = await import(${JSON.stringify(join(process.cwd(), 'src/observe/log.ts'))});
       const w = batchedWriter(1);
       for (let i = 0; i < 3000; i++) w.write('line ' + i + ' ' + 'x'.repeat(i % 200) + '\\n');
-      await new Promise((r) => setTimeout(r, 30));
-      for (let i = 3000; i < 5000; i++) w.write('line ' + i + '\\n');
+      await new Promise((r) => setTimeout(r, 100));
+      // Fewer than a flush's worth, written at once by flushSync, behind what went before.
+      for (let i = 3000; i < 4000; i++) w.write('line ' + i + '\\n');
       w.flushSync();
       process.exit(0);
     `], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -114,8 +116,39 @@ describe('the batched stdout writer', () => {
     child.stdout!.on('data', (c) => (out += c));
     assert.equal(await exited(child), 0);
     const lines = out.split('\n').filter((l) => l !== '');
-    assert.equal(lines.length, 5000);
+    assert.equal(lines.length, 4000);
     lines.forEach((l, i) => assert.ok(l.startsWith(`line ${i} `) || l === `line ${i}`, `line ${i}: ${l.slice(0, 40)}`));
+  });
+
+  test('two processes sharing one stdout pipe (--workers) never tear each other\'s lines', { timeout: 60_000 }, async () => {
+    const file = join(tempDataDir(), 'writer.mts');
+    writeFileSync(file, `
+      const { batchedWriter } = await import(${JSON.stringify(join(process.cwd(), 'src/observe/log.ts'))});
+      const name = process.argv[2];
+      const w = batchedWriter(1, 4096);
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 1000; i++) w.write(name + ' ' + round + ' ' + i + ' ' + 'x'.repeat(50 + (i % 300)) + ' end\\n');
+        await new Promise((r) => setTimeout(r, 12));
+      }
+      // Time for the chain of writes to finish: a write still in the thread pool at exit is lost.
+      await new Promise((r) => setTimeout(r, 1500));
+      w.flushSync();
+      process.exit(0);
+    `);
+    const node = `'${process.execPath}' --import tsx '${file}'`;
+    const child = spawn('sh', ['-c', `${node} A & ${node} B & wait`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    // A slow reader: the pipe fills, so writers block part-way through large writes.
+    child.stdout!.on('data', (c: Buffer) => {
+      chunks.push(c);
+      child.stdout!.pause();
+      setTimeout(() => child.stdout!.resume(), 1);
+    });
+    assert.equal(await exited(child), 0);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '');
+    const bad = lines.filter((l) => !/^[AB] \d+ \d+ x+ end$/.test(l));
+    assert.deepEqual(bad.slice(0, 3), []);
+    assert.equal(lines.length, 40_000);
   });
 
   test('a write that fails for good is given up: a backlog for a reader that has gone does not stop the exit', { timeout: 30_000 }, async () => {
