@@ -57,8 +57,9 @@ function create(level: LogLevel, pretty: boolean): Logger {
  * log adds one line per request, and each write to stdout goes through the thread pool (a thread
  * woken, then the loop woken by its answer). Measured with `gatehouse serve` under wrk: writing once
  * per event-loop turn instead of once per 10 ms cost 5 µs more CPU per MOCK request (50 µs against 45).
- * Lines keep their order; one write is in flight at a time, of whole lines and at most PIPE_BUF
- * bytes; what is pending when the process exits is written synchronously.
+ * Lines keep their order; one write is in flight at a time (on a --workers process, of whole lines
+ * and at most PIPE_BUF bytes: see lineChunkEnd); what is pending when the process exits is written
+ * synchronously.
  *
  * Written here rather than through pino.destination (sonic-boom 4): at exit its flushSync retries a
  * failed write forever unless the error is EAGAIN, so a server whose stdout reader had gone (EPIPE)
