@@ -245,7 +245,7 @@ class LazySources implements MappingSources {
 }
 
 function singleValues(m: Readonly<Record<string, string>>, lower: boolean): Record<string, readonly string[]> {
-  const out: Record<string, readonly string[]> = {};
+  const out: Record<string, readonly string[]> = dict<readonly string[]>();
   for (const k in m) out[lower ? k.toLowerCase() : k] = [m[k]!];
   return out;
 }

@@ -157,7 +157,7 @@ export function proxyEvent(req: IntegrationRequest, ctx: IntegrationCall): Recor
   const { request, scope, method } = ctx;
   // The method request's headers (the connection's own are not among them: method-request.ts),
   // with Authorization in that case whatever case it came in (recorded).
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = dict<string>();
   for (const k in request.headers) headers[k.length === 13 && k.toLowerCase() === 'authorization' ? 'Authorization' : k] = request.headers[k]!;
   // API Gateway's own additions, as the endpoint request carries them.
   for (const k of PROXY_ADDED_HEADERS) if (req.headers[k] !== undefined) headers[k] = req.headers[k]!;

@@ -33,23 +33,21 @@ export interface RequestLogLine {
 function create(level: LogLevel, pretty: boolean): Logger {
   // A terminal gets one plain line per event; pipes and files get pino's JSON.
   const out: { write(line: string): void } = pretty ? prettyStream() : batched(1);
-  // The request log is the one line per request: in JSON it is built here, as pino would write it.
-  requestLine = pretty || level === 'silent' ? null : (line) => {
-    const text = requestLogJson(line, process.pid);
-    if (held === null) out.write(text);
-    else held.push({ out, line: text });
+  // Until the start-up line is out, lines are held (releaseLog).
+  const emit = {
+    write(line: string) {
+      if (held === null) out.write(line);
+      else held.push({ out, line });
+    },
   };
+  // The request log is the one line per request: in JSON it is built here, as pino would write it.
+  requestLine = pretty || level === 'silent' ? null : (line) => emit.write(requestLogJson(line, process.pid));
   return pino({
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  }, {
-    write(line: string) {
-      if (held === null) out.write(line);
-      else held.push({ out, line });
-    },
-  });
+  }, emit);
 }
 
 /**

@@ -218,6 +218,18 @@ describe('Lambda proxy integration (AWS_PROXY)', () => {
     await deploy(client, apiId, 'prod', { color: 'blue' });
   });
 
+  test('the event: names like __proto__ and constructor are ordinary headers and query parameters', async () => {
+    const headers = JSON.parse('{"__proto__": "p", "constructor": "h"}') as Record<string, string>;
+    const r = await callStage(gh.url, apiId, 'prod', '/echo/a?__proto__=x&constructor=y', { headers });
+    assert.equal(r.status, 200);
+    const e = JSON.parse(r.body);
+    assert.equal(e.headers.__proto__, 'p');
+    assert.equal(e.headers.constructor, 'h');
+    assert.deepEqual(e.multiValueHeaders.__proto__, ['p']);
+    assert.deepEqual(JSON.parse(JSON.stringify(e.queryStringParameters)), JSON.parse('{"__proto__": "x", "constructor": "y"}'));
+    assert.deepEqual(e.multiValueQueryStringParameters.constructor, ['y']);
+  });
+
   test('the event: resource, path, method, headers, query strings, path parameters, stage variables, context, body', async () => {
     const r = await callStage(gh.url, apiId, 'prod', '/echo/a/b?x=1&x=2&y=3', {
       method: 'POST', body: '{"k":"v"}', headers: { 'content-type': 'application/json', 'X-Client': 'c1' },
