@@ -6,7 +6,7 @@ import { Budget, charged as importedCharged } from './budget.ts';
 import { VtlLimitError, VtlRuntimeError } from './errors.ts';
 import {
   JAVA_ARRAYS, JDouble, NO_METHOD, javaList, mapView, modCount, viewSource, VtlObject, isDouble, isMap, isNumber, javaEquals, javaString,
-  makeDouble, mapGet, mapSet, mapValues, numberValue, type JMap,
+  makeDouble, mapGet, mapSet, mapValues, numberValue, shortDouble, type JMap,
 } from './java.ts';
 import { JavaException, callMethod, getProperty } from './methods.ts';
 
@@ -57,6 +57,7 @@ const callJavaMethod = callMethod;
 const JavaExceptionClass = JavaException;
 const markView = mapView;
 const charged = importedCharged;
+const fixedDouble = shortDouble;
 
 // The hot paths below handle plain objects (parsed JSON, $context) and Maps inline, then defer to
 // the general code: rendering a JSON array of objects is mostly property reads and printing.
@@ -173,7 +174,7 @@ export function str(v: unknown): string {
     if (Number.isInteger(v)) return '' + v;
     // A fractional double between 10^-3 and 10^7 prints the same in Java and JS.
     const a = v < 0 ? -v : v;
-    if (a >= 1e-3 && a < 1e7) return '' + v;
+    if (a >= 1e-3 && a < 1e7) return fixedDouble(v);
   }
   return toJavaString(v);
 }
