@@ -7,7 +7,7 @@ import type { ChangeFeed, FeedBatch } from '../feed/index.ts';
 import { createIntegrations, type Integration, type Integrations } from '../integrations/index.ts';
 import { K } from '../kinds.ts';
 import type { Store } from '../store/index.ts';
-import { logRequest, logsRequests, pathOf } from '../observe/log.ts';
+import { logRequest, logsRequests, pathOf, type RequestLogLine } from '../observe/log.ts';
 import { createObserver, type Observer } from '../observe/observer.ts';
 import { logFileLimits } from '../observe/log-files.ts';
 import { answerTraceId, buildContext, newRequestId } from './context.ts';
@@ -105,8 +105,8 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
-      ...(target.contextPath !== undefined ? { contextPath: target.contextPath } : {}),
     };
+    if (target.contextPath !== undefined) (incoming as { contextPath?: string }).contextPath = target.contextPath;
     const now = Date.now();
     const context = buildContext(api, incoming, requestId, api.accountId, now);
     const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
@@ -211,19 +211,37 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
   if (scope !== undefined) observer.finished(scope, out.statusCode, length);
   // One level check per request; the line is built only when it will be written.
   if (!logsRequests()) return;
-  const failed = out.statusCode >= 500 || out.failure !== undefined;
-  const started = scope?.context.requestTimeEpoch;
-  logRequest({
+  const line: RequestLogLine = {
     requestId,
     method: req.method ?? 'GET',
     path: pathOf(req.url ?? '/'),
     status: out.statusCode,
-    target: `api ${target.restApiId} stage ${target.stageName ?? ''}`,
+    target: logTarget(target.restApiId, target.stageName ?? ''),
     api: target.restApiId,
     stage: target.stageName ?? '',
-    ...(typeof started === 'number' ? { latencyMs: Date.now() - started } : {}),
-    ...(failed ? { reason: out.failure ?? `status ${out.statusCode}` } : {}),
-  });
+  };
+  const started = scope?.context.requestTimeEpoch;
+  if (typeof started === 'number') line.latencyMs = Date.now() - started;
+  if (out.statusCode >= 500 || out.failure !== undefined) line.reason = out.failure ?? `status ${out.statusCode}`;
+  logRequest(line);
+}
+
+// The request log's target of a stage, one string per stage: the log line reuses its fields when
+// the same string comes again (src/observe/log.ts).
+const logTargets = new Map<string, Map<string, string>>();
+function logTarget(restApiId: string, stageName: string): string {
+  let stages = logTargets.get(restApiId);
+  if (stages === undefined) {
+    // Bounded: API ids come from the request's URL, which anyone may make up.
+    if (logTargets.size >= 1000) logTargets.clear();
+    logTargets.set(restApiId, (stages = new Map()));
+  }
+  let t = stages.get(stageName);
+  if (t === undefined) {
+    if (stages.size >= 100) stages.clear();
+    stages.set(stageName, (t = `api ${restApiId} stage ${stageName}`));
+  }
+  return t;
 }
 
 /** Answers the client; returns the body's length in bytes ($context.responseLength). */

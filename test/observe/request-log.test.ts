@@ -75,6 +75,36 @@ describe('in process, at info', () => {
 });
 
 describe('the hand-built JSON request line', () => {
+  test('each string is escaped byte for byte as JSON.stringify escapes it', () => {
+    // The line quotes strings with nothing to escape itself and hands the rest to JSON.stringify.
+    const tricky = ['plain/path', 'q"uote', 'back\\slash', 'ctl\u0000\u001f', 'del\u007f', 'lone\ud800', 'low\udc00x', 'pair\ud83d\ude00', 'é\u2028\u2029', ''];
+    for (const t of tricky) {
+      const text = requestLogJson({ requestId: t, method: 'GET', path: t, status: 500, target: t, api: t, stage: t, reason: t }, 1);
+      for (const field of ['requestId', 'path', 'target', 'api', 'stage', 'reason', 'msg']) {
+        assert.ok(text.includes(`"${field}":${JSON.stringify(t)}`), `${field} of ${JSON.stringify(t)} in ${text}`);
+      }
+    }
+  });
+
+  test('lines of different stages, one after another, each carry their own target, api and stage', () => {
+    // The fields of the last target are reused only when target, api and stage are all the same.
+    const seq: RequestLogLine[] = [
+      { requestId: 'r1', method: 'GET', path: '/a', status: 200, target: 'api a stage s', api: 'a', stage: 's' },
+      { requestId: 'r2', method: 'GET', path: '/b', status: 200, target: 'api a stage s', api: 'a', stage: 't' },
+      { requestId: 'r3', method: 'GET', path: '/c', status: 200, target: 'api a stage s', api: 'b', stage: 't' },
+      { requestId: 'r4', method: 'GET', path: '/d', status: 200, target: 'management GetRestApi', operation: 'GetRestApi' },
+      { requestId: 'r5', method: 'GET', path: '/e', status: 200, target: 'api a stage s', api: 'a', stage: 's' },
+      { requestId: 'r6', method: 'GET', path: '/f', status: 200, api: 'z', stage: 'y' },
+    ];
+    for (const line of seq) {
+      const got = JSON.parse(requestLogJson(line, 1)) as Record<string, unknown>;
+      assert.equal(got.target, line.target);
+      assert.equal(got.api, line.api);
+      assert.equal(got.stage, line.stage);
+      assert.equal(got.operation, line.operation);
+    }
+  });
+
   // `gatehouse serve` writes request lines without pino's serialiser (src/observe/log.ts): they must
   // read exactly as pino's, escapes included, whatever a path or reason holds.
   const lines: RequestLogLine[] = [
