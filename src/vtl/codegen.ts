@@ -207,7 +207,7 @@ class Generator {
     let code = this.v(r.name);
     for (const [i, p] of r.parts.entries()) {
       // `$foreach.hasNext` and the like read our ForeachScope, never a plain object.
-      if (p.kind === 'prop' && i === 0 && r.name === 'foreach') code = `propPlain(${code}, ${JSON.stringify(p.name)})`;
+      if (p.kind === 'prop' && i === 0 && r.name === 'foreach') code = this.foreachProp(code, p.name);
       else if (p.kind === 'prop') code = this.propRead(code, p.name);
       else if (p.kind === 'method' && p.name === 'get' && p.args.length === 1) code = `callGet(S, ${this.at(r.at)}, ${code}, ${this.value(p.args[0]!)})`;
       else if (p.kind === 'method' && p.name === 'keySet' && p.args.length === 0) code = `callKeySet(S, ${this.at(r.at)}, ${code})`;
@@ -216,6 +216,20 @@ class Generator {
       else code = `index(S, ${this.at(r.at)}, ${code}, ${this.value(p.index)})`;
     }
     return code;
+  }
+
+  /**
+   * `$foreach.name`. The loop's own fields are read directly when $foreach is our ForeachScope (a
+   * template may #set it to anything): ForeachScope.vtlGet through propPlain was about 15% of a
+   * small loop's body (#if($foreach.hasNext),#end). Same values as vtlGet.
+   */
+  private foreachProp(v: string, name: string): string {
+    const direct: Record<string, string> = {
+      hasNext: `${v}.hasNext`, index: `${v}.index`, count: `${v}.index + 1`, first: `${v}.index === 0`, last: `!${v}.hasNext`,
+    };
+    const read = Object.hasOwn(direct, name) ? direct[name] : undefined;
+    if (read === undefined) return `propPlain(${v}, ${JSON.stringify(name)})`;
+    return `(${v} instanceof ForeachScope ? ${read} : propPlain(${v}, ${JSON.stringify(name)}))`;
   }
 
   /**
