@@ -73,7 +73,7 @@ function tooLong(S: RenderState): never {
 const HELPERS = [
   'root', 'rs', 'tooLong', 'prop', 'propPlain', 'call', 'callGet', 'callSize', 'callKeySet', 'index', 'setProp', 'setIndex', 'str', 'truthy', 'eq', 'lt', 'le', 'gt', 'ge',
   'add', 'sub', 'mul', 'div', 'mod', 'range', 'iterable', 'modified', 'viewSource', 'modCount', 'ForeachScope', 'DefinedBlock', 'tick', 'checkOutput',
-  'enterMacro', 'makeDouble', 'javaList', 'charged', 'GP', 'OP', 'STOP', 'LIMITS', 'evaluate',
+  'enterMacro', 'makeDouble', 'javaList', 'charged', 'GP', 'OP', 'OC', 'STOP', 'LIMITS', 'evaluate',
 ] as const;
 
 // #evaluate(string): the string rendered as a template with this template's variables as they
@@ -125,7 +125,7 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
     if (e instanceof RangeError) throw new VtlLimitError('Template is nested too deeply', name);
     throw new VtlSyntaxError(`Template could not be compiled: ${(e as Error).message}`, name);
   }
-  const env: Record<string, unknown> = { ...R, root, rs, tooLong, GP: Object.getPrototypeOf, OP: Object.prototype, LIMITS: limits, evaluate: evaluateIn(options, name) };
+  const env: Record<string, unknown> = { ...R, root, rs, tooLong, GP: Object.getPrototypeOf, OP: Object.prototype, OC: Object, LIMITS: limits, evaluate: evaluateIn(options, name) };
   let render: (vars: TemplateVariables, S: RenderState) => string;
   try {
     const factory = new Function(
