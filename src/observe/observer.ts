@@ -28,8 +28,8 @@ export interface ObserverOptions {
 export interface Observer {
   /** A request's execution log: one that collects the lines when its stage logs execution, else null. */
   executionLog(api: CompiledApi, requestId: string, extendedRequestId: string, startedAt: number): ExecutionLog | null;
-  /** The request is answered: `status` and `responseLength` as sent, `scope` as the pipeline left it. */
-  finished(scope: InvocationScope, status: number, responseLength: number): void;
+  /** The request is answered: `status` and `responseLength` as sent, `scope` as the pipeline left it, at `now` (ms). */
+  finished(scope: InvocationScope, status: number, responseLength: number, now: number): void;
   /** The integrations, timed: each call's latency and status go to $context (integrationLatency, integrationStatus). */
   timed(registry: IntegrationRegistry): IntegrationRegistry;
   close(): Promise<void>;
@@ -99,10 +99,9 @@ export function createObserver(options: ObserverOptions): Observer {
     executionLog(api, requestId, extendedRequestId, startedAt) {
       return stageObserver(api).execution === null ? null : new RequestExecutionLog(requestId, startedAt, extendedRequestId);
     },
-    finished(scope, status, responseLength) {
+    finished(scope, status, responseLength, now) {
       const stage = stageObserver(scope.api);
       const context = scope.context;
-      const now = Date.now();
       const latency = now - (context.requestTimeEpoch as number);
       const method = stage.detailed === null && stage.execution === null ? null : routedMethod(scope.api, context);
       const series = method === null || stage.detailed === null ? stage.series : (stage.detailed.get(method) ?? stage.series);

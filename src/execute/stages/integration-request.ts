@@ -213,12 +213,8 @@ export function buildUri(
         return v === undefined ? whole : v.split('/').map(encodeURIComponent).join('/');
       })
     : template;
-  let empty = true;
-  for (const _ in query) {
-    empty = false;
-    break;
-  }
-  if (empty && passQuery === null) return uri;
+  // Most calls add no query string: no URLSearchParams is made for them (a proxy passes an empty map).
+  if (isEmpty(query) && (passQuery === null || isEmpty(passQuery))) return uri;
   const params = new URLSearchParams();
   if (passQuery !== null) {
     for (const k in passQuery) if (!(k in query)) for (const v of passQuery[k]!) params.append(k, v);
@@ -227,6 +223,11 @@ export function buildUri(
   const qs = params.toString();
   if (qs !== '') uri += (uri.includes('?') ? '&' : '?') + qs;
   return uri;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function traceId(requestId: string): string {
