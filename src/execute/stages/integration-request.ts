@@ -230,8 +230,19 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
+let traceSecond = -1;
+let traceEpochHex = '';
 function traceId(requestId: string): string {
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${requestId.replace(/-/g, '').slice(0, 24)}`;
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceEpochHex = second.toString(16);
+  }
+  // A request id is a UUID (8-4-4-4-12): its first 24 hex digits by slices, without a regex per call.
+  const hex = requestId.length === 36 && requestId.charCodeAt(8) === 45 && requestId.charCodeAt(13) === 45 && requestId.charCodeAt(18) === 45 && requestId.charCodeAt(23) === 45
+    ? requestId.slice(0, 8) + requestId.slice(9, 13) + requestId.slice(14, 18) + requestId.slice(19, 23) + requestId.slice(24, 28)
+    : requestId.replace(/-/g, '').slice(0, 24);
+  return 'Root=1-' + traceEpochHex + '-' + hex;
 }
 
 /** The endpoint URI as the execution log shows it: a Lambda integration's Invoke URL, another AWS service's URL on AWS. */
