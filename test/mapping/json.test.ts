@@ -118,6 +118,16 @@ test('readPlain reads a typical body itself, with the values JSON.parse gives', 
   const escapes = '{"a": "x\\"y\\u00f6", "b": [1, -2.5, {"c": {}}], "d": []}';
   assert.notEqual(readPlain(escapes), BAIL);
   same(readPlain(escapes), JSON.parse(escapes));
+  // Arrays whose objects change keys, spacing or nesting part way: each object is read on its own terms.
+  for (const text of [
+    '[{"a":1,"b":2},{"a":3,"b":4,"c":5},{"a":6},{},{"a":7,"b":8},{"b":9,"a":10},{ "a":11,"b":12},{"a":13, "b":14},{"a":15,"b":16 }]',
+    '[\n  {\n    "id": 1,\n    "v": [{"x": 1}, {"x": 2, "y": [{"z": {}}]}]\n  },\n  {\n    "id": 2,\n    "v": [{"x": 3}]\n  },\n  {\n    "id": 3,\n    "w": null\n  }\n]',
+    '[{}, {}, {"a": {}}, {"a": {"b": 1}}, {"a": {"b": 1, "c": 2}}, [], [{}]]',
+    '[{"k\\n": 1}, {"k\\n": 2}, {"k\\u006e": 3}]',
+  ]) {
+    assert.notEqual(readPlain(text), BAIL, text);
+    same(readPlain(text), JSON.parse(text));
+  }
   // An array whose objects change keys part way.
   same(readPlain('[{"a":1,"b":2},{"a":3,"c":4},{"a":5,"c":6,"d":7},{"a":8}]'), JSON.parse('[{"a":1,"b":2},{"a":3,"c":4},{"a":5,"c":6,"d":7},{"a":8}]'));
 });
