@@ -143,6 +143,23 @@ test('readPlain leaves to the slow path what needs the exact parser or is not JS
   assert.equal(Object.getPrototypeOf(parseJsonValue('{"__proto__": {"x": 1}}')), Object.prototype);
 });
 
+test('long strings (read with native searches past 64 characters) give what the slow path gives', () => {
+  const r = rng(64);
+  const PIECES = ['a', 'bcd', ' ', '\u00e9', 'x'.repeat(70), '\\"', '\\\\', '\\n', '\\u0041', '\u0001', '\n', '\t', '7', '.0', '.5', '1e5', '1E+', '1234567890123456', '\u2028', '/'];
+  for (let n = 0; n < 4000; n++) {
+    let body = '';
+    while (body.length < 60 + r(200)) body += PIECES[r(PIECES.length)]!;
+    const texts = ['"' + body + '"', '["' + body + '", 1]', '{"' + body + '": "' + body.slice(0, r(body.length)) + '"}', '["' + body];
+    for (const text of texts) assertSameOutcome(text);
+  }
+  const long = 'y'.repeat(100);
+  assert.notEqual(readPlain(`{"${long}": "${long}", "k": ["${long}"]}`), BAIL);
+  assert.equal(readPlain(`["${long}\u0001"]`), BAIL);
+  assert.equal(readPlain(`["${long}1.0"]`), BAIL);
+  assert.equal(readPlain(`["${long}`), BAIL);
+  same(readPlain(`["${long}\\"${long}", "${long}\\u0041"]`), JSON.parse(`["${long}\\"${long}", "${long}\\u0041"]`));
+});
+
 test('nesting: readPlain gives up past 512 levels without growing the stack; the slow path decides as before', () => {
   for (const n of [511, 512, 513, 514]) {
     const deep = '['.repeat(n) + ']'.repeat(n);
