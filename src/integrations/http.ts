@@ -18,6 +18,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { lazy } from '../lazy.ts';
 import { configurationError, endpointTimeout, GatewayError } from '../execute/errors.ts';
+import { dict } from '../shared/dict.ts';
 import { CallSlots, type SlotWaiter } from './call-slots.ts';
 import type { AsyncIntegration, EndpointResponse, IntegrationCall, IntegrationRequest } from './index.ts';
 
@@ -93,7 +94,8 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
     // A client that goes away does not cancel the back-end call; API Gateway completes it too.
     return new Promise((resolve, reject) => {
       let statusCode = 0;
-      const headers: Record<string, string> = {};
+      // dict(): a back end's header named __proto__ is a header like any other (src/shared/dict.ts).
+      const headers: Record<string, string> = dict<string>();
       let multiValueHeaders: Record<string, string[]> | undefined;
       const keepNames = call?.method.integration.type === 'HTTP_PROXY';
       let headerNames: Record<string, string> | undefined;
@@ -136,7 +138,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
           if (keepNames) {
             const raw = (c as { rawHeaders?: readonly Buffer[] }).rawHeaders;
             if (raw !== undefined && raw !== null) {
-              headerNames = {};
+              headerNames = dict<string>();
               for (let i = 0; i < raw.length; i += 2) {
                 const name = raw[i]!.toString('latin1');
                 headerNames[name.toLowerCase()] ??= name;
@@ -151,7 +153,7 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
               // Repeated headers: joined for mappings and selection, kept apart for the client
               // (Set-Cookie must never be joined).
               headers[k] = v.join(',');
-              (multiValueHeaders ??= {})[k] = v;
+              (multiValueHeaders ??= dict<string[]>())[k] = v;
             }
           }
         },

@@ -77,6 +77,10 @@ const backend = createHttpServer((req: IncomingMessage, res: ServerResponse) => 
     res.setHeader('x-single', 'one');
     return void res.end('{}');
   }
+  if (req.url === '/odd-names') {
+    res.writeHead(200, ['__proto__', 'p', 'constructor', 'c', 'X-Mixed-Case', 'm', 'x-mixed-case', 'n']);
+    return void res.end('{}');
+  }
   res.end('ok');
 });
 let base = '';
@@ -195,7 +199,17 @@ describe('what the back end answered', () => {
   test('repeated headers are joined for mappings and kept apart for the client', async () => {
     const r = (await http.invoke(get(`${base}/cookies`, 29_000), integrationKey())) as EndpointResponse;
     assert.equal(r.headers['set-cookie'], 'a=1; Path=/; HttpOnly,b=2; Expires=Wed, 21 Oct 2037 07:28:00 GMT');
-    assert.deepEqual(r.multiValueHeaders, { 'set-cookie': ['a=1; Path=/; HttpOnly', 'b=2; Expires=Wed, 21 Oct 2037 07:28:00 GMT'] });
+    assert.deepEqual({ ...r.multiValueHeaders }, { 'set-cookie': ['a=1; Path=/; HttpOnly', 'b=2; Expires=Wed, 21 Oct 2037 07:28:00 GMT'] });
     assert.equal(r.headers['x-single'], 'one');
+  });
+
+  test('headers named __proto__ or constructor are headers like any other; a repeated name keeps its first spelling', async () => {
+    const r = (await http.invoke(get(`${base}/odd-names`, 29_000), integrationKey())) as EndpointResponse;
+    assert.ok(Object.hasOwn(r.headers, '__proto__'));
+    assert.equal(r.headers['__proto__'], 'p');
+    assert.ok(Object.hasOwn(r.headers, 'constructor'));
+    assert.equal(r.headers['constructor'], 'c');
+    assert.equal(r.headers['x-mixed-case'], 'm,n');
+    assert.deepEqual({ ...r.multiValueHeaders }, { 'x-mixed-case': ['m', 'n'] });
   });
 });
