@@ -114,7 +114,10 @@ async function main(): Promise<void> {
     console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio |');
     console.log('|---|---|---|---|---|---|---|');
     // CASES=mock (or http, proxy, comma-separated) runs only those cases: for measuring one change.
+    // `floor` (not in the default set): GET /_gatehouse/health, a request that no stage serves, against the same
+    // bare server: what Gatehouse's server costs before any API does (its front door; health is not logged).
     const cases = new Set((process.env.CASES ?? 'mock,http,proxy').split(','));
+    if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, load), ROUNDS)));
     if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${stage}/mock?petType=cat`, gh.pid, load), ROUNDS)));
     if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
     if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
