@@ -8,6 +8,9 @@
 // per request; HTTP at or above 1.0x the bare proxy; HTTP_PROXY at or above 0.9x.
 // Gatehouse runs as users run it (`node bin/gatehouse.js serve`, built by `npm ci`, a file store
 // in a temporary folder, no account limit). The back end runs in its own process too.
+// Where taskset and 2+ cores are there, the MOCK and health rounds run each server alone on the
+// last core and wrk on the others, which keeps CPU per request steady under other load
+// (bench/lib/cpu.ts, pinning()); BENCH_PIN=0 turns that off.
 // Run: npx tsx bench/hotpath.ts [seconds=4] [connections=50] [rounds=3]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
 import { apiGatewayClient } from '../test/helpers/server.ts';
-import { alternate, measure, type Pair } from './lib/cpu.ts';
+import { alternate, measure, pin, pinning, type Pair } from './lib/cpu.ts';
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -109,16 +112,28 @@ async function main(): Promise<void> {
     const mockBody = await mock.text();
     if (mock.status !== 200 || JSON.stringify(JSON.parse(mockBody)) !== BODY) throw new Error(`MOCK answered ${mock.status} ${mockBody}`);
 
+    // MOCK and health: the measured servers on the last core, wrk on the others (bench/lib/cpu.ts).
+    // The proxy cases run unpinned: on 2 cores the back end would share wrk's core and slow down,
+    // and a proxy waiting on a slow back end spends more CPU per request (measured: the bare
+    // proxy's doubled from one case to the next).
+    const cores = pinning();
+    const all = `0-${cpus().length - 1}`;
+    const pinned = (on: boolean): void => {
+      if (cores !== null) for (const p of [bare, gh]) pin(p.pid, on ? cores.server : all);
+    };
     const load = { seconds: SECONDS, connections: CONNECTIONS };
-    console.log(`hot path — node ${process.version}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} at start; wrk -t2 -c${CONNECTIONS}, ${SECONDS} s rounds, ${ROUNDS} alternating rounds after a warm-up (medians); CPU = user + system time of the server process per request\n`);
+    const pinnedLoad = cores === null ? load : { ...load, wrkCpus: cores.others };
+    console.log(`hot path — node ${process.version}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} at start; wrk -t2 -c${CONNECTIONS}, ${SECONDS} s rounds, ${ROUNDS} alternating rounds after a warm-up (medians); CPU = user + system time of the server process per request; ${cores === null ? 'unpinned' : `MOCK and health: servers pinned to core ${cores.server}, wrk to ${cores.others} (BENCH_PIN=0: unpinned); HTTP cases unpinned`}\n`);
     console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio |');
     console.log('|---|---|---|---|---|---|---|');
     // CASES=mock (or http, proxy, comma-separated) runs only those cases: for measuring one change.
     // `floor` (not in the default set): GET /_gatehouse/health, a request that no stage serves, against the same
     // bare server: what Gatehouse's server costs before any API does (its front door; health is not logged).
     const cases = new Set((process.env.CASES ?? 'mock,http,proxy').split(','));
-    if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, load), ROUNDS)));
-    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, load), () => measure(`${stage}/mock?petType=cat`, gh.pid, load), ROUNDS)));
+    pinned(true);
+    if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, pinnedLoad), ROUNDS)));
+    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad), ROUNDS)));
+    pinned(false);
     if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
     if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
     console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);

@@ -4,6 +4,7 @@
 // (A B A B A B) and report medians, so drift hits each case alike.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
@@ -29,6 +30,35 @@ export interface Load {
   readonly connections: number;
   readonly threads?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Cores wrk runs on (taskset -c), e.g. '0': see pinning(). */
+  readonly wrkCpus?: string;
+}
+
+/**
+ * Cores for the measured server and for everything else (wrk, back ends), when this machine can
+ * pin processes (Linux's taskset, at least 2 cores); null otherwise, or with BENCH_PIN=0.
+ *
+ * Why: unpinned, the server shares its core with wrk and with whatever else runs, and its CPU per
+ * request rises with that load, the bare baselines' more than Gatehouse's, so ratios drift with
+ * the load (measured for the MOCK case: 1.65x loaded against 1.81x quiet). Pinned, each server has
+ * the last core to itself: a bare server measured 20.9-21.8 µs a request quiet and with a niced
+ * busy loop on its core, against 21.2-36.3 unpinned.
+ */
+export function pinning(): { server: string; others: string } | null {
+  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux') return null;
+  const n = cpus().length;
+  if (n < 2) return null;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return { server: String(n - 1), others: n === 2 ? '0' : `0-${n - 2}` };
+}
+
+/** Puts every thread of `pid` (and the threads it starts later) on `cpuList`. */
+export function pin(pid: number, cpuList: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
 }
 
 /** wrk against `url` while measuring process `pid`. Fails on any non-2xx answer. */
@@ -36,9 +66,11 @@ export function measure(url: string, pid: number, load: Load): Promise<Run> {
   const args = [`-t${load.threads ?? 2}`, `-c${load.connections}`, `-d${load.seconds}s`];
   for (const [k, v] of Object.entries(load.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(url);
+  const command = load.wrkCpus === undefined ? 'wrk' : 'taskset';
+  if (load.wrkCpus !== undefined) args.unshift('-c', load.wrkCpus, 'wrk');
   const before = processCpuMicros(pid);
   return new Promise((resolve, reject) => {
-    execFile('wrk', args, { encoding: 'utf8' }, (err, out) => {
+    execFile(command, args, { encoding: 'utf8' }, (err, out) => {
       const used = processCpuMicros(pid) - before;
       if (err !== null) return reject(err);
       const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
