@@ -105,8 +105,8 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${req.httpVersion}`,
       host: req.headers.host ?? '',
+      contextPath: target.contextPath,
     };
-    if (target.contextPath !== undefined) (incoming as { contextPath?: string }).contextPath = target.contextPath;
     const now = Date.now();
     const context = buildContext(api, incoming, requestId, api.accountId, now);
     const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
@@ -228,7 +228,7 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
     method: req.method ?? 'GET',
     path: pathOf(req.url ?? '/'),
     status: out.statusCode,
-    target: logTarget(target.restApiId, target.stageName ?? ''),
+    target: `api ${target.restApiId} stage ${target.stageName ?? ''}`,
     api: target.restApiId,
     stage: target.stageName ?? '',
   };
@@ -236,24 +236,6 @@ function finish(req: IncomingMessage, res: ServerResponse, target: Target, reque
   if (typeof started === 'number') line.latencyMs = now - started;
   if (out.statusCode >= 500 || out.failure !== undefined) line.reason = out.failure ?? `status ${out.statusCode}`;
   logRequest(line);
-}
-
-// The request log's target of a stage, one string per stage: the log line reuses its fields when
-// the same string comes again (src/observe/log.ts).
-const logTargets = new Map<string, Map<string, string>>();
-function logTarget(restApiId: string, stageName: string): string {
-  let stages = logTargets.get(restApiId);
-  if (stages === undefined) {
-    // Bounded: API ids come from the request's URL, which anyone may make up.
-    if (logTargets.size >= 1000) logTargets.clear();
-    logTargets.set(restApiId, (stages = new Map()));
-  }
-  let t = stages.get(stageName);
-  if (t === undefined) {
-    if (stages.size >= 100) stages.clear();
-    stages.set(stageName, (t = `api ${restApiId} stage ${stageName}`));
-  }
-  return t;
 }
 
 /** Answers the client; returns the body's length in bytes ($context.responseLength). */

@@ -250,8 +250,8 @@ function quote(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
-// A stage's requests share target, api and stage: the last one's fields are kept (the execution
-// plane passes the same target string for a stage, see its logTarget).
+// A stage's requests share target, api and stage: the last line's fields are kept, and comparing
+// three short strings costs less than quoting them again.
 let lastTarget: string | undefined;
 let lastApi: string | undefined;
 let lastStage: string | undefined;
