@@ -1,7 +1,8 @@
 // The hot path against bare Node servers, each in a process of its own, measured by CPU time per
 // request (/proc/PID/stat, bench/lib/cpu.ts) besides requests per second, in alternating rounds:
 //   MOCK        a deployed MOCK method with a request and a response template
-//               vs a bare node:http server answering the same body
+//               vs a bare node:http server answering the same body, and vs the same server
+//               ending each event-loop turn's responses together as Gatehouse does
 //   HTTP        an HTTP integration to a local back end vs a bare undici reverse proxy to it
 //   HTTP_PROXY  the same back end through HTTP_PROXY vs the same bare proxy
 // The goals of #19: MOCK at or above 0.65x the bare server's requests/s and at most 1.5x its CPU
@@ -32,6 +33,23 @@ const body = ${JSON.stringify(BODY)};
 const s = require('node:http').createServer((req, res) => {
   req.resume();
   req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
+});
+s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
+`;
+
+// The same server ending each event-loop turn's responses together (setImmediate), as Gatehouse's
+// execution plane does (src/http/end-batch.ts): a second baseline, so the ratios show how much of
+// Gatehouse's lead on the plain server is that technique rather than a cheaper pipeline.
+const BARE_BATCHED = `
+const body = ${JSON.stringify(BODY)};
+let queue = [];
+const endAll = () => { const q = queue; queue = []; for (const res of q) res.end(body); };
+const s = require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    if (queue.push(res) === 1) setImmediate(endAll);
+  });
 });
 s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 `;
@@ -87,6 +105,8 @@ async function main(): Promise<void> {
     procs.push(backend);
     const bare = await node(BARE_SERVER);
     procs.push(bare);
+    const batched = await node(BARE_BATCHED);
+    procs.push(batched);
     const proxy = await node(BARE_PROXY(backend.url, createRequire(import.meta.url).resolve('undici')));
     procs.push(proxy);
     const gh = await start(['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--account-rate', '0'], /serving (http:\/\/\S+)/, (m) => m[1]!);
@@ -119,7 +139,7 @@ async function main(): Promise<void> {
     const cores = pinning();
     const all = `0-${cpus().length - 1}`;
     const pinned = (on: boolean): void => {
-      if (cores !== null) for (const p of [bare, gh]) pin(p.pid, on ? cores.server : all);
+      if (cores !== null) for (const p of [bare, batched, gh]) pin(p.pid, on ? cores.server : all);
     };
     const load = { seconds: SECONDS, connections: CONNECTIONS };
     const pinnedLoad = cores === null ? load : { ...load, wrkCpus: cores.others };
@@ -133,6 +153,7 @@ async function main(): Promise<void> {
     pinned(true);
     if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, pinnedLoad), ROUNDS)));
     if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad), ROUNDS)));
+    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http, responses ended per turn', await alternate(() => measure(`${batched.url}/`, batched.pid, pinnedLoad), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad), ROUNDS)));
     pinned(false);
     if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
     if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));

@@ -20,6 +20,7 @@ import type { Access } from '../access/index.ts';
 import type { ResponseCache } from '../cache/index.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
 import { useTestInvokeIntegrations } from './test-invoke.ts';
+import { endSoon } from '../http/end-batch.ts';
 import type { IncomingRequest, InvocationScope, MethodResponse } from './types.ts';
 
 export { GatewayError } from './errors.ts';
@@ -261,7 +262,8 @@ function send(req: IncomingMessage, res: ServerResponse, requestId: string, out:
   // AWS answers with the trace of the integration call (recorded for Lambda, HTTP and AWS services).
   if (traceId !== undefined && out.headers['X-Amzn-Trace-Id'] === undefined) raw.push('X-Amzn-Trace-Id', answerTraceId(traceId));
   res.writeHead(out.statusCode, raw);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  // Written with the turn's other responses (src/http/end-batch.ts).
+  endSoon(res, req.method === 'HEAD' ? undefined : body);
   return length;
 }
 

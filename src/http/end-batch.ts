@@ -1,0 +1,41 @@
+// Responses finished during one turn of the event loop are written together, after the turn's
+// I/O callbacks (setImmediate), instead of one by one as each request is answered.
+//
+// Why: on loopback and in VMs most of a small response's system time is waking the peer that
+// reads it (measured with perf on `gatehouse serve`: the wake-up behind each write was 9 µs of a
+// MOCK request's 51 µs). Written one by one between requests that take 10-20 µs each to answer,
+// every write finds the client asleep and wakes it; written back to back, only the first does.
+// Measured on a bare node:http server under wrk (pinned, 50 connections): 23.4 → 19.5 µs of CPU
+// per request, 42k → 52k requests/s, median latency 1.13 → 0.76 ms. A request alone in its turn
+// waits only for the rest of that turn's I/O callbacks (the check phase follows the poll phase).
+//
+// The status line and headers are built at once (writeHead), so errors in them reach the caller;
+// only res.end waits. Order on a connection is kept: Node answers a connection's pipelined
+// requests in order, and the queue is first in, first out.
+import type { ServerResponse } from 'node:http';
+
+let responses: ServerResponse[] = [];
+let bodies: Array<string | Buffer | undefined> = [];
+
+/** res.end(body) after the current turn's I/O callbacks, with the other responses of the turn. */
+export function endSoon(res: ServerResponse, body: string | Buffer | undefined): void {
+  if (responses.push(res) === 1) setImmediate(endAll);
+  bodies.push(body);
+}
+
+function endAll(): void {
+  const rs = responses;
+  const bs = bodies;
+  responses = [];
+  bodies = [];
+  for (let i = 0; i < rs.length; i++) {
+    const res = rs[i]!;
+    try {
+      res.end(bs[i]);
+    } catch {
+      // A response Node refuses to end (its connection is gone or broken) cannot be answered:
+      // the connection is closed, the others are still written.
+      res.destroy();
+    }
+  }
+}
