@@ -41,6 +41,8 @@ export async function deployBenchFunction(gatehouseUrl: string, handlerSource: s
   const zip = Buffer.from(zipSync({ 'index.js': strToU8(handlerSource) }));
   const created = await fetch(`${gatehouseUrl}/2015-03-31/functions`, {
     method: 'POST',
+    // The browser guard refuses fetch's default text/plain on the management planes (src/http/guard.ts).
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ FunctionName: 'bench', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/bench', Handler: 'index.handler', Code: { ZipFile: zip.toString('base64') } }),
   });
   if (created.status !== 201) throw new Error(await created.text());

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     // The first import runs cold (module loading, JIT); it is reported on its own.
     for (let r = 0; r <= ROUNDS; r++) {
       importMs.push(await time(async () => {
-        const res = await fetch(`${g.url}/restapis?mode=import&failonwarnings=true`, { method: 'POST', body });
+        const res = await fetch(`${g.url}/restapis?mode=import&failonwarnings=true`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
         if (res.status !== 201) throw new Error(`import failed: ${res.status} ${await res.text()}`);
         apiId = ((await res.json()) as Obj).id;
       }));
