@@ -183,34 +183,25 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
       const waiter: SlotWaiter = {
         cancelled: false,
         start() {
-          // With the turn's other calls, after its I/O callbacks: see dispatchSoon.
-          dispatchSoon(dispatch);
+          try {
+            dispatcherFor(call).dispatch(
+              {
+                origin: target.origin,
+                path: target.path,
+                method: req.httpMethod as Dispatcher.HttpMethod,
+                headers: req.headers,
+                body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
+                // The deadline above is the limit; undici's own timers only back it up.
+                headersTimeout: req.timeoutMs,
+                bodyTimeout: req.timeoutMs,
+              },
+              handler,
+            );
+          } catch (err) {
+            done();
+            fail(err as Error);
+          }
         },
-      };
-      const dispatch = (): void => {
-        // The deadline passed before the turn ended: the slot goes back, the back end is not called.
-        if (settled) {
-          done();
-          return;
-        }
-        try {
-          dispatcherFor(call).dispatch(
-            {
-              origin: target.origin,
-              path: target.path,
-              method: req.httpMethod as Dispatcher.HttpMethod,
-              headers: req.headers,
-              body: req.body.length === 0 && (req.httpMethod === 'GET' || req.httpMethod === 'HEAD') ? undefined : req.body,
-              // The deadline above is the limit; undici's own timers only back it up.
-              headersTimeout: req.timeoutMs,
-              bodyTimeout: req.timeoutMs,
-            },
-            handler,
-          );
-        } catch (err) {
-          done();
-          fail(err as Error);
-        }
       };
       slots.acquire(waiter);
     });
@@ -228,19 +219,6 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
 }
 
 const EMPTY = Buffer.alloc(0);
-
-// Calls started during one turn of the event loop go to their back ends together, after the
-// turn's I/O callbacks (setImmediate), as responses do (src/http/end-batch.ts): written one by one
-// between requests, each write to a back end found it asleep and woke it.
-let dispatching: Array<() => void> = [];
-function dispatchSoon(dispatch: () => void): void {
-  if (dispatching.push(dispatch) === 1) setImmediate(dispatchAll);
-}
-function dispatchAll(): void {
-  const ds = dispatching;
-  dispatching = [];
-  for (let i = 0; i < ds.length; i++) ds[i]!();
-}
 
 function toGatewayError(err: Error, origin: string): GatewayError {
   if (err instanceof GatewayError) return err;
