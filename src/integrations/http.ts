@@ -172,8 +172,10 @@ export function createHttpIntegration(options: HttpIntegrationOptions = {}): Htt
           settled = true;
           clearTimeout(deadline);
           const body = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          const out: EndpointResponse = multiValueHeaders === undefined ? { statusCode, headers, body } : { statusCode, headers, multiValueHeaders, body };
-          resolve(headerNames === undefined ? out : { ...out, headerNames });
+          // One literal per shape, no spread: this runs per call.
+          resolve(multiValueHeaders === undefined
+            ? (headerNames === undefined ? { statusCode, headers, body } : { statusCode, headers, body, headerNames })
+            : (headerNames === undefined ? { statusCode, headers, multiValueHeaders, body } : { statusCode, headers, multiValueHeaders, body, headerNames }));
         },
         onResponseError(_c, err) {
           done();

@@ -10,6 +10,8 @@ import {
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The headers as sent: names in their spelling, repeats apart. */
+  rawHeaders: string[];
   body: string;
 }
 
@@ -30,7 +32,7 @@ export function callStage(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );

@@ -49,6 +49,10 @@ before(async () => {
       return;
     }
     if (url.pathname === '/echo') return json(res, 200, { method: req.method, url: req.url, headers: req.headers, body });
+    if (url.pathname === '/odd-names') {
+      res.writeHead(200, ['__proto__', 'p', 'constructor', 'c', 'DATE', 'then', 'X-Twice', '1', 'x-twice', '2']);
+      return void res.end('{}');
+    }
     if (m === null) return json(res, 404, { message: 'not found' });
     if (req.method === 'POST') return json(res, 200, { pet: JSON.parse(body), message: 'success' });
     if (m[1] !== undefined) return json(res, 200, PETS[Number(m[1]) - 1]);
@@ -318,6 +322,18 @@ describe('what the back end receives', () => {
     assert.equal(seen.headers['x-thing'], 'yes');
     assert.equal(seen.body, 'raw body');
     assert.match(seen.headers['x-forwarded-for'], /127\.0\.0\.1/);
+  });
+});
+
+describe('HTTP_PROXY answers', () => {
+  test('headers named __proto__ or constructor reach the client; Date is renamed in the back end\'s spelling', async () => {
+    const r = await callStage(gh.url, apiId, 'test', '/proxy/odd-names');
+    assert.equal(r.status, 200);
+    const sent = (name: string): string[] => r.rawHeaders.filter((_, i) => i % 2 === 1 && r.rawHeaders[i - 1] === name);
+    assert.deepEqual(sent('__proto__'), ['p']);
+    assert.deepEqual(sent('constructor'), ['c']);
+    assert.deepEqual(sent('x-amzn-Remapped-DATE'), ['then']);
+    assert.deepEqual(sent('X-Twice'), ['1', '2']);
   });
 });
 

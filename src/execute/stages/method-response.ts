@@ -2,6 +2,7 @@
 // the response template chosen by the client's Accept header (then application/json, then the
 // first declared); no template passes the back end's body through. Proxy integrations return the
 // back end's response as it is, less the headers API Gateway owns.
+import { dict } from '../../shared/dict.ts';
 import { mappingSources, mapResponseParameters, type CompiledIntegrationResponse, type TemplateSet } from '../../deploy/index.ts';
 import { asText, constantOutput, fromBase64, mimeType, toBase64, type BinaryMediaTypes, type ContentHandling } from '../../deploy/index.ts';
 import type { EndpointResponse } from '../../integrations/index.ts';
@@ -175,28 +176,41 @@ const REMAPPED_MAPPED = new Set([
 const REMAPPED = new Set(['authorization', 'connection', 'content-length', 'content-md5', 'date', 'server', 'www-authenticate', 'x-amzn-requestid', 'x-amzn-remapped-authorization']);
 const DROPPED = new Set(['transfer-encoding', 'keep-alive', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
+// The renamed headers are a handful of names in the back end's spelling (Date, date, DATE): each
+// renamed name is made once rather than per response (a new string, hashed again as a key).
+const remappedNames = new Map<string, string>();
+function remappedName(name: string): string {
+  let r = remappedNames.get(name);
+  if (r === undefined) {
+    r = `x-amzn-Remapped-${name}`;
+    // Only REMAPPED's names in some spelling get here; the bound is for a back end that varies its case.
+    if (remappedNames.size < 1024) remappedNames.set(name, r);
+  }
+  return r;
+}
+
 export function proxyResponse(res: EndpointResponse, scope: InvocationScope, req?: MethodRequest): MethodResponse {
   if (res.isBase64Encoded === true) res = decodedProxyBody(res, scope, req);
   else if (!binaryProxyBody(res, scope, req)) {
     const text = asText(res.body);
     if (text !== res.body) res = { ...res, body: text };
   }
-  const headers: Record<string, string> = {};
+  // dict(): a back end's header named __proto__ is a header like any other (src/shared/dict.ts).
+  const headers: Record<string, string> = dict<string>();
   const names = res.headerNames;
   for (const k in res.headers) {
     if (DROPPED.has(k)) continue;
     const name = names?.[k] ?? k;
-    if (REMAPPED.has(k)) headers[`x-amzn-Remapped-${name}`] = res.headers[k]!;
-    else headers[name] = res.headers[k]!;
+    headers[REMAPPED.has(k) ? remappedName(name) : name] = res.headers[k]!;
   }
   let multiValueHeaders: Record<string, readonly string[]> | undefined;
   const multi = res.multiValueHeaders;
   if (multi !== undefined) {
-    multiValueHeaders = {};
+    multiValueHeaders = dict<readonly string[]>();
     for (const k in multi) {
       if (DROPPED.has(k)) continue;
       const name = names?.[k] ?? k;
-      multiValueHeaders[REMAPPED.has(k) ? `x-amzn-Remapped-${name}` : name] = multi[k]!;
+      multiValueHeaders[REMAPPED.has(k) ? remappedName(name) : name] = multi[k]!;
     }
   }
   if (scope.log !== null) {
