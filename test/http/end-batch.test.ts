@@ -39,7 +39,8 @@ describe('endSoon', () => {
     assert.ok(!text.includes('answer to /b'), 'HEAD has no body');
   });
 
-  it('a response that cannot be written is closed; the rest of its turn is still written', async () => {
+  it('the turn\'s first response is ended at once, the others after the turn; one that cannot be written is closed, the rest still written', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
     const ended: string[] = [];
     const destroyed: string[] = [];
     const fake = (name: string, fails: boolean) => ({
@@ -54,9 +55,13 @@ describe('endSoon', () => {
     endSoon(fake('one', false), 'x');
     endSoon(fake('two', true), 'y');
     endSoon(fake('three', false), undefined);
-    assert.deepEqual(ended, [], 'nothing is written in the turn that answered');
+    assert.deepEqual(ended, ['one:x'], 'only the first is written in the turn that answered');
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(ended, ['one:x', 'three:undefined']);
     assert.deepEqual(destroyed, ['two']);
+    // The next turn starts afresh: its first response goes at once again.
+    endSoon(fake('four', false), 'z');
+    assert.deepEqual(ended, ['one:x', 'three:undefined', 'four:z']);
+    await new Promise((resolve) => setImmediate(resolve));
   });
 });
