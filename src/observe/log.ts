@@ -270,16 +270,24 @@ function requestMessage(line: RequestLogLine): string {
   return line.reason ?? (line.status >= 500 ? `status ${line.status}` : 'request');
 }
 
-// Many requests end in the same millisecond: its ISO text is made once.
-let isoMs = -1;
-let isoText = '';
-function isoNow(): string {
-  const now = Date.now();
-  if (now !== isoMs) {
-    isoMs = now;
-    isoText = new Date(now).toISOString();
+// Under load most requests end in a millisecond of their own but few in a second of their own: a
+// second's ISO text up to the '.' is made once, and each line adds its milliseconds to it.
+let isoSecond = -1;
+let isoPrefix = '';
+/** new Date(ms).toISOString() for the times a log line has (ms since 1970, years below 10000). */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    const text = new Date(second * 1000).toISOString();
+    isoSecond = second;
+    isoPrefix = text.slice(0, text.indexOf('.') + 1);
   }
-  return isoText;
+  const frac = ms - second * 1000;
+  return isoPrefix + (frac < 10 ? '00' : frac < 100 ? '0' : '') + frac + 'Z';
+}
+
+function isoNow(): string {
+  return isoTime(Date.now());
 }
 
 /** Called once by `gatehouse serve`; until then (tests, library use) nothing is logged.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import pino from 'pino';
-import { batchedWriter, configureLog, requestLogJson, type RequestLogLine } from '../../src/observe/log.ts';
+import { batchedWriter, configureLog, isoTime, requestLogJson, type RequestLogLine } from '../../src/observe/log.ts';
 import type { Gatehouse } from '../../src/server.ts';
 import { createMockApi } from '../helpers/mock-api.ts';
 import { exited, serveProcess, until } from '../helpers/processes.ts';
@@ -84,6 +84,13 @@ describe('the hand-built JSON request line', () => {
         assert.ok(text.includes(`"${field}":${JSON.stringify(t)}`), `${field} of ${JSON.stringify(t)} in ${text}`);
       }
     }
+  });
+
+  test('the time reads as Date.prototype.toISOString writes it, millisecond by millisecond and across seconds', () => {
+    const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+    for (let ms = start; ms < start + 2100; ms++) assert.equal(isoTime(ms), new Date(ms).toISOString());
+    // Back and forth between seconds, and at the epoch.
+    for (const ms of [0, 999, 1000, start, 86_399_999, start + 5, 1, 253_402_300_799_999]) assert.equal(isoTime(ms), new Date(ms).toISOString());
   });
 
   test('lines of different stages, one after another, each carry their own target, api and stage', () => {
