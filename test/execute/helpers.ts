@@ -10,9 +10,12 @@ import {
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The headers as sent: names in their spelling, repeats apart. */
-  rawHeaders: string[];
   body: string;
+}
+
+/** callStage's answer: also the headers as sent, names in their spelling, repeats apart. */
+export interface StageAnswer extends Answer {
+  rawHeaders: string[];
 }
 
 /** Calls a deployed stage at /restapis/{id}/{stage}/_user_request_/{path}. */
@@ -22,7 +25,7 @@ export function callStage(
   stage: string,
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; host?: string } = {},
-): Promise<Answer> {
+): Promise<StageAnswer> {
   const u = new URL(baseUrl);
   const viaHost = init.host !== undefined;
   const fullPath = viaHost ? `/${stage}${path}` : `/restapis/${restApiId}/${stage}/_user_request_${path}`;
