@@ -98,9 +98,15 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
   await subject();
   const b: Run[] = [];
   const s: Run[] = [];
+  // BENCH_VERBOSE=1 prints each round: how far single rounds stray from the medians reported.
+  const verbose = process.env.BENCH_VERBOSE === '1';
   for (let i = 0; i < rounds; i++) {
     b.push(await baseline());
     s.push(await subject());
+    if (verbose) {
+      const [x, y] = [b[i]!, s[i]!];
+      console.error(`  round ${i + 1}: baseline ${x.rps.toFixed(0)} req/s ${x.cpuMicrosPerRequest.toFixed(1)} µs, subject ${y.rps.toFixed(0)} req/s ${y.cpuMicrosPerRequest.toFixed(1)} µs, CPU ratio ${(y.cpuMicrosPerRequest / x.cpuMicrosPerRequest).toFixed(2)}x`);
+    }
   }
   return {
     baseline: { rps: median(b.map((r) => r.rps)), cpu: median(b.map((r) => r.cpuMicrosPerRequest)) },
