@@ -6,8 +6,9 @@
 // reads it (measured with perf on `gatehouse serve`: the wake-up behind each write was 9 µs of a
 // MOCK request's 51 µs). Written one by one between requests that take 10-20 µs each to answer,
 // every write finds the client asleep and wakes it; written back to back, only the first does.
-// Measured on a bare node:http server under wrk (pinned, 50 connections): 23.4 → 19.5 µs of CPU
-// per request, 42k → 52k requests/s, median latency 1.13 → 0.76 ms.
+// Measured on a bare node:http server under wrk (pinned, 50 connections), deferring every response:
+// 23.4 → 19.5 µs of CPU per request, 42k → 52k requests/s, median latency 1.13 → 0.76 ms; on
+// `gatehouse serve`, MOCK 38.5 → 29.5 µs, and 33.5-35.2 µs with the turn's first response at once.
 //
 // The status line and headers are built at once (writeHead), so errors in them reach the caller;
 // only res.end waits. Order on a connection is kept: Node answers a connection's pipelined
