@@ -60,11 +60,11 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const resolvers = options.resolvers ?? DEFAULT_RESOLVERS;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let integrations: Integrations = createIntegrations({}, options.integrations);
-  // Metrics, access logs and execution logs (src/observe); the integrations are timed for them.
+  // Metrics, access logs and execution logs (src/observe); the pipeline times the integrations for them.
   const observer: Observer = createObserver({
     dataDir: options.config.dataDir, cache: options.cache, logLimits: logFileLimits(options.config), ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
   });
-  let registry = observer.timed(integrations.registry);
+  let registry = integrations.registry;
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);
   const unfollow = options.feed.subscribe((batch) => follow(stages, batch));
@@ -160,7 +160,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       await integrations.close();
       await observer.close();
       integrations = createIntegrations({}, options.integrations);
-      registry = observer.timed(integrations.registry);
+      registry = integrations.registry;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { CompiledMethod } from '../deploy/index.ts';
 import type { EndpointResponse, IntegrationRegistry } from '../integrations/index.ts';
 import { FUNCTION_ERROR_HEADER, lambdaSelectionSubject } from '../integrations/lambda.ts';
 import { gatewayResponse } from './stages/gateway-response.ts';
-import { integration } from './stages/integration.ts';
+import { integration, integrationAnswered, integrationFailed } from './stages/integration.ts';
 import { integrationRequest } from './stages/integration-request.ts';
 import { selectIntegrationResponse } from './stages/integration-response.ts';
 import { methodRequest } from './stages/method-request.ts';
@@ -60,10 +60,22 @@ export function invokeMethod(
   scope: InvocationScope,
 ): MethodResponse | Promise<MethodResponse> {
   const endpointRequest = integrationRequest(method, request, scope);
-  const endpointResponse = integration(integrations, method, endpointRequest, scope, request);
-  return endpointResponse instanceof Promise
-    ? endpointResponse.then((res) => respond(method, res, request, scope))
-    : respond(method, endpointResponse, request, scope);
+  const started = performance.now();
+  const endpointResponse = integration(integrations, method, endpointRequest, scope, request, started);
+  if (!(endpointResponse instanceof Promise)) {
+    integrationAnswered(method, endpointResponse, scope, started);
+    return respond(method, endpointResponse, request, scope);
+  }
+  return endpointResponse.then(
+    (res) => {
+      integrationAnswered(method, res, scope, started);
+      return respond(method, res, request, scope);
+    },
+    (err: unknown) => {
+      integrationFailed(scope, started);
+      throw err;
+    },
+  );
 }
 
 function respond(method: CompiledMethod, endpointResponse: EndpointResponse, request: MethodRequest, scope: InvocationScope): MethodResponse {

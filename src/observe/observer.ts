@@ -6,7 +6,6 @@
 // lines (built and queued; files are written in the background, src/observe/log-files.ts).
 import type { CompiledApi, CompiledMethod } from '../deploy/index.ts';
 import type { ExecutionLog, InvocationScope } from '../execute/types.ts';
-import type { EndpointResponse, Integration, IntegrationCall, IntegrationRegistry } from '../integrations/index.ts';
 import { compileAccessLogFormat, logGroupOfArn, type AccessLogFormat } from './access-log.ts';
 import { executionLogGroup, executionLogging, RequestExecutionLog, type ExecutionLogging } from './execution-log.ts';
 import { DEFAULT_LIMITS, openLogFiles, type LogFileLimits, type LogWriter } from './log-files.ts';
@@ -30,8 +29,6 @@ export interface Observer {
   executionLog(api: CompiledApi, requestId: string, extendedRequestId: string, startedAt: number): ExecutionLog | null;
   /** The request is answered: `status` and `responseLength` as sent, `scope` as the pipeline left it, at `now` (ms). */
   finished(scope: InvocationScope, status: number, responseLength: number, now: number): void;
-  /** The integrations, timed: each call's latency and status go to $context (integrationLatency, integrationStatus). */
-  timed(registry: IntegrationRegistry): IntegrationRegistry;
   close(): Promise<void>;
 }
 
@@ -119,11 +116,6 @@ export function createObserver(options: ObserverOptions): Observer {
         scope.log.writeTo(stage.execution.writer, logging, failed);
       }
     },
-    timed(registry) {
-      const out = {} as Record<keyof IntegrationRegistry, Integration>;
-      for (const type of Object.keys(registry) as (keyof IntegrationRegistry)[]) out[type] = timedIntegration(registry[type]);
-      return Object.freeze(out);
-    },
     async close() {
       stopCache();
       await logs.release();
@@ -138,38 +130,4 @@ export function routedMethod(api: CompiledApi, context: Record<string, unknown>)
   const methods = api.resourcesById.get(resourceId)?.methods;
   if (methods === undefined) return null;
   return methods.get(context.httpMethod as string) ?? methods.get('ANY') ?? null;
-}
-
-/** Times each call: $context.integrationLatency (ms) and $context.integrationStatus, as AWS's access
- *  log variables name them; IntegrationLatency is counted from the same figure. */
-function timedIntegration(inner: Integration): Integration {
-  return {
-    invoke(req, call) {
-      const started = performance.now();
-      let res: EndpointResponse | Promise<EndpointResponse>;
-      try {
-        res = inner.invoke(req, call);
-      } catch (err) {
-        if (call !== undefined) call.scope.context.integrationLatency = Math.round(performance.now() - started);
-        throw err;
-      }
-      // An answer known at once (MOCK) stays a value: no promise for the pipeline to wait on.
-      if (!(res instanceof Promise)) return answered(res, call, started);
-      return res.then(
-        (r) => answered(r, call, started),
-        (err: unknown) => {
-          if (call !== undefined) call.scope.context.integrationLatency = Math.round(performance.now() - started);
-          throw err;
-        },
-      );
-    },
-  };
-}
-
-function answered(res: EndpointResponse, call: IntegrationCall | undefined, started: number): EndpointResponse {
-  if (call !== undefined) {
-    call.scope.context.integrationLatency = Math.round(performance.now() - started);
-    call.scope.context.integrationStatus = res.statusCode;
-  }
-  return res;
 }
