@@ -13,7 +13,7 @@
 // last core and wrk on the others, which keeps CPU per request steady under other load
 // (bench/lib/cpu.ts, pinning()); BENCH_PIN=0 turns that off.
 // Run: npx tsx bench/hotpath.ts [seconds=4] [connections=50] [rounds=3]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
 import { apiGatewayClient } from '../test/helpers/server.ts';
-import { alternate, measure, pin, pinning, type Pair } from './lib/cpu.ts';
+import { alternate, GcTrace, measure, pin, pinning, type Pair } from './lib/cpu.ts';
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -73,10 +73,27 @@ const s = require('node:http').createServer((req, res) => {
 s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 `;
 
-interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess }
+interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess; readonly gc: GcTrace }
+
+// Every server runs with --trace-gc: its collections, printed on its stdout, give the bytes it
+// allocates per request (bench/lib/cpu.ts, GcTrace), a figure the machine's load does not move.
+// V8 prints them through C's stdio, which holds a pipe's output in 4 KB blocks: stdbuf (coreutils),
+// where there is one, makes it write each line at once, so each round counts its own collections.
+const STDBUF = (() => {
+  try {
+    execFileSync('stdbuf', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function start(args: string[], pattern: RegExp, toUrl: (m: RegExpExecArray) => string): Promise<Proc> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = ['--trace-gc', ...args];
+  // stdbuf execs node in its own process: the pid measured is node's.
+  const child = STDBUF ? spawn('stdbuf', ['-oL', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gc = new GcTrace();
+  child.stdout!.on('data', (c: Buffer) => gc.feed(c));
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {
@@ -84,8 +101,7 @@ function start(args: string[], pattern: RegExp, toUrl: (m: RegExpExecArray) => s
       const m = pattern.exec(out);
       if (m === null) return;
       child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      resolve({ url: toUrl(m), pid: child.pid!, child });
+      resolve({ url: toUrl(m), pid: child.pid!, child, gc });
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
@@ -95,7 +111,8 @@ function start(args: string[], pattern: RegExp, toUrl: (m: RegExpExecArray) => s
 const node = (script: string) => start(['-e', script], /listening (\d+)/, (m) => `http://127.0.0.1:${m[1]}`);
 
 function row(name: string, p: Pair): string {
-  return `| ${name} | ${p.baseline.rps.toFixed(0)} | ${p.subject.rps.toFixed(0)} | ${p.rpsRatio.toFixed(2)}x | ${p.baseline.cpu.toFixed(1)} | ${p.subject.cpu.toFixed(1)} | ${p.cpuRatio.toFixed(2)}x |`;
+  const alloc = p.alloc === undefined ? '| | |' : `| ${(p.alloc.baseline / 1024).toFixed(1)} | ${(p.alloc.subject / 1024).toFixed(1)} |`;
+  return `| ${name} | ${p.baseline.rps.toFixed(0)} | ${p.subject.rps.toFixed(0)} | ${p.rpsRatio.toFixed(2)}x | ${p.baseline.cpu.toFixed(1)} | ${p.subject.cpu.toFixed(1)} | ${p.cpuRatio.toFixed(2)}x ${alloc}`;
 }
 
 async function main(): Promise<void> {
@@ -146,19 +163,19 @@ async function main(): Promise<void> {
     const load = { seconds: SECONDS, connections: CONNECTIONS };
     const pinnedLoad = cores === null ? load : { ...load, wrkCpus: cores.others };
     console.log(`hot path — node ${process.version}, ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} at start; wrk -t2 -c${CONNECTIONS}, ${SECONDS} s rounds, ${ROUNDS} alternating rounds after a warm-up (medians); CPU = user + system time of the server process per request; ${cores === null ? 'unpinned' : `MOCK and health: servers pinned to core ${cores.server}, wrk to ${cores.others} (BENCH_PIN=0: unpinned); HTTP cases unpinned`}\n`);
-    console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| case | baseline req/s | Gatehouse req/s | req/s ratio | baseline CPU µs/req | Gatehouse CPU µs/req | CPU ratio | baseline heap KB/req | Gatehouse heap KB/req |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     // CASES=mock (or http, proxy, comma-separated) runs only those cases: for measuring one change.
     // `floor` (not in the default set): GET /_gatehouse/health, a request that no stage serves, against the same
     // bare server: what Gatehouse's server costs before any API does (its front door; health is not logged).
     const cases = new Set((process.env.CASES ?? 'mock,http,proxy').split(','));
     pinned(true);
-    if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, pinnedLoad), ROUNDS)));
-    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad), ROUNDS)));
-    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http, responses ended per turn', await alternate(() => measure(`${batched.url}/`, batched.pid, pinnedLoad), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad), ROUNDS)));
+    if (cases.has('floor')) console.log(row('health (no API) vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad, bare.gc), () => measure(`${gh.url}/_gatehouse/health`, gh.pid, pinnedLoad, gh.gc), ROUNDS)));
+    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http', await alternate(() => measure(`${bare.url}/`, bare.pid, pinnedLoad, bare.gc), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad, gh.gc), ROUNDS)));
+    if (cases.has('mock')) console.log(row('MOCK + templates vs bare node:http, responses ended per turn', await alternate(() => measure(`${batched.url}/`, batched.pid, pinnedLoad, batched.gc), () => measure(`${stage}/mock?petType=cat`, gh.pid, pinnedLoad, gh.gc), ROUNDS)));
     pinned(false);
-    if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/http`, gh.pid, load), ROUNDS)));
-    if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load), () => measure(`${stage}/proxy`, gh.pid, load), ROUNDS)));
+    if (cases.has('http')) console.log(row('HTTP vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load, proxy.gc), () => measure(`${stage}/http`, gh.pid, load, gh.gc), ROUNDS)));
+    if (cases.has('proxy')) console.log(row('HTTP_PROXY vs bare undici proxy', await alternate(() => measure(`${proxy.url}/pets/1`, proxy.pid, load, proxy.gc), () => measure(`${stage}/proxy`, gh.pid, load, gh.gc), ROUNDS)));
     console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');

@@ -23,7 +23,50 @@ export interface Run {
   readonly requests: number;
   /** CPU time of the measured process per request, µs. */
   readonly cpuMicrosPerRequest: number;
+  /** Bytes the measured process allocated on its JavaScript heap per request, when a GcTrace follows it. */
+  readonly allocBytesPerRequest?: number;
 }
+
+/**
+ * Bytes a Node process allocated on its JavaScript heap, read from the lines `--trace-gc` prints
+ * to its stdout (`... ms: Scavenge 39.1 (66.7) -> 26.1 (66.7) MB, ...`): the heap grows only by
+ * allocation between two collections, so the sum over collections of (heap before this one - heap
+ * after the previous one) is what was allocated. Unlike CPU time, this does not move when other
+ * work on the machine takes the cores: it changes with the code, so it tells a change in the work
+ * done per request from noise (measured: the same build's rounds agree within about 2%, while
+ * their CPU per request ranged 67-150 µs on a busy host). What was allocated since a process's
+ * last collection is counted at its next one, so a round gains or loses at most one young
+ * generation (a few MB against the hundreds of MB of a round).
+ */
+export class GcTrace {
+  private mb = 0;
+  private lastAfter: number | null = null;
+  private partial = '';
+
+  /** Feeds the process's stdout (other lines are ignored). */
+  feed(chunk: string | Buffer): void {
+    const text = this.partial + chunk.toString();
+    const lines = text.split('\n');
+    this.partial = lines.pop()!;
+    for (const line of lines) {
+      // A gateway's stdout is mostly its request log: most lines are passed over without the regex.
+      if (!line.includes(' ms: ')) continue;
+      const m = GC_LINE.exec(line);
+      if (m === null) continue;
+      const before = Number(m[1]);
+      const after = Number(m[2]);
+      if (this.lastAfter !== null && before > this.lastAfter) this.mb += before - this.lastAfter;
+      this.lastAfter = after;
+    }
+  }
+
+  /** Bytes allocated so far (up to the last collection). */
+  get allocatedBytes(): number {
+    return this.mb * 1024 * 1024;
+  }
+}
+
+const GC_LINE = /ms: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact|Mark-Compact \(reduce\))\s+([\d.]+) \([\d.]+\) -> ([\d.]+) \(/;
 
 export interface Load {
   readonly seconds: number;
@@ -61,22 +104,25 @@ export function pin(pid: number, cpuList: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
 }
 
-/** wrk against `url` while measuring process `pid`. Fails on any non-2xx answer. */
-export function measure(url: string, pid: number, load: Load): Promise<Run> {
+/** wrk against `url` while measuring process `pid` (and its allocations, given its GcTrace). Fails on any non-2xx answer. */
+export function measure(url: string, pid: number, load: Load, gc?: GcTrace): Promise<Run> {
   const args = [`-t${load.threads ?? 2}`, `-c${load.connections}`, `-d${load.seconds}s`];
   for (const [k, v] of Object.entries(load.headers ?? {})) args.push('-H', `${k}: ${v}`);
   args.push(url);
   const command = load.wrkCpus === undefined ? 'wrk' : 'taskset';
   if (load.wrkCpus !== undefined) args.unshift('-c', load.wrkCpus, 'wrk');
   const before = processCpuMicros(pid);
+  const allocBefore = gc?.allocatedBytes ?? 0;
   return new Promise((resolve, reject) => {
     execFile(command, args, { encoding: 'utf8' }, (err, out) => {
       const used = processCpuMicros(pid) - before;
+      const allocated = (gc?.allocatedBytes ?? 0) - allocBefore;
       if (err !== null) return reject(err);
       const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
       if (bad !== null) return reject(new Error(`wrk saw ${bad[1]} failed responses on ${url}:\n${out}`));
       const requests = Number(/(\d+) requests in/.exec(out)![1]);
-      resolve({ rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), requests, cpuMicrosPerRequest: used / requests });
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]);
+      resolve(gc === undefined ? { rps, requests, cpuMicrosPerRequest: used / requests } : { rps, requests, cpuMicrosPerRequest: used / requests, allocBytesPerRequest: allocated / requests });
     });
   });
 }
@@ -90,6 +136,8 @@ export interface Pair {
   readonly rpsRatio: number;
   /** subject / baseline CPU per request, median of the rounds' ratios. */
   readonly cpuRatio: number;
+  /** Medians of the rounds' heap allocation per request (bytes), when both were traced. */
+  readonly alloc?: { baseline: number; subject: number };
 }
 
 /** Warm-up of both, then `rounds` alternating rounds (baseline, subject, baseline, ...). */
@@ -105,7 +153,8 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
     s.push(await subject());
     if (verbose) {
       const [x, y] = [b[i]!, s[i]!];
-      console.error(`  round ${i + 1}: baseline ${x.rps.toFixed(0)} req/s ${x.cpuMicrosPerRequest.toFixed(1)} µs, subject ${y.rps.toFixed(0)} req/s ${y.cpuMicrosPerRequest.toFixed(1)} µs, CPU ratio ${(y.cpuMicrosPerRequest / x.cpuMicrosPerRequest).toFixed(2)}x`);
+      const alloc = x.allocBytesPerRequest === undefined || y.allocBytesPerRequest === undefined ? '' : `, allocated ${(x.allocBytesPerRequest / 1024).toFixed(1)} / ${(y.allocBytesPerRequest / 1024).toFixed(1)} KB a request`;
+      console.error(`  round ${i + 1}: baseline ${x.rps.toFixed(0)} req/s ${x.cpuMicrosPerRequest.toFixed(1)} µs, subject ${y.rps.toFixed(0)} req/s ${y.cpuMicrosPerRequest.toFixed(1)} µs, CPU ratio ${(y.cpuMicrosPerRequest / x.cpuMicrosPerRequest).toFixed(2)}x${alloc}`);
     }
   }
   return {
@@ -113,5 +162,8 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
     subject: { rps: median(s.map((r) => r.rps)), cpu: median(s.map((r) => r.cpuMicrosPerRequest)) },
     rpsRatio: median(s.map((r, i) => r.rps / b[i]!.rps)),
     cpuRatio: median(s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest)),
+    ...(b.every((r) => r.allocBytesPerRequest !== undefined) && s.every((r) => r.allocBytesPerRequest !== undefined)
+      ? { alloc: { baseline: median(b.map((r) => r.allocBytesPerRequest!)), subject: median(s.map((r) => r.allocBytesPerRequest!)) } }
+      : {}),
   };
 }
