@@ -3,7 +3,9 @@
 // takes the cores, so ratios of it stay put on a busy machine. Runs alternate the cases
 // (A B A B A B) and report medians, so drift hits each case alike.
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -16,6 +18,41 @@ export function processCpuMicros(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * User + system CPU time of a process and all its descendants (their threads included), in µs:
+ * for servers whose work runs in child processes too (Lambda functions in their workers).
+ * Descendants are found by walking the parent ids of /proc; a child that exited meanwhile is not
+ * counted (unless its parent waited for it), so the measured servers keep their children alive.
+ */
+export function processTreeCpuMicros(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid);
+    if (list === undefined) children.set(ppid, [Number(name)]);
+    else list.push(Number(name));
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    try {
+      total += processCpuMicros(p);
+    } catch {
+      continue;
+    }
+    for (const c of children.get(p) ?? []) stack.push(c);
+  }
+  return total;
 }
 
 export interface Run {
@@ -75,6 +112,22 @@ export interface Load {
   readonly headers?: Readonly<Record<string, string>>;
   /** Cores wrk runs on (taskset -c), e.g. '0': see pinning(). */
   readonly wrkCpus?: string;
+  /** A POST with this JSON body instead of a GET (through a wrk script). */
+  readonly postJson?: string;
+  /** CPU of the process and its descendants (processTreeCpuMicros), not of the process alone. */
+  readonly tree?: boolean;
+}
+
+/** A wrk script that POSTs `body` as application/json; written once per body. */
+const postScripts = new Map<string, string>();
+function postScript(body: string): string {
+  let file = postScripts.get(body);
+  if (file === undefined) {
+    file = join(mkdtempSync(join(tmpdir(), 'gh-wrk-')), 'post.lua');
+    writeFileSync(file, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    postScripts.set(body, file);
+  }
+  return file;
 }
 
 /**
@@ -108,14 +161,16 @@ export function pin(pid: number, cpuList: string): void {
 export function measure(url: string, pid: number, load: Load, gc?: GcTrace): Promise<Run> {
   const args = [`-t${load.threads ?? 2}`, `-c${load.connections}`, `-d${load.seconds}s`];
   for (const [k, v] of Object.entries(load.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  if (load.postJson !== undefined) args.push('-s', postScript(load.postJson));
   args.push(url);
   const command = load.wrkCpus === undefined ? 'wrk' : 'taskset';
   if (load.wrkCpus !== undefined) args.unshift('-c', load.wrkCpus, 'wrk');
-  const before = processCpuMicros(pid);
+  const cpu = load.tree === true ? processTreeCpuMicros : processCpuMicros;
+  const before = cpu(pid);
   const allocBefore = gc?.allocatedBytes ?? 0;
   return new Promise((resolve, reject) => {
     execFile(command, args, { encoding: 'utf8' }, (err, out) => {
-      const used = processCpuMicros(pid) - before;
+      const used = cpu(pid) - before;
       const allocated = (gc?.allocatedBytes ?? 0) - allocBefore;
       if (err !== null) return reject(err);
       const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out);
