@@ -94,7 +94,7 @@ export async function startGatehouse(config: GatehouseConfig, options: StartOpti
   // CloudWatch's metrics: per-minute aggregates of this process, written to the store where
   // every process's add up (src/metrics).
   const minutes = config.cloudwatchMetrics ? new MinuteAggregator(store) : undefined;
-  const lambda = createLambdaService({ store, config, ...(minutes !== undefined ? { minutes } : {}), ...(config.auditTrail ? { record: lambdaAuditRecorder(store, config) } : {}) });
+  const lambda = createLambdaService({ store, config, feed, ...(minutes !== undefined ? { minutes } : {}), ...(config.auditTrail ? { record: lambdaAuditRecorder(store, config) } : {}) });
   const access = createAccess({
     config,
     store,

@@ -99,14 +99,15 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     return partition;
   }
 
-  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer) {
+  /** `trustedJson`: the event is JSON Gatehouse wrote (the proxy event), not checked again. */
+  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer, trustedJson: boolean) {
     const fn = lambdaFunctionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
     const partition = await partitionOf(restApiId);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
     try {
-      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', signal: timeout.signal });
+      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', signal: timeout.signal, trustedJson });
     } catch (err) {
       if (timeout.signal.aborted) throw endpointTimeout();
       if (err instanceof LambdaError) {
@@ -121,7 +122,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   const custom: AsyncIntegration = {
     async invoke(req) {
       const event = req.body.length === 0 ? EMPTY_EVENT : req.body;
-      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event);
+      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event, false);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': out.executedVersion };
       if (out.functionError !== undefined) headers[FUNCTION_ERROR_HEADER] = out.functionError;
       return { statusCode: out.statusCode, headers, body: out.payload };
@@ -135,7 +136,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
       // with a 500 of the INTEGRATION_FAILURE type (recorded: test_lambda_aws_proxy_integration_non_post_method).
       if (req.httpMethod !== 'POST') throw new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500, log: `Execution failed due to configuration error: Lambda function invocations take POST, not ${req.httpMethod}` });
       const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
-      const out = await call(req, ctx.scope.api.restApiId, event);
+      const out = await call(req, ctx.scope.api.restApiId, event, true);
       if (out.functionError !== undefined) {
         throw integrationFailure(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
       }

@@ -185,7 +185,7 @@ export function createLambdaApi(functions: LambdaFunctions, config: GatehouseCon
       return send(res, requestId, { status: 204 });
     }
     const clientContext = readClientContext(header(req, 'x-amz-client-context'));
-    const result = await functions.invoke(partition, ref, payload, { invocationType: type, clientContext, requestId });
+    const result = await functions.invoke(partition, ref, payload, { invocationType: type, clientContext, requestId, logTail: type === 'RequestResponse' && header(req, 'x-amz-log-type') === 'Tail' });
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': result.payload.byteLength,

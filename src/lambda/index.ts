@@ -1,6 +1,7 @@
 // The built-in Lambda function service: Lambda's wire API for the AWS CLI and SDKs, and
 // `invoke()` for API Gateway's Lambda integrations. Functions run in worker processes (see
 // pool.ts and worker.ts); their metadata sits in the Store, their code on disk.
+import type { ChangeFeed } from '../feed/index.ts';
 import type { MinuteAggregator } from '../metrics/aggregate.ts';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,13 +28,15 @@ export interface LambdaServiceOptions {
   minutes?: MinuteAggregator;
   /** The audit trail's record of each management call (src/audit). */
   record?: LambdaCallRecorder;
+  /** The store's committed changes: invocations keep function records while none changes them. */
+  feed?: ChangeFeed;
 }
 
 export interface LambdaService {
   /** Serves the Lambda wire API for requests whose path starts with /2015-03-31/ */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Used by API Gateway's Lambda integrations. functionRef: name, partial or full ARN. partition: `${accountId}/${region}` */
-  invoke(partition: string, functionRef: string, payload: Buffer, options?: { invocationType?: 'RequestResponse' | 'Event'; timeoutMs?: number; signal?: AbortSignal }):
+  invoke(partition: string, functionRef: string, payload: Buffer, options?: { invocationType?: 'RequestResponse' | 'Event'; timeoutMs?: number; signal?: AbortSignal; trustedJson?: boolean; logTail?: boolean }):
     Promise<{ statusCode: number; payload: Buffer; functionError?: 'Unhandled' | 'Handled'; executedVersion: string; logTail?: string }>;
   /** throws a typed LambdaError (with .name e.g. 'ResourceNotFoundException', .statusCode) when the function does not exist */
   reset(): Promise<void>; // drops all workers (store is cleared by the caller)
@@ -76,6 +79,7 @@ export function createLambdaService(options: LambdaServiceOptions): LambdaServic
     limits: { concurrency: Math.max(1, config.lambdaConcurrency), queueSize: config.lambdaQueueSize, host },
     external,
     ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
+    ...(options.feed !== undefined ? { feed: options.feed } : {}),
   });
   const idleMs = options.idleTimeoutMs ?? config.lambdaIdleSeconds * 1000;
   const reaper = setInterval(() => functions.reap(idleMs), Math.max(50, Math.min(idleMs / 2, 30_000)));

@@ -4,6 +4,7 @@
 // shows on this one's next invocation: new code or settings retire the warm workers, a deleted
 // function stops them.
 import type { MinuteAggregator } from '../metrics/aggregate.ts';
+import type { ChangeFeed } from '../feed/index.ts';
 import type { WriteTx } from '../store/index.ts';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,10 @@ export interface InvokeOptions {
   clientContext?: unknown;
   /** The invocation's request id (the API's x-amzn-RequestId); a new one when omitted. */
   requestId?: string;
+  /** Answer the last 4 KB of the log, base64 (Invoke's LogType Tail); API Gateway's calls never ask. */
+  logTail?: boolean;
+  /** The payload is JSON Gatehouse wrote itself (a Lambda proxy event): it is not parsed again to check it. */
+  trustedJson?: boolean;
 }
 
 interface StoredFunction extends FunctionRecord {
@@ -54,6 +59,8 @@ export interface ServiceSetup {
   readonly external: ExternalLambda | undefined;
   /** CloudWatch's AWS/Lambda metrics per minute (src/metrics); none when omitted. */
   readonly minutes?: MinuteAggregator;
+  /** The store's committed changes: invocations keep function records while none changes them. */
+  readonly feed?: ChangeFeed;
 }
 
 /** Runs inside a management call's write transaction (the audit trail's record, src/audit). */
@@ -68,6 +75,14 @@ export class LambdaFunctions {
   readonly #limits: PoolLimits;
   readonly #external: ExternalLambda | undefined;
   readonly #pools = new Map<string, FunctionPool>();
+  /**
+   * Function records for invocations, by poolKey, kept while the change feed reports no change to
+   * them: an invocation then reads nothing from the store (the hot path does no store access).
+   * Without a feed (a service made alone, in tests) every invocation reads the store.
+   */
+  readonly #running = new Map<string, StoredFunction>();
+  readonly #feed: ChangeFeed | undefined;
+  readonly #unfollow: (() => void) | undefined;
   /** The code each pool's workers start from, to let its unpacked copy go when that changes. */
   readonly #poolCode = new Map<string, CodeLocation>();
   readonly #logDirs = new Set<string>();
@@ -86,6 +101,17 @@ export class LambdaFunctions {
     this.#limits = setup.limits;
     this.#external = setup.external;
     this.#minutes = setup.minutes;
+    this.#feed = setup.feed;
+    this.#unfollow = setup.feed?.subscribe((batch) => {
+      if (batch.resync) {
+        this.#running.clear();
+        return;
+      }
+      for (const c of batch.changes) {
+        if (c.op === 'clear') this.#running.clear();
+        else if (c.kind === FUNCTION_KIND) this.#running.delete(poolKey(c.partition, c.id));
+      }
+    });
   }
 
   readonly #minutes: MinuteAggregator | undefined;
@@ -275,10 +301,12 @@ export class LambdaFunctions {
       throw new LambdaError('RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
     }
     const text = payload.byteLength === 0 ? '{}' : payload.toString('utf8');
-    try {
-      JSON.parse(text);
-    } catch (err) {
-      throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
+    if (options.trustedJson !== true) {
+      try {
+        JSON.parse(text);
+      } catch (err) {
+        throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
+      }
     }
     const pool = await this.#pool(part, fn);
     const requestId = options.requestId ?? randomUUID();
@@ -310,13 +338,11 @@ export class LambdaFunctions {
       body = Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).` }));
       functionError = 'Unhandled';
     }
-    const log = Buffer.from(outcome.log);
-    const result: InvokeResult = {
-      statusCode: 200,
-      payload: body,
-      executedVersion: '$LATEST',
-      logTail: log.subarray(Math.max(0, log.byteLength - LOG_TAIL)).toString('base64'),
-    };
+    const result: InvokeResult = { statusCode: 200, payload: body, executedVersion: '$LATEST' };
+    if (options.logTail === true) {
+      const log = Buffer.from(outcome.log);
+      result.logTail = log.subarray(Math.max(0, log.byteLength - LOG_TAIL)).toString('base64');
+    }
     if (functionError !== undefined) result.functionError = functionError;
     return result;
   }
@@ -362,6 +388,8 @@ export class LambdaFunctions {
   /** Stops for good: no more workers, and log writes in flight finish before files go. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unfollow?.();
+    this.#running.clear();
     this.closeWorkers();
     await Promise.all(this.#logWrites);
     await this.#closeLogs();
@@ -498,8 +526,26 @@ export class LambdaFunctions {
 
   /** #load for an invocation: a function deleted through another process also loses its workers here. */
   async #loadToRun(partition: string, functionRef: string): Promise<[string, StoredFunction]> {
+    const feed = this.#feed;
+    let key: string | undefined;
+    if (feed !== undefined) {
+      const ref = parseFunctionRef(functionRef);
+      if (ref.qualifier === undefined || ref.qualifier === '$LATEST') {
+        const [part, name] = this.#target(partition, ref);
+        key = poolKey(part, name);
+        const known = this.#running.get(key);
+        if (known !== undefined) return [part, known];
+      }
+    }
     try {
-      return await this.#load(partition, functionRef, undefined);
+      // A change delivered while the record was read may be newer than it: kept only when none was.
+      const seen = feed?.position;
+      const loaded = await this.#load(partition, functionRef, undefined);
+      if (key !== undefined && feed!.position === seen) {
+        if (this.#running.size >= MAX_RUNNING_RECORDS) this.#running.clear();
+        this.#running.set(key, loaded[1]);
+      }
+      return loaded;
     } catch (err) {
       if (!(err instanceof LambdaError && err.name === 'ResourceNotFoundException')) throw err;
       const ref = parseFunctionRef(functionRef);
@@ -629,6 +675,9 @@ export class LambdaFunctions {
     return this.#config;
   }
 }
+
+/** Function records kept for invocations at most (#running): past it the map starts over. */
+const MAX_RUNNING_RECORDS = 10_000;
 
 function poolKey(partition: string, name: string): string {
   return partition + '\u0000' + name;

@@ -6,6 +6,7 @@ import { strToU8, zipSync } from 'fflate';
 import { parseConfig, type GatehouseConfig } from '../../src/config.ts';
 import { createLambdaService, type LambdaService } from '../../src/lambda/index.ts';
 import { openSqliteStore, type Store } from '../../src/store/index.ts';
+import type { ChangeFeed } from '../../src/feed/index.ts';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
 export const PARTITION = '000000000000/us-east-1';
@@ -29,10 +30,11 @@ export interface TestLambda {
   close(): Promise<void>;
 }
 
-/** `store`: one of several opened on the same database (closed with the rest); a new in-memory one by default. */
-export async function startLambda(overrides: Partial<GatehouseConfig> = {}, idleTimeoutMs?: number, store: Store = openSqliteStore(':memory:')): Promise<TestLambda> {
+/** `store`: one of several opened on the same database (closed with the rest); a new in-memory one by default.
+ *  `feed`: the store's change feed, which lets invocations keep function records (none by default). */
+export async function startLambda(overrides: Partial<GatehouseConfig> = {}, idleTimeoutMs?: number, store: Store = openSqliteStore(':memory:'), feed?: ChangeFeed): Promise<TestLambda> {
   const config = parseConfig([], {}, { port: 0, dataDir: ':memory:', logLevel: 'silent', ...overrides });
-  const lambda = createLambdaService(idleTimeoutMs === undefined ? { store, config } : { store, config, idleTimeoutMs });
+  const lambda = createLambdaService({ store, config, ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }), ...(feed === undefined ? {} : { feed }) });
   const server = createServer((req, res) => lambda.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

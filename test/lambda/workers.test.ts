@@ -146,9 +146,9 @@ describe('workers', () => {
     }
   });
 
-  it('invoke() returns the payload, the function error and the log tail', async () => {
+  it('invoke() returns the payload, the function error and, when asked, the log tail', async () => {
     await t.create('direct', { 'index.js': 'exports.handler = async (e) => { console.log("direct call"); if (e.bad) throw new Error("bad"); return { ok: e.v }; };' });
-    const ok = await t.lambda.invoke(PARTITION, 'arn:aws:lambda:us-east-1:000000000000:function:direct', Buffer.from('{"v":3}'));
+    const ok = await t.lambda.invoke(PARTITION, 'arn:aws:lambda:us-east-1:000000000000:function:direct', Buffer.from('{"v":3}'), { logTail: true });
     assert.equal(ok.statusCode, 200);
     assert.equal(ok.executedVersion, '$LATEST');
     assert.equal(ok.functionError, undefined);
@@ -156,6 +156,8 @@ describe('workers', () => {
     assert.match(Buffer.from(ok.logTail!, 'base64').toString(), /INFO\tdirect call/);
     const bad = await t.lambda.invoke(PARTITION, '000000000000:function:direct', Buffer.from('{"bad":true}'));
     assert.equal(bad.functionError, 'Unhandled');
+    // API Gateway's calls do not ask for the tail: no log is copied and encoded for them.
+    assert.equal(bad.logTail, undefined);
     assert.equal(JSON.parse(bad.payload.toString()).errorMessage, 'bad');
     // a full ARN names its own region: the function is not in eu-west-1
     await assert.rejects(t.lambda.invoke(PARTITION, 'arn:aws:lambda:eu-west-1:000000000000:function:direct', Buffer.from('{}')),
