@@ -87,7 +87,7 @@ export class LambdaFunctions {
   readonly #poolCode = new Map<string, CodeLocation>();
   readonly #logDirs = new Set<string>();
   readonly #logWrites = new Set<Promise<void>>();
-  /** Open append streams, one per function log, oldest first (bounded). */
+  /** Open append streams, one per function log (by poolKey), oldest first (bounded). */
   readonly #logStreams = new Map<string, WriteStream>();
   #closed = false;
   #python: string | undefined;
@@ -626,6 +626,12 @@ export class LambdaFunctions {
 
   #log(part: string, name: string, text: string): void {
     if (this.#closed) return;
+    // A function's log stream is open after its first invocation: then one write, no promise.
+    const open = this.#logStreams.get(poolKey(part, name));
+    if (open !== undefined) {
+      open.write(text);
+      return;
+    }
     const write = this.#writeLog(part, name, text);
     this.#logWrites.add(write);
     void write.finally(() => this.#logWrites.delete(write));
@@ -634,7 +640,8 @@ export class LambdaFunctions {
   async #writeLog(part: string, name: string, text: string): Promise<void> {
     const dir = join(this.#root, 'logs', part);
     const file = join(dir, `${name}.log`);
-    let stream = this.#logStreams.get(file);
+    const key = poolKey(part, name);
+    let stream = this.#logStreams.get(key);
     if (stream === undefined) {
       try {
         if (!this.#logDirs.has(dir)) {
@@ -644,12 +651,12 @@ export class LambdaFunctions {
       } catch {
         return; // logs are best effort; the service may be closing and its folder gone
       }
-      stream = this.#logStreams.get(file);
+      stream = this.#logStreams.get(key);
       if (stream === undefined) {
         // An append stream per function keeps the hot path to one write(2), not open/write/close.
         stream = createWriteStream(file, { flags: 'a' });
-        stream.on('error', () => this.#logStreams.delete(file));
-        this.#logStreams.set(file, stream);
+        stream.on('error', () => this.#logStreams.delete(key));
+        this.#logStreams.set(key, stream);
         if (this.#logStreams.size > 64) {
           const [oldest, s] = this.#logStreams.entries().next().value as [string, WriteStream];
           this.#logStreams.delete(oldest);

@@ -169,7 +169,7 @@ export class Worker {
       this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
       this.#initMs = undefined;
       this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_SAMPLE_MS);
-      this.#send({ t: 'invoke', id: requestId, payload, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
+      this.#sendInvoke(requestId, payload, clientContext);
     });
   }
 
@@ -183,6 +183,20 @@ export class Worker {
     } catch {
       this.#child.kill('SIGKILL');
     }
+  }
+
+  /**
+   * {t:'invoke', id, deadline, arn, clientContext, event}: the event goes as JSON text inside the
+   * message, not as a string holding it, so it is neither escaped here nor decoded twice by the
+   * runtime. `payload` is JSON (checked by the service, or written by Gatehouse); a line break in
+   * it can only be whitespace between its tokens (JSON strings hold none raw), so it becomes a
+   * space and the message stays on one line.
+   */
+  #sendInvoke(id: string, payload: string, clientContext: unknown): void {
+    if (this.#channel === undefined || this.#channel.destroyed) return;
+    const head = JSON.stringify({ t: 'invoke', id, deadline: Date.now() + this.spec.timeoutMs, arn: this.spec.functionArn, clientContext });
+    const event = payload.includes('\n') ? payload.replaceAll('\n', ' ') : payload;
+    this.#channel.write(head.slice(0, -1) + ',"event":' + event + '}\n');
   }
 
   #send(msg: Record<string, unknown>): void {

@@ -6,7 +6,7 @@
 //
 // Protocol (newline-delimited JSON over fd 3, a socket pair, the same for every runtime; the
 // parent reads it with a size limit per message, which Node's own IPC channel does not have):
-//   parent → worker  {t:'invoke', id, payload, deadline, arn}
+//   parent → worker  {t:'invoke', id, deadline, arn, clientContext, event} (the event as JSON, not as a string of it)
 //   worker → parent  {t:'ready'} | {t:'init-error', error} | {t:'log', line}
 //                    | {t:'result', id, ok, body, maxRssMb} | {t:'fatal', error}
 //
@@ -188,13 +188,7 @@ function run(handler, msg) {
     else finish(true, null);
   };
   channel.unref();
-  let event;
-  try {
-    event = JSON.parse(msg.payload);
-  } catch (e) {
-    finish(false, e);
-    return;
-  }
+  const event = msg.event;
   try {
     const out = handler(event, context, callback);
     if (out !== null && typeof out === 'object' && typeof out.then === 'function') {

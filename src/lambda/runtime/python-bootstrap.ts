@@ -138,7 +138,7 @@ for raw in reader:
         continue
     current_id = msg['id']
     try:
-        event = json.loads(msg['payload'])
+        event = msg.get('event')
         result = fn(event, Context(msg))
         try:
             body = json.dumps(result)
