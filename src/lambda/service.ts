@@ -89,6 +89,9 @@ export class LambdaFunctions {
   readonly #logWrites = new Set<Promise<void>>();
   /** Open append streams, one per function log (by poolKey), oldest first (bounded). */
   readonly #logStreams = new Map<string, WriteStream>();
+  /** Streams holding log text until the batch timer writes it (#appendLog). */
+  readonly #corked = new Set<WriteStream>();
+  #uncorkTimer: NodeJS.Timeout | null = null;
   #closed = false;
   #python: string | undefined;
 
@@ -629,7 +632,7 @@ export class LambdaFunctions {
     // A function's log stream is open after its first invocation: then one write, no promise.
     const open = this.#logStreams.get(poolKey(part, name));
     if (open !== undefined) {
-      open.write(text);
+      this.#appendLog(open, text);
       return;
     }
     const write = this.#writeLog(part, name, text);
@@ -664,10 +667,34 @@ export class LambdaFunctions {
         }
       }
     }
+    this.#appendLog(stream, text);
+  }
+
+  /**
+   * Log text is held (corked) for LOG_BATCH_MS and written with what the stream's other
+   * invocations logged meanwhile: each write goes through the thread pool (a thread woken, then
+   * the loop woken by its answer), which under load cost more than the rest of the invocation's
+   * bookkeeping when it was one write per invocation (measured: 0.84 futex calls per AWS_PROXY
+   * request). end() (close, eviction) writes what is held.
+   */
+  #appendLog(stream: WriteStream, text: string): void {
+    if (!stream.writableCorked) {
+      stream.cork();
+      this.#corked.add(stream);
+      this.#uncorkTimer ??= setTimeout(() => {
+        this.#uncorkTimer = null;
+        const corked = [...this.#corked];
+        this.#corked.clear();
+        for (const s of corked) if (s.writableCorked) s.uncork();
+      }, LOG_BATCH_MS);
+    }
     stream.write(text);
   }
 
   async #closeLogs(): Promise<void> {
+    if (this.#uncorkTimer !== null) clearTimeout(this.#uncorkTimer);
+    this.#uncorkTimer = null;
+    this.#corked.clear();
     const streams = [...this.#logStreams.values()];
     this.#logStreams.clear();
     await Promise.all(streams.map((s) => new Promise<void>((resolve) => {
@@ -682,6 +709,9 @@ export class LambdaFunctions {
     return this.#config;
   }
 }
+
+/** How long invocations' log text waits to be written with others' (#appendLog). */
+const LOG_BATCH_MS = 10;
 
 /** Function records kept for invocations at most (#running): past it the map starts over. */
 const MAX_RUNNING_RECORDS = 10_000;
