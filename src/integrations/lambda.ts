@@ -104,18 +104,15 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     const fn = lambdaFunctionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
     const partition = await partitionOf(restApiId);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
     try {
-      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', signal: timeout.signal, trustedJson });
+      // The integration timeout bounds the wait, as the service's timeoutMs (a TimeoutError when it passes).
+      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', timeoutMs: req.timeoutMs, trustedJson });
     } catch (err) {
-      if (timeout.signal.aborted) throw endpointTimeout();
       if (err instanceof LambdaError) {
         throw configurationError(`Lambda invocation failed with status: ${err.statusCode}. ${err.name}: ${err.message}`);
       }
+      if ((err as { name?: unknown } | null)?.name === 'TimeoutError') throw endpointTimeout();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

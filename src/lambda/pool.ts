@@ -5,6 +5,7 @@
 // and replaced on demand.
 import type { BudgetClient } from './budget.ts';
 import { LambdaError } from './errors.ts';
+import type { Cancellation } from './deadline.ts';
 import type { FunctionSandbox, SandboxHost } from './sandbox.ts';
 import { Worker, logStreamName, type InvocationOutcome, type WorkerSpec } from './worker.ts';
 
@@ -18,7 +19,7 @@ export interface PoolLimits {
 interface Waiter {
   readonly resolve: (w: Worker) => void;
   readonly reject: (e: unknown) => void;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: Cancellation | undefined;
   readonly onAbort: () => void;
 }
 
@@ -80,7 +81,7 @@ export class FunctionPool implements BudgetClient {
     }
   }
 
-  async run(requestId: string, payload: string, signal?: AbortSignal, clientContext?: unknown): Promise<InvocationOutcome> {
+  async run(requestId: string, payload: string, signal?: Cancellation, clientContext?: unknown): Promise<InvocationOutcome> {
     const worker = await this.#acquire(signal);
     try {
       return await worker.invoke(requestId, payload, clientContext);
@@ -143,7 +144,7 @@ export class FunctionPool implements BudgetClient {
     return 'used';
   }
 
-  #acquire(signal: AbortSignal | undefined): Promise<Worker> {
+  #acquire(signal: Cancellation | undefined): Promise<Worker> {
     if (this.#closed) return Promise.reject(new LambdaError('ServiceException', 'Gatehouse is shutting down.'));
     signal?.throwIfAborted();
     const idle = this.#idle.pop();

@@ -24,6 +24,7 @@ import {
 import { functionArn, parseFunctionRef, splitPartition } from './function-ref.ts';
 import { buildStatement, policyDocument } from './policy.ts';
 import { FunctionPool, type PoolLimits } from './pool.ts';
+import { Deadline, type Cancellation } from './deadline.ts';
 import { gatewayMetrics } from '../observe/metrics.ts';
 import type { WorkerSpec } from './worker.ts';
 
@@ -297,7 +298,7 @@ export class LambdaFunctions {
     if (this.#external !== undefined) {
       const ref = parseFunctionRef(functionRef);
       const region = ref.region ?? splitPartition(partition)[1];
-      return invokeExternal(this.#external, region, functionRef, payload, invocationType, withTimeout(options));
+      return invokeExternal(this.#external, region, functionRef, payload, invocationType, externalSignal(options));
     }
     const [part, fn] = await this.#loadToRun(partition, functionRef);
     if (payload.byteLength > MAX_PAYLOAD) {
@@ -334,7 +335,12 @@ export class LambdaFunctions {
       this.#log(part, fn.FunctionName, outcome.log);
     }, (err: unknown) => ended(throttled(err) ? 'throttled' : 'error'));
     // The caller may stop waiting (its own timeout); the function runs on to its own timeout.
-    const outcome = signal === undefined ? await running : await abortable(running, signal);
+    let outcome: Awaited<typeof running>;
+    try {
+      outcome = signal === undefined ? await running : await abortable(running, signal);
+    } finally {
+      if (signal instanceof Deadline) signal.clear();
+    }
     let body = outcome.payload;
     let functionError = outcome.functionError;
     if (body.byteLength > MAX_RESPONSE) {
@@ -736,13 +742,21 @@ function checkRevision(body: Record<string, unknown>, fn: FunctionRecord): void 
   }
 }
 
-function withTimeout(options: InvokeOptions): AbortSignal | undefined {
+/** An external Lambda's call (fetch) takes an AbortSignal. */
+function externalSignal(options: InvokeOptions): AbortSignal | undefined {
   if (options.timeoutMs === undefined) return options.signal;
   const t = AbortSignal.timeout(options.timeoutMs);
   return options.signal === undefined ? t : AbortSignal.any([options.signal, t]);
 }
 
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+/** What ends the caller's wait: its signal, its timeout (a Deadline, cleared by the caller), or both. */
+function withTimeout(options: InvokeOptions): Cancellation | undefined {
+  if (options.timeoutMs === undefined) return options.signal;
+  if (options.signal === undefined) return new Deadline(options.timeoutMs);
+  return AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+}
+
+function abortable<T>(p: Promise<T>, signal: Cancellation): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
