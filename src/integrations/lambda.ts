@@ -99,14 +99,25 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
     return partition;
   }
 
-  /** `trustedJson`: the event is JSON Gatehouse wrote (the proxy event), not checked again. */
-  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer, trustedJson: boolean) {
-    const fn = lambdaFunctionOf(req.uri);
+  // The function of each integration URI, worked out once (a regex and a decode per call before).
+  const functions = new Map<string, string | null>();
+  const functionOf = (uri: string): string | null => {
+    let fn = functions.get(uri);
+    if (fn === undefined) {
+      if (functions.size >= 1024) functions.clear();
+      functions.set(uri, (fn = lambdaFunctionOf(uri)));
+    }
+    return fn;
+  };
+
+  /** `event`: a string is JSON Gatehouse wrote (the proxy event), not checked again; a Buffer is checked. */
+  async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer | string) {
+    const fn = functionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
     const partition = await partitionOf(restApiId);
     try {
       // The integration timeout bounds the wait, as the service's timeoutMs (a TimeoutError when it passes).
-      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', timeoutMs: req.timeoutMs, trustedJson });
+      return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', timeoutMs: req.timeoutMs, trustedJson: typeof event === 'string' });
     } catch (err) {
       if (err instanceof LambdaError) {
         throw configurationError(`Lambda invocation failed with status: ${err.statusCode}. ${err.name}: ${err.message}`);
@@ -119,7 +130,7 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   const custom: AsyncIntegration = {
     async invoke(req) {
       const event = req.body.length === 0 ? EMPTY_EVENT : req.body;
-      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event, false);
+      const out = await call(req, req.headers['x-amzn-apigateway-api-id'], event);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': out.executedVersion };
       if (out.functionError !== undefined) headers[FUNCTION_ERROR_HEADER] = out.functionError;
       return { statusCode: out.statusCode, headers, body: out.payload };
@@ -132,8 +143,8 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
       // Lambda's Invoke is a POST: AWS accepts another integration method and fails every call
       // with a 500 of the INTEGRATION_FAILURE type (recorded: test_lambda_aws_proxy_integration_non_post_method).
       if (req.httpMethod !== 'POST') throw new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500, log: `Execution failed due to configuration error: Lambda function invocations take POST, not ${req.httpMethod}` });
-      const event = Buffer.from(JSON.stringify(proxyEvent(req, ctx)));
-      const out = await call(req, ctx.scope.api.restApiId, event, true);
+      // Handed on as the string it is: the service would only turn a Buffer back into one.
+      const out = await call(req, ctx.scope.api.restApiId, JSON.stringify(proxyEvent(req, ctx)));
       if (out.functionError !== undefined) {
         throw integrationFailure(`Lambda execution failed with status ${out.statusCode} due to customer function error: ${lambdaSelectionSubject({ statusCode: 200, headers: { [FUNCTION_ERROR_HEADER]: out.functionError }, body: out.payload })}`);
       }

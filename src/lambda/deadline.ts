@@ -29,8 +29,8 @@ export class Deadline implements Cancellation {
     if (this.aborted) throw this.reason;
   }
 
-  /** Listeners run once, when the deadline passes. */
-  addEventListener(_type: 'abort', listener: () => void): void {
+  /** Listeners run once, when the deadline passes (as with AbortSignal's { once: true }). */
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (!this.aborted) this.#listeners.push(listener);
   }
 

@@ -36,7 +36,7 @@ export interface LambdaService {
   /** Serves the Lambda wire API for requests whose path starts with /2015-03-31/ */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Used by API Gateway's Lambda integrations. functionRef: name, partial or full ARN. partition: `${accountId}/${region}` */
-  invoke(partition: string, functionRef: string, payload: Buffer, options?: { invocationType?: 'RequestResponse' | 'Event'; timeoutMs?: number; signal?: AbortSignal; trustedJson?: boolean; logTail?: boolean }):
+  invoke(partition: string, functionRef: string, payload: Buffer | string, options?: { invocationType?: 'RequestResponse' | 'Event'; timeoutMs?: number; signal?: AbortSignal; trustedJson?: boolean; logTail?: boolean }):
     Promise<{ statusCode: number; payload: Buffer; functionError?: 'Unhandled' | 'Handled'; executedVersion: string; logTail?: string }>;
   /** throws a typed LambdaError (with .name e.g. 'ResourceNotFoundException', .statusCode) when the function does not exist */
   reset(): Promise<void>; // drops all workers (store is cleared by the caller)

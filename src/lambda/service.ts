@@ -3,7 +3,7 @@
 // function's record from the store, so a change made through another process (another host)
 // shows on this one's next invocation: new code or settings retire the warm workers, a deleted
 // function stops them.
-import type { MinuteAggregator } from '../metrics/aggregate.ts';
+import type { LambdaSeriesMinutes, MinuteAggregator } from '../metrics/aggregate.ts';
 import type { ChangeFeed } from '../feed/index.ts';
 import type { WriteTx } from '../store/index.ts';
 import { execFileSync } from 'node:child_process';
@@ -25,7 +25,7 @@ import { functionArn, parseFunctionRef, splitPartition } from './function-ref.ts
 import { buildStatement, policyDocument } from './policy.ts';
 import { FunctionPool, type PoolLimits } from './pool.ts';
 import { Deadline, type Cancellation } from './deadline.ts';
-import { gatewayMetrics } from '../observe/metrics.ts';
+import { gatewayMetrics, type LambdaSeries } from '../observe/metrics.ts';
 import type { WorkerSpec } from './worker.ts';
 
 /** Lambda's synchronous invocation payload quota, for requests and responses alike. */
@@ -82,6 +82,10 @@ export class LambdaFunctions {
    * Without a feed (a service made alone, in tests) every invocation reads the store.
    */
   readonly #running = new Map<string, StoredFunction>();
+  /** What a (partition, function reference) of an invocation names: null for a qualifier other than $LATEST. */
+  readonly #targets = new Map<string, { readonly part: string; readonly key: string } | null>();
+  /** Each function's metric series (Prometheus and CloudWatch's per minute), by poolKey. */
+  readonly #series = new Map<string, { readonly prom: LambdaSeries; readonly minutes: LambdaSeriesMinutes | undefined }>();
   readonly #feed: ChangeFeed | undefined;
   readonly #unfollow: (() => void) | undefined;
   /** The code each pool's workers start from, to let its unpacked copy go when that changes. */
@@ -122,8 +126,16 @@ export class LambdaFunctions {
 
   /** An invocation starts, counted for /_gatehouse/metrics and CloudWatch; call the answer when it ends. */
   #started(partition: string, account: string, region: string, functionName: string): (outcome: 'ok' | 'error' | 'throttled') => void {
-    const prom = gatewayMetrics().lambdaSeries(account, region, functionName).start();
-    const minute = this.#minutes?.lambdaSeries(partition, functionName).start(Date.now());
+    // A function's series are found once: their lookups build keys (a sort and a join for CloudWatch's).
+    const key = poolKey(partition, functionName);
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      if (this.#series.size >= MAX_RUNNING_RECORDS) this.#series.clear();
+      series = { prom: gatewayMetrics().lambdaSeries(account, region, functionName), minutes: this.#minutes?.lambdaSeries(partition, functionName) };
+      this.#series.set(key, series);
+    }
+    const prom = series.prom.start();
+    const minute = series.minutes?.start(Date.now());
     const t0 = performance.now();
     return (outcome) => {
       prom(outcome);
@@ -293,18 +305,20 @@ export class LambdaFunctions {
 
   // ---- invocation -------------------------------------------------------------------------
 
-  async invoke(partition: string, functionRef: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvokeResult> {
+  /** `payload`: the request body, or JSON text Gatehouse wrote (with `trustedJson`). */
+  async invoke(partition: string, functionRef: string, payload: Buffer | string, options: InvokeOptions = {}): Promise<InvokeResult> {
     const invocationType = options.invocationType ?? 'RequestResponse';
     if (this.#external !== undefined) {
       const ref = parseFunctionRef(functionRef);
       const region = ref.region ?? splitPartition(partition)[1];
-      return invokeExternal(this.#external, region, functionRef, payload, invocationType, externalSignal(options));
+      return invokeExternal(this.#external, region, functionRef, typeof payload === 'string' ? Buffer.from(payload) : payload, invocationType, externalSignal(options));
     }
     const [part, fn] = await this.#loadToRun(partition, functionRef);
-    if (payload.byteLength > MAX_PAYLOAD) {
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+    if (size > MAX_PAYLOAD) {
       throw new LambdaError('RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
     }
-    const text = payload.byteLength === 0 ? '{}' : payload.toString('utf8');
+    const text = size === 0 ? '{}' : typeof payload === 'string' ? payload : payload.toString('utf8');
     if (options.trustedJson !== true) {
       try {
         JSON.parse(text);
@@ -538,12 +552,20 @@ export class LambdaFunctions {
     const feed = this.#feed;
     let key: string | undefined;
     if (feed !== undefined) {
-      const ref = parseFunctionRef(functionRef);
-      if (ref.qualifier === undefined || ref.qualifier === '$LATEST') {
+      // Which function a reference names, parsed once per (partition, reference).
+      const refKey = partition + '\u0000' + functionRef;
+      let target = this.#targets.get(refKey);
+      if (target === undefined) {
+        const ref = parseFunctionRef(functionRef);
         const [part, name] = this.#target(partition, ref);
-        key = poolKey(part, name);
+        target = ref.qualifier === undefined || ref.qualifier === '$LATEST' ? { part, key: poolKey(part, name) } : null;
+        if (this.#targets.size >= MAX_RUNNING_RECORDS) this.#targets.clear();
+        this.#targets.set(refKey, target);
+      }
+      if (target !== null) {
+        key = target.key;
         const known = this.#running.get(key);
-        if (known !== undefined) return [part, known];
+        if (known !== undefined) return [target.part, known];
       }
     }
     try {
