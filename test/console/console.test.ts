@@ -124,7 +124,8 @@ describe('the web console', { timeout: 240_000 }, () => {
     await page.getByLabel('Integration type').selectOption('MOCK');
     await act('create-method');
     await page.getByRole('heading', { name: '/pets – GET – Method Execution' }).waitFor();
-    for (const box of ['method-request', 'integration-request', 'integration-response', 'method-response']) assert.ok(await page.getByTestId(`box-${box}`).isVisible());
+    // waitFor, not isVisible: the boxes may render a moment after the heading (a busy CI machine saw them missing).
+    for (const box of ['method-request', 'integration-request', 'integration-response', 'method-response']) await page.getByTestId(`box-${box}`).waitFor();
     await shot('method-execution');
 
     // Method Request: an API key and a query string parameter.
