@@ -106,12 +106,20 @@ class LoadError(Exception):
         super().__init__(message)
         self.error_type = error_type
 
+# The peak resident memory, read at most every 100 ms (getrusage is a system call; the peak only
+# grows, so a later reading catches up), as the Node.js bootstrap does.
+_rss = [0, -1.0]
 def max_rss_mb():
+    now = time.monotonic()
+    if _rss[1] >= 0 and now - _rss[1] < 0.1:
+        return _rss[0]
     try:
         import resource
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        _rss[0] = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     except Exception:
-        return 0
+        _rss[0] = 0
+    _rss[1] = now
+    return _rss[0]
 
 try:
     fn = load()
