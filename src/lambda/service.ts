@@ -1,7 +1,8 @@
 // The functions of every account and region: their documents in the Store, their code on disk,
-// their warm workers, and the operations of Lambda's API over them. Every invocation reads the
-// function's record from the store, so a change made through another process (another host)
-// shows on this one's next invocation: new code or settings retire the warm workers, a deleted
+// their warm workers, and the operations of Lambda's API over them. Invocations keep the
+// function's record while the store's change feed reports no change to it (without a feed, they
+// read it every time), so a change made through another process (another host) shows here once
+// this process's feed delivers it: new code or settings retire the warm workers, a deleted
 // function stops them.
 import type { LambdaSeriesMinutes, MinuteAggregator } from '../metrics/aggregate.ts';
 import type { ChangeFeed } from '../feed/index.ts';
