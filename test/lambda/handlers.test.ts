@@ -158,7 +158,7 @@ describe('context, environment and log', () => {
       functionName: context.functionName, functionVersion: context.functionVersion,
       invokedFunctionArn: context.invokedFunctionArn, memoryLimitInMB: context.memoryLimitInMB,
       awsRequestId: context.awsRequestId, logGroupName: context.logGroupName, logStreamName: context.logStreamName,
-      remaining: context.getRemainingTimeInMillis(), waits: context.callbackWaitsForEmptyEventLoop });` }, { MemorySize: 256, Timeout: 7 });
+      remaining: context.getRemainingTimeInMillis(), waits: context.callbackWaitsForEmptyEventLoop, keys: Object.keys(context) });` }, { MemorySize: 256, Timeout: 7 });
     const r = await t.invoke('ctx', {});
     const c = r.json;
     assert.equal(c.functionName, 'ctx');
@@ -170,6 +170,9 @@ describe('context, environment and log', () => {
     assert.match(c.logStreamName, /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
     assert.ok(c.remaining > 0 && c.remaining <= 7000, String(c.remaining));
     assert.equal(c.waits, true);
+    // Its own enumerable keys, the flag among them, in the order they have always had.
+    assert.deepEqual(c.keys, ['functionName', 'functionVersion', 'invokedFunctionArn', 'memoryLimitInMB', 'awsRequestId', 'logGroupName', 'logStreamName',
+      'identity', 'clientContext', 'getRemainingTimeInMillis', 'callbackWaitsForEmptyEventLoop', 'succeed', 'fail', 'done']);
   });
 
   it('environment variables: the function\'s own and Lambda\'s reserved ones, nothing of Gatehouse\'s', async () => {
