@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
 import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
 import { apiGatewayClient } from '../test/helpers/server.ts';
-import { deployBenchFunction } from './lambda-common.ts';
+import { bareWorkerLoop, deployBenchFunction, PROXY_HANDLER } from './lambda-common.ts';
 import { alternate, GcTrace, measure, pin, pinning, type Pair } from './lib/cpu.ts';
 
 const SECONDS = Number(process.argv[2] ?? 4);
@@ -79,11 +79,6 @@ s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 // AWS_PROXY: a function answering the proxy event, run by Gatehouse in its function workers and by
 // the baseline below in as many worker processes of its own.
 const LAMBDA_WORKERS = 10; // Gatehouse's default concurrency per function (--lambda-concurrency)
-const HANDLER = `exports.handler = async (event) => {
-  const input = JSON.parse(event.body);
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: input.name, n: input.n * 2 }) };
-};
-`;
 const LAMBDA_BODY = JSON.stringify({ name: 'bench', n: 21 });
 
 // The fair baseline of a Lambda proxy integration: a bare node:http server handing each request's
@@ -92,20 +87,7 @@ const LAMBDA_BODY = JSON.stringify({ name: 'bench', n: 21 });
 // with none of Lambda's logs, limits or event fields.
 const BARE_LAMBDA = (handlerFile: string) => `
 const { spawn } = require('node:child_process');
-const WORKER = ${JSON.stringify(`
-const handler = require(${JSON.stringify(handlerFile)}).handler;
-const ch = new (require('node:net').Socket)({ fd: 3, readable: true, writable: true });
-let buf = '';
-ch.on('data', (c) => {
-  buf += c;
-  let nl;
-  while ((nl = buf.indexOf('\\n')) !== -1) {
-    const event = JSON.parse(buf.slice(0, nl));
-    buf = buf.slice(nl + 1);
-    Promise.resolve(handler(event)).then((r) => ch.write(JSON.stringify(r) + '\\n'));
-  }
-});
-`)};
+const WORKER = ${JSON.stringify(bareWorkerLoop(handlerFile))};
 const idle = [];
 const queue = [];
 const run = (w, event, res) => { w.res = res; w.ch.write(JSON.stringify(event) + '\\n'); };
@@ -195,7 +177,7 @@ async function main(): Promise<void> {
     procs.push(batched);
     const proxy = await node(BARE_PROXY(backend.url, createRequire(import.meta.url).resolve('undici')));
     procs.push(proxy);
-    writeFileSync(join(handlerDir, 'index.cjs'), HANDLER);
+    writeFileSync(join(handlerDir, 'index.cjs'), PROXY_HANDLER);
     const bareLambda = await node(BARE_LAMBDA(join(handlerDir, 'index.cjs')));
     procs.push(bareLambda);
     const gh = await start(['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--account-rate', '0'], /serving (http:\/\/\S+)/, (m) => m[1]!);
@@ -214,7 +196,7 @@ async function main(): Promise<void> {
     await putMethod(client, id, await resourcePath(client, id, '/proxy'), {
       httpMethod: 'GET', integration: { type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: `${backend.url}/pets/1` },
     });
-    await deployBenchFunction(gh.url, HANDLER);
+    await deployBenchFunction(gh.url, PROXY_HANDLER);
     await putMethod(client, id, await resourcePath(client, id, '/lambda'), {
       httpMethod: 'POST',
       integration: { type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench/invocations' },

@@ -1,7 +1,8 @@
-// What both Lambda benchmarks share: the baseline (the handler in-process behind a bare
+// What the Lambda benchmarks share: the baseline (the handler in-process behind a bare
 // node:http server), deploying the same handler to Gatehouse's Lambda service, and a closed-loop
 // POST load: CONNECTIONS callers, each sending the next of REQUESTS JSON bodies {name: 'bench', n}
 // as soon as its previous answer is in, after a warm-up that starts every connection and worker.
+// Also the AWS_PROXY handler and the bare worker loop of bench/hotpath.ts and bench/lambda-runtime.ts.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,35 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { Agent, request } from 'undici';
+
+/** An AWS_PROXY handler: reads {name, n} from the event's body, answers {hello: name, n: n * 2}. */
+export const PROXY_HANDLER = `exports.handler = async (event) => {
+  const input = JSON.parse(event.body);
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: input.name, n: input.n * 2 }) };
+};
+`;
+
+/**
+ * The source of a bare function worker (run with `node -e`): it reads events from file descriptor
+ * 3, one JSON line each, calls the handler exported by `handlerFile` and writes each result back
+ * as a JSON line. The baselines' counterpart of Gatehouse's runtime, with none of its bookkeeping.
+ */
+export function bareWorkerLoop(handlerFile: string): string {
+  return `
+const handler = require(${JSON.stringify(handlerFile)}).handler;
+const ch = new (require('node:net').Socket)({ fd: 3, readable: true, writable: true });
+let buf = '';
+ch.on('data', (c) => {
+  buf += c;
+  let nl;
+  while ((nl = buf.indexOf('\\n')) !== -1) {
+    const event = JSON.parse(buf.slice(0, nl));
+    buf = buf.slice(nl + 1);
+    Promise.resolve(handler(event)).then((r) => ch.write(JSON.stringify(r) + '\\n'));
+  }
+});
+`;
+}
 
 /** The handler source loaded in-process behind a bare node:http server (JSON in, JSON out). */
 export async function startInProcessBaseline(handlerSource: string): Promise<{ url: string; close(): Promise<void> }> {

@@ -12,13 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_BOOTSTRAP } from '../src/lambda/runtime/node-bootstrap.ts';
 import { median, processCpuMicros } from './lib/cpu.ts';
+import { bareWorkerLoop, PROXY_HANDLER } from './lambda-common.ts';
 
 const INVOCATIONS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
-const HANDLER = `exports.handler = async (event) => {
-  const input = JSON.parse(event.body);
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: input.name, n: input.n * 2 }) };
-};`;
 // An AWS_PROXY event as Gatehouse builds it for a POST with a small JSON body (1.6 KB).
 const EVENT = JSON.stringify({
   resource: '/e', path: '/e', httpMethod: 'POST',
@@ -33,25 +30,10 @@ const EVENT = JSON.stringify({
   body: '{"name":"bench","n":21}', isBase64Encoded: false,
 });
 
-const BARE_LOOP = (handlerFile: string) => `
-const handler = require(${JSON.stringify(handlerFile)}).handler;
-const ch = new (require('node:net').Socket)({ fd: 3, readable: true, writable: true });
-let buf = '';
-ch.on('data', (c) => {
-  buf += c;
-  let nl;
-  while ((nl = buf.indexOf('\\n')) !== -1) {
-    const event = JSON.parse(buf.slice(0, nl));
-    buf = buf.slice(nl + 1);
-    Promise.resolve(handler(event)).then((r) => ch.write(JSON.stringify(r) + '\\n'));
-  }
-});
-`;
-
 interface Worker { readonly child: ChildProcess; invoke(i: number): Promise<void>; close(): Promise<void> }
 
 async function start(kind: 'gatehouse' | 'bare', dir: string): Promise<Worker> {
-  const args = kind === 'gatehouse' ? [join(dir, 'bootstrap.mjs')] : ['-e', BARE_LOOP(join(dir, 'index.js'))];
+  const args = kind === 'gatehouse' ? [join(dir, 'bootstrap.mjs')] : ['-e', bareWorkerLoop(join(dir, 'index.js'))];
   const env = { ...process.env, LAMBDA_TASK_ROOT: dir, _HANDLER: 'index.handler', AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'], env });
   const channel = child.stdio[3] as Socket;
@@ -93,7 +75,7 @@ async function round(w: Worker): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'gh-lambda-runtime-'));
 try {
   writeFileSync(join(dir, 'bootstrap.mjs'), NODE_BOOTSTRAP);
-  writeFileSync(join(dir, 'index.js'), HANDLER);
+  writeFileSync(join(dir, 'index.js'), PROXY_HANDLER);
   const gh = await start('gatehouse', dir);
   const bare = await start('bare', dir);
   await round(gh);

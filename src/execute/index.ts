@@ -64,7 +64,6 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
   const observer: Observer = createObserver({
     dataDir: options.config.dataDir, cache: options.cache, logLimits: logFileLimits(options.config), ...(options.minutes !== undefined ? { minutes: options.minutes } : {}),
   });
-  let registry = integrations.registry;
   useTestInvokeIntegrations(store, options.integrations);
   const stages = new StageCache((id, name, version) => loadStage(store, id, name, version), () => options.feed.position, options.maxStages);
   const unfollow = options.feed.subscribe((batch) => follow(stages, batch));
@@ -113,7 +112,7 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
     const log = observer.executionLog(api, requestId, context.extendedRequestId as string, now);
     const scope: InvocationScope = { api, requestId, sourceIp: incoming.sourceIp, listener: listenerOf(req), context, log, grants: {} };
     if (body === null) return finish(req, res, target, requestId, gatewayResponse(requestTooLarge(), incoming, scope), scope, observer);
-    const out = runPipeline(registry, incoming, scope, onBug, options.access, options.cache);
+    const out = runPipeline(integrations.registry, incoming, scope, onBug, options.access, options.cache);
     if (out instanceof Promise) {
       // One reaction with both handlers, and nothing returned to chain a catch on: a promise less per request.
       out.then((o) => {
@@ -160,7 +159,6 @@ export function createExecutionPlane(options: ExecutionPlaneOptions): ExecutionP
       await integrations.close();
       await observer.close();
       integrations = createIntegrations({}, options.integrations);
-      registry = integrations.registry;
     },
   };
 }

@@ -669,31 +669,29 @@ export class LambdaFunctions {
     void write.finally(() => this.#logWrites.delete(write));
   }
 
+  /** The first invocation's log of a function whose stream is not open (#log found none): opens it. */
   async #writeLog(part: string, name: string, text: string): Promise<void> {
     const dir = join(this.#root, 'logs', part);
-    const file = join(dir, `${name}.log`);
+    try {
+      if (!this.#logDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.#logDirs.add(dir);
+      }
+    } catch {
+      return; // logs are best effort; the service may be closing and its folder gone
+    }
+    // Another invocation may have opened it while the folder was made.
     const key = poolKey(part, name);
     let stream = this.#logStreams.get(key);
     if (stream === undefined) {
-      try {
-        if (!this.#logDirs.has(dir)) {
-          await mkdir(dir, { recursive: true });
-          this.#logDirs.add(dir);
-        }
-      } catch {
-        return; // logs are best effort; the service may be closing and its folder gone
-      }
-      stream = this.#logStreams.get(key);
-      if (stream === undefined) {
-        // An append stream per function keeps the hot path to one write(2), not open/write/close.
-        stream = createWriteStream(file, { flags: 'a' });
-        stream.on('error', () => this.#logStreams.delete(key));
-        this.#logStreams.set(key, stream);
-        if (this.#logStreams.size > 64) {
-          const [oldest, s] = this.#logStreams.entries().next().value as [string, WriteStream];
-          this.#logStreams.delete(oldest);
-          s.end();
-        }
+      // An append stream per function keeps the hot path to one write(2), not open/write/close.
+      stream = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
+      stream.on('error', () => this.#logStreams.delete(key));
+      this.#logStreams.set(key, stream);
+      if (this.#logStreams.size > 64) {
+        const [oldest, s] = this.#logStreams.entries().next().value as [string, WriteStream];
+        this.#logStreams.delete(oldest);
+        s.end();
       }
     }
     this.#appendLog(stream, text);
