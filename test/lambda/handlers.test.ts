@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeHeapFlags } from '../../src/lambda/service.ts';
 import { startLambda, until, type TestLambda } from './helpers.ts';
 
 let t: TestLambda;
@@ -173,6 +174,17 @@ describe('context, environment and log', () => {
     // Its own enumerable keys, the flag among them, in the order they have always had.
     assert.deepEqual(c.keys, ['functionName', 'functionVersion', 'invokedFunctionArn', 'memoryLimitInMB', 'awsRequestId', 'logGroupName', 'logStreamName',
       'identity', 'clientContext', 'getRemainingTimeInMillis', 'callbackWaitsForEmptyEventLoop', 'succeed', 'fail', 'done']);
+  });
+
+  it('V8\'s heap is sized from MemorySize as Lambda\'s bootstrap sizes it (young generation a tenth, the rest old)', async () => {
+    assert.deepEqual(nodeHeapFlags(128), ['--max-semi-space-size=6', '--max-old-space-size=116']);
+    assert.deepEqual(nodeHeapFlags(1024), ['--max-semi-space-size=51', '--max-old-space-size=922']);
+    await t.create('heap', { 'index.js': 'const v8 = require("node:v8"); exports.handler = async () => ({ argv: process.execArgv, limit: v8.getHeapStatistics().heap_size_limit });' }, { MemorySize: 256 });
+    const r = (await t.invoke('heap', {})).json;
+    assert.deepEqual(r.argv, ['--max-semi-space-size=12', '--max-old-space-size=231']);
+    // The old generation's 231 MB and a young generation of 12 MB semi-spaces, whatever memory
+    // cgroup the worker runs in (Node would otherwise derive the young generation from it).
+    assert.ok(r.limit > 231 * 1048576 + 2 * 12 * 1048576, String(r.limit));
   });
 
   it('environment variables: the function\'s own and Lambda\'s reserved ones, nothing of Gatehouse\'s', async () => {
