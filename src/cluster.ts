@@ -5,6 +5,7 @@
 // each opens the shared store, follows its change log and answers every kind of request.
 import cluster, { type Worker } from 'node:cluster';
 import type { GatehouseConfig } from './config.ts';
+import { withFullYoungGeneration } from './heap.ts';
 import { log } from './observe/log.ts';
 import { StartupError } from './startup.ts';
 
@@ -31,6 +32,9 @@ export async function startClusterPrimary(config: GatehouseConfig, hooks: { onWo
   let url = '';
   const live = new Set<Worker>();
 
+  // Workers serve every request: V8's full young generation whatever memory limit the primary
+  // sees, unless the operator chose a size (src/heap.ts).
+  cluster.setupPrimary({ execArgv: withFullYoungGeneration() });
   function fork(): Worker {
     const w = cluster.fork({ GATEHOUSE_WORKER_OF: String(process.pid) });
     const started = Date.now();

@@ -5,6 +5,7 @@ import { iamFor } from '../iam/index.ts';
 import { configureLog, log, releaseLog } from '../observe/log.ts';
 import { startGatehouse, startGatehouseCluster, VERSION } from '../server.ts';
 import { announceListening, isClusterWorker } from '../cluster.ts';
+import { youngGenerationAdvice } from '../heap.ts';
 import { checkDataDir, checkPortFree, StartupError } from '../startup.ts';
 import { CliError, exportCommand, EXPORT_USAGE, importCommand, IMPORT_USAGE } from '../openapi/cli.ts';
 import { corsCommand, CORS_USAGE } from './cors.ts';
@@ -138,6 +139,9 @@ async function serve(argv: string[]): Promise<void> {
   // Checked in this order so that a busy port or an unusable folder creates nothing on disk.
   if (config.dataDir !== ':memory:') checkDataDir(config.dataDir);
   await checkPortFree(config.host, config.port);
+  // The --workers primary serves no request; its workers get the full young generation (cluster.ts).
+  const advice = config.workers > 1 ? undefined : youngGenerationAdvice();
+  if (advice !== undefined) log().warn(advice);
   running = config.workers > 1 ? await startGatehouseCluster(config) : await startGatehouse(config);
   if (stopping) {
     await running.close();
