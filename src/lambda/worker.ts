@@ -81,7 +81,6 @@ export class Worker {
   #stderrTail = '';
   #fatal: string | undefined;
   #onExit: (w: Worker) => void;
-  #memoryWatch: NodeJS.Timeout | undefined;
   #outOfMemory = false;
 
   /** `launch` settles once the function's sandbox is ready (its code copied on a first start). */
@@ -165,10 +164,10 @@ export class Worker {
     }
     return new Promise<InvocationOutcome>((resolve) => {
       const started = performance.now();
-      const timer = setTimeout(() => this.#timeout(), this.spec.timeoutMs);
+      const timer = setTimeout(Worker.#onTimeout, this.spec.timeoutMs, this);
       this.#running = { id: requestId, log, started, timer, resolve, initMs: cold ? this.#initMs : undefined };
       this.#initMs = undefined;
-      this.#memoryWatch = setInterval(() => this.#checkMemory(), MEMORY_SAMPLE_MS);
+      Worker.#watch(this);
       this.#sendInvoke(requestId, payload, clientContext);
     });
   }
@@ -284,11 +283,40 @@ export class Worker {
     const run = this.#running!;
     this.#running = undefined;
     clearTimeout(run.timer);
-    clearInterval(this.#memoryWatch);
+    Worker.#watched.delete(this);
     if (extraLine !== undefined) run.log.push(extraLine);
     const duration = performance.now() - run.started;
     this.lastUsed = Date.now();
     run.resolve({ payload, functionError, log: finishLog(run.log, run.id, duration, this.spec.memoryMb, this.#maxRssMb, run.initMs, status) });
+  }
+
+  // The memory of every running invocation is sampled by one interval for the whole process
+  // (none while nothing runs), not by a timer of each invocation's own: this runs per request.
+  // An invocation is sampled once it has run half the interval, so its first sample comes 50 to
+  // 150 ms after its start, then one every 100 ms.
+  static readonly #watched = new Set<Worker>();
+  static #sampler: NodeJS.Timeout | null = null;
+
+  static #watch(w: Worker): void {
+    Worker.#watched.add(w);
+    Worker.#sampler ??= setInterval(Worker.#sample, MEMORY_SAMPLE_MS).unref();
+  }
+
+  static #sample(): void {
+    if (Worker.#watched.size === 0) {
+      clearInterval(Worker.#sampler!);
+      Worker.#sampler = null;
+      return;
+    }
+    const now = performance.now();
+    for (const w of Worker.#watched) {
+      const run = w.#running;
+      if (run !== undefined && now - run.started >= MEMORY_SAMPLE_MS / 2) w.#checkMemory();
+    }
+  }
+
+  static #onTimeout(w: Worker): void {
+    w.#timeout();
   }
 
   #checkMemory(): void {
