@@ -41,13 +41,20 @@ async function start(kind: 'gatehouse' | 'bare', dir: string): Promise<Worker> {
   let answered: (() => void) | null = null;
   let ready: () => void = () => {};
   const started = new Promise<void>((r) => (ready = r));
+  // Gatehouse's result is a header line, then the payload on a line of its own (the handler's
+  // JSON has no raw line break); the bare loop's is the payload alone.
+  let payloadNext = false;
   channel.on('data', (c: Buffer) => {
     pending += c.toString();
     for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
       const msg = JSON.parse(pending.slice(0, nl)) as { t?: string; statusCode?: number; body?: string };
       pending = pending.slice(nl + 1);
-      if (msg.t === 'ready') ready();
-      else if (msg.t === 'result' || msg.statusCode === 200) answered?.();
+      if (payloadNext || msg.statusCode === 200) {
+        if (msg.statusCode !== 200) throw new Error(`${kind}: ${JSON.stringify(msg)}`);
+        payloadNext = false;
+        answered?.();
+      } else if (msg.t === 'ready') ready();
+      else if (msg.t === 'result') payloadNext = true;
       else if (msg.t !== 'log') throw new Error(`${kind}: ${JSON.stringify(msg)}`);
     }
   });

@@ -32,8 +32,11 @@ type Message =
   | { t: 'ready' }
   | { t: 'init-error'; error: string }
   | { t: 'log'; line: string }
-  | { t: 'result'; id: string; ok: boolean; body: string; maxRssMb: number }
+  | ResultHead
   | { t: 'fatal'; error: string };
+
+/** A result's header line; its payload follows as `size` bytes and a line break. */
+interface ResultHead { t: 'result'; id: string; ok: boolean; maxRssMb: number; size: number }
 
 interface Running {
   readonly id: string;
@@ -68,6 +71,8 @@ export class Worker {
   #channel: Socket | undefined;
   #partial: Buffer[] = [];
   #partialBytes = 0;
+  /** A result whose payload is being read: the bytes still due (the line break included). */
+  #result: { head: ResultHead; due: number } | undefined;
   #launch: Launch | undefined;
   #launchError: unknown;
   #exited = false;
@@ -205,6 +210,34 @@ export class Worker {
   #receive(chunk: Buffer, started: number): void {
     let start = 0;
     while (!this.#exited) {
+      const result = this.#result;
+      if (result !== undefined) {
+        // A result's payload: taken as bytes, not searched for line breaks nor parsed here.
+        const take = Math.min(result.due, chunk.length - start);
+        if (take > 0) {
+          this.#partial.push(chunk.subarray(start, start + take));
+          this.#partialBytes += take;
+        }
+        start += take;
+        result.due -= take;
+        if (result.due > 0) {
+          // Held past this chunk: a copy, so the socket's buffer is not kept alive.
+          const last = this.#partial.length - 1;
+          if (take > 0) this.#partial[last] = Buffer.from(this.#partial[last]!);
+          return;
+        }
+        const bytes = this.#partial.length === 1 ? Buffer.from(this.#partial[0]!) : Buffer.concat(this.#partial);
+        this.#partial = [];
+        this.#partialBytes = 0;
+        this.#result = undefined;
+        if (bytes[bytes.length - 1] !== 10) {
+          this.#violation('a result longer than it announced');
+          return;
+        }
+        this.#message(result.head, started, bytes.subarray(0, bytes.length - 1));
+        continue;
+      }
+      if (start >= chunk.length) return;
       const nl = chunk.indexOf(10, start);
       const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
       if (this.#partialBytes + piece.length > MAX_MESSAGE) {
@@ -233,6 +266,10 @@ export class Worker {
         this.#violation('a message of an unknown shape');
         return;
       }
+      if (msg.t === 'result') {
+        this.#result = { head: msg, due: msg.size + 1 };
+        continue;
+      }
       this.#message(msg, started);
     }
   }
@@ -248,7 +285,7 @@ export class Worker {
     else this.#pendingLog.push(text);
   }
 
-  #message(msg: Message, started: number): void {
+  #message(msg: Message, started: number, payload?: Buffer): void {
     switch (msg.t) {
       case 'log':
         this.#append(msg.line);
@@ -265,7 +302,7 @@ export class Worker {
         const run = this.#running;
         if (run === undefined || run.id !== msg.id) return;
         this.#maxRssMb = Math.max(this.#maxRssMb, msg.maxRssMb);
-        this.#complete(Buffer.from(msg.body), msg.ok ? undefined : 'Unhandled', 'ok');
+        this.#complete(payload!, msg.ok ? undefined : 'Unhandled', 'ok');
         return;
       }
       case 'fatal':
@@ -366,7 +403,11 @@ function isMessage(m: unknown): m is Message {
     case 'ready': return true;
     case 'init-error': case 'fatal': return typeof o['error'] === 'string';
     case 'log': return typeof o['line'] === 'string';
-    case 'result': return typeof o['id'] === 'string' && typeof o['body'] === 'string' && typeof o['ok'] === 'boolean' && typeof o['maxRssMb'] === 'number';
+    case 'result': {
+      const size = o['size'];
+      return typeof o['id'] === 'string' && typeof o['ok'] === 'boolean' && typeof o['maxRssMb'] === 'number'
+        && typeof size === 'number' && Number.isInteger(size) && size >= 0 && size <= MAX_MESSAGE;
+    }
     default: return false;
   }
 }

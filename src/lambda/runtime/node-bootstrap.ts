@@ -7,8 +7,9 @@
 // Protocol (newline-delimited JSON over fd 3, a socket pair, the same for every runtime; the
 // parent reads it with a size limit per message, which Node's own IPC channel does not have):
 //   parent → worker  {t:'invoke', id, deadline, arn, clientContext, event} (the event as JSON, not as a string of it)
-//   worker → parent  {t:'ready'} | {t:'init-error', error} | {t:'log', line}
-//                    | {t:'result', id, ok, body, maxRssMb} | {t:'fatal', error}
+//   worker → parent  {t:'ready'} | {t:'init-error', error} | {t:'log', line} | {t:'fatal', error}
+//                    | {t:'result', id, ok, maxRssMb, size} followed by the payload's size bytes
+//                      as they are and a line break (the payload is not escaped into a string)
 //
 // callbackWaitsForEmptyEventLoop: while an invocation runs the channel is unref'd, so Node
 // emits 'beforeExit' exactly when the function has nothing left to do; a callback result waits
@@ -152,15 +153,19 @@ function respond(inv, ok, value) {
       value = e;
     }
   }
-  if (ok && Buffer.byteLength(body) > MAX_RESPONSE) {
+  let size = ok ? Buffer.byteLength(body) : 0;
+  if (ok && size > MAX_RESPONSE) {
     ok = false;
     body = JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (' + MAX_RESPONSE + ' bytes).' });
+    size = Buffer.byteLength(body);
   } else if (!ok) {
     const rapid = toRapid(value);
     console.error('Invoke Error', '\t' + JSON.stringify(rapid));
     body = JSON.stringify(rapid);
+    size = Buffer.byteLength(body);
   }
-  send({ t: 'result', id: inv.id, ok, body, maxRssMb: maxRssMb() });
+  // One write: the header line, then the payload as it is.
+  if (!channel.destroyed) channel.write(JSON.stringify({ t: 'result', id: inv.id, ok, maxRssMb: maxRssMb(), size }) + '\n' + body + '\n');
   if (current === inv) current = null;
   channel.ref();
 }

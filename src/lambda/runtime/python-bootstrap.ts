@@ -163,6 +163,7 @@ for raw in reader:
         ok = False
         body = json.dumps({'errorMessage': 'Response payload size exceeded maximum allowed payload size (%d bytes).' % MAX_RESPONSE, 'errorType': 'Function.ResponseSizeTooLarge'})
     sys.stdout.flush()
-    send({'t': 'result', 'id': current_id, 'ok': ok, 'body': body, 'maxRssMb': max_rss_mb()})
+    payload = body.encode('utf-8')
+    chan.sendall((json.dumps({'t': 'result', 'id': current_id, 'ok': ok, 'maxRssMb': max_rss_mb(), 'size': len(payload)}) + '\n').encode('utf-8') + payload + b'\n')
     current_id = None
 `;
