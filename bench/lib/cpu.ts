@@ -196,9 +196,11 @@ export interface Pair {
 }
 
 /** Warm-up of both, then `rounds` alternating rounds (baseline, subject, baseline, ...). */
-export async function alternate(baseline: () => Promise<Run>, subject: () => Promise<Run>, rounds: number): Promise<Pair> {
-  await baseline();
-  await subject();
+export async function alternate(baseline: () => Promise<Run>, subject: () => Promise<Run>, rounds: number, warmups = 1): Promise<Pair> {
+  for (let i = 0; i < warmups; i++) {
+    await baseline();
+    await subject();
+  }
   const b: Run[] = [];
   const s: Run[] = [];
   // BENCH_VERBOSE=1 prints each round: how far single rounds stray from the medians reported.
