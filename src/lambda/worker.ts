@@ -214,27 +214,20 @@ export class Worker {
       if (result !== undefined) {
         // A result's payload: taken as bytes, not searched for line breaks nor parsed here.
         const take = Math.min(result.due, chunk.length - start);
-        if (take > 0) {
-          this.#partial.push(chunk.subarray(start, start + take));
-          this.#partialBytes += take;
-        }
+        // Parts are views of the chunks (each read's own buffer); the payload is one copy of them,
+        // so it does not keep a chunk's other messages alive.
+        if (take > 0) this.#partial.push(chunk.subarray(start, start + take));
         start += take;
         result.due -= take;
-        if (result.due > 0) {
-          // Held past this chunk: a copy, so the socket's buffer is not kept alive.
-          const last = this.#partial.length - 1;
-          if (take > 0) this.#partial[last] = Buffer.from(this.#partial[last]!);
-          return;
-        }
+        if (result.due > 0) return;
         const bytes = this.#partial.length === 1 ? Buffer.from(this.#partial[0]!) : Buffer.concat(this.#partial);
         this.#partial = [];
-        this.#partialBytes = 0;
         this.#result = undefined;
         if (bytes[bytes.length - 1] !== 10) {
           this.#violation('a result longer than it announced');
           return;
         }
-        this.#message(result.head, started, bytes.subarray(0, bytes.length - 1));
+        this.#settle(result.head, bytes.subarray(0, bytes.length - 1));
         continue;
       }
       if (start >= chunk.length) return;
@@ -285,7 +278,15 @@ export class Worker {
     else this.#pendingLog.push(text);
   }
 
-  #message(msg: Message, started: number, payload?: Buffer): void {
+  /** A result and its payload are in: the running invocation it answers completes. */
+  #settle(head: ResultHead, payload: Buffer): void {
+    const run = this.#running;
+    if (run === undefined || run.id !== head.id) return;
+    this.#maxRssMb = Math.max(this.#maxRssMb, head.maxRssMb);
+    this.#complete(payload, head.ok ? undefined : 'Unhandled', 'ok');
+  }
+
+  #message(msg: Exclude<Message, ResultHead>, started: number): void {
     switch (msg.t) {
       case 'log':
         this.#append(msg.line);
@@ -298,13 +299,6 @@ export class Worker {
         this.#initMs = performance.now() - started;
         this.#markReady(msg.error);
         return;
-      case 'result': {
-        const run = this.#running;
-        if (run === undefined || run.id !== msg.id) return;
-        this.#maxRssMb = Math.max(this.#maxRssMb, msg.maxRssMb);
-        this.#complete(payload!, msg.ok ? undefined : 'Unhandled', 'ok');
-        return;
-      }
       case 'fatal':
         // An uncaught exception or unhandled rejection: the runtime reports it on the running
         // invocation, then exits; the process is replaced on the next invocation.

@@ -2,8 +2,8 @@
 // memory limit, or a small --max-old-space-size) says so at start and names the flag; --workers
 // starts its workers with the full size; a size the operator chose is left alone.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -70,18 +70,12 @@ async function stop(s: Started): Promise<void> {
   await exited;
 }
 
-/** Node's own flags of each child process of `pid`, from /proc. */
+/** The command line of each child process of `pid`, from ps (its arguments hold no spaces here). */
 function childArgv(pid: number): string[][] {
   const out: string[][] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      out.push(readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0'));
-    } catch {
-      // exited meanwhile
-    }
+  for (const line of execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')) {
+    const [, ppid, ...args] = line.trim().split(/\s+/);
+    if (Number(ppid) === pid) out.push(args);
   }
   return out;
 }
@@ -109,7 +103,7 @@ describe('young generation: gatehouse serve', { timeout: 120_000 }, () => {
     }
   });
 
-  it('--workers 2 starts its workers with 16 MB semi-spaces, whatever heap limit the primary has', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  it('--workers 2 starts its workers with 16 MB semi-spaces, whatever heap limit the primary has', async () => {
     const s = await serve(['--max-old-space-size=512'], ['--workers', '2']);
     try {
       const workers = childArgv(s.pid).filter((argv) => argv.some((a) => a.endsWith('main.ts')));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_CAP_BYTES } from '../../src/lambda/log-buffer.ts';
-import { PARTITION, startLambda, until, type TestLambda } from './helpers.ts';
+import { channelForger, PARTITION, startLambda, until, type TestLambda } from './helpers.ts';
 
 const MB = 1048576;
 
@@ -89,12 +89,7 @@ exports.handler = async () => {
   });
 
   it('a forged message on the runtime channel stops that worker, not the gateway', async () => {
-    await t.create('forger', { 'index.js': `
-const fs = require('node:fs');
-exports.handler = async (e) => {
-  fs.writeSync(3, JSON.stringify({ t: 'result', id: e.id, ok: true, body: 5, maxRssMb: 1 }) + '\\n');
-  await new Promise((r) => setTimeout(r, 60000));
-};` }, { Timeout: 120 });
+    await t.create('forger', { 'index.js': channelForger(`JSON.stringify({ t: 'result', id: e.id, ok: true, body: 5, maxRssMb: 1 }) + '\\n'`) }, { Timeout: 120 });
     const r = await t.invoke('forger', { id: 'anything' });
     assert.equal(r.json.errorType, 'Runtime.ExitError');
     await t.create('after-forger', { 'index.js': 'exports.handler = async () => "still serving";' });

@@ -6,7 +6,7 @@
 // does not keep to is stopped.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLambda, type TestLambda } from './helpers.ts';
+import { channelForger, startLambda, type TestLambda } from './helpers.ts';
 
 const PAYLOAD = '{\n  "text": "line one\\nline two\\r\\n\\u2028",\n  "list": [1,\r\n 2.5, true, null],\n\t"nested": {"k": "\\"quoted\\""}\n}\n';
 
@@ -47,12 +47,7 @@ describe('the invoke message', () => {
   });
 
   it('stops a runtime whose result is longer than it announced, and serves the next invocation', async () => {
-    await t.create('liar', { 'index.js': `
-const fs = require('node:fs');
-exports.handler = async (e) => {
-  fs.writeSync(3, JSON.stringify({ t: 'result', id: e.id, ok: true, maxRssMb: 1, size: 2 }) + '\\n' + '"toolong"\\n');
-  await new Promise((r) => setTimeout(r, 60000));
-};` }, { Timeout: 120 });
+    await t.create('liar', { 'index.js': channelForger(`JSON.stringify({ t: 'result', id: e.id, ok: true, maxRssMb: 1, size: 2 }) + '\\n' + '"toolong"\\n'`) }, { Timeout: 120 });
     const r = await t.invoke('liar', { id: 'x' }, { 'X-Amz-Log-Type': 'Tail' });
     assert.equal(r.json.errorType, 'Runtime.ExitError');
     assert.match(Buffer.from(r.headers.get('x-amz-log-result')!, 'base64').toString('utf8'), /Gatehouse: the runtime sent a result longer than it announced; it was stopped/);
@@ -61,12 +56,7 @@ exports.handler = async (e) => {
   });
 
   it('refuses a result announced over the message ceiling before reading it', async () => {
-    await t.create('huge-claim', { 'index.js': `
-const fs = require('node:fs');
-exports.handler = async (e) => {
-  fs.writeSync(3, JSON.stringify({ t: 'result', id: e.id, ok: true, maxRssMb: 1, size: 1e12 }) + '\\n');
-  await new Promise((r) => setTimeout(r, 60000));
-};` }, { Timeout: 120 });
+    await t.create('huge-claim', { 'index.js': channelForger(`JSON.stringify({ t: 'result', id: e.id, ok: true, maxRssMb: 1, size: 1e12 }) + '\\n'`) }, { Timeout: 120 });
     const r = await t.invoke('huge-claim', { id: 'x' }, { 'X-Amz-Log-Type': 'Tail' });
     assert.equal(r.json.errorType, 'Runtime.ExitError');
     assert.match(Buffer.from(r.headers.get('x-amz-log-result')!, 'base64').toString('utf8'), /Gatehouse: the runtime sent a message of an unknown shape; it was stopped/);

@@ -118,3 +118,15 @@ export class Barrier {
 
 /** A handler that waits on a Barrier when the event names one, then answers its pid. */
 export const BLOCKING = 'exports.handler = async (e) => { if (e.barrier) await (await fetch(e.barrier)).text(); return process.pid; };';
+
+/**
+ * A function that writes `message` (JavaScript source of a string expression; the event is `e`)
+ * on the runtime's own channel, file descriptor 3, then waits: a forgery the gateway must stop.
+ */
+export function channelForger(message: string): string {
+  return `const fs = require('node:fs');
+exports.handler = async (e) => {
+  fs.writeSync(3, ${message});
+  await new Promise((r) => setTimeout(r, 60000));
+};`;
+}

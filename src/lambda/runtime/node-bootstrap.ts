@@ -153,17 +153,16 @@ function respond(inv, ok, value) {
       value = e;
     }
   }
-  let size = ok ? Buffer.byteLength(body) : 0;
+  let size = ok ? Buffer.byteLength(body) : -1;
   if (ok && size > MAX_RESPONSE) {
     ok = false;
     body = JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (' + MAX_RESPONSE + ' bytes).' });
-    size = Buffer.byteLength(body);
   } else if (!ok) {
     const rapid = toRapid(value);
     console.error('Invoke Error', '\t' + JSON.stringify(rapid));
     body = JSON.stringify(rapid);
-    size = Buffer.byteLength(body);
   }
+  if (!ok) size = Buffer.byteLength(body);
   // One write: the header line, then the payload as it is.
   if (!channel.destroyed) channel.write(JSON.stringify({ t: 'result', id: inv.id, ok, maxRssMb: maxRssMb(), size }) + '\n' + body + '\n');
   if (current === inv) current = null;
