@@ -114,7 +114,8 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer | string) {
     const fn = functionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
-    const partition = await partitionOf(restApiId);
+    // Known after an API's first call: no await then (this runs per request).
+    const partition = (restApiId === undefined ? defaultPartition : partitions.get(restApiId)) ?? (await partitionOf(restApiId));
     try {
       // The integration timeout bounds the wait, as the service's timeoutMs (a TimeoutError when it passes).
       return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', timeoutMs: req.timeoutMs, trustedJson: typeof event === 'string' });

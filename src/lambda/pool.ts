@@ -82,7 +82,7 @@ export class FunctionPool implements BudgetClient {
   }
 
   async run(requestId: string, payload: string, signal?: Cancellation, clientContext?: unknown): Promise<InvocationOutcome> {
-    const worker = await this.#acquire(signal);
+    const worker = this.#idleWorker(signal) ?? (await this.#acquire(signal));
     try {
       return await worker.invoke(requestId, payload, clientContext);
     } finally {
@@ -142,6 +142,13 @@ export class FunctionPool implements BudgetClient {
     if (worker === undefined) return 'blocked';
     this.#handTo(worker);
     return 'used';
+  }
+
+  /** An idle worker taken at once (the warm path: no promise, no await), or undefined. */
+  #idleWorker(signal: Cancellation | undefined): Worker | undefined {
+    if (this.#closed || this.#idle.length === 0) return undefined;
+    signal?.throwIfAborted();
+    return this.#idle.pop();
   }
 
   #acquire(signal: Cancellation | undefined): Promise<Worker> {

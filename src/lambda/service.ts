@@ -314,8 +314,11 @@ export class LambdaFunctions {
       const region = ref.region ?? splitPartition(partition)[1];
       return invokeExternal(this.#external, region, functionRef, typeof payload === 'string' ? Buffer.from(payload) : payload, invocationType, externalSignal(options));
     }
-    const [part, fn] = await this.#loadToRun(partition, functionRef);
-    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+    // Warm (the record and the pool in memory): no awaits before the invocation starts.
+    const [part, fn] = this.#knownToRun(partition, functionRef) ?? (await this.#loadToRun(partition, functionRef));
+    // UTF-8 takes at most three bytes per UTF-16 unit: a string that short is under the limit
+    // without being measured (measuring flattens the text JSON.stringify built in pieces).
+    const size = typeof payload === 'string' ? (payload.length * 3 <= MAX_PAYLOAD ? payload.length : Buffer.byteLength(payload)) : payload.byteLength;
     if (size > MAX_PAYLOAD) {
       throw new LambdaError('RequestTooLargeException', `Request must be smaller than ${MAX_PAYLOAD} bytes for the InvokeFunction operation`);
     }
@@ -327,7 +330,7 @@ export class LambdaFunctions {
         throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
       }
     }
-    const pool = await this.#pool(part, fn);
+    const pool = this.#warmPool(part, fn) ?? (await this.#pool(part, fn));
     const requestId = options.requestId ?? randomUUID();
     const [account, region] = splitPartition(part);
     if (invocationType === 'Event') {
@@ -513,6 +516,12 @@ export class LambdaFunctions {
     setTimeout(collect, before.Timeout * 1000 + 1000).unref();
   }
 
+  /** The function's pool when it runs the record's revision already: the warm path, no promise. */
+  #warmPool(part: string, fn: StoredFunction): FunctionPool | undefined {
+    const pool = this.#pools.get(poolKey(part, fn.FunctionName));
+    return pool !== undefined && pool.revision === fn.configRevision ? pool : undefined;
+  }
+
   async #pool(part: string, fn: StoredFunction): Promise<FunctionPool> {
     const key = poolKey(part, fn.FunctionName);
     const pool = this.#pools.get(key);
@@ -548,26 +557,40 @@ export class LambdaFunctions {
     else setTimeout(forget, delayMs).unref();
   }
 
+  /**
+   * Which function a reference names, parsed once per (partition, reference); null for a qualified
+   * version, undefined without a change feed (nothing would tell a cached record is stale).
+   */
+  #runTarget(partition: string, functionRef: string): { part: string; key: string } | null | undefined {
+    if (this.#feed === undefined) return undefined;
+    const refKey = partition + '\u0000' + functionRef;
+    let target = this.#targets.get(refKey);
+    if (target === undefined) {
+      const ref = parseFunctionRef(functionRef);
+      const [part, name] = this.#target(partition, ref);
+      target = ref.qualifier === undefined || ref.qualifier === '$LATEST' ? { part, key: poolKey(part, name) } : null;
+      if (this.#targets.size >= MAX_RUNNING_RECORDS) this.#targets.clear();
+      this.#targets.set(refKey, target);
+    }
+    return target;
+  }
+
+  /** The record #loadToRun would answer from memory, without a promise: the warm path. */
+  #knownToRun(partition: string, functionRef: string): [string, StoredFunction] | undefined {
+    const target = this.#runTarget(partition, functionRef);
+    if (target == null) return undefined;
+    const known = this.#running.get(target.key);
+    return known === undefined ? undefined : [target.part, known];
+  }
+
   /** #load for an invocation: a function deleted through another process also loses its workers here. */
   async #loadToRun(partition: string, functionRef: string): Promise<[string, StoredFunction]> {
     const feed = this.#feed;
-    let key: string | undefined;
-    if (feed !== undefined) {
-      // Which function a reference names, parsed once per (partition, reference).
-      const refKey = partition + '\u0000' + functionRef;
-      let target = this.#targets.get(refKey);
-      if (target === undefined) {
-        const ref = parseFunctionRef(functionRef);
-        const [part, name] = this.#target(partition, ref);
-        target = ref.qualifier === undefined || ref.qualifier === '$LATEST' ? { part, key: poolKey(part, name) } : null;
-        if (this.#targets.size >= MAX_RUNNING_RECORDS) this.#targets.clear();
-        this.#targets.set(refKey, target);
-      }
-      if (target !== null) {
-        key = target.key;
-        const known = this.#running.get(key);
-        if (known !== undefined) return [target.part, known];
-      }
+    const target = this.#runTarget(partition, functionRef);
+    const key = target?.key;
+    if (target != null) {
+      const known = this.#running.get(target.key);
+      if (known !== undefined) return [target.part, known];
     }
     try {
       // A change delivered while the record was read may be newer than it: kept only when none was.

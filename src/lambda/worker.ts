@@ -79,6 +79,8 @@ export class Worker {
   #killed = false;
   #ready: Promise<string | undefined>;
   #markReady!: (initError: string | undefined) => void;
+  /** What #ready settled with, once it has: a warm invocation reads it without an await. */
+  #readyOutcome: { initError: string | undefined } | undefined;
   #initMs: number | undefined;
   #pendingLog = new LogBuffer();
   #running: Running | undefined;
@@ -102,7 +104,10 @@ export class Worker {
       this.#markReady(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `Error: Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds` }));
       this.kill();
     }, INIT_TIMEOUT_MS);
-    this.#ready.then(() => clearTimeout(initTimer), () => clearTimeout(initTimer));
+    this.#ready.then((initError) => {
+      this.#readyOutcome = { initError };
+      clearTimeout(initTimer);
+    }, () => clearTimeout(initTimer));
   }
 
   #spawn(launch: Launch, started: number): void {
@@ -150,7 +155,8 @@ export class Worker {
   /** Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. */
   async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.#running !== undefined) throw new Error('worker is busy');
-    const initError = await this.#ready;
+    // Warm: the outcome is known, and an await per invocation would only cost a turn.
+    const initError = this.#readyOutcome !== undefined ? this.#readyOutcome.initError : await this.#ready;
     // The sandbox could not be made (python3 missing, disk full): the caller's error, not the function's.
     if (this.#launchError !== undefined) throw this.#launchError;
     // Output written while no invocation ran (initialisation, a timer between invocations) comes
