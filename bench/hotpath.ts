@@ -15,30 +15,17 @@
 // last core and wrk on the others, which keeps CPU per request steady under other load
 // (bench/lib/cpu.ts, pinning()); BENCH_PIN=0 turns that off.
 // Run: npx tsx bench/hotpath.ts [seconds=4] [connections=50] [rounds=3]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { CreateRestApiCommand } from '@aws-sdk/client-api-gateway';
-import { deploy, putMethod, resourcePath } from '../test/execute/helpers.ts';
-import { apiGatewayClient } from '../test/helpers/server.ts';
-import { bareWorkerLoop, deployBenchFunction, PROXY_HANDLER } from './lambda-common.ts';
-import { alternate, GcTrace, measure, pin, pinning, type Pair } from './lib/cpu.ts';
+import { bareWorkerLoop, PROXY_HANDLER } from './lambda-common.ts';
+import { alternate, measure, pin, pinning, type Pair } from './lib/cpu.ts';
+import { BARE_SERVER, BODY, deployHotpathApi, expectLambdaAnswer, LAMBDA_BODY, startGatehouse, startNode as node, type Proc } from './lib/hotpath-api.ts';
 
 const SECONDS = Number(process.argv[2] ?? 4);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 3);
-const BODY = JSON.stringify({ id: 1, name: 'Kitty', type: 'cat', price: 124.99 });
-
-const BARE_SERVER = `
-const body = ${JSON.stringify(BODY)};
-const s = require('node:http').createServer((req, res) => {
-  req.resume();
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); res.end(body); });
-});
-s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
-`;
 
 // The same server ending each event-loop turn's responses together (the first at once, the others
 // from setImmediate), as Gatehouse's execution plane does (src/http/end-batch.ts): a second
@@ -79,7 +66,6 @@ s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 // AWS_PROXY: a function answering the proxy event, run by Gatehouse in its function workers and by
 // the baseline below in as many worker processes of its own.
 const LAMBDA_WORKERS = 10; // Gatehouse's default concurrency per function (--lambda-concurrency)
-const LAMBDA_BODY = JSON.stringify({ name: 'bench', n: 21 });
 
 // The fair baseline of a Lambda proxy integration: a bare node:http server handing each request's
 // event to one of LAMBDA_WORKERS node processes over a pipe (a JSON line each way), as Gatehouse
@@ -121,43 +107,6 @@ const s = require('node:http').createServer((req, res) => {
 s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 `;
 
-interface Proc { readonly url: string; readonly pid: number; readonly child: ChildProcess; readonly gc: GcTrace }
-
-// Every server runs with --trace-gc: its collections, printed on its stdout, give the bytes it
-// allocates per request (bench/lib/cpu.ts, GcTrace), a figure the machine's load does not move.
-// V8 prints them through C's stdio, which holds a pipe's output in 4 KB blocks: stdbuf (coreutils),
-// where there is one, makes it write each line at once, so each round counts its own collections.
-const STDBUF = (() => {
-  try {
-    execFileSync('stdbuf', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function start(args: string[], pattern: RegExp, toUrl: (m: RegExpExecArray) => string): Promise<Proc> {
-  const argv = ['--trace-gc', ...args];
-  // stdbuf execs node in its own process: the pid measured is node's.
-  const child = STDBUF ? spawn('stdbuf', ['-oL', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const gc = new GcTrace();
-  child.stdout!.on('data', (c: Buffer) => gc.feed(c));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer) => {
-      out += c;
-      const m = pattern.exec(out);
-      if (m === null) return;
-      child.stdout!.off('data', onData);
-      resolve({ url: toUrl(m), pid: child.pid!, child, gc });
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
-}
-
-const node = (script: string) => start(['-e', script], /listening (\d+)/, (m) => `http://127.0.0.1:${m[1]}`);
-
 function row(name: string, p: Pair): string {
   const alloc = p.alloc === undefined ? '| | |' : `| ${(p.alloc.baseline / 1024).toFixed(1)} | ${(p.alloc.subject / 1024).toFixed(1)} |`;
   return `| ${name} | ${p.baseline.rps.toFixed(0)} | ${p.subject.rps.toFixed(0)} | ${p.rpsRatio.toFixed(2)}x | ${p.baseline.cpu.toFixed(1)} | ${p.subject.cpu.toFixed(1)} | ${p.cpuRatio.toFixed(2)}x ${alloc}`;
@@ -180,38 +129,10 @@ async function main(): Promise<void> {
     writeFileSync(join(handlerDir, 'index.cjs'), PROXY_HANDLER);
     const bareLambda = await node(BARE_LAMBDA(join(handlerDir, 'index.cjs')));
     procs.push(bareLambda);
-    const gh = await start(['bin/gatehouse.js', 'serve', '--port', '0', '--data-dir', dir, '--account-rate', '0'], /serving (http:\/\/\S+)/, (m) => m[1]!);
+    const gh = await startGatehouse('.', dir);
     procs.push(gh);
-
-    const client = apiGatewayClient(gh.url);
-    const id = (await client.send(new CreateRestApiCommand({ name: 'hotpath' }))).id!;
-    await putMethod(client, id, await resourcePath(client, id, '/mock'), {
-      httpMethod: 'GET',
-      integration: { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
-      responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"id": 1, "name": "Kitty", "type": "$input.params(\'petType\')", "price": 124.99}' } }],
-    });
-    await putMethod(client, id, await resourcePath(client, id, '/http'), {
-      httpMethod: 'GET', integration: { type: 'HTTP', integrationHttpMethod: 'GET', uri: `${backend.url}/pets/1` }, responses: [{ statusCode: '200' }],
-    });
-    await putMethod(client, id, await resourcePath(client, id, '/proxy'), {
-      httpMethod: 'GET', integration: { type: 'HTTP_PROXY', integrationHttpMethod: 'GET', uri: `${backend.url}/pets/1` },
-    });
-    await deployBenchFunction(gh.url, PROXY_HANDLER);
-    await putMethod(client, id, await resourcePath(client, id, '/lambda'), {
-      httpMethod: 'POST',
-      integration: { type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench/invocations' },
-    });
-    await deploy(client, id, 'bench');
-    client.destroy();
-    const stage = `${gh.url}/restapis/${id}/bench/_user_request_`;
-    const mock = await fetch(`${stage}/mock?petType=cat`);
-    const mockBody = await mock.text();
-    if (mock.status !== 200 || JSON.stringify(JSON.parse(mockBody)) !== BODY) throw new Error(`MOCK answered ${mock.status} ${mockBody}`);
-    for (const url of [`${stage}/lambda`, `${bareLambda.url}/lambda`]) {
-      const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: LAMBDA_BODY });
-      const text = await answer.text();
-      if (answer.status !== 200 || text !== '{"hello":"bench","n":42}') throw new Error(`${url} answered ${answer.status} ${text}`);
-    }
+    const stage = await deployHotpathApi(gh.url, backend.url);
+    await expectLambdaAnswer(`${bareLambda.url}/lambda`);
 
     // MOCK and health: the measured servers on the last core, wrk on the others (bench/lib/cpu.ts).
     // The proxy cases run unpinned: on 2 cores the back end would share wrk's core and slow down,

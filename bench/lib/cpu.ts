@@ -1,7 +1,7 @@
 // CPU time per request of a server process, from /proc/PID/stat (utime + stime) read before and
 // after a wrk run: unlike requests per second, it does not fall when other work on the machine
 // takes the cores, so ratios of it stay put on a busy machine. Runs alternate the cases
-// (A B A B A B) and report medians, so drift hits each case alike.
+// (A B, B A, A B, ...) and report medians, so drift hits each case alike.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,11 +191,13 @@ export interface Pair {
   readonly rpsRatio: number;
   /** subject / baseline CPU per request, median of the rounds' ratios. */
   readonly cpuRatio: number;
+  /** Each round's subject / baseline CPU per request, in ascending order. */
+  readonly cpuRatios: readonly number[];
   /** Medians of the rounds' heap allocation per request (bytes), when both were traced. */
   readonly alloc?: { baseline: number; subject: number };
 }
 
-/** Warm-up of both, then `rounds` alternating rounds (baseline, subject, baseline, ...). */
+/** Warm-up of both, then `rounds` alternating rounds, each side first in every other one. */
 export async function alternate(baseline: () => Promise<Run>, subject: () => Promise<Run>, rounds: number, warmups = 1): Promise<Pair> {
   for (let i = 0; i < warmups; i++) {
     await baseline();
@@ -205,9 +207,16 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
   const s: Run[] = [];
   // BENCH_VERBOSE=1 prints each round: how far single rounds stray from the medians reported.
   const verbose = process.env.BENCH_VERBOSE === '1';
+  // A B, B A, A B, ...: each side goes first as often as second, so a load that rises or falls
+  // through the run does not favour the side measured first in every pair.
   for (let i = 0; i < rounds; i++) {
-    b.push(await baseline());
-    s.push(await subject());
+    if (i % 2 === 0) {
+      b.push(await baseline());
+      s.push(await subject());
+    } else {
+      s.push(await subject());
+      b.push(await baseline());
+    }
     if (verbose) {
       const [x, y] = [b[i]!, s[i]!];
       const alloc = x.allocBytesPerRequest === undefined || y.allocBytesPerRequest === undefined ? '' : `, allocated ${(x.allocBytesPerRequest / 1024).toFixed(1)} / ${(y.allocBytesPerRequest / 1024).toFixed(1)} KB a request`;
@@ -219,6 +228,7 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
     subject: { rps: median(s.map((r) => r.rps)), cpu: median(s.map((r) => r.cpuMicrosPerRequest)) },
     rpsRatio: median(s.map((r, i) => r.rps / b[i]!.rps)),
     cpuRatio: median(s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest)),
+    cpuRatios: s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest).sort((x, y) => x - y),
     ...(b.every((r) => r.allocBytesPerRequest !== undefined) && s.every((r) => r.allocBytesPerRequest !== undefined)
       ? { alloc: { baseline: median(b.map((r) => r.allocBytesPerRequest!)), subject: median(s.map((r) => r.allocBytesPerRequest!)) } }
       : {}),
