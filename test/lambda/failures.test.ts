@@ -152,6 +152,17 @@ describe('invalid invocations', () => {
     assert.deepEqual(r.json, { Type: 'User', Message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation' });
   });
 
+  it('a text event (a proxy event) is measured in UTF-8 bytes: 2.1 million three-byte characters are over 6 MB, as many ASCII ones are not', async () => {
+    // Text under a third of the limit in UTF-16 units is under it in UTF-8 bytes and is not
+    // measured; this text is not, and its bytes (6.3 MB) are counted.
+    const heavy = JSON.stringify({ s: '\u20ac'.repeat(2_100_000) });
+    await assert.rejects(t.lambda.invoke(PARTITION, 'echo', heavy, { trustedJson: true }), (e: any) => e.name === 'RequestTooLargeException' && e.statusCode === 413);
+    const light = JSON.stringify({ s: 'y'.repeat(2_100_000) });
+    const out = await t.lambda.invoke(PARTITION, 'echo', light, { trustedJson: true });
+    assert.equal(out.functionError, undefined);
+    assert.equal(JSON.parse(out.payload.toString()).s.length, 2_100_000);
+  });
+
   it('an unknown function is ResourceNotFoundException with Lambda\'s body', async () => {
     const r = await t.invoke('missing', {});
     assert.equal(r.status, 404);
