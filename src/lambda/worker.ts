@@ -155,7 +155,7 @@ export class Worker {
   /** Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. */
   async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.#running !== undefined) throw new Error('worker is busy');
-    // Warm: the outcome is known, and an await per invocation would only cost a turn.
+    // Warm: the outcome is known, and an await per invocation would only cost a promise and a microtask.
     const initError = this.#readyOutcome !== undefined ? this.#readyOutcome.initError : await this.#ready;
     // The sandbox could not be made (python3 missing, disk full): the caller's error, not the function's.
     if (this.#launchError !== undefined) throw this.#launchError;
