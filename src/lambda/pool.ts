@@ -81,13 +81,39 @@ export class FunctionPool implements BudgetClient {
     }
   }
 
-  async run(requestId: string, payload: string, signal?: Cancellation, clientContext?: unknown): Promise<InvocationOutcome> {
-    const worker = this.#idleWorker(signal) ?? (await this.#acquire(signal));
+  run(requestId: string, payload: string, signal?: Cancellation, clientContext?: unknown): Promise<InvocationOutcome> {
+    // Failures are rejections, never throws (a full queue throws in #acquire): callers count them.
+    let waiting: Promise<Worker>;
     try {
-      return await worker.invoke(requestId, payload, clientContext);
-    } finally {
-      this.#release(worker);
+      const idle = this.#idleWorker(signal);
+      // Warm: an idle worker at once, and one reaction on its invocation (no async function, no await).
+      if (idle !== undefined) return this.#runOn(idle, requestId, payload, clientContext);
+      waiting = this.#acquire(signal);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    return waiting.then((worker) => this.#runOn(worker, requestId, payload, clientContext));
+  }
+
+  /** The worker comes back to the pool before the caller hears the outcome, as a finally would. */
+  #runOn(worker: Worker, requestId: string, payload: string, clientContext: unknown): Promise<InvocationOutcome> {
+    let running: Promise<InvocationOutcome>;
+    try {
+      running = worker.invoke(requestId, payload, clientContext);
+    } catch (err) {
+      this.#release(worker);
+      return Promise.reject(err);
+    }
+    return running.then(
+      (outcome) => {
+        this.#release(worker);
+        return outcome;
+      },
+      (err: unknown) => {
+        this.#release(worker);
+        throw err;
+      },
+    );
   }
 
   /** Stops idle workers unused for `idleMs`; returns how many are left. */

@@ -152,13 +152,26 @@ export class Worker {
     return this.#running !== undefined;
   }
 
-  /** Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. */
-  async invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
+  /**
+   * Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. Warm (the
+   * runtime ready, the worker free), a plain function handing back the invocation's own promise:
+   * an async function returning it, or awaiting readiness, cost promises and microtasks per request.
+   */
+  invoke(requestId: string, payload: string, clientContext?: unknown): Promise<InvocationOutcome> {
+    const ready = this.#readyOutcome;
+    if (ready === undefined || this.#running !== undefined || this.#launchError !== undefined) return this.#invokeWhenReady(requestId, payload, clientContext);
+    return this.#start(requestId, payload, clientContext, ready.initError);
+  }
+
+  async #invokeWhenReady(requestId: string, payload: string, clientContext: unknown): Promise<InvocationOutcome> {
     if (this.#running !== undefined) throw new Error('worker is busy');
-    // Warm: the outcome is known, and an await per invocation would only cost a promise and a microtask.
-    const initError = this.#readyOutcome !== undefined ? this.#readyOutcome.initError : await this.#ready;
+    const initError = await this.#ready;
     // The sandbox could not be made (python3 missing, disk full): the caller's error, not the function's.
     if (this.#launchError !== undefined) throw this.#launchError;
+    return this.#start(requestId, payload, clientContext, initError);
+  }
+
+  #start(requestId: string, payload: string, clientContext: unknown, initError: string | undefined): Promise<InvocationOutcome> {
     // Output written while no invocation ran (initialisation, a timer between invocations) comes
     // before this START, in the order the log stream received it.
     const cold = this.#initMs !== undefined;
@@ -168,10 +181,10 @@ export class Worker {
     if (initError !== undefined) {
       // Init failed: report it on this invocation, as Lambda does, and let the next one retry.
       this.kill();
-      return { payload: Buffer.from(initError), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, this.#maxRssMb, this.#initMs, 'error') };
+      return Promise.resolve({ payload: Buffer.from(initError), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, this.#maxRssMb, this.#initMs, 'error') });
     }
     if (this.#exited) {
-      return { payload: exitPayload(requestId, null, 'SIGKILL'), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, 0, undefined, 'error') };
+      return Promise.resolve({ payload: exitPayload(requestId, null, 'SIGKILL'), functionError: 'Unhandled', log: finishLog(log, requestId, 0, this.spec.memoryMb, 0, undefined, 'error') });
     }
     return new Promise<InvocationOutcome>((resolve) => {
       const started = performance.now();
