@@ -89,10 +89,13 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   const { lambda, store, defaultPartition } = options;
   const partitions = new Map<string, string>();
 
-  async function partitionOf(restApiId: string | undefined): Promise<string> {
+  /** At once after an API's first call (no promise: this runs per request). */
+  function partitionOf(restApiId: string | undefined): string | Promise<string> {
     if (restApiId === undefined) return defaultPartition;
-    const known = partitions.get(restApiId);
-    if (known !== undefined) return known;
+    return partitions.get(restApiId) ?? locatePartition(restApiId);
+  }
+
+  async function locatePartition(restApiId: string): Promise<string> {
     const located = await store.locate(K.restApi, restApiId);
     const partition = located[0]?.partition ?? defaultPartition;
     if (located.length > 0) partitions.set(restApiId, partition);
@@ -114,8 +117,8 @@ export function createLambdaIntegrations(options: LambdaIntegrationOptions): Lam
   async function call(req: IntegrationRequest, restApiId: string | undefined, event: Buffer | string) {
     const fn = functionOf(req.uri);
     if (fn === null) throw configurationError(`Gatehouse runs AWS integrations with Lambda function URIs only (got ${req.uri})`);
-    // Known after an API's first call: no await then (this runs per request).
-    const partition = (restApiId === undefined ? defaultPartition : partitions.get(restApiId)) ?? (await partitionOf(restApiId));
+    const located = partitionOf(restApiId);
+    const partition = typeof located === 'string' ? located : await located;
     try {
       // The integration timeout bounds the wait, as the service's timeoutMs (a TimeoutError when it passes).
       return await lambda.invoke(partition, fn, event, { invocationType: 'RequestResponse', timeoutMs: req.timeoutMs, trustedJson: typeof event === 'string' });

@@ -177,11 +177,10 @@ export class FunctionPool implements BudgetClient {
     return this.#idle.pop();
   }
 
+  /** A worker when none is idle (run took an idle one already): a new one, or a place in the queue. */
   #acquire(signal: Cancellation | undefined): Promise<Worker> {
     if (this.#closed) return Promise.reject(new LambdaError('ServiceException', 'Gatehouse is shutting down.'));
     signal?.throwIfAborted();
-    const idle = this.#idle.pop();
-    if (idle !== undefined) return Promise.resolve(idle);
     if (this.#all.size < this.#limits.concurrency) {
       const worker = this.#startIfRoom();
       if (worker !== undefined) return Promise.resolve(worker);

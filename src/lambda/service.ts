@@ -315,7 +315,8 @@ export class LambdaFunctions {
       return invokeExternal(this.#external, region, functionRef, typeof payload === 'string' ? Buffer.from(payload) : payload, invocationType, externalSignal(options));
     }
     // Warm (the record and the pool in memory): no awaits before the invocation starts.
-    const [part, fn] = this.#knownToRun(partition, functionRef) ?? (await this.#loadToRun(partition, functionRef));
+    const loaded = this.#loadToRun(partition, functionRef);
+    const [part, fn] = loaded instanceof Promise ? await loaded : loaded;
     // UTF-8 takes at most three bytes per UTF-16 unit: a string that short is under the limit
     // without being measured (measuring flattens the text JSON.stringify built in pieces).
     const size = typeof payload === 'string' ? (payload.length * 3 <= MAX_PAYLOAD ? payload.length : Buffer.byteLength(payload)) : payload.byteLength;
@@ -330,7 +331,8 @@ export class LambdaFunctions {
         throw new LambdaError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
       }
     }
-    const pool = this.#warmPool(part, fn) ?? (await this.#pool(part, fn));
+    const found = this.#pool(part, fn);
+    const pool = found instanceof Promise ? await found : found;
     const requestId = options.requestId ?? randomUUID();
     const [account, region] = splitPartition(part);
     if (invocationType === 'Event') {
@@ -516,16 +518,15 @@ export class LambdaFunctions {
     setTimeout(collect, before.Timeout * 1000 + 1000).unref();
   }
 
-  /** The function's pool when it runs the record's revision already: the warm path, no promise. */
-  #warmPool(part: string, fn: StoredFunction): FunctionPool | undefined {
-    const pool = this.#pools.get(poolKey(part, fn.FunctionName));
-    return pool !== undefined && pool.revision === fn.configRevision ? pool : undefined;
-  }
-
-  async #pool(part: string, fn: StoredFunction): Promise<FunctionPool> {
+  /** The function's pool: at once when it runs the record's revision already (the warm path, no promise). */
+  #pool(part: string, fn: StoredFunction): FunctionPool | Promise<FunctionPool> {
     const key = poolKey(part, fn.FunctionName);
     const pool = this.#pools.get(key);
     if (pool !== undefined && pool.revision === fn.configRevision) return pool;
+    return this.#startPool(key, part, fn);
+  }
+
+  async #startPool(key: string, part: string, fn: StoredFunction): Promise<FunctionPool> {
     // A cold start, or new code or settings (perhaps written through another process): the code
     // may first have to be fetched from the store and unpacked.
     const spec = await this.#spec(part, fn);
@@ -575,23 +576,21 @@ export class LambdaFunctions {
     return target;
   }
 
-  /** The record #loadToRun would answer from memory, without a promise: the warm path. */
-  #knownToRun(partition: string, functionRef: string): [string, StoredFunction] | undefined {
+  /**
+   * #load for an invocation: at once from memory while the change feed reports no change to the
+   * function (the warm path, no promise); a function deleted through another process also loses
+   * its workers here.
+   */
+  #loadToRun(partition: string, functionRef: string): [string, StoredFunction] | Promise<[string, StoredFunction]> {
     const target = this.#runTarget(partition, functionRef);
-    if (target == null) return undefined;
+    if (target == null) return this.#loadToRunFromStore(partition, functionRef, undefined);
     const known = this.#running.get(target.key);
-    return known === undefined ? undefined : [target.part, known];
+    return known !== undefined ? [target.part, known] : this.#loadToRunFromStore(partition, functionRef, target.key);
   }
 
-  /** #load for an invocation: a function deleted through another process also loses its workers here. */
-  async #loadToRun(partition: string, functionRef: string): Promise<[string, StoredFunction]> {
+  /** `key`: where the record is kept for the next invocations (undefined: not kept). */
+  async #loadToRunFromStore(partition: string, functionRef: string, key: string | undefined): Promise<[string, StoredFunction]> {
     const feed = this.#feed;
-    const target = this.#runTarget(partition, functionRef);
-    const key = target?.key;
-    if (target != null) {
-      const known = this.#running.get(target.key);
-      if (known !== undefined) return [target.part, known];
-    }
     try {
       // A change delivered while the record was read may be newer than it: kept only when none was.
       const seen = feed?.position;

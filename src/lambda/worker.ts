@@ -153,7 +153,8 @@ export class Worker {
   }
 
   /**
-   * Runs one invocation. Never rejects: every failure is a Lambda-shaped function error. Warm (the
+   * Runs one invocation. Every failure of the function is a Lambda-shaped function error; it
+   * rejects only when the worker is busy or its sandbox could not be made. Warm (the
    * runtime ready, the worker free), a plain function handing back the invocation's own promise:
    * an async function returning it, or awaiting readiness, cost promises and microtasks per request.
    */
