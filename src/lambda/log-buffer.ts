@@ -9,7 +9,13 @@ const TAIL = 4096;
 export class LogBuffer {
   readonly #cap: number;
   readonly #head: string[] = [];
+  /**
+   * At least the head's size in UTF-8 bytes: three bytes for each UTF-16 unit until the head might
+   * be near the cap, its exact size from then on. Measuring each line's bytes flattened the
+   * START/END/REPORT lines (built from parts) once more per invocation.
+   */
   #headBytes = 0;
+  #exact = false;
   #dropped = 0;
   #tail = '';
 
@@ -17,12 +23,19 @@ export class LogBuffer {
     this.#cap = cap;
   }
 
-  get bytes(): number {
-    return this.#headBytes + this.#dropped;
-  }
-
   push(text: string): void {
     if (this.#dropped === 0) {
+      if (!this.#exact) {
+        // A UTF-16 unit is at most three UTF-8 bytes (a surrogate pair: four for two units).
+        if (this.#headBytes + text.length * 3 <= this.#cap) {
+          this.#head.push(text);
+          this.#headBytes += text.length * 3;
+          return;
+        }
+        this.#exact = true;
+        this.#headBytes = 0;
+        for (const t of this.#head) this.#headBytes += Buffer.byteLength(t);
+      }
       const room = this.#cap - this.#headBytes;
       const size = Buffer.byteLength(text);
       if (size <= room) {
@@ -30,8 +43,11 @@ export class LogBuffer {
         this.#headBytes += size;
         return;
       }
-      // The part that fits goes to the head; a character cut in half is a fair price here.
-      const fits = Buffer.from(text.slice(0, room)).subarray(0, room).toString();
+      // The part that fits goes to the head, cut before a character that would not fit whole.
+      const bytes = Buffer.from(text.slice(0, room));
+      let end = Math.min(room, bytes.length);
+      while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+      const fits = bytes.toString('utf8', 0, end);
       this.#head.push(fits);
       this.#headBytes += Buffer.byteLength(fits);
       text = text.slice(fits.length);
