@@ -6,7 +6,9 @@
 //   HTTP        an HTTP integration to a local back end vs a bare undici reverse proxy to it
 //   HTTP_PROXY  the same back end through HTTP_PROXY vs the same bare proxy
 //   AWS_PROXY   a Lambda function (POST, proxy event) vs a bare node:http server running the same
-//               handler in worker processes of its own (BARE_LAMBDA); CPU of each with its workers
+//               handler in worker processes of its own (BARE_LAMBDA); CPU of each with its workers;
+//               and vs the same server sending the event in API Gateway's format (what the format
+//               costs, apart from the gateway)
 // The goals of #19: MOCK at or above 0.65x the bare server's requests/s and at most 1.5x its CPU
 // per request; HTTP at or above 1.0x the bare proxy; HTTP_PROXY and AWS_PROXY at or above 0.9x.
 // Gatehouse runs as users run it (`node bin/gatehouse.js serve`, built by `npm ci`, a file store
@@ -70,9 +72,12 @@ const LAMBDA_WORKERS = 10; // Gatehouse's default concurrency per function (--la
 // The fair baseline of a Lambda proxy integration: a bare node:http server handing each request's
 // event to one of LAMBDA_WORKERS node processes over a pipe (a JSON line each way), as Gatehouse
 // runs functions out of its own process (the sandbox that bounds their time, memory and reach),
-// with none of Lambda's logs, limits or event fields.
-const BARE_LAMBDA = (handlerFile: string) => `
+// with none of Lambda's logs, limits or event fields. With `awsEvent`, the event is API Gateway's
+// proxy event (format 1.0: the same fields and headers as Gatehouse's, built with no checks and no
+// lookups): a second baseline, which shows what the event's format costs apart from the gateway.
+const BARE_LAMBDA = (handlerFile: string, awsEvent = false) => `
 const { spawn } = require('node:child_process');
+const { randomUUID } = require('node:crypto');
 const WORKER = ${JSON.stringify(bareWorkerLoop(handlerFile))};
 const idle = [];
 const queue = [];
@@ -95,11 +100,39 @@ for (let i = 0; i < ${LAMBDA_WORKERS}; i++) {
   });
   idle.push(w);
 }
+let n = 0;
+const simple = (req, body) => ({ httpMethod: req.method, path: req.url, headers: req.headers, body });
+const aws = (req, body) => {
+  const now = Date.now();
+  const port = String(req.socket.localPort);
+  const headers = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+  headers['X-Amzn-Trace-Id'] = 'Root=1-' + Math.floor(now / 1000).toString(16) + '-' + randomUUID().replaceAll('-', '').slice(0, 24);
+  headers['X-Forwarded-For'] = req.socket.remoteAddress;
+  headers['X-Forwarded-Port'] = port;
+  headers['X-Forwarded-Proto'] = 'http';
+  const multiValueHeaders = {};
+  for (const k in headers) multiValueHeaders[k] = [headers[k]];
+  return {
+    resource: '/lambda', path: req.url, httpMethod: req.method, headers, multiValueHeaders,
+    queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null,
+    requestContext: {
+      accountId: '000000000000', apiId: 'bare000000', domainName: '127.0.0.1', domainPrefix: '127',
+      extendedRequestId: 'bare' + String(++n).padStart(12, '0'), httpMethod: req.method,
+      identity: { accessKey: null, accountId: null, caller: null, cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: req.socket.remoteAddress, user: null, userAgent: req.headers['user-agent'] ?? null, userArn: null },
+      path: '/bench' + req.url, protocol: 'HTTP/1.1', requestId: randomUUID(), requestTime: new Date(now).toUTCString(), requestTimeEpoch: now,
+      resourceId: 'bare000000', resourcePath: '/lambda', stage: 'bench',
+    },
+    body, isBase64Encoded: false,
+  };
+};
+const toEvent = ${awsEvent ? 'aws' : 'simple'};
 const s = require('node:http').createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const event = { httpMethod: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() };
+    const event = toEvent(req, Buffer.concat(chunks).toString());
     const w = idle.pop();
     if (w !== undefined) run(w, event, res); else queue.push([event, res]);
   });
@@ -129,10 +162,13 @@ async function main(): Promise<void> {
     writeFileSync(join(handlerDir, 'index.cjs'), PROXY_HANDLER);
     const bareLambda = await node(BARE_LAMBDA(join(handlerDir, 'index.cjs')));
     procs.push(bareLambda);
+    const bareLambdaAws = await node(BARE_LAMBDA(join(handlerDir, 'index.cjs'), true));
+    procs.push(bareLambdaAws);
     const gh = await startGatehouse('.', dir);
     procs.push(gh);
     const stage = await deployHotpathApi(gh.url, backend.url);
     await expectLambdaAnswer(`${bareLambda.url}/lambda`);
+    await expectLambdaAnswer(`${bareLambdaAws.url}/lambda`);
 
     // MOCK and health: the measured servers on the last core, wrk on the others (bench/lib/cpu.ts).
     // The proxy cases run unpinned: on 2 cores the back end would share wrk's core and slow down,
@@ -164,6 +200,7 @@ async function main(): Promise<void> {
     // Three warm-up rounds: each of the ten function workers sees a tenth of the load, and after one
     // round Gatehouse's were still being optimised (its first measured round was always its worst).
     if (cases.has('lambda')) console.log(row(`AWS_PROXY (Lambda) vs bare node:http with ${LAMBDA_WORKERS} worker processes`, await alternate(() => measure(`${bareLambda.url}/lambda`, bareLambda.pid, lambdaLoad, bareLambda.gc), () => measure(`${stage}/lambda`, gh.pid, lambdaLoad, gh.gc), ROUNDS, 3)));
+    if (cases.has('lambda')) console.log(row(`AWS_PROXY (Lambda) vs the same, the event in API Gateway's format`, await alternate(() => measure(`${bareLambdaAws.url}/lambda`, bareLambdaAws.pid, lambdaLoad, bareLambdaAws.gc), () => measure(`${stage}/lambda`, gh.pid, lambdaLoad, gh.gc), ROUNDS, 3)));
     console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
