@@ -69,40 +69,13 @@ s.listen(0, '127.0.0.1', () => console.log('listening ' + s.address().port));
 // the baseline below in as many worker processes of its own.
 const LAMBDA_WORKERS = 10; // Gatehouse's default concurrency per function (--lambda-concurrency)
 
-// The fair baseline of a Lambda proxy integration: a bare node:http server handing each request's
-// event to one of LAMBDA_WORKERS node processes over a pipe (a JSON line each way), as Gatehouse
-// runs functions out of its own process (the sandbox that bounds their time, memory and reach),
-// with none of Lambda's logs, limits or event fields. With `awsEvent`, the event is API Gateway's
-// proxy event (format 1.0: the same fields and headers as Gatehouse's, built with no checks and no
-// lookups): a second baseline, which shows what the event's format costs apart from the gateway.
-const BARE_LAMBDA = (handlerFile: string, awsEvent = false) => `
-const { spawn } = require('node:child_process');
+// The bare Lambda servers' events (source text): the four fields a handler of the plain baseline
+// reads, or API Gateway's proxy event with the same fields and headers as Gatehouse's.
+const SIMPLE_EVENT = `const toEvent = (req, body) => ({ httpMethod: req.method, path: req.url, headers: req.headers, body });`;
+const AWS_EVENT = `
 const { randomUUID } = require('node:crypto');
-const WORKER = ${JSON.stringify(bareWorkerLoop(handlerFile))};
-const idle = [];
-const queue = [];
-const run = (w, event, res) => { w.res = res; w.ch.write(JSON.stringify(event) + '\\n'); };
-for (let i = 0; i < ${LAMBDA_WORKERS}; i++) {
-  const child = spawn(process.execPath, ['-e', WORKER], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
-  const w = { ch: child.stdio[3], buf: '', res: null };
-  w.ch.on('data', (d) => {
-    w.buf += d;
-    let nl;
-    while ((nl = w.buf.indexOf('\\n')) !== -1) {
-      const r = JSON.parse(w.buf.slice(0, nl));
-      w.buf = w.buf.slice(nl + 1);
-      const res = w.res;
-      const next = queue.shift();
-      if (next !== undefined) run(w, next[0], next[1]); else idle.push(w);
-      res.writeHead(r.statusCode, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
-      res.end(r.body);
-    }
-  });
-  idle.push(w);
-}
 let n = 0;
-const simple = (req, body) => ({ httpMethod: req.method, path: req.url, headers: req.headers, body });
-const aws = (req, body) => {
+const toEvent = (req, body) => {
   const now = Date.now();
   const port = String(req.socket.localPort);
   const headers = {};
@@ -127,7 +100,39 @@ const aws = (req, body) => {
     body, isBase64Encoded: false,
   };
 };
-const toEvent = ${awsEvent ? 'aws' : 'simple'};
+`;
+
+// The fair baseline of a Lambda proxy integration: a bare node:http server handing each request's
+// event to one of LAMBDA_WORKERS node processes over a pipe (a JSON line each way), as Gatehouse
+// runs functions out of its own process (the sandbox that bounds their time, memory and reach),
+// with none of Lambda's logs, limits or event fields. With `awsEvent`, the event is API Gateway's
+// proxy event (format 1.0: the same fields and headers as Gatehouse's, built with no checks and no
+// lookups): a second baseline, which shows what the event's format costs apart from the gateway.
+const BARE_LAMBDA = (handlerFile: string, awsEvent = false) => `
+const { spawn } = require('node:child_process');
+const WORKER = ${JSON.stringify(bareWorkerLoop(handlerFile))};
+const idle = [];
+const queue = [];
+const run = (w, event, res) => { w.res = res; w.ch.write(JSON.stringify(event) + '\\n'); };
+for (let i = 0; i < ${LAMBDA_WORKERS}; i++) {
+  const child = spawn(process.execPath, ['-e', WORKER], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+  const w = { ch: child.stdio[3], buf: '', res: null };
+  w.ch.on('data', (d) => {
+    w.buf += d;
+    let nl;
+    while ((nl = w.buf.indexOf('\\n')) !== -1) {
+      const r = JSON.parse(w.buf.slice(0, nl));
+      w.buf = w.buf.slice(nl + 1);
+      const res = w.res;
+      const next = queue.shift();
+      if (next !== undefined) run(w, next[0], next[1]); else idle.push(w);
+      res.writeHead(r.statusCode, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+      res.end(r.body);
+    }
+  });
+  idle.push(w);
+}
+${awsEvent ? AWS_EVENT : SIMPLE_EVENT}
 const s = require('node:http').createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));

@@ -223,12 +223,13 @@ export async function alternate(baseline: () => Promise<Run>, subject: () => Pro
       console.error(`  round ${i + 1}: baseline ${x.rps.toFixed(0)} req/s ${x.cpuMicrosPerRequest.toFixed(1)} µs, subject ${y.rps.toFixed(0)} req/s ${y.cpuMicrosPerRequest.toFixed(1)} µs, CPU ratio ${(y.cpuMicrosPerRequest / x.cpuMicrosPerRequest).toFixed(2)}x${alloc}`);
     }
   }
+  const cpuRatios = s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest).sort((x, y) => x - y);
   return {
     baseline: { rps: median(b.map((r) => r.rps)), cpu: median(b.map((r) => r.cpuMicrosPerRequest)) },
     subject: { rps: median(s.map((r) => r.rps)), cpu: median(s.map((r) => r.cpuMicrosPerRequest)) },
     rpsRatio: median(s.map((r, i) => r.rps / b[i]!.rps)),
-    cpuRatio: median(s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest)),
-    cpuRatios: s.map((r, i) => r.cpuMicrosPerRequest / b[i]!.cpuMicrosPerRequest).sort((x, y) => x - y),
+    cpuRatio: median(cpuRatios),
+    cpuRatios,
     ...(b.every((r) => r.allocBytesPerRequest !== undefined) && s.every((r) => r.allocBytesPerRequest !== undefined)
       ? { alloc: { baseline: median(b.map((r) => r.allocBytesPerRequest!)), subject: median(s.map((r) => r.allocBytesPerRequest!)) } }
       : {}),
